@@ -1,0 +1,163 @@
+"""What a conversation is, independent of providers and of the browser.
+
+A conversation is a list of messages; a message is a list of parts. Parts are plain values tagged by
+`kind`; provider data that must be echoed back on the next request (Anthropic thinking signatures,
+OpenAI encrypted reasoning, Gemini thought signatures) rides in `provider_details`, keyed by nothing
+but what the provider module that wrote it needs to read it back.
+
+Roles:
+- `user`: what the person typed (text parts).
+- `assistant`: one model response (reasoning, text and tool-call parts), with usage and status.
+- `tool`: the results of the tool calls of the assistant message just before it, one part per call.
+
+Every tool call of an assistant message is answered exactly once by the `tool` message that follows
+it; a call without a result is waiting for the user's decision or still running.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+def new_id(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:16]
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class TextPart(_Value):
+    kind: Literal["text"] = "text"
+    text: str = ""
+
+
+class ReasoningPart(_Value):
+    kind: Literal["reasoning"] = "reasoning"
+    text: str = ""
+    # Which provider wrote provider_details; reasoning is replayed only to the same provider.
+    provider: Optional[str] = None
+    provider_details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolCallPart(_Value):
+    kind: Literal["tool_call"] = "tool_call"
+    id: str
+    name: str
+    # The raw JSON text of the arguments as the model streamed it; parsed once, when the call is complete.
+    arguments: str = ""
+    provider: Optional[str] = None
+    provider_details: dict[str, Any] = Field(default_factory=dict)
+
+
+ToolStatus = Literal["ok", "error", "denied", "stopped"]
+
+
+class ToolResultPart(_Value):
+    kind: Literal["tool_result"] = "tool_result"
+    call_id: str
+    name: str
+    # What the model reads: a JSON text (or plain text) describing the outcome.
+    content: str
+    status: ToolStatus = "ok"
+
+    @property
+    def is_error(self) -> bool:
+        return self.status != "ok"
+
+
+Part = Annotated[Union[TextPart, ReasoningPart, ToolCallPart, ToolResultPart], Field(discriminator="kind")]
+
+
+class Usage(_Value):
+    """Token counts of one model call (or a sum of several). Input includes cached tokens."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0  # input tokens read from the provider's prompt cache
+    cache_write_tokens: int = 0  # input tokens written to the prompt cache (Anthropic)
+    reasoning_tokens: int = 0  # part of output_tokens
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+
+class ErrorInfo(_Value):
+    """An error shown in the conversation: what happened and what to do, in plain words."""
+
+    kind: str  # a stable code, e.g. "bad_key", "rate_limited", "network"
+    message: str
+    retryable: bool = False
+
+
+MessageStatus = Literal["streaming", "done", "stopped", "error"]
+Role = Literal["user", "assistant", "tool"]
+
+
+class Message(_Value):
+    id: str = Field(default_factory=lambda: new_id("m_"))
+    role: Role
+    parts: list[Part] = Field(default_factory=list)
+    created_at: float = Field(default_factory=time.time)
+    # assistant only
+    model: Optional[str] = None  # "provider:model" that wrote it
+    usage: Optional[Usage] = None
+    finish_reason: Optional[str] = None
+    status: MessageStatus = "done"
+    error: Optional[ErrorInfo] = None
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def tool_calls(self) -> list[ToolCallPart]:
+        return [p for p in self.parts if isinstance(p, ToolCallPart)]
+
+    @property
+    def tool_results(self) -> list[ToolResultPart]:
+        return [p for p in self.parts if isinstance(p, ToolResultPart)]
+
+
+class Conversation(_Value):
+    id: str = Field(default_factory=lambda: new_id("c_"))
+    title: str = ""
+    created_at: float = Field(default_factory=time.time)
+    updated_at: float = Field(default_factory=time.time)
+    model: Optional[str] = None
+    messages: list[Message] = Field(default_factory=list)
+    # A note shown to the user, e.g. when older messages were left out of the context window.
+    notice: Optional[str] = None
+
+
+class ToolSpec(_Value):
+    """A tool as offered to a model: its name, a short description and the JSON schema of its input."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+Messages = TypeAdapter(list[Message])
+
+
+def user(text: str) -> Message:
+    return Message(role="user", parts=[TextPart(text=text)])
+
+
+def assistant(*parts: Any, **fields: Any) -> Message:
+    return Message(role="assistant", parts=[TextPart(text=p) if isinstance(p, str) else p for p in parts], **fields)
+
+
+def tool_results(*results: ToolResultPart) -> Message:
+    return Message(role="tool", parts=list(results))

@@ -1,0 +1,70 @@
+"""The HTTP port: how the core sends a request and reads a streamed response.
+
+The browser implementation is `app.web.http.FetchTransport` (fetch + ReadableStream reader +
+AbortController); CPython tests use `tests.transports.HttpxTransport` or `MockTransport`.
+
+Cancelling: cancelling the asyncio task that awaits `send()` or iterates `Response.stream()` aborts the
+underlying request (the fetch transport calls `AbortController.abort()`); nothing else is needed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Mapping, Optional, Protocol
+
+
+class NetworkError(Exception):
+    """The request got no HTTP response: the host is unreachable, or the browser blocked it (CORS).
+
+    In a browser the two cannot be told apart (`TypeError: Failed to fetch`), so callers say
+    "network or CORS blocked" and name what to check.
+    """
+
+
+@dataclass
+class Request:
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Optional[bytes] = None
+
+    @classmethod
+    def json(cls, method: str, url: str, payload: Any, headers: Optional[Mapping[str, str]] = None) -> "Request":
+        h = {"content-type": "application/json"}
+        h.update(headers or {})
+        return cls(method, url, h, json.dumps(payload, separators=(",", ":")).encode())
+
+
+class Response(Protocol):
+    status: int
+    headers: Mapping[str, str]  # lower-case names; only those the browser lets us read
+
+    def stream(self) -> AsyncIterator[bytes]:
+        """The body as byte chunks, in whatever sizes they arrive. Raises NetworkError if cut."""
+        ...
+
+    async def read(self) -> bytes:
+        """The whole body."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop reading and release the connection (aborts a body still streaming)."""
+        ...
+
+
+class Transport(Protocol):
+    async def send(self, request: Request) -> Response:
+        """Send the request and return once the status and headers are in. Raises NetworkError."""
+        ...
+
+
+async def read_json(response: Response) -> Any:
+    """The body parsed as JSON, or None when it is empty or not JSON."""
+    raw = await response.read()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None

@@ -1,0 +1,7 @@
+"""Shared fixtures. Each fixture family lives in its own module under tests/fixtures/."""
+
+pytest_plugins = [
+    "tests.fixtures.directus",
+    "tests.fixtures.providers",
+    "tests.fixtures.browser",
+]
