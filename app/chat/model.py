@@ -52,6 +52,9 @@ class ToolCallPart(_Value):
     arguments: str = ""
     provider: Optional[str] = None
     provider_details: dict[str, Any] = Field(default_factory=dict)
+    # Set once the tool starts running, so that after a reload a call without a result is known to be
+    # interrupted (it may have been applied) rather than still waiting for the user's decision.
+    started: bool = False
 
 
 ToolStatus = Literal["ok", "error", "denied", "stopped"]

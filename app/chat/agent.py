@@ -1,0 +1,394 @@
+"""One assistant turn: stream the answer, run the tools the model asks for once allowed, repeat.
+
+    send(text) ─► user message ─► [step: stream model ─► tool calls? ─► approvals ─► run ─► results]* ─► done
+
+The agent owns the conversation while a turn runs and calls `on_change()` after every change to it, so
+the app can render and save: a reload at any moment loses nothing that was shown. Approval is data:
+a call that needs the user's say is listed in `pending` until the UI calls `decide()`.
+
+Invariants the providers rely on: every tool call of an assistant message is answered exactly once, by
+the `tool` message right after it, before the model is called again. A stopped turn answers the calls it
+leaves behind with a "stopped" result, so the next message works with every provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Literal, Optional, Protocol
+
+from app.chat.approvals import ApprovalPolicy
+from app.chat.model import (
+    Conversation,
+    ErrorInfo,
+    Message,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    ToolSpec,
+    ToolStatus,
+)
+
+STEP_CAP = 10
+
+UserDecision = Literal["approve", "deny", "always"]
+
+
+class CallPreview(Protocol):
+    """What the approval prompt shows and the policy reads (directus.registry.CallPreview)."""
+
+    summary: str
+    read_only: bool
+    destructive: bool
+    bulk: bool
+
+
+class ToolOutcome(Protocol):
+    content: str
+    ok: bool
+
+
+class Tools(Protocol):
+    def specs(self) -> list[ToolSpec]:
+        """The tools to offer the model (disabled and not-permitted ones left out)."""
+        ...
+
+    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
+        """What the call will do; None when the tool is unknown or the arguments are invalid."""
+        ...
+
+    async def run(self, name: str, arguments: str) -> ToolOutcome:
+        """Run the call; errors come back as an outcome with ok=False, never as an exception."""
+        ...
+
+
+class Provider(Protocol):
+    """app.providers.Provider: `stream(ModelRequest)` yields app.providers.events."""
+
+    name: str  # written on reasoning parts, so they are replayed only to the provider that wrote them
+
+    def stream(self, request: Any) -> Any:
+        ...
+
+
+Fit = Callable[[list[Message], bool], "tuple[list[Message], Optional[str]]"]
+
+
+@dataclass
+class PendingApproval:
+    call: ToolCallPart
+    preview: CallPreview
+    future: "asyncio.Future[UserDecision]" = field(repr=False)
+
+
+def _result(call: ToolCallPart, status: ToolStatus, code: str, message: str) -> ToolResultPart:
+    body = {"error": {"code": code, "message": message}}
+    return ToolResultPart(call_id=call.id, name=call.name, content=json.dumps(body), status=status)
+
+
+def stopped_result(call: ToolCallPart) -> ToolResultPart:
+    if call.started:
+        return _result(call, "stopped", "STOPPED", "Stopped by the user while running; it may or may not have been applied.")
+    return _result(call, "stopped", "STOPPED", "The user stopped the turn before this call ran; it was not run.")
+
+
+def denied_result(call: ToolCallPart) -> ToolResultPart:
+    return _result(call, "denied", "DENIED", "The user declined this call. Do not retry it; ask what they want instead.")
+
+
+class Agent:
+    def __init__(
+        self,
+        conversation: Conversation,
+        provider: Provider,
+        model_id: str,
+        tools: Tools,
+        policy: ApprovalPolicy,
+        system: str,
+        *,
+        max_output_tokens: Optional[int] = None,
+        on_change: Callable[[], None] = lambda: None,
+        on_policy_change: Callable[[ApprovalPolicy], None] = lambda policy: None,
+        fit: Optional[Fit] = None,
+        step_cap: int = STEP_CAP,
+    ):
+        self.conversation = conversation
+        self.provider = provider
+        self.model_id = model_id
+        self.tools = tools
+        self.policy = policy
+        self.system = system
+        self.max_output_tokens = max_output_tokens
+        self.on_change = on_change
+        self.on_policy_change = on_policy_change
+        self.fit = fit
+        self.step_cap = step_cap
+        self.pending: dict[str, PendingApproval] = {}
+        self.running: set[str] = set()
+        self._task: Optional[asyncio.Task] = None
+
+    # ----- what the UI calls -------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def send(self, text: str) -> "asyncio.Task[None]":
+        """Append the user's message and run a turn (as a task that `stop()` cancels)."""
+        self._ensure_idle()
+        self._settle_interrupted(stopped=True)
+        self.conversation.messages.append(Message(role="user", parts=[TextPart(text=text)]))
+        self._changed()
+        return self._start()
+
+    def retry(self) -> "asyncio.Task[None]":
+        """After an error: drop the failed answer and send the same history again.
+
+        Tool results already in the history stay, so a write that ran is not run twice.
+        """
+        self._ensure_idle()
+        messages = self.conversation.messages
+        while messages and messages[-1].role == "assistant" and messages[-1].status == "error":
+            messages.pop()
+        self._changed()
+        return self._start()
+
+    def regenerate(self) -> "asyncio.Task[None]":
+        """Replace everything after the last user message with a new answer."""
+        self._ensure_idle()
+        self._truncate_after_last_user()
+        self._changed()
+        return self._start()
+
+    def edit_last(self, text: str) -> "asyncio.Task[None]":
+        """Replace the last user message with `text` and answer it anew."""
+        self._ensure_idle()
+        index = self._truncate_after_last_user()
+        if index is None:
+            return self.send(text)
+        self.conversation.messages[index].parts = [TextPart(text=text)]
+        self._changed()
+        return self._start()
+
+    def resume(self) -> Optional["asyncio.Task[None]"]:
+        """Continue a conversation loaded from storage: re-ask pending approvals, settle interrupted calls."""
+        if self.busy:
+            return None
+        last = self._last_assistant()
+        if last is None:
+            return None
+        if last.status == "streaming":
+            self._settle_interrupted()
+            return None
+        if last.status == "done" and self._unanswered(last):
+            return self._start(resume=True)
+        return None
+
+    def decide(self, call_id: str, decision: UserDecision) -> None:
+        """The user's answer to a pending approval. `always` also sets the tool's mode to always."""
+        pending = self.pending.get(call_id)
+        if pending is None or pending.future.done():
+            return
+        if decision == "always":
+            self.policy.set_mode(pending.call.name, "always")
+            self.on_policy_change(self.policy)
+            # Other calls of the same tool now pass too, unless the policy still wants them asked.
+            for other in list(self.pending.values()):
+                if other is not pending and other.call.name == pending.call.name and not other.future.done():
+                    if self.policy.decide(other.call.name, other.preview) == "run":
+                        other.future.set_result("approve")
+        pending.future.set_result(decision)
+
+    def stop(self) -> None:
+        """Cancel the stream, the pending approvals and the running tools; the partial answer stays."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    # ----- the loop -------------------------------------------------------------------------------
+
+    def _start(self, resume: bool = False) -> "asyncio.Task[None]":
+        self._task = asyncio.ensure_future(self._turn(resume))
+        return self._task
+
+    async def _turn(self, resume: bool) -> None:
+        try:
+            if resume:
+                await self._answer_calls(self._last_assistant())
+            for _ in range(self.step_cap):
+                message = await self._step()
+                if message is None or message.status != "done" or not message.tool_calls:
+                    return
+                await self._answer_calls(message)
+            self.conversation.messages.append(
+                Message(
+                    role="assistant",
+                    parts=[TextPart(text=f"_Stopped after {self.step_cap} steps (the step limit). Say “continue” to go on._")],
+                    finish_reason="step_limit",
+                )
+            )
+            self._changed()
+        except asyncio.CancelledError:
+            self._settle_interrupted(stopped=True)
+        finally:
+            for pending in self.pending.values():
+                if not pending.future.done():
+                    pending.future.cancel()
+            self.pending.clear()
+            self.running.clear()
+            self._changed()
+
+    async def _step(self, harder: bool = False) -> Optional[Message]:
+        from app.providers import ModelRequest
+        from app.providers.accumulator import MessageBuilder
+        from app.providers.events import ProviderError
+
+        history = [m for m in self.conversation.messages if not (m.role == "assistant" and m.status == "error")]
+        notice = None
+        if self.fit is not None:
+            history, notice = self.fit(history, harder)
+        if notice and notice != self.conversation.notice:
+            self.conversation.notice = notice
+        request = ModelRequest(
+            model=self.model_id,
+            system=self.system,
+            messages=history,
+            tools=self.tools.specs(),
+            max_output_tokens=self.max_output_tokens,
+        )
+        message = Message(role="assistant", status="streaming", model=f"{self.provider.name}:{self.model_id}")
+        self.conversation.messages.append(message)
+        self._changed()
+        builder = MessageBuilder(message, self.provider.name)
+        try:
+            async for event in self.provider.stream(request):
+                builder.apply(event)
+                self._changed()
+        except ProviderError as error:
+            if error.kind == "context_too_long" and self.fit is not None and not harder and not message.parts:
+                self.conversation.messages.remove(message)
+                return await self._step(harder=True)
+            message.status = "error"
+            message.error = error.info()
+            self._changed()
+            return message
+        message.status = "done"
+        self._changed()
+        return message
+
+    async def _answer_calls(self, message: Optional[Message]) -> None:
+        """Decide, ask, and run the calls of `message` that have no result yet, concurrently."""
+        if message is None:
+            return
+        results = self._results_message(message)
+        for call in self._unanswered(message):
+            if call.started:  # it was running when the page went away
+                results.parts.append(
+                    _result(call, "error", "INTERRUPTED", "The page was reloaded while this ran; it may or may not have been applied. Check before retrying.")
+                )
+        self._changed()
+        await asyncio.gather(*(self._answer(call, results) for call in self._unanswered(message)))
+        order = {call.id: i for i, call in enumerate(message.tool_calls)}
+        results.parts.sort(key=lambda part: order.get(getattr(part, "call_id", ""), len(order)))
+        self._changed()
+
+    async def _answer(self, call: ToolCallPart, results: Message) -> None:
+        if not self.policy.enabled(call.name):
+            results.parts.append(_result(call, "error", "TOOL_DISABLED", f"The tool {call.name} is disabled by the user."))
+            self._changed()
+            return
+        preview = self.tools.preview(call.name, call.arguments)
+        if preview is not None:
+            decision = self.policy.decide(call.name, preview)
+            if decision == "ask":
+                future: asyncio.Future = asyncio.get_event_loop().create_future()
+                self.pending[call.id] = PendingApproval(call, preview, future)
+                self._changed()
+                try:
+                    answer = await future
+                finally:
+                    self.pending.pop(call.id, None)
+                if answer == "deny":
+                    results.parts.append(denied_result(call))
+                    self._changed()
+                    return
+        call.started = True
+        self.running.add(call.id)
+        self._changed()
+        try:
+            outcome = await self.tools.run(call.name, call.arguments)
+        finally:
+            self.running.discard(call.id)
+        results.parts.append(
+            ToolResultPart(call_id=call.id, name=call.name, content=outcome.content, status="ok" if outcome.ok else "error")
+        )
+        self._changed()
+
+    # ----- bookkeeping ----------------------------------------------------------------------------
+
+    def _settle_interrupted(self, stopped: bool = False) -> None:
+        """Mark a cut-off answer as stopped and answer every call it leaves behind with "stopped".
+
+        Without `stopped`, only an answer cut off mid-stream (by a reload) is settled: a complete answer
+        whose calls wait for approval is resumed instead.
+        """
+        last = self._last_assistant()
+        if last is None or (last.status != "streaming" and not stopped):
+            return
+        if last.status == "streaming":
+            for call in last.tool_calls:  # arguments cut mid-stream are not valid JSON: send none
+                try:
+                    json.loads(call.arguments or "{}")
+                except ValueError:
+                    call.arguments = "{}"
+        unanswered = self._unanswered(last)
+        if last.status == "streaming" or (last.status == "done" and unanswered):
+            last.status = "stopped"
+        if unanswered:
+            self._results_message(last).parts.extend(stopped_result(call) for call in unanswered)
+        self._changed()
+
+    def _results_message(self, message: Message) -> Message:
+        """The tool message answering `message`, created right after it if missing."""
+        messages = self.conversation.messages
+        index = messages.index(message)
+        if index + 1 < len(messages) and messages[index + 1].role == "tool":
+            return messages[index + 1]
+        results = Message(role="tool")
+        messages.insert(index + 1, results)
+        return results
+
+    def _unanswered(self, message: Message) -> list[ToolCallPart]:
+        messages = self.conversation.messages
+        index = messages.index(message)
+        answered = set()
+        if index + 1 < len(messages) and messages[index + 1].role == "tool":
+            answered = {part.call_id for part in messages[index + 1].tool_results}
+        return [call for call in message.tool_calls if call.id not in answered]
+
+    def _last_assistant(self) -> Optional[Message]:
+        for message in reversed(self.conversation.messages):
+            if message.role == "assistant":
+                return message
+            if message.role == "user":
+                return None
+        return None
+
+    def _truncate_after_last_user(self) -> Optional[int]:
+        messages = self.conversation.messages
+        for index in range(len(messages) - 1, -1, -1):
+            if messages[index].role == "user":
+                del messages[index + 1 :]
+                return index
+        return None
+
+    def _ensure_idle(self) -> None:
+        if self.busy:
+            raise RuntimeError("a turn is already running; stop it first")
+
+    def _changed(self) -> None:
+        self.on_change()
