@@ -1,0 +1,374 @@
+"""The agent loop in CPython, with a scripted model and in-memory tools.
+
+Provider wire protocols and real Directus are covered in tests/integration/test_agent_*.py; here the
+loop's own rules are checked: approvals, stop, retry, step cap, and well-formed histories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pytest
+
+from app.chat.agent import Agent
+from app.chat.approvals import ApprovalPolicy
+from app.chat.model import Conversation, Message, ToolSpec
+from app.providers.events import Finish, ProviderError, TextDelta, ToolCallDelta, ToolCallDone, ToolCallStart, UsageUpdate
+from app.chat.model import Usage
+
+
+def text(answer: str) -> list:
+    return [TextDelta(answer), UsageUpdate(Usage(input_tokens=10, output_tokens=3)), Finish("stop")]
+
+
+def calls(*named: tuple[str, dict]) -> list:
+    events: list = []
+    for i, (name, args) in enumerate(named):
+        raw = json.dumps(args)
+        events += [ToolCallStart(i, f"call_{name}_{i}", name), ToolCallDelta(i, raw[:5]), ToolCallDelta(i, raw[5:]), ToolCallDone(i)]
+    return events + [Finish("tool_calls")]
+
+
+class ScriptedProvider:
+    """Answers each request with the next scripted step; records what it was sent."""
+
+    name = "scripted"
+
+    def __init__(self, *steps: Any):
+        self.steps = list(steps)
+        self.requests: list = []
+        self.gate: Optional[asyncio.Event] = None  # when set, streaming pauses after the first event
+
+    async def stream(self, request):
+        self.requests.append(json.loads(json.dumps([m.model_dump() for m in request.messages])))
+        step = self.steps.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        for i, event in enumerate(step):
+            yield event
+            if i == 0 and self.gate is not None:
+                await self.gate.wait()
+
+
+@dataclass
+class Preview:
+    summary: str
+    read_only: bool
+    destructive: bool = False
+    bulk: bool = False
+
+
+@dataclass
+class Outcome:
+    content: str
+    ok: bool = True
+
+
+@dataclass
+class FakeTools:
+    """`read` only reads; `write` writes; `delete` destroys; `fail` errors. Records what ran."""
+
+    ran: list = field(default_factory=list)
+    gate: Optional[asyncio.Event] = None
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def specs(self):
+        return [ToolSpec(name=n, description=n, parameters={"type": "object"}) for n in ("read", "write", "delete", "fail")]
+
+    def preview(self, name, arguments):
+        args = json.loads(arguments or "{}")
+        if name not in ("read", "write", "delete", "fail") or "bad" in args:
+            return None
+        return Preview(f"{name} things", read_only=name == "read", destructive=name == "delete")
+
+    async def run(self, name, arguments):
+        args = json.loads(arguments or "{}")
+        if "bad" in args:
+            return Outcome(json.dumps({"error": {"code": "INVALID_ARGUMENTS", "message": "bad"}}), ok=False)
+        self.started.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        self.ran.append((name, args))
+        if name == "fail":
+            return Outcome(json.dumps({"error": {"code": "FORBIDDEN", "message": "no"}}), ok=False)
+        return Outcome(json.dumps({"data": f"{name} done"}))
+
+
+def make_agent(provider, tools=None, policy=None, **kw) -> tuple[Agent, list]:
+    saves: list = []
+    agent = Agent(
+        Conversation(),
+        provider,
+        "m1",
+        tools or FakeTools(),
+        policy or ApprovalPolicy(),
+        "system",
+        on_change=lambda: saves.append(1),
+        **kw,
+    )
+    return agent, saves
+
+
+def well_formed(messages: list[Message]) -> None:
+    """Every tool call answered exactly once, by the tool message right after it."""
+    for i, message in enumerate(messages):
+        if message.role == "assistant" and message.tool_calls:
+            assert messages[i + 1].role == "tool", f"calls of message {i} have no results"
+            ids = [r.call_id for r in messages[i + 1].tool_results]
+            assert sorted(ids) == sorted(c.id for c in message.tool_calls)
+        if message.role == "tool":
+            assert messages[i - 1].role == "assistant"
+
+
+async def until(condition, timeout=2.0):
+    for _ in range(int(timeout / 0.005)):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("condition not reached")
+
+
+async def test_plain_answer_is_streamed_saved_and_done():
+    agent, saves = make_agent(ScriptedProvider(text("Hello!")))
+    await agent.send("hi")
+    messages = agent.conversation.messages
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[1].text == "Hello!" and messages[1].status == "done"
+    assert messages[1].model == "scripted:m1"
+    assert messages[1].usage.input_tokens == 10
+    assert len(saves) >= 4  # user message, answer start, each event, done
+
+
+async def test_ask_waits_for_approval_then_runs_and_continues():
+    provider = ScriptedProvider(calls(("write", {"x": 1})), text("Updated."))
+    tools = FakeTools()
+    agent, _ = make_agent(provider, tools)
+    task = agent.send("update it")
+    await until(lambda: agent.pending)
+    (pending,) = agent.pending.values()
+    assert pending.preview.summary == "write things" and tools.ran == []
+    agent.decide(pending.call.id, "approve")
+    await task
+    assert tools.ran == [("write", {"x": 1})]
+    assert agent.conversation.messages[-1].text == "Updated."
+    well_formed(agent.conversation.messages)
+    # the second request carried the call and its result
+    assert [m["role"] for m in provider.requests[1]] == ["user", "assistant", "tool"]
+
+
+async def test_deny_goes_back_to_the_model_as_a_declined_result():
+    provider = ScriptedProvider(calls(("delete", {"keys": [1]})), text("OK, I won't."))
+    tools = FakeTools()
+    agent, _ = make_agent(provider, tools)
+    task = agent.send("delete it")
+    await until(lambda: agent.pending)
+    agent.decide(next(iter(agent.pending)), "deny")
+    await task
+    assert tools.ran == []
+    result = agent.conversation.messages[2].tool_results[0]
+    assert result.status == "denied" and "declined" in result.content
+    well_formed(agent.conversation.messages)
+
+
+async def test_always_allow_sets_the_mode_and_approves_sibling_calls():
+    provider = ScriptedProvider(calls(("write", {"a": 1}), ("write", {"a": 2})), text("done"))
+    tools = FakeTools()
+    changes = []
+    agent, _ = make_agent(provider, tools, on_policy_change=lambda p: changes.append(p.mode("write")))
+    task = agent.send("two writes")
+    await until(lambda: len(agent.pending) == 2)
+    agent.decide(next(iter(agent.pending)), "always")
+    await task
+    assert sorted(a["a"] for _, a in tools.ran) == [1, 2]
+    assert agent.policy.mode("write") == "always" and changes == ["always"]
+
+
+async def test_always_mode_runs_without_asking_but_deletes_still_ask():
+    policy = ApprovalPolicy(modes={"write": "always", "delete": "always"})
+    provider = ScriptedProvider(calls(("write", {}), ("delete", {"keys": [1]})), text("done"))
+    agent, _ = make_agent(provider, policy=policy)
+    task = agent.send("go")
+    await until(lambda: agent.pending)
+    assert [p.call.name for p in agent.pending.values()] == ["delete"]
+    agent.decide(next(iter(agent.pending)), "approve")
+    await task
+    assert {n for n, _ in agent.tools.ran} == {"write", "delete"}
+
+
+async def test_read_preset_runs_reads_without_asking():
+    policy = ApprovalPolicy(allow_reads=True)
+    agent, _ = make_agent(ScriptedProvider(calls(("read", {})), text("3 items")), policy=policy)
+    await agent.send("how many")
+    assert agent.tools.ran == [("read", {})]
+
+
+async def test_disabled_tool_called_anyway_gets_an_error_result():
+    policy = ApprovalPolicy(modes={"write": "disabled"})
+    agent, _ = make_agent(ScriptedProvider(calls(("write", {})), text("can't")), policy=policy)
+    await agent.send("go")
+    result = agent.conversation.messages[2].tool_results[0]
+    assert result.status == "error" and "disabled" in result.content
+    assert agent.tools.ran == []
+
+
+async def test_invalid_arguments_skip_the_prompt_and_return_the_error():
+    agent, _ = make_agent(ScriptedProvider(calls(("write", {"bad": 1})), text("fixed")))
+    await agent.send("go")
+    result = agent.conversation.messages[2].tool_results[0]
+    assert result.status == "error" and "INVALID_ARGUMENTS" in result.content
+
+
+async def test_tool_error_is_sent_back_and_the_model_recovers():
+    policy = ApprovalPolicy(modes={"fail": "always", "read": "always"})
+    provider = ScriptedProvider(calls(("fail", {})), calls(("read", {})), text("recovered"))
+    agent, _ = make_agent(provider, policy=policy)
+    await agent.send("go")
+    assert agent.conversation.messages[-1].text == "recovered"
+    assert provider.requests[1][2]["parts"][0]["status"] == "error" and "FORBIDDEN" in provider.requests[1][2]["parts"][0]["content"]
+
+
+async def test_step_cap_stops_the_loop_and_says_so():
+    policy = ApprovalPolicy(modes={"read": "always"})
+    provider = ScriptedProvider(*[calls(("read", {})) for _ in range(3)])
+    agent, _ = make_agent(provider, policy=policy, step_cap=3)
+    await agent.send("loop")
+    last = agent.conversation.messages[-1]
+    assert "step limit" in last.text and last.finish_reason == "step_limit"
+    assert len(provider.requests) == 3
+    well_formed(agent.conversation.messages)
+
+
+async def test_stop_during_streaming_keeps_the_partial_answer():
+    provider = ScriptedProvider([TextDelta("Part"), TextDelta("ial"), Finish("stop")], text("next works"))
+    provider.gate = asyncio.Event()
+    agent, _ = make_agent(provider)
+    agent.send("go")
+    await until(lambda: agent.conversation.messages[-1].text == "Part")
+    agent.stop()
+    await agent.wait()
+    answer = agent.conversation.messages[-1]
+    assert answer.text == "Part" and answer.status == "stopped"
+    provider.gate = None
+    await agent.send("again")
+    assert agent.conversation.messages[-1].text == "next works"
+
+
+async def test_stop_during_streaming_tool_call_answers_it_and_next_message_is_well_formed():
+    raw = json.dumps({"x": 1})
+    provider = ScriptedProvider([ToolCallStart(0, "c1", "write"), ToolCallDelta(0, raw[:3]), ToolCallDone(0), Finish("tool_calls")], text("ok"))
+    provider.gate = asyncio.Event()
+    agent, _ = make_agent(provider)
+    agent.send("go")
+    await until(lambda: agent.conversation.messages[-1].tool_calls)
+    agent.stop()
+    await agent.wait()
+    well_formed(agent.conversation.messages)
+    assert agent.conversation.messages[1].status == "stopped"
+    provider.gate = None
+    await agent.send("again")
+    well_formed(provider_history(provider.requests[-1]))
+
+
+def provider_history(raw: list) -> list[Message]:
+    return [Message.model_validate(m) for m in raw]
+
+
+async def test_stop_during_pending_approval_answers_the_call_as_not_run():
+    provider = ScriptedProvider(calls(("write", {})), text("ok"))
+    agent, _ = make_agent(provider)
+    agent.send("go")
+    await until(lambda: agent.pending)
+    agent.stop()
+    await agent.wait()
+    assert agent.pending == {} and agent.tools.ran == []
+    result = agent.conversation.messages[2].tool_results[0]
+    assert result.status == "stopped" and "not run" in result.content
+    await agent.send("next")
+    well_formed(provider_history(provider.requests[-1]))
+
+
+async def test_stop_during_a_running_tool_cancels_it():
+    tools = FakeTools(gate=asyncio.Event())
+    policy = ApprovalPolicy(modes={"write": "always"})
+    agent, _ = make_agent(ScriptedProvider(calls(("write", {}))), tools, policy)
+    agent.send("go")
+    await tools.started.wait()
+    agent.stop()
+    await agent.wait()
+    assert tools.ran == []  # it never finished
+    result = agent.conversation.messages[2].tool_results[0]
+    assert result.status == "stopped" and "may or may not" in result.content
+    assert not agent.running
+
+
+async def test_retry_after_a_provider_error_sends_the_same_history():
+    error = ProviderError("server_error", "The provider had a server error. Try again.")
+    provider = ScriptedProvider(error, text("second time lucky"))
+    agent, _ = make_agent(provider)
+    await agent.send("hi")
+    failed = agent.conversation.messages[-1]
+    assert failed.status == "error" and failed.error.kind == "server_error" and failed.error.retryable
+    await agent.retry()
+    assert [m.role for m in agent.conversation.messages] == ["user", "assistant"]
+    assert agent.conversation.messages[-1].text == "second time lucky"
+    assert provider.requests[0] == provider.requests[1]
+
+
+async def test_regenerate_and_edit_replace_the_last_answer():
+    provider = ScriptedProvider(text("one"), text("two"), text("three"))
+    agent, _ = make_agent(provider)
+    await agent.send("q")
+    await agent.regenerate()
+    assert [m.text for m in agent.conversation.messages] == ["q", "two"]
+    await agent.edit_last("q2")
+    assert [m.text for m in agent.conversation.messages] == ["q2", "three"]
+
+
+async def test_resume_after_reload_reasks_pending_and_settles_interrupted_calls():
+    provider = ScriptedProvider(calls(("write", {}), ("read", {})), text("after reload"))
+    agent, _ = make_agent(provider)
+    agent.send("go")
+    await until(lambda: len(agent.pending) == 2)
+    # simulate what storage holds at this moment, with the read already started when the page went away
+    saved = Conversation.model_validate(agent.conversation.model_dump())
+    saved.messages[1].tool_calls[1].started = True
+    agent.stop()
+    await agent.wait()
+
+    tools = FakeTools()
+    reloaded, _ = make_agent(ScriptedProvider(text("after reload")), tools)
+    reloaded.conversation = saved
+    task = reloaded.resume()
+    await until(lambda: reloaded.pending)
+    assert [p.call.name for p in reloaded.pending.values()] == ["write"]
+    reloaded.decide(next(iter(reloaded.pending)), "approve")
+    await task
+    results = {r.name: r for r in saved.messages[2].tool_results}
+    assert results["read"].status == "error" and "reloaded" in results["read"].content
+    assert results["write"].status == "ok"
+    assert saved.messages[-1].text == "after reload"
+    well_formed(saved.messages)
+
+
+async def test_resume_marks_an_answer_cut_mid_stream_as_stopped():
+    agent, _ = make_agent(ScriptedProvider())
+    agent.conversation.messages += [
+        Message(role="user", parts=[]),
+        Message(role="assistant", status="streaming"),
+    ]
+    assert agent.resume() is None
+    assert agent.conversation.messages[-1].status == "stopped"
+
+
+async def test_a_second_send_while_busy_is_refused():
+    provider = ScriptedProvider([TextDelta("a"), Finish("stop")])
+    provider.gate = asyncio.Event()
+    agent, _ = make_agent(provider)
+    agent.send("one")
+    with pytest.raises(RuntimeError):
+        agent.send("two")
+    agent.stop()
+    await agent.wait()
