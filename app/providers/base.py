@@ -1,0 +1,64 @@
+"""What the agent loop hands a provider, and the shape every provider module has.
+
+Provider names (also written into `ReasoningPart.provider` / `ToolCallPart.provider`, so reasoning is
+replayed only to the provider that wrote it):
+    "openai"                  OpenAI's own API, Responses protocol (`openai.py`)
+    "anthropic"               Anthropic Messages (`anthropic.py`)
+    "gemini"                  Google Gemini streamGenerateContent (`gemini.py`)
+    "compatible:<endpoint>"   an OpenAI-compatible endpoint from the settings, Chat Completions (`openai_chat.py`)
+
+Model references are "<provider>:<model id>": "openai:gpt-5-mini", "anthropic:claude-haiku-4-5",
+"gemini:gemini-2.5-flash" ("google:" is accepted too), "compatible:<endpoint>:<model id>" (the model id may
+itself contain colons, e.g. "compatible:ollama:llama3.2:3b").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Optional, Protocol
+
+from app.chat.model import Message, ToolSpec
+from app.providers.events import Event
+
+
+@dataclass
+class ModelRequest:
+    model: str  # the provider's model id (no "provider:" prefix)
+    system: str
+    messages: list[Message]
+    tools: list[ToolSpec] = field(default_factory=list)
+    max_output_tokens: Optional[int] = None
+    reasoning: Optional[str] = None  # effort hint: "none" | "minimal" | "low" | "medium" | "high" | "xhigh"; None = provider default
+
+
+class Provider(Protocol):
+    name: str
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[Event]:
+        """Yield the events of one model call. Raises ProviderError. Cancelling the consuming task
+        cancels the HTTP request."""
+        ...
+
+
+def arguments_object(raw: Optional[str]) -> dict[str, Any]:
+    """Tool-call arguments as an object, for protocols that need one on replay (Anthropic, Gemini).
+
+    Empty or null means {}; invalid JSON or a non-object is kept under "_raw" so nothing is lost silently.
+    """
+    if raw is None or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"_raw": raw}
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else {"_raw": raw}
+
+
+def arguments_text(raw: Optional[str]) -> str:
+    """Tool-call arguments as a JSON text, for protocols that replay a string (OpenAI)."""
+    if raw is None or not raw.strip():
+        return "{}"
+    return raw

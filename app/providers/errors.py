@@ -1,0 +1,287 @@
+"""Classify provider failures once, at the edge, into `ProviderError` with plain-words messages.
+
+    ProviderError(kind, message, retryable, retry_after, status)
+      no_key            no key set                          -> says where to set it
+      bad_key           401 (Gemini: 400 API_KEY_INVALID)   -> check the key in the settings
+      no_access         403                                 -> the key may not use this model
+      model_not_found   404                                 -> misspelled or retired (names the successor)
+      rate_limited      429                                 -> retried with backoff; wait and try again
+      billing           402, 429 insufficient_quota         -> out of credits; not retried
+      overloaded        529, 503, overloaded_error          -> retried; try again later / another model
+      server_error      500, 502, 504, 408, 409             -> retried
+      context_too_long  400/413 (+ LM Studio's 500) whose text says the input is too long
+      invalid_request   any other 4xx                       -> the provider's own message
+      network           no HTTP answer: unreachable or CORS -> what to check (OLLAMA_ORIGINS, LM Studio CORS)
+      truncated         stream ended before its final event -> try again
+      bad_response      unreadable answer
+
+The protocol modules call `http_error` for non-2xx answers, `stream_error` for errors that arrive inside an
+HTTP 200 stream (classified by the error's type, not the HTTP status), `network_error` when the transport
+got no answer, and `truncated` when a stream ends early.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+from urllib.parse import urlsplit
+
+from app.providers.events import ProviderError
+
+CONTEXT_OVERFLOW = re.compile(
+    r"context_length_exceeded|maximum context length|context window|prompt is too long|exceed context limit"
+    r"|input is too long|exceeds the maximum number of tokens|contextwindowexceedederror|too many tokens"
+    r"|input token count .*exceeds|context length",
+    re.IGNORECASE,
+)
+
+LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google Gemini"}
+
+
+@dataclass
+class ErrorContext:
+    """Who we were talking to, so messages can name it and say what to check."""
+
+    provider: str  # provider name, e.g. "openai", "compatible:ollama"
+    model: str = ""
+    base_url: str = ""
+    server: str = ""  # for compatible endpoints: "ollama", "lmstudio", "azure", "mistral", ... or ""
+    successor: Optional[str] = None  # catalog successor of a retired model
+
+    @property
+    def label(self) -> str:
+        if self.provider in LABELS:
+            return LABELS[self.provider]
+        name = self.provider.split(":", 1)[-1]
+        return "the endpoint \u201c%s\u201d (%s)" % (name, self.base_url) if self.base_url else "the endpoint \u201c%s\u201d" % name
+
+    @property
+    def settings_hint(self) -> str:
+        if self.provider in LABELS:
+            return "Settings \u2192 Providers \u2192 %s" % LABELS[self.provider]
+        return "Settings \u2192 Providers \u2192 OpenAI-compatible \u2192 %s" % self.provider.split(":", 1)[-1]
+
+
+def no_key(provider: str, where: str) -> ProviderError:
+    label = LABELS.get(provider, provider)
+    return ProviderError(
+        "no_key",
+        "No API key is set for %s. Add one in %s." % (label, where),
+        provider=provider,
+    )
+
+
+def _error_fields(body: Any) -> tuple[str, list[str]]:
+    """(message, codes) from any provider's error body; codes are lower-case type/code/status/reason strings."""
+    message = ""
+    codes: list[str] = []
+    if isinstance(body, list) and body:  # Gemini sometimes wraps the error in a list
+        body = body[0]
+    if not isinstance(body, dict):
+        return message, codes
+    err = body.get("error", body)
+    if isinstance(err, str):
+        return err, codes
+    if not isinstance(err, dict):
+        return message, codes
+    for key in ("message", "detail", "msg"):
+        value = err.get(key)
+        if isinstance(value, str) and value:
+            message = value
+            break
+        if isinstance(value, list) and value:  # FastAPI-style validation errors (Mistral 422)
+            message = "; ".join(str(v.get("msg", v)) if isinstance(v, dict) else str(v) for v in value)
+            break
+    for key in ("type", "code", "status"):
+        value = err.get(key)
+        if value is not None and value != "":
+            codes.append(str(value).lower())
+    for detail in err.get("details") or []:
+        if isinstance(detail, dict) and detail.get("reason"):
+            codes.append(str(detail["reason"]).lower())
+    if not message and isinstance(body.get("message"), str):
+        message = body["message"]
+    return message, codes
+
+
+def retry_after(headers: Mapping[str, str], body: Any = None) -> Optional[float]:
+    """The provider's hint, when readable: retry-after-ms, retry-after (seconds), Gemini RetryInfo."""
+    h = {k.lower(): v for k, v in (headers or {}).items()}
+    try:
+        if "retry-after-ms" in h:
+            return max(0.0, float(h["retry-after-ms"]) / 1000.0)
+        if "retry-after" in h:
+            return max(0.0, float(h["retry-after"]))
+    except ValueError:
+        pass
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        for detail in body["error"].get("details") or []:
+            if isinstance(detail, dict) and "retryDelay" in detail:
+                match = re.match(r"^\s*([0-9.]+)s\s*$", str(detail["retryDelay"]))
+                if match:
+                    return float(match.group(1))
+    return None
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8", "replace")) if body else None
+    except ValueError:
+        return None
+
+
+def http_error(ctx: ErrorContext, status: int, body: bytes, headers: Mapping[str, str]) -> ProviderError:
+    """A non-2xx answer, classified by status, the error's type/code and its text."""
+    parsed = _parse(body)
+    message, codes = _error_fields(parsed)
+    if not message and body and parsed is None:
+        message = body.decode("utf-8", "replace").strip()[:300]
+    return _classify(ctx, status, message, codes, retry_after(headers, parsed))
+
+
+def stream_error(ctx: ErrorContext, payload: Any) -> ProviderError:
+    """An error that arrived inside an HTTP 200 stream (Anthropic `error` event, OpenAI/Gemini `{error}`)."""
+    message, codes = _error_fields(payload)
+    status = None
+    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        code = payload["error"].get("code")
+        if isinstance(code, int):
+            status = code
+        elif isinstance(code, str) and code.isdigit():
+            status = int(code)
+    return _classify(ctx, status, message, codes, None, in_stream=True)
+
+
+def _classify(
+    ctx: ErrorContext,
+    status: Optional[int],
+    detail: str,
+    codes: list[str],
+    hint: Optional[float],
+    in_stream: bool = False,
+) -> ProviderError:
+    label = ctx.label
+    model = ctx.model or "this model"
+    said = (": " + detail) if detail else ""
+    code_text = " ".join(codes)
+    shown = "%s" % status if status else "in the stream"
+
+    def err(kind: str, message: str, **kw: Any) -> ProviderError:
+        return ProviderError(kind, message, status=status, provider=ctx.provider, detail=detail or None, **kw)
+
+    if CONTEXT_OVERFLOW.search(detail) or "context_length_exceeded" in code_text or status == 413:
+        return err(
+            "context_too_long",
+            "The conversation is too long for %s's context window%s. Start a new conversation, or remove "
+            "older messages or large tool results, and try again." % (model, said),
+        )
+    if "insufficient_quota" in code_text or status == 402 or "billing" in code_text:
+        return err(
+            "billing",
+            "%s says this account is out of credits or quota (%s)%s. Check the billing and limits of this key."
+            % (label, shown, said),
+            retryable=False,
+        )
+    if "api_key_invalid" in code_text or status == 401 or "authentication_error" in code_text or "invalid_api_key" in code_text:
+        return err("bad_key", "%s rejected the API key (%s)%s. Check the key in %s." % (label, shown, said, ctx.settings_hint))
+    if status == 403 or "permission_denied" in code_text or "permission_error" in code_text:
+        return err(
+            "no_access",
+            "%s refused access to %s (%s)%s. Check that this key's account, project or plan may use it, or pick "
+            "another model." % (label, model, shown, said),
+        )
+    if status == 404 or "not_found" in code_text or "model_not_found" in code_text:
+        successor = (" It was retired; its successor is %s." % ctx.successor) if ctx.successor else ""
+        where = ""
+        if ctx.server and ctx.provider not in LABELS:
+            where = " Also check that the base URL is right (it usually ends in /v1)."
+        return err(
+            "model_not_found",
+            "%s does not know the model \u201c%s\u201d (%s)%s. It may be misspelled or retired.%s Pick another "
+            "model.%s" % (label, ctx.model, shown, said, successor, where),
+        )
+    if status == 429 or "rate_limit" in code_text or "resource_exhausted" in code_text:
+        wait = (" in about %d s" % max(1, round(hint))) if hint else " in a moment"
+        return err(
+            "rate_limited",
+            "%s is limiting how many requests this key may send (429)%s. Wait and try again%s." % (label, said, wait),
+            retry_after=hint,
+        )
+    if status == 529 or "overloaded" in code_text or status == 503 or "unavailable" in code_text or "overloaded" in detail.lower():
+        return err(
+            "overloaded",
+            "%s is overloaded right now (%s). Try again in a moment, or pick another model." % (label, shown),
+            retry_after=hint,
+        )
+    if (status is not None and (status >= 500 or status in (408, 409))) or "server_error" in code_text or "api_error" in code_text:
+        return err(
+            "server_error",
+            "%s had a server error (%s)%s. Try again in a moment." % (label, shown, said),
+            retry_after=hint,
+        )
+    if in_stream and status is None:
+        return err("server_error", "%s reported an error while answering%s. Try again." % (label, said), retryable=False)
+    return err("invalid_request", "%s rejected the request (%s)%s" % (label, shown, said or ". No reason was given."))
+
+
+def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> ProviderError:
+    """No HTTP answer. In a browser a CORS refusal looks exactly like this, so say what to check."""
+    base = ctx.base_url or ""
+    parts = urlsplit(base) if base else None
+    host = (parts.hostname or "") if parts else ""
+    port = parts.port if parts else None
+    page = origin or "this page's address"
+    local = host in ("localhost", "127.0.0.1", "0.0.0.0", "::1") or host.endswith(".local")
+    if ctx.server == "ollama" or (local and port == 11434):
+        hint = (
+            "Check that Ollama is running, and that it accepts requests from this page: start it with "
+            "OLLAMA_ORIGINS set to %s (or *), e.g. `OLLAMA_ORIGINS=\"*\" ollama serve`." % page
+        )
+    elif ctx.server == "lmstudio" or (local and port == 1234):
+        hint = (
+            "Check that the LM Studio server is running and that CORS is enabled (Developer \u2192 Server settings "
+            "\u2192 \u201cEnable CORS\u201d, or `lms server start --cors`)."
+        )
+    elif ctx.provider in LABELS:
+        hint = "Check your internet connection%s, then try again." % (
+            " and the base URL override (%s)" % base if base and not _default_host(ctx.provider, host) else ""
+        )
+    else:
+        hint = (
+            "Check the base URL, that the server is running and reachable, and that it allows requests from %s "
+            "(CORS)." % page
+        )
+    where = " at %s" % base if base else ""
+    return ProviderError(
+        "network",
+        "Could not reach %s%s: the network failed or the browser blocked the request (CORS). %s"
+        % (ctx.label if ctx.provider in LABELS else ctx.label.split(" (")[0], where, hint),
+        retryable=False,
+        provider=ctx.provider,
+        detail=str(exc) or None,
+    )
+
+
+def _default_host(provider: str, host: str) -> bool:
+    return host in ("api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com")
+
+
+def truncated(ctx: ErrorContext, why: str = "") -> ProviderError:
+    return ProviderError(
+        "truncated",
+        "The answer from %s was cut off before it finished%s. Try again."
+        % (ctx.label, (" (" + why + ")") if why else ""),
+        retryable=False,
+        provider=ctx.provider,
+    )
+
+
+def bad_response(ctx: ErrorContext, what: str) -> ProviderError:
+    return ProviderError(
+        "bad_response",
+        "%s sent an answer this app cannot read (%s). Try again; if it keeps happening, pick another model."
+        % (ctx.label, what),
+        provider=ctx.provider,
+    )

@@ -1,0 +1,137 @@
+"""The closed set of stream events a provider module yields, and the one error it raises.
+
+Every wire protocol (`openai.py`, `openai_chat.py`, `anthropic.py`, `gemini.py`) turns bytes into these
+events and nothing else; `accumulator.MessageBuilder` is the one place that folds them into a message.
+
+Order a consumer can rely on:
+- text and reasoning arrive as deltas; a `ReasoningDone` closes the reasoning part being streamed (or
+  stands alone for reasoning that has no visible text, e.g. redacted thinking or a bare signature);
+- a tool call is `ToolCallStart` (id and name known), any number of `ToolCallDelta` (raw JSON fragments,
+  kept raw), then `ToolCallDone` (which carries the whole arguments when the vendor sends them whole);
+  `index` is the vendor's part id and several calls may interleave;
+- `UsageUpdate` is cumulative for this call: the latest replaces earlier ones;
+- `Finish` comes last, once. Its reason is one of `FINISH_REASONS`.
+
+Errors are raised as `ProviderError`, never yielded; a stream that ends without its terminal event
+raises `ProviderError(kind="truncated")`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from app.chat.model import ErrorInfo, Usage
+
+# Normalised finish reasons.
+#   stop             the model finished its answer
+#   tool_calls       the model wants tools run (decided from content, not only from the vendor's reason)
+#   length           the output-token limit was hit
+#   content_filter   the provider refused or filtered the answer
+#   context_too_long the input did not fit (Anthropic model_context_window_exceeded)
+#   pause            the provider paused a long turn (Anthropic pause_turn); send the history again to go on
+#   other            anything else the vendor reported
+FINISH_REASONS = ("stop", "tool_calls", "length", "content_filter", "context_too_long", "pause", "other")
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str  # reasoning summary / thinking text
+
+
+@dataclass(frozen=True)
+class ReasoningDone:
+    # What must be replayed to the same provider: Anthropic signature / redacted data, OpenAI item id and
+    # encrypted_content, Gemini thought signature.
+    provider_details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ToolCallStart:
+    index: Union[int, str]  # the vendor's part id (OpenAI index, Anthropic block index, a fresh id for Gemini)
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    index: Union[int, str]
+    arguments: str  # a raw JSON fragment
+
+
+@dataclass(frozen=True)
+class ToolCallDone:
+    index: Union[int, str]
+    arguments: Optional[str] = None  # the whole arguments, when the vendor sends them whole
+    provider_details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UsageUpdate:
+    usage: Usage  # cumulative for this call
+
+
+@dataclass(frozen=True)
+class Finish:
+    reason: str  # one of FINISH_REASONS
+    raw: Optional[str] = None  # the vendor's own reason, for diagnostics
+
+
+Event = Union[TextDelta, ReasoningDelta, ReasoningDone, ToolCallStart, ToolCallDelta, ToolCallDone, UsageUpdate, Finish]
+
+
+# Error kinds:
+#   no_key            no API key configured for the provider
+#   bad_key           the provider rejected the key
+#   no_access         the key is valid but may not use this model / feature
+#   model_not_found   unknown, retired or misspelled model id
+#   rate_limited      too many requests (retryable)
+#   billing           out of credits / quota (not retryable)
+#   overloaded        the provider is overloaded (retryable)
+#   server_error      a 5xx (retryable)
+#   context_too_long  the conversation does not fit the model's context window
+#   invalid_request   any other 4xx; the message carries the provider's own words
+#   network           no answer: host unreachable or blocked by CORS
+#   truncated         the stream ended before its final event
+#   bad_response      the provider sent something we cannot read
+RETRYABLE_KINDS = frozenset({"rate_limited", "overloaded", "server_error"})
+
+
+class ProviderError(Exception):
+    """A failed model call, classified once at the edge, with a message a user can act on."""
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        retryable: Optional[bool] = None,
+        retry_after: Optional[float] = None,
+        status: Optional[int] = None,
+        provider: Optional[str] = None,
+        detail: Optional[str] = None,
+    ):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
+        self.retry_after = retry_after
+        self.status = status
+        self.provider = provider
+        self.detail = detail  # the provider's own error text, when there is one
+
+    def info(self) -> ErrorInfo:
+        return ErrorInfo(kind=self.kind, message=self.message, retryable=self.retryable)
+
+    def __repr__(self) -> str:
+        return "ProviderError(kind=%r, status=%r, message=%r)" % (self.kind, self.status, self.message)
+
+
+def event_kind(event: Any) -> str:
+    """A short name for an event, for logs and test assertions."""
+    return type(event).__name__
