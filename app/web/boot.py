@@ -1,0 +1,69 @@
+"""Start-up in the page: run the app's start function, then mark the page ready or show the failure.
+
+The loading state and the error box live in static/boot.js (they must work before Python exists);
+this module reports to it through `window.appBoot`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Awaitable, Callable
+
+from js import document, window
+
+
+def enable_composer() -> None:
+    for element_id in ("composer-input", "composer-send"):
+        element = document.getElementById(element_id)
+        if element is not None:
+            element.disabled = False
+
+
+class PackageMissing(Exception):
+    """A package listed in pyscript.toml did not install (its wheel is missing or damaged on the server)."""
+
+
+def check_packages() -> None:
+    """Fail the start when a configured package did not install: Pyodide only logs that to the console."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from pyscript import config
+
+    missing = []
+    for name in config.get("packages", []):
+        try:
+            version(name)
+        except PackageNotFoundError:
+            missing.append(name)
+    if missing:
+        raise PackageMissing(
+            f"the Python package(s) {', '.join(missing)} did not load. Their wheels are missing or damaged "
+            "on the server: run scripts/setup and copy static/vendor/ again."
+        )
+
+
+def mark_ready() -> None:
+    """`body[data-ready]` is what tests and the start-up benchmark wait for."""
+    window.appBoot.ready()
+    document.body.dataset.ready = "1"
+
+
+def show_failure(exc: BaseException) -> None:
+    if isinstance(exc, PackageMissing):
+        summary = f"A Python package is missing: {exc}"
+    elif isinstance(exc, ModuleNotFoundError):
+        summary = f"A part of the app is missing: the Python module '{exc.name}' was not found."
+    else:
+        summary = f"Python raised an error while starting: {type(exc).__name__}: {exc}"
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    window.appBoot.fail(summary, details)
+
+
+async def run_boot(start: Callable[[], Awaitable[None]]) -> None:
+    try:
+        check_packages()
+        await start()
+    except Exception as exc:  # noqa: BLE001 - everything must reach the page, not only the console
+        show_failure(exc)
+        return
+    mark_ready()

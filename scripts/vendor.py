@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Vendor Pyodide, PyScript and the Pyodide wheels into static/vendor/, as pinned in scripts/pins.toml.
+
+Sources: the npm registry (`npm pack`) and PyPI (`pip download`); never a CDN. Every downloaded file is checked
+against its sha256 pin. `pyodide-lock.json` is rewritten to list exactly the wheels we ship (Pyodide loads lock
+entries with Subresource Integrity, so the stock entries would not match PyPI's files).
+
+Fast path: when static/vendor/.stamp.json matches the pins and every file is present with its recorded size,
+nothing is downloaded. `--verify` also re-hashes every vendored file; `--force` vendors again.
+
+Usage: scripts/vendor.py [--force] [--verify]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PINS = ROOT / "scripts" / "pins.toml"
+VENDOR = ROOT / "static" / "vendor"
+STAMP = VENDOR / ".stamp.json"
+
+
+class VendorError(Exception):
+    """Vendoring failed; the message says what and what to do."""
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_pins() -> dict:
+    return tomllib.loads(PINS.read_text())
+
+
+def pins_digest() -> str:
+    """Changes whenever the pins or this script change, so a stale vendor dir is rebuilt."""
+    h = hashlib.sha256(PINS.read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+def check_sha256(path: Path, expected: str, what: str) -> None:
+    got = sha256_of(path)
+    if got != expected:
+        raise VendorError(
+            f"sha256 mismatch for {what} ({path.name}):\n  pinned   {expected}\n  download {got}\n"
+            f"If you changed the version in {PINS.relative_to(ROOT)} on purpose, put the new hash there; "
+            "otherwise the registry served a different file: do not ship it."
+        )
+
+
+def up_to_date(verify: bool = False) -> bool:
+    try:
+        stamp = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        return False
+    if stamp.get("pins") != pins_digest():
+        return False
+    for rel, (size, digest) in stamp.get("files", {}).items():
+        path = VENDOR / rel
+        try:
+            if path.stat().st_size != size:
+                return False
+        except OSError:
+            return False
+        if verify and sha256_of(path) != digest:
+            return False
+    return bool(stamp.get("files"))
+
+
+def run(cmd: list[str], cwd: Path) -> None:
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise VendorError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout.strip()}")
+
+
+def npm_pack(spec: str, tarball_sha256: str, work: Path) -> Path:
+    """`npm pack` one package from the registry, check the tarball, return the unpacked package dir."""
+    if shutil.which("npm") is None:
+        raise VendorError("npm is not installed; install Node.js (Debian: apt-get install npm) and run again.")
+    out = work / "npm"
+    out.mkdir(exist_ok=True)
+    before = set(out.iterdir())
+    run(["npm", "pack", spec, "--silent", "--pack-destination", str(out)], cwd=work)
+    new = [p for p in out.iterdir() if p not in before and p.name.endswith(".tgz")]
+    if len(new) != 1:
+        raise VendorError(f"npm pack {spec} produced {len(new)} tarballs, expected one")
+    tarball = new[0]
+    check_sha256(tarball, tarball_sha256, spec)
+    dest = work / tarball.stem
+    with tarfile.open(tarball) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "package"
+
+
+def vendor_pyodide(pins: dict, work: Path, out: Path) -> None:
+    pkg = npm_pack(pins["npm"], pins["tarball_sha256"], work)
+    out.mkdir(parents=True)
+    for name in pins["files"]:
+        src = pkg / name
+        if not src.is_file():
+            raise VendorError(f"{pins['npm']} has no {name}; check the files list in {PINS.name}")
+        shutil.copy2(src, out / name)
+
+
+def vendor_pyscript(pins: dict, work: Path, out: Path) -> None:
+    pkg = npm_pack(pins["npm"], pins["tarball_sha256"], work)
+    out.mkdir(parents=True)
+    for src in sorted((pkg / "dist").iterdir()):
+        if src.is_file() and not any(fnmatch.fnmatch(src.name, pat) for pat in pins["exclude"]):
+            shutil.copy2(src, out / src.name)
+
+
+def download_wheels(pins: dict, work: Path) -> Path:
+    req = work / "wheels.txt"
+    req.write_text("".join(f"{w['name']}=={w['version']} --hash=sha256:{w['sha256']}\n" for w in pins["wheel"]))
+    dest = work / "wheels"
+    cfg = pins["wheels"]
+    run(
+        [
+            sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+            "--no-deps", "--only-binary=:all:", "--require-hashes",
+            "--platform", cfg["platform"], "--python-version", cfg["python_version"],
+            "--implementation", "cp", "--abi", cfg["abi"],
+            "-r", str(req), "-d", str(dest),
+        ],
+        cwd=work,
+    )
+    return dest
+
+
+def lock_entry(wheel: dict) -> dict:
+    return {
+        "name": wheel["name"],
+        "version": wheel["version"],
+        "file_name": wheel["file"],
+        "install_dir": "site",
+        "sha256": wheel["sha256"],
+        "package_type": "package",
+        "imports": wheel["imports"],
+        "depends": wheel["depends"],
+        "unvendored_tests": False,
+        "tool": {},
+    }
+
+
+def write_lock(stock_lock: Path, wheels: list[dict]) -> None:
+    """Replace the stock package table by exactly the wheels we ship."""
+    lock = json.loads(stock_lock.read_text())
+    names = {w["name"] for w in wheels}
+    for w in wheels:
+        missing = [d for d in w["depends"] if d not in names]
+        if missing:
+            raise VendorError(f"{w['name']} depends on {missing}, which {PINS.name} does not pin; add them")
+    lock["packages"] = {w["name"]: lock_entry(w) for w in wheels}
+    stock_lock.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+
+
+def vendor(pins: dict) -> None:
+    VENDOR.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vendor-", dir=VENDOR.parent) as tmp:
+        work = Path(tmp)
+        staged = work / "vendor"
+        pyodide_out = staged / Path(pins["pyodide"]["dest"]).relative_to("static/vendor")
+        pyscript_out = staged / Path(pins["pyscript"]["dest"]).relative_to("static/vendor")
+        vendor_pyodide(pins["pyodide"], work, pyodide_out)
+        vendor_pyscript(pins["pyscript"], work, pyscript_out)
+        downloaded = download_wheels(pins, work)
+        for wheel in pins["wheel"]:
+            src = downloaded / wheel["file"]
+            if not src.is_file():
+                raise VendorError(f"pip did not download {wheel['file']}; is the file name in {PINS.name} right?")
+            check_sha256(src, wheel["sha256"], wheel["name"])
+            shutil.copy2(src, pyodide_out / wheel["file"])
+        write_lock(pyodide_out / "pyodide-lock.json", pins["wheel"])
+        files = {}
+        for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+            files[str(path.relative_to(staged))] = [path.stat().st_size, sha256_of(path)]
+        (staged / STAMP.name).write_text(json.dumps({"pins": pins_digest(), "files": files}, indent=1) + "\n")
+        # Swap in the new tree in one rename, so an interrupted run never leaves a half-vendored dir.
+        old = work / "old"
+        if VENDOR.exists():
+            os.rename(VENDOR, old)
+        os.rename(staged, VENDOR)
+    total = sum(size for size, _ in files.values())
+    print(f"vendor: wrote {len(files)} files ({total / 1e6:.1f} MB) to {VENDOR.relative_to(ROOT)}/")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="vendor again even if up to date")
+    parser.add_argument("--verify", action="store_true", help="re-hash every vendored file against the stamp")
+    args = parser.parse_args(argv)
+    if not args.force and up_to_date(verify=args.verify):
+        return 0
+    try:
+        vendor(load_pins())
+    except VendorError as exc:
+        print(f"vendor: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
