@@ -1,0 +1,166 @@
+"""Export and import of conversations: JSON (re-importable, validated) and Markdown (for reading).
+
+The JSON export is one document for one conversation or many:
+
+    {"format": "directus-assistant/conversations", "v": 2, "exported_at": <s>,
+     "conversations": [<app.chat.model.Conversation as JSON>, ...]}
+
+Each conversation is checked on import on its own; stored entries (`{"v": N, "conversation": ..}`) and
+older format versions are accepted too (they go through the same migrations as stored entries).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Optional
+
+from app.chat.model import Conversation, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
+from app.storage_format import FORMAT_VERSION, FormatError, decode_document, dumps
+
+EXPORT_FORMAT = "directus-assistant/conversations"
+
+
+class ImportFailed(ValueError):
+    """The file cannot be imported at all (not JSON, or not an export of this app)."""
+
+
+@dataclass
+class ImportResult:
+    imported: list[str] = field(default_factory=list)  # ids of new conversations
+    merged: list[str] = field(default_factory=list)  # ids of existing conversations that got messages added
+    unchanged: list[str] = field(default_factory=list)  # already here with every message
+    problems: list[str] = field(default_factory=list)  # one line per conversation that was not imported
+
+
+def export_document(conversations: list[Conversation], now: float) -> str:
+    return dumps({
+        "format": EXPORT_FORMAT,
+        "v": FORMAT_VERSION,
+        "exported_at": now,
+        "conversations": [c.model_dump(mode="json") for c in conversations],
+    })
+
+
+def parse_export(text: str) -> tuple[list[Conversation], list[str]]:
+    """Conversations from an export (or from one stored entry), and a problem line per bad one."""
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise ImportFailed("The file is not JSON (" + str(exc) + "). Choose a file exported by this app.") from None
+    if not isinstance(doc, dict):
+        raise ImportFailed("The file is JSON but not an export of this app (expected an object).")
+    if "conversations" in doc:
+        if doc.get("format") != EXPORT_FORMAT:
+            raise ImportFailed("The file is not an export of this app (format %r)." % (doc.get("format"),))
+        version = doc.get("v")
+        items = doc.get("conversations")
+        if not isinstance(items, list):
+            raise ImportFailed("The export has no list of conversations.")
+        entries = [{"v": version, "conversation": item} if version == FORMAT_VERSION else _old_entry(item, version) for item in items]
+    elif "conversation" in doc or "messages" in doc:
+        entries = [doc]
+    else:
+        raise ImportFailed("The file is JSON but holds no conversations exported by this app.")
+    conversations: list[Conversation] = []
+    problems: list[str] = []
+    for index, entry in enumerate(entries):
+        try:
+            conversation, _, _ = decode_document(entry)
+        except FormatError as exc:
+            label = _label(entry, index)
+            problems.append("%s was not imported: %s." % (label, exc.detail))
+            continue
+        conversations.append(conversation)
+    return conversations, problems
+
+
+def _old_entry(item: object, version: object) -> dict:
+    if isinstance(item, dict):
+        return dict(item, v=version)
+    return {"v": version, "conversation": item}
+
+
+def _label(entry: dict, index: int) -> str:
+    data = entry.get("conversation") if isinstance(entry.get("conversation"), dict) else entry
+    title = data.get("title") if isinstance(data, dict) else None
+    return "Conversation %d%s" % (index + 1, (" (" + title + ")") if isinstance(title, str) and title else "")
+
+
+def merge_imported(existing: Conversation, incoming: Conversation) -> int:
+    """Add the messages of `incoming` that `existing` lacks (by message id); returns how many were added.
+
+    Messages present on both sides keep the local version: an import never overwrites.
+    """
+    from app.storage_merge import order_messages
+
+    have = {m.id for m in existing.messages}
+    added = [m for m in incoming.messages if m.id not in have]
+    if added:
+        existing.messages = order_messages(existing.messages + added)
+    return len(added)
+
+
+def _fence(text: str, lang: str = "") -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return ticks + lang + "\n" + text + ("" if text.endswith("\n") else "\n") + ticks
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _pretty_json(text: str) -> tuple[str, str]:
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=2), "json"
+    except ValueError:
+        return text, ""
+
+
+def export_markdown(conversation: Conversation) -> str:
+    """A readable Markdown transcript: messages, reasoning and tool calls/results in collapsible blocks."""
+    lines = ["# " + (conversation.title or "Conversation"), ""]
+    meta = "Started " + _when(conversation.created_at)
+    if conversation.model:
+        meta += " · model " + conversation.model
+    lines += ["_" + meta + "_", ""]
+    for message in conversation.messages:
+        lines += _message_markdown(message)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _message_markdown(message: Message) -> list[str]:
+    heading = {"user": "User", "assistant": "Assistant", "tool": "Tool results"}[message.role]
+    if message.role == "assistant" and message.model:
+        heading += " (" + message.model + ")"
+    out = ["## " + heading, ""]
+    for part in message.parts:
+        if isinstance(part, TextPart) and part.text:
+            out += [part.text, ""]
+        elif isinstance(part, ReasoningPart) and part.text:
+            out += ["<details><summary>Reasoning</summary>", "", part.text, "", "</details>", ""]
+        elif isinstance(part, ToolCallPart):
+            body, lang = _pretty_json(part.arguments or "{}")
+            out += ["<details><summary>Tool call: " + part.name + "</summary>", "", _fence(body, lang), "", "</details>", ""]
+        elif isinstance(part, ToolResultPart):
+            body, lang = _pretty_json(part.content)
+            status = "" if part.status == "ok" else " (" + part.status + ")"
+            out += ["<details><summary>Result of " + part.name + status + "</summary>", "", _fence(body, lang), "", "</details>", ""]
+    if message.error is not None:
+        out += ["> Error: " + message.error.message, ""]
+    if message.usage is not None:
+        u = message.usage
+        out += ["_Tokens: %d in (%d cached), %d out_" % (u.input_tokens, u.cached_tokens, u.output_tokens), ""]
+    return out
+
+
+def export_file_name(conversations: list[Conversation], extension: str, now: Optional[float] = None) -> str:
+    """A file name for a download: the title of a single conversation, else a dated name."""
+    if len(conversations) == 1 and conversations[0].title:
+        stem = re.sub(r"[^\w\- ]+", "", conversations[0].title).strip().replace(" ", "-")[:50] or "conversation"
+    else:
+        stem = "conversations-" + (datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%d") if now else "export")
+    return stem + "." + extension

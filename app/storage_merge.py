@@ -1,0 +1,86 @@
+"""Merging a conversation saved by this tab with what another tab stored meanwhile.
+
+Three-way, by message id. `base` is what this tab last read from or wrote to storage for the
+conversation (message id -> dumped message), `ours` what this tab holds now, `theirs` what is stored
+now. For each message:
+
+- in ours and theirs: ours, unless this tab did not change it since base and the other tab did;
+- only in ours: ours (a new message), unless it is unchanged since base and the other tab removed it;
+- only in theirs: theirs (appended in another tab), unless base had it (this tab removed it).
+
+The result is ordered by created_at, with every tool message kept right after the assistant message
+whose calls it answers. Messages that change side are updated in place, so a message object someone
+holds (the agent streaming into it) stays the one in the conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from app.chat.model import Message
+
+_FIELDS = tuple(Message.model_fields)
+
+
+def order_messages(messages: list[Message]) -> list[Message]:
+    """Messages by created_at (ties keep their order); tool messages right after their calls."""
+    owner_of_call: dict[str, str] = {}
+    for message in messages:
+        if message.role != "tool":
+            for call in message.tool_calls:
+                owner_of_call[call.id] = message.id
+    heads: list[tuple[float, int, Message]] = []
+    attached: dict[str, list[tuple[float, int, Message]]] = {}
+    for index, message in enumerate(messages):
+        owner = None
+        if message.role == "tool":
+            owner = next((owner_of_call[r.call_id] for r in message.tool_results if r.call_id in owner_of_call), None)
+        if owner is None:
+            heads.append((message.created_at, index, message))
+        else:
+            attached.setdefault(owner, []).append((message.created_at, index, message))
+    heads.sort(key=lambda item: (item[0], item[1]))
+    ordered: list[Message] = []
+    for _, _, head in heads:
+        ordered.append(head)
+        for _, _, tool in sorted(attached.get(head.id, ()), key=lambda item: (item[0], item[1])):
+            ordered.append(tool)
+    return ordered
+
+
+def merge_messages(
+    base: Optional[dict[str, dict]],
+    ours: list[Message],
+    ours_dumped: list[dict],
+    theirs: list[Message],
+    theirs_dumped: list[dict],
+) -> tuple[list[Message], bool]:
+    """The merged message list and whether anything came from `theirs`."""
+    base = base or {}
+    theirs_by_id = {m.id: (m, d) for m, d in zip(theirs, theirs_dumped)}
+    ours_ids = set()
+    merged: list[Message] = []
+    took_theirs = False
+    for message, dumped in zip(ours, ours_dumped):
+        ours_ids.add(message.id)
+        known = base.get(message.id)
+        unchanged_here = known is not None and known == dumped
+        other = theirs_by_id.get(message.id)
+        if other is None:
+            if unchanged_here:
+                took_theirs = True  # removed in the other tab and untouched here
+                continue
+        elif unchanged_here and other[1] != dumped:
+            for name in _FIELDS:
+                setattr(message, name, getattr(other[0], name))
+            took_theirs = True
+        merged.append(message)
+    for message in theirs:
+        if message.id in ours_ids or message.id in base:
+            continue
+        merged.append(message)
+        took_theirs = True
+    ordered = order_messages(merged)
+    if not took_theirs and [m.id for m in ordered] != [m.id for m in ours]:
+        took_theirs = True
+    return ordered, took_theirs
