@@ -1,0 +1,150 @@
+"""Known models as data: limits, reasoning support, list prices (USD per million tokens), retirement notes.
+
+Limits and prices are public list prices as known in Nov 2026 (standard tier, short-context rate);
+None = unknown. Ids not listed here still work (custom ids, new models): `lookup` returns defaults.
+
+Reasoning styles (what the protocol module may send):
+    None          no reasoning controls
+    "effort"      OpenAI reasoning.effort (+ summary "auto", encrypted reasoning replayed)
+    "fixed"       reasons, but takes no effort parameter (gpt-5.2-chat-latest)
+    "budget"      Anthropic thinking {type: enabled, budget_tokens}
+    "adaptive"    Anthropic thinking {type: adaptive} (Claude 4.6+; 4.7 rejects budget_tokens)
+    "gemini_budget"  Gemini 2.5 thinkingConfig.thinkingBudget
+    "gemini_level"   Gemini 3.x thinkingConfig.thinkingLevel
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    provider: str  # "openai" | "anthropic" | "gemini" | "compatible:<endpoint>"
+    id: str
+    name: str
+    protocol: str  # "responses" | "chat" | "anthropic" | "gemini"
+    context_window: int
+    output_limit: int
+    reasoning: Optional[str] = None  # a reasoning style, see above
+    efforts: tuple[str, ...] = ()  # accepted effort hints, first = provider default when known
+    price_input: Optional[float] = None
+    price_cached_input: Optional[float] = None
+    price_output: Optional[float] = None
+    retired: Optional[str] = None  # a note when the model is retired or about to be
+    successor: Optional[str] = None  # model id to use instead
+    known: bool = True  # False for ids not in the catalog (limits are guesses)
+    cache_min_tokens: Optional[int] = None  # Anthropic prompt-cache minimum prefix
+
+    @property
+    def ref(self) -> str:
+        return "%s:%s" % (self.provider, self.id)
+
+    def cost(self, input_tokens: int, cached_tokens: int, output_tokens: int) -> Optional[float]:
+        """The list-price cost in USD, or None when a price is unknown."""
+        if self.price_input is None or self.price_output is None:
+            return None
+        cached_price = self.price_cached_input if self.price_cached_input is not None else self.price_input
+        fresh = max(0, input_tokens - cached_tokens)
+        return (fresh * self.price_input + cached_tokens * cached_price + output_tokens * self.price_output) / 1e6
+
+
+def _m(provider: str, id: str, name: str, protocol: str, ctx: int, out: int, reasoning: Optional[str] = None,
+       efforts: tuple[str, ...] = (), price: tuple = (None, None, None), **kw) -> CatalogModel:  # type: ignore[type-arg]
+    return CatalogModel(provider, id, name, protocol, ctx, out, reasoning, efforts, price[0], price[1], price[2], **kw)
+
+
+_GPT5 = ("medium", "minimal", "low", "high")
+_GPT52 = ("none", "low", "medium", "high", "xhigh")
+_G25 = "Google listed the 2.5 models for shutdown no earlier than 2026-06-17; they may be gone."
+
+MODELS: tuple[CatalogModel, ...] = (
+    # OpenAI: all through the Responses API (works for every model below; required for gpt-5.2-pro).
+    _m("openai", "gpt-4o-mini", "GPT-4o mini", "responses", 128_000, 16_384, price=(0.15, 0.075, 0.60)),
+    _m("openai", "gpt-4.1-nano", "GPT-4.1 nano", "responses", 1_047_576, 32_768, price=(0.10, 0.025, 0.40)),
+    _m("openai", "gpt-4.1-mini", "GPT-4.1 mini", "responses", 1_047_576, 32_768, price=(0.40, 0.10, 1.60)),
+    _m("openai", "gpt-4.1", "GPT-4.1", "responses", 1_047_576, 32_768, price=(2.00, 0.50, 8.00)),
+    _m("openai", "gpt-5-nano", "GPT-5 nano", "responses", 400_000, 128_000, "effort", _GPT5, (0.05, 0.005, 0.40)),
+    _m("openai", "gpt-5-mini", "GPT-5 mini", "responses", 400_000, 128_000, "effort", _GPT5, (0.25, 0.025, 2.00)),
+    _m("openai", "gpt-5", "GPT-5", "responses", 400_000, 128_000, "effort", _GPT5, (1.25, 0.125, 10.00)),
+    _m("openai", "gpt-5.1", "GPT-5.1", "responses", 400_000, 128_000, "effort", _GPT52, (1.25, 0.125, 10.00)),
+    _m("openai", "gpt-5.2", "GPT-5.2", "responses", 400_000, 128_000, "effort", _GPT52, (1.75, 0.175, 14.00)),
+    _m("openai", "gpt-5.2-chat-latest", "GPT-5.2 Chat", "responses", 128_000, 16_384, "fixed", (),
+       (1.75, 0.175, 14.00)),
+    _m("openai", "gpt-5.2-pro", "GPT-5.2 Pro", "responses", 400_000, 128_000, "effort", ("medium", "high", "xhigh"),
+       (21.00, None, 168.00)),
+    _m("openai", "gpt-5.4", "GPT-5.4", "responses", 1_050_000, 128_000, "effort", _GPT52, (2.50, 0.25, 15.00)),
+    _m("openai", "gpt-5.4-mini", "GPT-5.4 mini", "responses", 400_000, 128_000, "effort", _GPT52),
+    _m("openai", "gpt-5.4-nano", "GPT-5.4 nano", "responses", 400_000, 128_000, "effort", _GPT52),
+    # Anthropic
+    _m("anthropic", "claude-haiku-4-5", "Claude Haiku 4.5", "anthropic", 200_000, 64_000, "budget",
+       ("low", "medium", "high"), (1.00, 0.10, 5.00), cache_min_tokens=4096),
+    _m("anthropic", "claude-sonnet-4-5", "Claude Sonnet 4.5", "anthropic", 200_000, 64_000, "budget",
+       ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024,
+       retired="End of life 2026-11-30.", successor="claude-sonnet-4-6"),
+    _m("anthropic", "claude-opus-4-5", "Claude Opus 4.5", "anthropic", 200_000, 64_000, "budget",
+       ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096,
+       retired="End of life 2027-01-22.", successor="claude-opus-4-7"),
+    _m("anthropic", "claude-sonnet-4-6", "Claude Sonnet 4.6", "anthropic", 200_000, 64_000, "adaptive",
+       ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024),
+    _m("anthropic", "claude-opus-4-6", "Claude Opus 4.6", "anthropic", 200_000, 128_000, "adaptive",
+       ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096),
+    _m("anthropic", "claude-opus-4-7", "Claude Opus 4.7", "anthropic", 200_000, 128_000, "adaptive",
+       ("low", "medium", "high"), cache_min_tokens=4096),
+    # Google
+    _m("gemini", "gemini-2.5-flash", "Gemini 2.5 Flash", "gemini", 1_048_576, 65_536, "gemini_budget",
+       ("medium", "none", "low", "high"), (0.30, 0.03, 2.50), retired=_G25, successor="gemini-3-flash-preview"),
+    _m("gemini", "gemini-2.5-pro", "Gemini 2.5 Pro", "gemini", 1_048_576, 65_536, "gemini_budget",
+       ("medium", "low", "high"), (1.25, 0.125, 10.00), retired=_G25, successor="gemini-3.1-pro-preview"),
+    _m("gemini", "gemini-3-flash-preview", "Gemini 3 Flash Preview", "gemini", 1_048_576, 65_536, "gemini_level",
+       ("high", "minimal", "low", "medium"), (0.50, 0.05, 3.00)),
+    _m("gemini", "gemini-3-pro-preview", "Gemini 3 Pro Preview", "gemini", 1_048_576, 65_536, "gemini_level",
+       ("high", "low"), (2.00, 0.20, 12.00), retired="Shut down on 2026-03-09.", successor="gemini-3.1-pro-preview"),
+    _m("gemini", "gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", "gemini", 1_048_576, 65_536, "gemini_level",
+       ("high", "low", "medium"), (2.00, 0.20, 12.00)),
+)
+
+_BY_REF = {m.ref: m for m in MODELS}
+PROTOCOLS = {"openai": "responses", "anthropic": "anthropic", "gemini": "gemini"}
+
+
+def models(provider: Optional[str] = None) -> list[CatalogModel]:
+    return [m for m in MODELS if provider is None or m.provider == provider]
+
+
+def lookup(provider: str, model_id: str) -> CatalogModel:
+    """The catalog entry, or a guess for an id the catalog does not know (limits 128k / 16k)."""
+    found = _BY_REF.get("%s:%s" % (provider, model_id))
+    if found is not None:
+        return found
+    guess = _guess(provider, model_id)
+    return guess
+
+
+def _guess(provider: str, model_id: str) -> CatalogModel:
+    protocol = PROTOCOLS.get(provider, "chat")
+    reasoning: Optional[str] = None
+    efforts: tuple[str, ...] = ()
+    if provider == "openai" and (model_id.startswith("gpt-5") or model_id.startswith("o")):
+        reasoning, efforts = "effort", ("medium", "low", "high")
+    elif provider == "gemini" and model_id.startswith("gemini-3"):
+        reasoning = "gemini_level"
+    elif provider == "gemini" and model_id.startswith("gemini-2.5"):
+        reasoning = "gemini_budget"
+    elif provider == "anthropic":
+        reasoning = "adaptive"
+    return CatalogModel(provider, model_id, model_id, protocol, 128_000, 16_000, reasoning, efforts, known=False)
+
+
+def custom(endpoint: str, model_id: str, name: str = "", context_window: int = 128_000, output_limit: int = 16_000,
+           reasoning: bool = False) -> CatalogModel:
+    """A model of an OpenAI-compatible endpoint, with the limits configured in the settings."""
+    return CatalogModel(
+        "compatible:" + endpoint, model_id, name or model_id, "chat", context_window, output_limit,
+        "effort" if reasoning else None, known=True,
+    )
+
+
+def with_limits(model: CatalogModel, context_window: int, output_limit: int) -> CatalogModel:
+    return replace(model, context_window=context_window, output_limit=output_limit)
