@@ -266,7 +266,9 @@ def seed_items(api):
 # --- flow -------------------------------------------------------------------------------------------------------
 
 SUMMARY_SCRIPT = """module.exports = async function (data) {
-  const items = data.read_articles || [];
+  // item-read returns one object (not a list) when a single key is selected
+  const read = data.read_articles;
+  const items = Array.isArray(read) ? read : read ? [read] : [];
   return {
     count: items.length,
     total_views: items.reduce((sum, item) => sum + (item.views || 0), 0),
