@@ -20,6 +20,7 @@ Unreadable entries never raise: they are set aside under `da.corrupt.*` and repo
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Optional, Protocol
 
@@ -237,7 +238,8 @@ class ConversationStore:
         self.max_tool_result_chars = max_tool_result_chars
         self.quota_chars = quota_chars
         self.problems: list[Problem] = []
-        self._bases: dict[str, _Base] = {}
+        # Per open conversation object (not per id: two objects of one conversation are two views).
+        self._bases: dict[int, tuple[weakref.ref, _Base]] = {}
 
     # -- problems ------------------------------------------------------------------------------
 
@@ -333,8 +335,25 @@ class ConversationStore:
         self._remember(conversation, dumped)
         return conversation
 
-    def _remember(self, conversation: Conversation, dumped: list[dict]) -> None:
-        self._bases[conversation.id] = _Base({m["id"]: m for m in dumped}, conversation.title, conversation.model)
+    def _remember(self, conversation: Conversation, dumped: list[dict], title: Optional[str] = None,
+                  model: Optional[str] = None, *, from_stored: bool = False) -> None:
+        """Record what storage holds for this conversation object, the reference of its next merge."""
+        base = _Base({m["id"]: m for m in dumped}, title if from_stored else conversation.title,
+                     model if from_stored else conversation.model)
+        key = id(conversation)
+        bases = self._bases
+
+        def forget(ref: weakref.ref, key: int = key) -> None:
+            if key in bases and bases[key][0] is ref:
+                del bases[key]
+
+        self._bases[key] = (weakref.ref(conversation, forget), base)
+
+    def _base_of(self, conversation: Conversation) -> Optional[_Base]:
+        entry = self._bases.get(id(conversation))
+        if entry is None or entry[0]() is not conversation:
+            return None
+        return entry[1]
 
     # -- save ----------------------------------------------------------------------------------
 
@@ -384,7 +403,7 @@ class ConversationStore:
         return SaveResult(chars=chars, compacted=cut, merged=merged)
 
     def _merge(self, conversation: Conversation, dumped: list[dict], theirs: Conversation, theirs_dumped: list[dict]) -> bool:
-        base = self._bases.get(conversation.id)
+        base = self._base_of(conversation)
         messages, changed = merge_messages(base.messages if base else None, conversation.messages, dumped,
                                            theirs.messages, theirs_dumped)
         conversation.messages = messages
@@ -407,9 +426,7 @@ class ConversationStore:
         if theirs.updated_at > conversation.updated_at:
             conversation.updated_at = theirs.updated_at
         # The stored version is now the reference; our own unsaved messages are not in it, so they stay ours.
-        self._remember(theirs, theirs_dumped)
-        base = self._bases[conversation.id]
-        base.title, base.model = theirs.title, theirs.model
+        self._remember(conversation, theirs_dumped, theirs.title, theirs.model, from_stored=True)
         return changed
 
     # -- rename, delete, clear -------------------------------------------------------------------
@@ -424,7 +441,6 @@ class ConversationStore:
     def delete(self, conversation_id: str) -> None:
         self.store.remove(conversation_key(conversation_id))
         self.store.remove(meta_key(conversation_id))
-        self._bases.pop(conversation_id, None)
 
     def clear_all(self, *, include_set_aside: bool = False) -> int:
         """Delete every conversation (and, if asked, the set-aside entries). Returns how many were deleted."""
@@ -435,7 +451,6 @@ class ConversationStore:
                 self.store.remove(key)
             elif key.startswith(META_PREFIX) or (include_set_aside and key.startswith(QUARANTINE_PREFIX)):
                 self.store.remove(key)
-        self._bases.clear()
         return count
 
     # -- set-aside entries -----------------------------------------------------------------------
@@ -552,12 +567,10 @@ class ConversationStore:
         open (a save would store it again, nothing is lost); "cleared": re-read everything.
         """
         if key is None:
-            self._bases.clear()
             return ExternalChange("cleared")
         cid = conversation_id_of(key)
         if cid is not None:
             if new_value is None:
-                self._bases.pop(cid, None)
                 return ExternalChange("deleted", cid)
             return ExternalChange("updated", cid)
         if key in (SETTINGS_KEY, SECRETS_KEY):
