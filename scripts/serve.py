@@ -16,6 +16,7 @@ import mimetypes
 import posixpath
 import sys
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Mapping, Optional
@@ -43,6 +44,7 @@ TYPES = {
 class StaticServer:
     """A threaded static server. `prefix` mounts the site under a sub-path; `hidden` paths answer 404;
     `overrides` maps a site path (e.g. "app/web/boot.py") to the bytes served instead of the file;
+    `delays` maps a site path to seconds to wait before answering (to watch the page while it loads);
     `extra` maps a site path to a file outside the public set (bench pages)."""
 
     def __init__(
@@ -53,12 +55,14 @@ class StaticServer:
         hidden: tuple[str, ...] = (),
         overrides: Optional[Mapping[str, bytes]] = None,
         extra: Optional[Mapping[str, Path]] = None,
+        delays: Optional[Mapping[str, float]] = None,
     ):
         self.root = Path(root)
         self.prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
         self.hidden = set(hidden)
         self.overrides = dict(overrides or {})
         self.extra = dict(extra or {})
+        self.delays = dict(delays or {})
         self.log: list[str] = []  # request paths, for tests
         handler = type("Handler", (_Handler,), {"site": self})
         self.httpd = _Server(("127.0.0.1", port), handler)
@@ -133,6 +137,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         site_path = "" if site_path == "." else site_path
         if path.endswith("/") and site_path:
             site_path += "/index.html"
+        if site_path in self.site.delays:
+            time.sleep(self.site.delays[site_path])
         if site_path in self.site.hidden:
             self._not_found()
             return
