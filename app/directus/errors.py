@@ -1,0 +1,108 @@
+"""Directus failures as one typed error with plain words: what happened, what to do, whether a retry can help.
+
+    DirectusError(status, code, message, retryable)
+      code: Directus's own `extensions.code` (FORBIDDEN, INVALID_PAYLOAD, INVALID_QUERY, RECORD_NOT_UNIQUE,
+            LIMIT_EXCEEDED, ...) or ours: UNREACHABLE, CORS, NOT_DIRECTUS, INVALID_CREDENTIALS, OTP_REQUIRED,
+            INVALID_OTP, TOKEN_EXPIRED, NOT_FOUND
+
+Every HTTP error body from Directus looks like
+`{"errors":[{"message": "...", "extensions": {"code": "...", "reason": "..."}}]}`; `from_response()` turns
+it into a DirectusError once, at the edge, so nothing above has to read raw bodies.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+
+class DirectusError(Exception):
+    def __init__(self, status: int, code: str, message: str, retryable: bool = False, detail: str = ""):
+        super().__init__(message)
+        self.status = status  # HTTP status, 0 when no response came back
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.detail = detail  # Directus's own message, when we reworded it
+
+    def __repr__(self) -> str:
+        return f"DirectusError({self.status}, {self.code!r}, {self.message!r})"
+
+
+def network_error(url: str, origin: Optional[str], cause: str = "") -> DirectusError:
+    """No HTTP response: the host is down or wrong, or (in a browser) CORS blocked the answer.
+
+    Browsers report both the same way, so the message names both and what to check for each.
+    """
+    if origin:
+        cors = (
+            f" If it is running, the browser may be blocking it: on the Directus server set CORS_ENABLED=true and "
+            f"add this app's origin ({origin}) to CORS_ORIGIN, then restart Directus."
+        )
+        code = "CORS" if "cors" in cause.lower() else "UNREACHABLE"
+    else:
+        cors = " If it is running in a browser context, also check CORS_ENABLED=true and CORS_ORIGIN on the server."
+        code = "UNREACHABLE"
+    return DirectusError(
+        0,
+        code,
+        f"Could not reach Directus at {url}. Check the URL and that the server is running.{cors}",
+        retryable=True,
+        detail=cause,
+    )
+
+
+_FIXED_MESSAGES = {
+    "INVALID_CREDENTIALS": "Wrong email or password (or the token is invalid). Check them and sign in again.",
+    "TOKEN_EXPIRED": "Your Directus session has expired. Sign in again.",
+    "INVALID_TOKEN": "The Directus token is not valid. Check it in the settings, or sign in with email and password.",
+    "OTP_REQUIRED": "This account uses two-factor authentication: enter the one-time code from your authenticator app.",
+    "INVALID_OTP": "The one-time code is wrong or has expired. Enter the current code from your authenticator app.",
+    "USER_SUSPENDED": "This Directus user is suspended. Ask an administrator to reactivate it.",
+}
+
+_RETRYABLE = {"UNREACHABLE", "CORS", "SERVICE_UNAVAILABLE", "REQUESTS_EXCEEDED", "INTERNAL"}
+
+
+def from_response(status: int, body: Any, *, otp_given: bool = False) -> DirectusError:
+    """Map an HTTP error response (status >= 400) to a DirectusError."""
+    first: dict = {}
+    if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
+        if isinstance(body["errors"][0], dict):
+            first = body["errors"][0]
+    extensions = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+    code = str(extensions.get("code") or "")
+    raw = str(first.get("message") or "").strip()
+
+    if code == "INVALID_OTP" and not otp_given:
+        code = "OTP_REQUIRED"
+    if not code:
+        code = {
+            401: "INVALID_CREDENTIALS",
+            403: "FORBIDDEN",
+            404: "NOT_FOUND",
+            429: "REQUESTS_EXCEEDED",
+            503: "SERVICE_UNAVAILABLE",
+        }.get(status, "INTERNAL" if status >= 500 else "HTTP_" + str(status))
+    if code in _FIXED_MESSAGES:
+        return DirectusError(status, code, _FIXED_MESSAGES[code], retryable=False, detail=raw)
+
+    text = raw or f"Directus answered HTTP {status}."
+    if code == "FORBIDDEN":
+        text = (
+            f"{_sentence(raw or 'Permission denied.')} Your Directus role does not allow this, or the item or "
+            f"collection does not exist. Check names with the schema tool; otherwise ask an administrator for access."
+        )
+    elif code == "ROUTE_NOT_FOUND" or (status == 404 and not raw):
+        text = f"{_sentence(raw or 'Not found.')} Check the URL: is this a Directus server?"
+    elif code == "LIMIT_EXCEEDED":
+        text = f"{_sentence(raw)} The Directus license tier limits this; remove something first or upgrade."
+    elif code in ("REQUESTS_EXCEEDED",):
+        text = f"{_sentence(raw or 'Too many requests.')} Wait a moment and try again."
+    elif status >= 500:
+        text = f"{_sentence(raw or 'Server error.')} Directus failed (HTTP {status}); try again later."
+    return DirectusError(status, code, text, retryable=code in _RETRYABLE or status >= 500, detail=raw)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

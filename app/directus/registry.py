@@ -1,0 +1,147 @@
+"""The tool catalogue: what the model is offered, what one call will do, and running it safely.
+
+    tool_specs(admin=False)                       -> [ToolSpec]   (admin-only tools hidden from non-admins)
+    preview_call("items", '{"action":"delete",...}') -> CallPreview | ToolArgumentError
+    await run_tool(client, "items", arguments)      -> ToolOutcome(content, ok, data); never raises for
+                                                       tool, validation or Directus errors
+
+Arguments are the raw JSON text the model streamed: parsed once here (empty or null means {}), nested
+JSON text accepted, then validated by the tool's pydantic model and its per-action `check()`. Failures come
+back to the model as `{"error": {"code", "message", "retryable", "next"}}` so it can fix the call.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable, Optional, Union
+
+from pydantic import ValidationError
+
+from app.chat.model import ToolSpec
+from app.directus.errors import DirectusError
+from app.directus.tools.arguments import ArgumentProblem, ToolArgumentError, from_validation, parse_arguments
+from app.directus.tools.definition import CallPreview, ToolDef, ToolOutcome
+from app.directus.tools.json_schema import compact_schema
+from app.directus.tools.results import BUDGET, fit, to_text
+
+__all__ = [
+    "CallPreview", "ToolArgumentError", "ToolDef", "ToolOutcome",
+    "all_tools", "get_tool", "preview_call", "run_tool", "tool_names", "tool_specs", "validate_call",
+]
+
+# Order matters a little: models read the list top-down.
+TOOL_MODULES = (
+    "schema", "items", "files", "folders", "trigger_flow",
+    "collections", "fields", "relations", "flows", "operations",
+)
+
+_tools: Optional[dict[str, ToolDef]] = None
+
+
+def all_tools() -> dict[str, ToolDef]:
+    global _tools
+    if _tools is None:
+        loaded = {}
+        for module in TOOL_MODULES:
+            tool: ToolDef = importlib.import_module("app.directus.tools." + module).TOOL
+            if tool.parameters is None:
+                tool.parameters = compact_schema(tool.input_model)
+            loaded[tool.name] = tool
+        _tools = loaded
+    return _tools
+
+
+def get_tool(name: str) -> Optional[ToolDef]:
+    return all_tools().get(name)
+
+
+def tool_names(*, admin: bool) -> list[str]:
+    return [t.name for t in all_tools().values() if admin or not t.admin_only]
+
+
+def tool_specs(*, admin: bool, enabled: Optional[Callable[[str], bool]] = None) -> list[ToolSpec]:
+    return [
+        ToolSpec(name=t.name, description=t.description, parameters=t.parameters or {})
+        for t in all_tools().values()
+        if (admin or not t.admin_only) and (enabled is None or enabled(t.name))
+    ]
+
+
+def validate_call(name: str, arguments: Union[str, dict, None]) -> tuple[ToolDef, Any]:
+    """The tool and its validated arguments; raises ToolArgumentError naming the bad argument."""
+    tool = get_tool(name)
+    if tool is None:
+        raise ToolArgumentError(name, [("", f"there is no tool {name!r}; use one of {', '.join(all_tools())}")])
+    raw = parse_arguments(name, arguments)
+    try:
+        args = tool.input_model.model_validate(raw)
+    except ValidationError as exc:
+        raise from_validation(name, exc) from None
+    check = getattr(args, "check", None)
+    if check is not None:
+        try:
+            check()
+        except ArgumentProblem as problem:
+            raise ToolArgumentError(name, [(problem.path, problem.message)]) from None
+    return tool, args
+
+
+def preview_call(name: str, arguments: Union[str, dict, None]) -> Union[CallPreview, ToolArgumentError]:
+    try:
+        tool, args = validate_call(name, arguments)
+    except ToolArgumentError as error:
+        return error
+    return tool.preview(args)
+
+
+_NEXT = {
+    "FORBIDDEN": "Tell the user they lack permission (or the name is wrong: check with schema). Do not retry.",
+    "INVALID_QUERY": "Fix the query (check field names with schema) and retry once.",
+    "INVALID_PAYLOAD": "Fix the data (check fields and types with schema) and retry once.",
+    "RECORD_NOT_UNIQUE": "A unique field already has this value; pick another or update the existing item.",
+    "CONTAINS_NULL_VALUES": "Fill the required fields (see schema) and retry once.",
+    "VALUE_OUT_OF_RANGE": "A value is too large for its field; fix it and retry once.",
+    "VALUE_TOO_LONG": "A value is too long for its field; shorten it and retry once.",
+    "LIMIT_EXCEEDED": "A license limit was reached; tell the user.",
+    "UNREACHABLE": "Tell the user Directus could not be reached; they should check the connection.",
+    "CORS": "Tell the user to allow this app's origin in Directus's CORS settings.",
+    "TOKEN_EXPIRED": "Ask the user to sign in to Directus again.",
+    "INVALID_CREDENTIALS": "Ask the user to check their Directus token or sign in again.",
+    "SERVICE_UNAVAILABLE": "Directus could not do it right now; retry once later or tell the user.",
+    "ADMIN_ONLY": "Tell the user this needs an administrator. Do not retry.",
+}
+
+
+def error_body(code: str, message: str, retryable: bool = False, next_step: Optional[str] = None) -> dict:
+    body = {"code": code, "message": message, "retryable": retryable}
+    hint = next_step or _NEXT.get(code)
+    if hint:
+        body["next"] = hint
+    return {"error": body}
+
+
+def _failure(body: dict) -> ToolOutcome:
+    return ToolOutcome(content=to_text(body), ok=False, data=body)
+
+
+async def run_tool(client: Any, name: str, arguments: Union[str, dict, None], *, budget: int = BUDGET) -> ToolOutcome:
+    try:
+        tool, args = validate_call(name, arguments)
+    except ToolArgumentError as error:
+        code = "UNKNOWN_TOOL" if get_tool(name) is None else "INVALID_ARGUMENTS"
+        return _failure({"error": {**error.body()["error"], "code": code}})
+    try:
+        if tool.admin_only:
+            user = await client.me()
+            if not user.admin:
+                return _failure(error_body("ADMIN_ONLY", f"The {name} tool needs an administrator account."))
+        result = await tool.run(client, args)
+    except ArgumentProblem as problem:
+        return _failure(ToolArgumentError(name, [(problem.path, problem.message)]).body())
+    except DirectusError as exc:
+        return _failure(error_body(exc.code, exc.message, exc.retryable))
+    if result is None:
+        result = {"ok": True}
+    offset = getattr(getattr(args, "query", None), "offset", None)
+    content, _cut = fit(result, budget, offset=offset)
+    return ToolOutcome(content=content, ok=True, data=result)

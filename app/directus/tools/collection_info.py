@@ -1,0 +1,42 @@
+"""Small facts about a user collection that tools need at run time: is it a singleton, what is its primary key.
+
+Kept in `client.cache` under "collection:<name>" (schema-changing tools call `client.invalidate()`), and never
+required: a user who may not read `directus_collections` / `directus_fields` still gets a working tool, just
+without the shortcut (not a singleton, keys read one by one).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from app.directus.errors import DirectusError
+
+PREFIX = "collection:"
+
+
+async def is_singleton(client: Any, collection: str) -> bool:
+    key = PREFIX + collection + ":singleton"
+    if key not in client.cache:
+        try:
+            data = await client.request("GET", "/collections/" + collection)
+            client.cache[key] = bool(((data or {}).get("meta") or {}).get("singleton"))
+        except DirectusError as exc:
+            if exc.code != "FORBIDDEN":
+                raise
+            client.cache[key] = False
+    return client.cache[key]
+
+
+async def primary_key(client: Any, collection: str) -> Optional[str]:
+    key = PREFIX + collection + ":pk"
+    if key not in client.cache:
+        client.cache[key] = None
+        try:
+            for f in await client.request("GET", "/fields/" + collection) or []:
+                if (f.get("schema") or {}).get("is_primary_key"):
+                    client.cache[key] = f["field"]
+                    break
+        except DirectusError as exc:
+            if exc.code != "FORBIDDEN":
+                raise
+    return client.cache[key]

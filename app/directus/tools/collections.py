@@ -1,0 +1,116 @@
+"""`collections` (admin): create / read / update / delete collections (tables, and folders with schema null).
+
+    read    keys?           GET /collections[/name]   (user collections only when no keys)
+    create  data obj|array  POST /collections         ({collection, meta?, schema: {} | null, fields?})
+    update  keys + data | data array with `collection`   PATCH /collections/name
+    delete  keys            DELETE /collections/name  (drops the table and its items)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+from urllib.parse import quote
+
+from pydantic import field_validator
+
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, as_list
+from app.directus.tools.definition import CallPreview, ToolDef, count, read, write
+from app.directus.tools.query import ObjectDataArg
+from app.directus.tools.results import prune
+
+DESCRIPTION = "CRUD collections; keys are names. schema: {} table, null folder."
+
+
+class CollectionsArgs(ArgsModel):
+    action: Literal["create", "read", "update", "delete"]
+    keys: Optional[list[str]] = None
+    data: ObjectDataArg = None
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> Any:
+        return as_list(value, split_commas=True)
+
+    def check(self) -> None:
+        if self.action in ("read", "delete") and self.data is not None:
+            raise ArgumentProblem("data", f"not used by {self.action}; remove it")
+        if self.action == "create":
+            for i, entry in enumerate(_entries(self.data)):
+                if not entry.get("collection"):
+                    raise ArgumentProblem("data" + (f"[{i}]" if isinstance(self.data, list) else "") + ".collection", "required")
+            if not self.data:
+                raise ArgumentProblem("data", "required for create: {collection, meta?, schema?, fields?}")
+        if self.action == "update":
+            if not self.data:
+                raise ArgumentProblem("data", "required for update")
+            if isinstance(self.data, list):
+                for i, entry in enumerate(self.data):
+                    if not entry.get("collection"):
+                        raise ArgumentProblem(f"data[{i}].collection", "required: which collection to update")
+            elif not self.keys:
+                raise ArgumentProblem("keys", "required for update: the collection names")
+        if self.action == "delete" and not self.keys:
+            raise ArgumentProblem("keys", "delete needs the collection names")
+
+
+def _entries(data: Any) -> list:
+    return data if isinstance(data, list) else [data] if data else []
+
+
+def shape(c: Any) -> Any:
+    if isinstance(c, list):
+        return [shape(x) for x in c]
+    if not isinstance(c, dict):
+        return c
+    out: dict = {"collection": c.get("collection")}
+    meta = prune(c.get("meta") or {}, drop=("collection",))
+    if meta:
+        out["meta"] = meta
+    out["schema"] = {} if c.get("schema") else None
+    if c.get("fields"):
+        out["fields"] = [f.get("field") for f in c["fields"] if isinstance(f, dict)]
+    return out
+
+
+def _path(name: str) -> str:
+    return "/collections/" + quote(name, safe="")
+
+
+async def run(client: Any, a: CollectionsArgs) -> Any:
+    if a.action == "read":
+        if a.keys:
+            return [shape(await client.request("GET", _path(k))) for k in a.keys]
+        all_ = await client.request("GET", "/collections") or []
+        return [shape(c) for c in all_ if not str(c.get("collection", "")).startswith("directus_")]
+    client.invalidate()
+    if a.action == "create":
+        created = [shape(await client.request("POST", "/collections", json=entry)) for entry in _entries(a.data)]
+        return created if isinstance(a.data, list) else created[0]
+    if a.action == "update":
+        if isinstance(a.data, list):
+            pairs = [(e["collection"], {k: v for k, v in e.items() if k != "collection"}) for e in a.data]
+        else:
+            pairs = [(k, a.data) for k in a.keys or []]
+        return [shape(await client.request("PATCH", _path(name), json=body)) for name, body in pairs]
+    for k in a.keys or []:
+        await client.request("DELETE", _path(k))
+    return {"deleted": a.keys}
+
+
+def preview(a: CollectionsArgs) -> CallPreview:
+    names = a.keys or [e.get("collection") for e in _entries(a.data)]
+    listed = ", ".join(str(n) for n in names)
+    if a.action == "read":
+        return read("Read collection settings" + (f" of {listed}" if a.keys else ""), keys=a.keys)
+    if a.action == "create":
+        return write(f"Create {count(len(names), 'collection')}: {listed}", data=a.data)
+    if a.action == "update":
+        return write(f"Change {count(len(names), 'collection')}: {listed}", keys=a.keys, data=a.data)
+    return write(
+        f"Delete {count(len(names), 'collection')} and all their items: {listed}", destructive=True, bulk=True, keys=a.keys
+    )
+
+
+TOOL = ToolDef(
+    name="collections", description=DESCRIPTION, input_model=CollectionsArgs, run=run, preview=preview, admin_only=True
+)

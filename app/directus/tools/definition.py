@@ -1,0 +1,60 @@
+"""What a tool is (ToolDef), what one call will do (CallPreview) and what it did (ToolOutcome).
+
+A tool module builds one `ToolDef`: a name, a one-line description, a pydantic input model (validated per
+action in `check()`), an async `run(client, args)`, and `preview(args)` describing the call for the approval
+prompt. Read-only is a property of the call, not the tool (`items` read vs delete).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Optional, Type
+
+from app.directus.tools.arguments import ArgsModel
+
+MANY = 5  # a write over this many keys or rows (or any write by query) is "bulk"
+
+
+@dataclass
+class CallPreview:
+    summary: str  # plain words: "Delete 2 items from articles (ids 4, 7)"
+    read_only: bool = False
+    destructive: bool = False  # deletes
+    bulk: bool = False  # writes by query, or over MANY keys or rows
+    details: dict = field(default_factory=dict)  # collection, keys or query, data
+
+
+@dataclass
+class ToolOutcome:
+    content: str  # compact JSON text the model reads
+    ok: bool
+    data: Any = None  # the full result (or error body) for the UI
+
+
+@dataclass
+class ToolDef:
+    name: str
+    description: str
+    input_model: Type[ArgsModel]
+    run: Callable[[Any, Any], Awaitable[Any]]
+    preview: Callable[[Any], CallPreview]
+    admin_only: bool = False
+    parameters: Optional[dict] = None  # the compact JSON schema; built from input_model when None
+
+    def is_read_only(self, args: Any) -> bool:
+        return self.preview(args).read_only
+
+
+def read(summary: str, **details: Any) -> CallPreview:
+    return CallPreview(summary, read_only=True, details={k: v for k, v in details.items() if v is not None})
+
+
+def write(summary: str, *, destructive: bool = False, bulk: bool = False, **details: Any) -> CallPreview:
+    return CallPreview(
+        summary, read_only=False, destructive=destructive, bulk=bulk,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,27 @@
+"""`flows` (admin): create / read / update / delete flows. Operations are a separate tool; a flow starts at
+its `operation` (the first operation's id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.directus.tools.crud import CrudArgs, crud_preview, run_crud
+from app.directus.tools.definition import CallPreview, ToolDef
+from app.directus.tools.results import prune
+
+DESCRIPTION = "CRUD flows {name, status, trigger, options, operation}."
+
+
+class FlowsArgs(CrudArgs):
+    pass
+
+
+async def run(client: Any, a: FlowsArgs) -> Any:
+    return await run_crud(client, "/flows", a, shape=lambda v: prune(v, drop=("user_created", "date_created")))
+
+
+def preview(a: FlowsArgs) -> CallPreview:
+    return crud_preview(a, "flow", "flows")
+
+
+TOOL = ToolDef(name="flows", description=DESCRIPTION, input_model=FlowsArgs, run=run, preview=preview, admin_only=True)

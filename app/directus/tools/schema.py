@@ -1,0 +1,216 @@
+"""`schema`: the data model, read fresh on every call (so a schema change shows at once).
+
+    schema()                        -> {"collections": [...], "folders": {folder: [members]}, "singletons": [...],
+                                        "notes": {collection: note}}
+    schema(collections=["articles"]) -> {"articles": {"id": "integer, pk", "title": "string, required",
+                                        "author": "m2o -> authors", "categories": "m2m -> categories via
+                                        articles_categories.categories_id", ...}}
+
+One short line per field: type, then flags (pk, required, readonly, unique, auto), choices, default, and the
+field note after "; ". Relations come from /relations: m2o, o2m, m2m (with the junction field to fill when
+linking), m2a and translations. UI-only alias fields (dividers, groups) are left out. System collections are
+left out of the list (their fields can still be asked for, e.g. directus_files).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+from urllib.parse import quote
+
+from pydantic import Field, field_validator
+
+from app.directus.errors import DirectusError
+from app.directus.tools.arguments import ArgsModel, as_list
+from app.directus.tools.definition import CallPreview, ToolDef, read
+
+DESCRIPTION = "Data model. No args: collections. With collections: fields, types, choices, relations."
+
+_INTERFACE_HINTS = {
+    "input-rich-text-html": "html",
+    "input-rich-text-md": "markdown",
+    "input-code": "code",
+    "tags": "tags",
+    "input-multiline": "multiline",
+}
+_AUTO_SPECIALS = {"date-created", "date-updated", "user-created", "user-updated", "uuid", "cast-timestamp"}
+_RELATIONAL_SPECIALS = {"m2o", "o2m", "m2m", "m2a", "translations", "files", "file"}
+
+
+class SchemaArgs(ArgsModel):
+    collections: Optional[list[str]] = Field(None, max_length=10)
+
+    @field_validator("collections", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        return as_list(value, split_commas=True)
+
+
+async def run(client: Any, a: SchemaArgs) -> Any:
+    if not a.collections:
+        return await overview(client)
+    names = list(dict.fromkeys(a.collections))
+    relations_task = asyncio.ensure_future(_relations(client))
+    fields = await asyncio.gather(*(_fields(client, c) for c in names), return_exceptions=True)
+    relations = await relations_task
+    out: dict = {}
+    for name, result in zip(names, fields):
+        if isinstance(result, DirectusError):
+            out[name] = {"error": result.message if result.code != "FORBIDDEN" else "no access, or no such collection"}
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            out[name] = describe_fields(name, result, relations)
+    return out
+
+
+async def overview(client: Any) -> dict:
+    try:
+        collections = await client.request("GET", "/collections") or []
+    except DirectusError as exc:
+        if exc.code != "FORBIDDEN":
+            raise
+        return await _overview_from_permissions(client)
+    names, singletons, notes, folders = [], [], {}, {}
+    for c in collections:
+        name = c.get("collection", "")
+        meta = c.get("meta") or {}
+        if name.startswith("directus_"):
+            continue
+        if meta.get("group"):
+            folders.setdefault(meta["group"], []).append(name)
+        if c.get("schema") is None:
+            folders.setdefault(name, [])
+            if meta.get("note"):
+                notes[name] = meta["note"]
+            continue
+        names.append(name)
+        if meta.get("singleton"):
+            singletons.append(name)
+        if meta.get("note"):
+            notes[name] = meta["note"]
+    out: dict = {"collections": names}
+    if folders:
+        out["folders"] = folders
+    if singletons:
+        out["singletons"] = singletons
+    if notes:
+        out["notes"] = notes
+    return out
+
+
+async def _overview_from_permissions(client: Any) -> dict:
+    """Users who may not read directus_collections: list what their permissions give them."""
+    perms = await client.request("GET", "/permissions/me") or {}
+    access = {}
+    for name, actions in sorted(perms.items()):
+        if name.startswith("directus_") or not isinstance(actions, dict):
+            continue
+        allowed = [a for a, v in actions.items() if isinstance(v, dict) and v.get("access") not in (None, "none")]
+        if allowed:
+            access[name] = ",".join(allowed)
+    return {"collections": list(access), "access": access}
+
+
+async def _fields(client: Any, collection: str) -> list:
+    return await client.request("GET", "/fields/" + quote(collection, safe="")) or []
+
+
+async def _relations(client: Any) -> list:
+    try:
+        return await client.request("GET", "/relations") or []
+    except DirectusError as exc:
+        if exc.code == "FORBIDDEN":
+            return []
+        raise
+
+
+def describe_fields(collection: str, fields: list, relations: list) -> dict:
+    out = {}
+    fields = sorted(fields, key=lambda f: ((f.get("meta") or {}).get("sort") or 0))
+    for f in fields:
+        line = describe_field(collection, f, relations)
+        if line is not None:
+            out[f["field"]] = line
+    return out
+
+
+def describe_field(collection: str, f: dict, relations: list) -> Optional[str]:
+    name = f.get("field", "")
+    meta = f.get("meta") or {}
+    schema = f.get("schema") or {}
+    special = set(meta.get("special") or [])
+    relation = _relation_text(collection, name, f.get("type"), special, relations)
+    if f.get("type") == "alias" and relation is None:
+        return None  # UI only: divider, group, notice, button
+    parts = [relation or str(f.get("type"))]
+    if schema.get("is_primary_key"):
+        parts.append("pk" + (", auto" if schema.get("has_auto_increment") or "uuid" in special else ""))
+    else:
+        auto = special & _AUTO_SPECIALS
+        if auto:
+            parts.append("auto")
+        elif meta.get("required") or (
+            schema and schema.get("is_nullable") is False and schema.get("default_value") is None and f.get("type") != "alias"
+        ):
+            parts.append("required")
+        if meta.get("readonly") and not auto:
+            parts.append("readonly")
+        if schema.get("is_unique"):
+            parts.append("unique")
+    hint = _INTERFACE_HINTS.get(meta.get("interface") or "")
+    if hint:
+        parts.append(hint)
+    choices = ((meta.get("options") or {}).get("choices")) or []
+    values = [str(c.get("value")) if isinstance(c, dict) else str(c) for c in choices]
+    if values:
+        parts.append("choices " + "|".join(values))
+    default = schema.get("default_value")
+    if default is not None and not schema.get("is_primary_key"):
+        parts.append(f"default {default}")
+    text = ", ".join(parts)
+    note = (meta.get("note") or "").strip()
+    if note:
+        text += "; " + note
+    return text
+
+
+def _relation_text(collection: str, field: str, ftype: Any, special: set, relations: list) -> Optional[str]:
+    many = next((r for r in relations if r.get("collection") == collection and r.get("field") == field), None)
+    if many is not None:
+        rmeta = many.get("meta") or {}
+        if many.get("related_collection"):
+            return f"m2o -> {many['related_collection']}"
+        allowed = rmeta.get("one_allowed_collections") or []
+        return f"m2a item -> {'|'.join(allowed)} (collection in {rmeta.get('one_collection_field')})"
+    one = next(
+        (
+            r for r in relations
+            if r.get("related_collection") == collection and (r.get("meta") or {}).get("one_field") == field
+        ),
+        None,
+    )
+    if one is None:
+        if special & _RELATIONAL_SPECIALS:
+            return next(iter(sorted(special & _RELATIONAL_SPECIALS)))  # relation not readable: say its kind
+        return None
+    junction = one.get("collection")
+    junction_field = (one.get("meta") or {}).get("junction_field")
+    if not junction_field:
+        return f"o2m <- {junction}.{one.get('field')}"
+    other = next((r for r in relations if r.get("collection") == junction and r.get("field") == junction_field), None)
+    kind = "translations" if "translations" in special else "m2m"
+    if other is not None and other.get("related_collection"):
+        return f"{kind} -> {other['related_collection']} via {junction}.{junction_field}"
+    allowed = ((other or {}).get("meta") or {}).get("one_allowed_collections") or []
+    collection_field = ((other or {}).get("meta") or {}).get("one_collection_field") or "collection"
+    return f"m2a -> {'|'.join(allowed)} via {junction}.{junction_field} (+{collection_field})"
+
+
+def preview(a: SchemaArgs) -> CallPreview:
+    if a.collections:
+        return read("Read the fields of " + ", ".join(a.collections), collections=a.collections)
+    return read("Read the list of collections")
+
+
+TOOL = ToolDef(name="schema", description=DESCRIPTION, input_model=SchemaArgs, run=run, preview=preview)
