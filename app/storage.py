@@ -219,6 +219,7 @@ class _Base:
     messages: dict[str, dict]
     title: str
     model: Optional[str]
+    raw: Optional[str] = None  # the stored text it came from: unchanged storage needs no merge
 
 
 _SNIPPET = 60
@@ -331,15 +332,15 @@ class ConversationStore:
         read = self._read(conversation_id)
         if read is None:
             return None
-        conversation, dumped, _ = read
-        self._remember(conversation, dumped)
+        conversation, dumped, raw = read
+        self._remember(conversation, dumped, raw=raw)
         return conversation
 
     def _remember(self, conversation: Conversation, dumped: list[dict], title: Optional[str] = None,
-                  model: Optional[str] = None, *, from_stored: bool = False) -> None:
+                  model: Optional[str] = None, *, from_stored: bool = False, raw: Optional[str] = None) -> None:
         """Record what storage holds for this conversation object, the reference of its next merge."""
         base = _Base({m["id"]: m for m in dumped}, title if from_stored else conversation.title,
-                     model if from_stored else conversation.model)
+                     model if from_stored else conversation.model, raw)
         key = id(conversation)
         bases = self._bases
 
@@ -367,9 +368,11 @@ class ConversationStore:
         cid = conversation.id
         key = conversation_key(cid)
         raw_before = self.store.get(key)
-        raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars)
+        base = self._base_of(conversation)
         merged = False
-        if raw_before is not None and raw_before != raw:
+        if raw_before is not None and not (base is not None and base.raw == raw_before):
+            # Someone else wrote since this object was loaded or saved (or it never was): merge.
+            raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars)
             try:
                 theirs, theirs_dumped, _ = decode_conversation(raw_before)
             except FormatError as exc:
@@ -399,7 +402,7 @@ class ConversationStore:
             self.store.set(meta_key(cid), encode_meta(conversation, chars))
         except QuotaExceeded:
             self.store.remove(meta_key(cid))  # list() rebuilds it from the conversation
-        self._remember(conversation, dumped)
+        self._remember(conversation, dumped, raw=raw)
         return SaveResult(chars=chars, compacted=cut, merged=merged)
 
     def _merge(self, conversation: Conversation, dumped: list[dict], theirs: Conversation, theirs_dumped: list[dict]) -> bool:
@@ -420,13 +423,16 @@ class ConversationStore:
         read = self._read(conversation.id)
         if read is None:
             return False
-        theirs, theirs_dumped, _ = read
+        theirs, theirs_dumped, raw = read
+        base = self._base_of(conversation)
+        if base is not None and base.raw == raw:
+            return False
         _, dumped, _ = encode_conversation(conversation, self.max_tool_result_chars)
         changed = self._merge(conversation, dumped, theirs, theirs_dumped)
         if theirs.updated_at > conversation.updated_at:
             conversation.updated_at = theirs.updated_at
         # The stored version is now the reference; our own unsaved messages are not in it, so they stay ours.
-        self._remember(conversation, theirs_dumped, theirs.title, theirs.model, from_stored=True)
+        self._remember(conversation, theirs_dumped, theirs.title, theirs.model, from_stored=True, raw=raw)
         return changed
 
     # -- rename, delete, clear -------------------------------------------------------------------
