@@ -152,6 +152,9 @@ class DirectusClient:
         role = data.get("role") if isinstance(data.get("role"), dict) else {}
         policies += list(role.get("policies") or [])
         flags = [p.get("policy") for p in policies if isinstance(p, dict) and isinstance(p.get("policy"), dict)]
+        app_access = any(bool(f.get("admin_access") or f.get("app_access")) for f in flags)
+        if not flags:
+            app_access = await self._has_app_permissions()
         self._user = CurrentUser(
             id=str(data.get("id", "")),
             email=data.get("email"),
@@ -159,9 +162,18 @@ class DirectusClient:
             last_name=data.get("last_name"),
             role_name=role.get("name"),
             admin=any(bool(f.get("admin_access")) for f in flags),
-            app_access=any(bool(f.get("admin_access") or f.get("app_access")) for f in flags),
+            app_access=app_access,
         )
         return self._user
+
+    async def _has_app_permissions(self) -> bool:
+        # Non-admins may not read their own policies; app access shows as read access to the schema.
+        try:
+            perms = await self.request("GET", "/permissions/me") or {}
+        except DirectusError:
+            return False
+        read = ((perms.get("directus_collections") or {}).get("read") or {}) if isinstance(perms, dict) else {}
+        return read.get("access") not in (None, "none")
 
     async def refresh(self) -> None:
         """Trade the refresh token for a new access token (one at a time, even when called in parallel)."""
