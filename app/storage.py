@@ -33,6 +33,7 @@ from app.storage_format import (
     QUARANTINE_PREFIX,
     SECRETS_KEY,
     SETTINGS_KEY,
+    Decoded,
     FormatError,
     conversation_id_of,
     conversation_key,
@@ -46,7 +47,7 @@ from app.storage_format import (
     title_from_messages,
     utf16_len,
 )
-from app.storage_merge import merge_messages
+from app.storage_merge import deleted_ids, merge_messages
 
 __all__ = [
     "KeyValueStore", "QuotaExceeded", "MemoryStore", "DEFAULT_QUOTA_CHARS", "Problem", "StorageFull", "NewerFormat",
@@ -220,6 +221,7 @@ class _Base:
     title: str
     model: Optional[str]
     raw: Optional[str] = None  # the stored text it came from: unchanged storage needs no merge
+    deleted: list[str] = field(default_factory=list)  # tombstones stored with it
 
 
 _SNIPPET = 60
@@ -269,25 +271,27 @@ class ConversationStore:
                        "was left where it is; free some space and reload." % (cid, error.detail))
         self._report_problem(Problem(key, error.kind, message, target))
 
-    def _read(self, conversation_id: str) -> Optional[tuple[Conversation, list[dict], str]]:
-        """(conversation, dumped messages, raw) of the stored entry; None when missing or unreadable."""
+    def _read(self, conversation_id: str) -> Optional[tuple[Decoded, str]]:
+        """The decoded stored entry and its raw text; None when missing or unreadable (then set aside)."""
         key = conversation_key(conversation_id)
         raw = self.store.get(key)
         if raw is None:
             return None
         try:
-            conversation, dumped, migrated = decode_conversation(raw)
+            decoded = decode_conversation(raw)
         except FormatError as exc:
             self._set_aside(key, raw, exc)
             return None
-        if migrated:
+        if decoded.migrated:
             try:
-                raw, dumped, _ = encode_conversation(conversation, self.max_tool_result_chars)
+                raw, decoded.messages, _ = encode_conversation(decoded.conversation, self.max_tool_result_chars,
+                                                               decoded.deleted)
                 self.store.set(key, raw)
-                self.store.set(meta_key(conversation_id), encode_meta(conversation, utf16_len(key) + utf16_len(raw)))
+                self.store.set(meta_key(conversation_id),
+                               encode_meta(decoded.conversation, utf16_len(key) + utf16_len(raw)))
             except QuotaExceeded:
                 pass  # the old format stays readable; we try again next time
-        return conversation, dumped, raw
+        return decoded, raw
 
     # -- list, load ----------------------------------------------------------------------------
 
@@ -319,8 +323,8 @@ class ConversationStore:
         read = self._read(conversation_id)
         if read is None:
             return None
-        conversation, _, raw = read
-        text = encode_meta(conversation, utf16_len(conversation_key(conversation_id)) + utf16_len(raw))
+        decoded, raw = read
+        text = encode_meta(decoded.conversation, utf16_len(conversation_key(conversation_id)) + utf16_len(raw))
         try:
             self.store.set(meta_key(conversation_id), text)
         except QuotaExceeded:
@@ -332,15 +336,14 @@ class ConversationStore:
         read = self._read(conversation_id)
         if read is None:
             return None
-        conversation, dumped, raw = read
-        self._remember(conversation, dumped, raw=raw)
-        return conversation
+        decoded, raw = read
+        self._remember(decoded.conversation, decoded, raw)
+        return decoded.conversation
 
-    def _remember(self, conversation: Conversation, dumped: list[dict], title: Optional[str] = None,
-                  model: Optional[str] = None, *, from_stored: bool = False, raw: Optional[str] = None) -> None:
-        """Record what storage holds for this conversation object, the reference of its next merge."""
-        base = _Base({m["id"]: m for m in dumped}, title if from_stored else conversation.title,
-                     model if from_stored else conversation.model, raw)
+    def _remember(self, conversation: Conversation, stored: Decoded, raw: str) -> None:
+        """Record what storage now holds for this conversation object: the reference of its next merge."""
+        base = _Base({m["id"]: m for m in stored.messages}, stored.conversation.title, stored.conversation.model,
+                     raw, list(stored.deleted))
         key = id(conversation)
         bases = self._bases
 
@@ -362,19 +365,20 @@ class ConversationStore:
         """Store the conversation, merged with what another tab may have stored since this tab read it.
 
         Sets updated_at (unless touch=False) and a title from the first user message when it has none.
-        The conversation object is updated in place with messages merged in from another tab.
+        The conversation object is updated in place with messages merged in from another tab; messages
+        this tab removed since it loaded the conversation are recorded as deleted for the other tabs.
         Raises StorageFull (with a usage report) when it does not fit; the object keeps everything.
         """
         cid = conversation.id
         key = conversation_key(cid)
         raw_before = self.store.get(key)
         base = self._base_of(conversation)
+        previous_deleted = base.deleted if base is not None else []
         merged = False
         if raw_before is not None and not (base is not None and base.raw == raw_before):
             # Someone else wrote since this object was loaded or saved (or it never was): merge.
-            raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars)
             try:
-                theirs, theirs_dumped, _ = decode_conversation(raw_before)
+                theirs = decode_conversation(raw_before)
             except FormatError as exc:
                 if exc.kind == "newer_version":
                     raise NewerFormat(
@@ -385,12 +389,14 @@ class ConversationStore:
                     raise StorageFull(self.usage_report(), utf16_len(raw_before), cid, conversation.title) from None
                 theirs = None
             if theirs is not None:
-                merged = self._merge(conversation, dumped, theirs, theirs_dumped)
+                merged = self._merge(conversation, base, theirs)
+                previous_deleted = previous_deleted + theirs.deleted
         if touch:
             conversation.updated_at = max(self.clock(), conversation.updated_at)
         if not conversation.title:
             conversation.title = title_from_messages(conversation)
-        raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars)
+        deleted = deleted_ids(base.messages if base else None, previous_deleted, conversation.messages)
+        raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars, deleted)
         chars = utf16_len(key) + utf16_len(raw)
         try:
             self.store.set(key, raw)
@@ -402,20 +408,21 @@ class ConversationStore:
             self.store.set(meta_key(cid), encode_meta(conversation, chars))
         except QuotaExceeded:
             self.store.remove(meta_key(cid))  # list() rebuilds it from the conversation
-        self._remember(conversation, dumped, raw=raw)
+        self._remember(conversation, Decoded(conversation, dumped, False, deleted), raw)
         return SaveResult(chars=chars, compacted=cut, merged=merged)
 
-    def _merge(self, conversation: Conversation, dumped: list[dict], theirs: Conversation, theirs_dumped: list[dict]) -> bool:
-        base = self._base_of(conversation)
+    def _merge(self, conversation: Conversation, base: Optional[_Base], theirs: Decoded) -> bool:
+        _, dumped, _ = encode_conversation(conversation, self.max_tool_result_chars)
+        other = theirs.conversation
         messages, changed = merge_messages(base.messages if base else None, conversation.messages, dumped,
-                                           theirs.messages, theirs_dumped)
+                                           other.messages, theirs.messages, theirs.deleted)
         conversation.messages = messages
         for name in ("title", "model"):
-            ours, other = getattr(conversation, name), getattr(theirs, name)
-            if base is not None and ours == getattr(base, name) and other != ours:
-                setattr(conversation, name, other)
+            ours, their_value = getattr(conversation, name), getattr(other, name)
+            if base is not None and ours == getattr(base, name) and their_value != ours:
+                setattr(conversation, name, their_value)
                 changed = True
-        conversation.created_at = min(conversation.created_at, theirs.created_at)
+        conversation.created_at = min(conversation.created_at, other.created_at)
         return changed
 
     def refresh(self, conversation: Conversation) -> bool:
@@ -423,16 +430,18 @@ class ConversationStore:
         read = self._read(conversation.id)
         if read is None:
             return False
-        theirs, theirs_dumped, raw = read
+        theirs, raw = read
         base = self._base_of(conversation)
         if base is not None and base.raw == raw:
             return False
-        _, dumped, _ = encode_conversation(conversation, self.max_tool_result_chars)
-        changed = self._merge(conversation, dumped, theirs, theirs_dumped)
-        if theirs.updated_at > conversation.updated_at:
-            conversation.updated_at = theirs.updated_at
-        # The stored version is now the reference; our own unsaved messages are not in it, so they stay ours.
-        self._remember(conversation, theirs_dumped, theirs.title, theirs.model, from_stored=True, raw=raw)
+        changed = self._merge(conversation, base, theirs)
+        if theirs.conversation.updated_at > conversation.updated_at:
+            conversation.updated_at = theirs.conversation.updated_at
+        # The stored version is now the reference. This tab's unsaved messages are not in it, so they stay;
+        # its own deletions since the last save are kept as tombstones for the next save.
+        own_deleted = deleted_ids(base.messages if base else None, [], conversation.messages)
+        theirs.deleted = theirs.deleted + [i for i in own_deleted if i not in theirs.deleted]
+        self._remember(conversation, theirs, raw)
         return changed
 
     # -- rename, delete, clear -------------------------------------------------------------------
@@ -494,7 +503,7 @@ class ConversationStore:
             if probe in raw.lower():
                 read = self._read(summary.id)
                 if read is not None:
-                    snippet = _find_snippet(read[0], needle)
+                    snippet = _find_snippet(read[0].conversation, needle)
             if in_title or snippet:
                 hits.append(SearchHit(summary.id, summary.title, summary.updated_at, in_title, snippet))
                 if len(hits) >= limit:

@@ -68,7 +68,7 @@ def parse_export(text: str) -> tuple[list[Conversation], list[str]]:
     problems: list[str] = []
     for index, entry in enumerate(entries):
         try:
-            conversation, _, _ = decode_document(entry)
+            conversation = decode_document(entry).conversation
         except FormatError as exc:
             label = _label(entry, index)
             problems.append("%s was not imported: %s." % (label, exc.detail))

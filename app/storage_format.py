@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
 
 from pydantic import ValidationError
 
@@ -105,11 +106,31 @@ def compact_tool_results(messages: list[dict], limit: int) -> int:
     return cut
 
 
-def encode_conversation(conversation: Conversation, max_tool_result_chars: int) -> tuple[str, list[dict], int]:
-    """The stored text of a conversation, its dumped (compacted) messages, and how many results were cut."""
+# How many ids of deleted messages a stored conversation remembers (see app/storage_merge.py).
+MAX_DELETED_IDS = 500
+
+
+def encode_conversation(conversation: Conversation, max_tool_result_chars: int,
+                        deleted: Sequence[str] = ()) -> tuple[str, list[dict], int]:
+    """The stored text of a conversation, its dumped (compacted) messages, and how many results were cut.
+
+    `deleted` are ids of messages removed on purpose (regenerate, edit), so that another tab's merge
+    does not bring them back; a message merely missing from another tab's copy is never dropped.
+    """
     data = conversation.model_dump(mode="json")
     cut = compact_tool_results(data["messages"], max_tool_result_chars)
-    return dumps({"v": FORMAT_VERSION, "conversation": data}), data["messages"], cut
+    doc: dict[str, Any] = {"v": FORMAT_VERSION, "conversation": data}
+    if deleted:
+        doc["deleted"] = list(deleted)[-MAX_DELETED_IDS:]
+    return dumps(doc), data["messages"], cut
+
+
+@dataclass
+class Decoded:
+    conversation: Conversation
+    messages: list[dict]  # dumped messages as stored (the reference of a merge)
+    migrated: bool
+    deleted: list[str] = field(default_factory=list)
 
 
 def parse_document(raw: str) -> dict:
@@ -122,8 +143,8 @@ def parse_document(raw: str) -> dict:
     return doc
 
 
-def decode_document(doc: dict) -> tuple[Conversation, list[dict], bool]:
-    """A conversation from a parsed stored document: (conversation, dumped messages, was migrated)."""
+def decode_document(doc: dict) -> Decoded:
+    """A conversation from a parsed stored document."""
     version = doc.get("v", 1 if "messages" in doc else None)
     if not isinstance(version, int) or isinstance(version, bool):
         raise FormatError("invalid", "no storage format version")
@@ -151,10 +172,12 @@ def decode_document(doc: dict) -> tuple[Conversation, list[dict], bool]:
         dumped = conversation.model_dump(mode="json")["messages"]
     else:
         dumped = data.get("messages") or []
-    return conversation, dumped, migrated
+    deleted = doc.get("deleted")
+    deleted = [d for d in deleted if isinstance(d, str)] if isinstance(deleted, list) else []
+    return Decoded(conversation, dumped, migrated, deleted)
 
 
-def decode_conversation(raw: str) -> tuple[Conversation, list[dict], bool]:
+def decode_conversation(raw: str) -> Decoded:
     return decode_document(parse_document(raw))
 
 

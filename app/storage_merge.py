@@ -5,8 +5,13 @@ conversation (message id -> dumped message), `ours` what this tab holds now, `th
 now. For each message:
 
 - in ours and theirs: ours, unless this tab did not change it since base and the other tab did;
-- only in ours: ours (a new message), unless it is unchanged since base and the other tab removed it;
+- only in ours: ours (a new message, or one the other tab's write lost in a race), unless it is
+  unchanged here and the other tab deleted it on purpose (its id is in the stored `deleted` list);
 - only in theirs: theirs (appended in another tab), unless base had it (this tab removed it).
+
+A message missing from the other side is never taken as deleted: two tabs writing at the same moment
+can lose one write, and the next save of the losing tab puts its messages back. Deletions travel as
+tombstones (`deleted_ids`).
 
 The result is ordered by created_at, with every tool message kept right after the assistant message
 whose calls it answers. Messages that change side are updated in place, so a message object someone
@@ -15,7 +20,7 @@ holds (the agent streaming into it) stays the one in the conversation.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from app.chat.model import Message
 
@@ -54,9 +59,11 @@ def merge_messages(
     ours_dumped: list[dict],
     theirs: list[Message],
     theirs_dumped: list[dict],
+    their_deleted: Iterable[str] = (),
 ) -> tuple[list[Message], bool]:
     """The merged message list and whether anything came from `theirs`."""
     base = base or {}
+    their_deleted = set(their_deleted)
     theirs_by_id = {m.id: (m, d) for m, d in zip(theirs, theirs_dumped)}
     ours_ids = set()
     merged: list[Message] = []
@@ -67,8 +74,8 @@ def merge_messages(
         unchanged_here = known is not None and known == dumped
         other = theirs_by_id.get(message.id)
         if other is None:
-            if unchanged_here:
-                took_theirs = True  # removed in the other tab and untouched here
+            if unchanged_here and message.id in their_deleted:
+                took_theirs = True  # deleted on purpose in the other tab, untouched here
                 continue
         elif unchanged_here and other[1] != dumped:
             for name in _FIELDS:
@@ -77,10 +84,22 @@ def merge_messages(
         merged.append(message)
     for message in theirs:
         if message.id in ours_ids or message.id in base:
-            continue
+            continue  # ours, or deleted here
         merged.append(message)
         took_theirs = True
     ordered = order_messages(merged)
     if not took_theirs and [m.id for m in ordered] != [m.id for m in ours]:
         took_theirs = True
     return ordered, took_theirs
+
+
+def deleted_ids(base: Optional[dict[str, dict]], previous: Iterable[str], messages: list[Message]) -> list[str]:
+    """Tombstones to store: earlier ones plus messages this tab removed since base, minus any present."""
+    present = {m.id for m in messages}
+    out = [i for i in previous if i not in present]
+    seen = set(out)
+    for message_id in (base or {}):
+        if message_id not in present and message_id not in seen:
+            out.append(message_id)
+            seen.add(message_id)
+    return out

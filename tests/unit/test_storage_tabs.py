@@ -148,3 +148,38 @@ def test_saving_a_conversation_deleted_in_another_tab_keeps_it():
     in_b.messages.append(stamped(user("still typing"), 2))
     tab_b.save(in_b)
     assert texts(tab_a.load(conv.id)) == ["q", "still typing"]
+
+
+def test_a_write_lost_in_a_race_is_restored_by_the_next_save():
+    kv, tab_a, tab_b = tabs()
+    conv = Conversation(messages=[stamped(user("q"), 1)])
+    tab_a.save(conv)
+    in_b = tab_b.load(conv.id)
+    stale = kv.get(conversation_key(conv.id))
+    conv.messages.append(stamped(assistant("A's answer"), 2))
+    tab_a.save(conv)
+    # B read before A wrote and writes after it: A's write is lost in storage (no locks across tabs)
+    in_b.messages.append(stamped(user("B's question"), 3))
+    kv.set(conversation_key(conv.id), stale)
+    tab_b.save(in_b)
+    assert "A's answer" not in texts(ConversationStore(kv).load(conv.id))
+    # A still has its message in memory and is not fooled into thinking it was deleted
+    tab_a.refresh(conv)
+    assert texts(conv) == ["q", "A's answer", "B's question"]
+    tab_a.save(conv)
+    assert texts(ConversationStore(kv).load(conv.id)) == ["q", "A's answer", "B's question"]
+
+
+def test_deletion_travels_as_a_tombstone_to_a_tab_that_still_shows_the_message():
+    kv, tab_a, tab_b = tabs()
+    conv = Conversation(messages=[stamped(user("q"), 1), stamped(assistant("regenerate me"), 2)])
+    tab_a.save(conv)
+    in_b = tab_b.load(conv.id)
+    del conv.messages[1]
+    tab_a.save(conv)
+    assert tab_b.refresh(in_b) is True
+    assert texts(in_b) == ["q"]
+    conv.messages.append(stamped(assistant("new answer"), 3))
+    tab_a.save(conv)
+    tab_b.save(in_b)
+    assert texts(ConversationStore(kv).load(conv.id)) == ["q", "new answer"]
