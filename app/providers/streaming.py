@@ -60,3 +60,50 @@ def loads(ctx: errors.ErrorContext, data: str) -> dict:
     if not isinstance(value, dict):
         raise errors.bad_response(ctx, "an event that is not a JSON object")
     return value
+
+
+class StreamParser:
+    """Turns one protocol's SSE events into our events. `feed` per event; `end` at EOF (raises truncated
+    when the terminal event never came). Pure: tests feed it recorded bytes through SSEDecoder."""
+
+    def __init__(self, ctx: errors.ErrorContext):
+        self.ctx = ctx
+
+    def feed(self, event: SSEEvent) -> list:
+        raise NotImplementedError
+
+    def end(self) -> list:
+        raise NotImplementedError
+
+
+class StreamingProvider:
+    """The shape every protocol module shares: build the HTTP request, parse the stream, retry early
+    failures. Subclasses implement `build(request) -> Request` and `parser() -> StreamParser`."""
+
+    name = ""
+
+    def __init__(self, transport: Transport, ctx: errors.ErrorContext, sleep=None, max_attempts: int = 3):  # type: ignore[no-untyped-def]
+        self.transport = transport
+        self.ctx = ctx
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+
+    def build(self, request) -> Request:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    def parser(self) -> StreamParser:
+        raise NotImplementedError
+
+    def stream(self, request):  # type: ignore[no-untyped-def]
+        from app.providers.retry import retrying
+
+        return retrying(lambda: self._attempt(request), sleep=self.sleep, max_attempts=self.max_attempts)
+
+    async def _attempt(self, request):  # type: ignore[no-untyped-def]
+        http = self.build(request)
+        parser = self.parser()
+        async for sse in sse_events(self.transport, http, self.ctx):
+            for event in parser.feed(sse):
+                yield event
+        for event in parser.end():
+            yield event

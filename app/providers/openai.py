@@ -1,0 +1,183 @@
+"""OpenAI Responses API (`POST {base}/responses`) for OpenAI's own models.
+
+Stateless: `store: false`; for reasoning models `reasoning: {summary: "auto"}` and
+`include: ["reasoning.encrypted_content"]`, so each reasoning item comes back encrypted and is replayed
+verbatim (id, summary, encrypted_content) before the output it led to. That keeps the chain of thought
+across tool calls. Reasoning written by another provider is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage
+from app.providers import errors
+from app.providers.base import ModelRequest, arguments_text
+from app.providers.catalog import CatalogModel
+from app.providers.events import (
+    Event,
+    Finish,
+    ReasoningDelta,
+    ReasoningDone,
+    TextDelta,
+    ToolCallDelta,
+    ToolCallDone,
+    ToolCallStart,
+    UsageUpdate,
+)
+from app.providers.history import well_formed
+from app.providers.sse import SSEEvent
+from app.providers.streaming import StreamingProvider, StreamParser, loads
+from app.transport import Request, Transport
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
+
+
+def usage_from(u: dict) -> Usage:
+    return Usage(
+        input_tokens=u.get("input_tokens") or 0,
+        output_tokens=u.get("output_tokens") or 0,
+        cached_tokens=(u.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+        reasoning_tokens=(u.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
+    )
+
+
+def map_input(messages: list[Message], provider: str) -> list[dict]:
+    items: list[dict] = []
+    for m in well_formed(messages):
+        if m.role == "user":
+            items.append({"role": "user", "content": m.text})
+        elif m.role == "assistant":
+            pending: list[dict] = []  # reasoning items wait for the output item that follows them
+            for p in m.parts:
+                if isinstance(p, ReasoningPart):
+                    d = p.provider_details
+                    if p.provider == provider and d.get("encrypted_content") and d.get("id"):
+                        summary = d.get("summary")
+                        if not isinstance(summary, list):
+                            summary = [p.text] if p.text else []
+                        pending.append({"type": "reasoning", "id": d["id"], "encrypted_content": d["encrypted_content"],
+                                        "summary": [{"type": "summary_text", "text": s} for s in summary]})
+                elif isinstance(p, TextPart):
+                    items.extend(pending)
+                    pending = []
+                    items.append({"role": "assistant", "content": p.text})
+                elif isinstance(p, ToolCallPart):
+                    items.extend(pending)
+                    pending = []
+                    items.append({"type": "function_call", "call_id": p.id, "name": p.name,
+                                  "arguments": arguments_text(p.arguments)})
+        elif m.role == "tool":
+            for p in m.parts:
+                if isinstance(p, ToolResultPart):
+                    items.append({"type": "function_call_output", "call_id": p.call_id, "output": p.content})
+    return items
+
+
+class ResponsesParser(StreamParser):
+    def __init__(self, ctx: errors.ErrorContext):
+        super().__init__(ctx)
+        self._calls: dict[int, bool] = {}
+        self._reasoning: dict[int, list[str]] = {}
+        self._finished = False
+
+    def feed(self, sse: SSEEvent) -> list[Event]:
+        data = loads(self.ctx, sse.data)
+        kind = data.get("type") or sse.event or ""
+        index = data.get("output_index")
+        if kind == "response.output_item.added":
+            item = data.get("item") or {}
+            if item.get("type") == "function_call":
+                self._calls[index] = False
+                return [ToolCallStart(index, item.get("call_id") or item.get("id") or "call_%s" % index, item.get("name") or "")]
+            if item.get("type") == "reasoning":
+                self._reasoning[index] = []
+            return []
+        if kind == "response.reasoning_summary_part.added":
+            if (data.get("summary_index") or 0) > 0:
+                return [ReasoningDelta("\n\n")]
+            return []
+        if kind == "response.reasoning_summary_text.delta":
+            return [ReasoningDelta(data.get("delta") or "")]
+        if kind in ("response.output_text.delta", "response.refusal.delta"):
+            return [TextDelta(data.get("delta") or "")]
+        if kind == "response.function_call_arguments.delta":
+            if index not in self._calls:
+                return []
+            return [ToolCallDelta(index, data.get("delta") or "")]
+        if kind == "response.output_item.done":
+            item = data.get("item") or {}
+            if item.get("type") == "function_call" and index in self._calls and not self._calls[index]:
+                self._calls[index] = True
+                return [ToolCallDone(index, item.get("arguments"), {"item_id": item.get("id")})]
+            if item.get("type") == "reasoning":
+                summary = [s.get("text", "") for s in item.get("summary") or [] if isinstance(s, dict)]
+                details: dict[str, Any] = {"id": item.get("id"), "summary": summary}
+                if item.get("encrypted_content"):
+                    details["encrypted_content"] = item["encrypted_content"]
+                return [ReasoningDone(details)]
+            return []
+        if kind in ("response.completed", "response.incomplete"):
+            response = data.get("response") or {}
+            self._finished = True
+            events: list[Event] = []
+            if isinstance(response.get("usage"), dict):
+                events.append(UsageUpdate(usage_from(response["usage"])))
+            if kind == "response.incomplete":
+                reason = ((response.get("incomplete_details") or {}).get("reason")) or "incomplete"
+                events.append(Finish(INCOMPLETE.get(reason, "other"), raw=reason))
+            else:
+                events.append(Finish("tool_calls" if self._calls else "stop", raw="completed"))
+            return events
+        if kind == "response.failed":
+            error = (data.get("response") or {}).get("error") or {}
+            raise errors.stream_error(self.ctx, {"error": error})
+        if kind == "error":
+            raise errors.stream_error(self.ctx, {"error": data.get("error") if isinstance(data.get("error"), dict) else data})
+        return []
+
+    def end(self) -> list[Event]:
+        if not self._finished:
+            raise errors.truncated(self.ctx, "no response.completed event")
+        return []
+
+
+class ResponsesProvider(StreamingProvider):
+    def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
+                 name: str = "openai", sleep: Any = None, max_attempts: int = 3):
+        base = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        super().__init__(transport, errors.ErrorContext(name, model.id, base, "", model.successor), sleep, max_attempts)
+        self.name = name
+        self.base_url = base
+        self.api_key = api_key
+        self.model = model
+
+    def body(self, request: ModelRequest) -> dict:
+        body: dict[str, Any] = {
+            "model": request.model,
+            "input": map_input(request.messages, self.name),
+            "stream": True,
+            "store": False,
+        }
+        if request.system:
+            body["instructions"] = request.system
+        if request.tools:
+            body["tools"] = [{"type": "function", "name": t.name, "description": t.description,
+                              "parameters": t.parameters, "strict": False} for t in request.tools]
+        if self.model.reasoning == "effort":
+            reasoning: dict[str, Any] = {"summary": "auto"}
+            if request.reasoning:
+                reasoning["effort"] = request.reasoning
+            body["reasoning"] = reasoning
+            body["include"] = ["reasoning.encrypted_content"]
+        if request.max_output_tokens:
+            body["max_output_tokens"] = request.max_output_tokens
+        return body
+
+    def build(self, request: ModelRequest) -> Request:
+        return Request.json("POST", self.base_url + "/responses", self.body(request),
+                            {"authorization": "Bearer " + self.api_key, "accept": "text/event-stream"})
+
+    def parser(self) -> ResponsesParser:
+        return ResponsesParser(self.ctx)
