@@ -1,0 +1,214 @@
+"""app.web.http.FetchTransport in a real Chromium, against a CORS server on another origin: status and headers
+before the body, incremental streaming, request bodies, NetworkError, and cancelling that really disconnects."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+import urllib.parse
+from typing import Iterator
+
+import pytest
+
+from tests.fixtures.browser import run_python
+
+pytestmark = pytest.mark.e2e
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"  # the body ends when the connection closes: no chunked encoding needed
+    server: "CorsServer"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _cors(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "X-Trace-Id")
+
+    def do_OPTIONS(self) -> None:
+        self.send_response(204)
+        self._cors()
+        self.send_header("Access-Control-Allow-Methods", "GET, POST")
+        self.send_header("Access-Control-Allow-Headers", "authorization, content-type")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        payload = json.dumps(
+            {"method": "POST", "body": body.decode(), "authorization": self.headers.get("Authorization"),
+             "content_type": self.headers.get("Content-Type")}
+        ).encode()
+        self.send_response(200)
+        self._cors()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/nocors":
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            return
+        if url.path == "/stream":
+            self.send_response(int(query.get("status", 200)))
+            self._cors()
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("X-Trace-Id", "abc123")
+            self.send_header("X-Not-Exposed", "hidden")
+            self.end_headers()
+            count, delay = int(query.get("n", 5)), float(query.get("delay", 0.2))
+            try:
+                for i in range(count):
+                    self.wfile.write(f"data: {i}\n\n".encode())
+                    self.wfile.flush()
+                    self.server.sent.append(i)
+                    time.sleep(delay)
+            except (BrokenPipeError, ConnectionResetError):
+                self.server.disconnected.set()
+            return
+        self.send_response(404)
+        self._cors()
+        self.end_headers()
+
+
+class CorsServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.sent: list[int] = []
+        self.disconnected = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
+@pytest.fixture
+def api() -> Iterator[CorsServer]:
+    server = CorsServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def allowed_origins(api) -> list[str]:
+    return [api.url]
+
+
+def test_status_and_headers_come_first_then_the_body_streams_in_pieces(app_page, api):
+    out = json.loads(run_python(app_page, f"""
+import json, time
+from app.transport import Request
+from app.web.http import FetchTransport
+response = await FetchTransport().send(Request("GET", "{api.url}/stream?n=5&delay=0.25&status=207"))
+head = {{"status": response.status, "headers": dict(response.headers), "t": time.monotonic()}}
+arrivals = []
+async for chunk in response.stream():
+    arrivals.append([time.monotonic(), chunk.decode()])
+result = json.dumps({{"head": head, "arrivals": arrivals}})
+"""))
+    head, arrivals = out["head"], out["arrivals"]
+    assert head["status"] == 207
+    assert head["headers"]["x-trace-id"] == "abc123"  # exposed by CORS, lower-cased
+    assert "x-not-exposed" not in head["headers"]  # the browser hides what CORS does not expose
+    assert head["headers"]["content-type"] == "text/event-stream"
+    assert "".join(text for _, text in arrivals) == "".join(f"data: {i}\n\n" for i in range(5))
+    # Incremental: the headers were in before the stream ended, and the chunks arrived over ~1 s, not at once.
+    assert arrivals[-1][0] - head["t"] > 0.7
+    assert len(arrivals) >= 3
+    assert arrivals[-1][0] - arrivals[0][0] > 0.7
+
+
+def test_a_post_sends_its_body_and_headers_and_read_returns_the_whole_body(app_page, api):
+    out = json.loads(run_python(app_page, f"""
+import json
+from app.transport import Request, read_json
+from app.web.http import FetchTransport
+request = Request.json("post", "{api.url}/echo", {{"q": "héllo"}}, headers={{"Authorization": "Bearer t0k"}})
+response = await FetchTransport().send(request)
+result = json.dumps({{"status": response.status, "echo": await read_json(response)}})
+"""))
+    assert out["status"] == 200
+    assert out["echo"] == {
+        "method": "POST", "body": '{"q":"h\\u00e9llo"}', "authorization": "Bearer t0k",
+        "content_type": "application/json",
+    }
+
+
+def test_unreachable_host_and_cors_refusal_raise_network_error(app_page, api, page_guard):
+    page_guard.expect_console_error("ERR_CONNECTION_REFUSED|CORS policy|Failed to load resource|Failed to fetch")
+    page_guard.allow("http://127.0.0.1:9")  # nothing listens there (discard port)
+    out = json.loads(run_python(app_page, f"""
+import json, socket
+from app.transport import NetworkError, Request
+from app.web.http import FetchTransport
+errors = {{}}
+for name, url in [("refused", "http://127.0.0.1:9/nothing"), ("cors", "{api.url}/nocors")]:
+    try:
+        await FetchTransport().send(Request("GET", url))
+        errors[name] = "no error"
+    except NetworkError as exc:
+        errors[name] = "NetworkError: " + str(exc)
+result = json.dumps(errors)
+"""))
+    for name in ("refused", "cors"):
+        assert out[name].startswith("NetworkError: could not reach http://127.0.0.1:"), out[name]
+        assert "CORS" in out[name] and "Failed to fetch" in out[name]
+
+
+def test_cancelling_the_reading_task_aborts_the_request(app_page, api):
+    out = json.loads(run_python(app_page, f"""
+import asyncio, json
+from app.transport import Request
+from app.web.http import FetchTransport
+got = []
+async def consume():
+    response = await FetchTransport().send(Request("GET", "{api.url}/stream?n=200&delay=0.05"))
+    async for chunk in response.stream():
+        got.append(chunk)
+task = asyncio.ensure_future(consume())
+while not got:
+    await asyncio.sleep(0.02)
+task.cancel()
+try:
+    await task
+    outcome = "finished"
+except asyncio.CancelledError:
+    outcome = "cancelled"
+result = json.dumps({{"outcome": outcome, "chunks": len(got)}})
+"""))
+    assert out["outcome"] == "cancelled"
+    assert api.disconnected.wait(5), "the server never saw the client go away: the fetch was not aborted"
+    assert len(api.sent) < 100  # stopped long before the 200 events (10 s) were sent
+
+
+def test_aclose_stops_a_stream_that_is_still_coming(app_page, api):
+    out = json.loads(run_python(app_page, f"""
+import json
+from app.transport import Request
+from app.web.http import FetchTransport
+response = await FetchTransport().send(Request("GET", "{api.url}/stream?n=200&delay=0.05"))
+stream = response.stream()
+first = await stream.__anext__()
+await response.aclose()
+rest = [chunk async for chunk in stream]
+result = json.dumps({{"first": first.decode(), "rest": len(rest)}})
+"""))
+    assert out["first"].startswith("data: 0")
+    assert out["rest"] <= 1
+    assert api.disconnected.wait(5), "the server never saw the client go away after aclose()"
