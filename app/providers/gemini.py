@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage
 from app.providers import errors
@@ -117,9 +117,14 @@ def map_contents(messages: list[Message], provider: str, placeholder: bool) -> l
     return contents
 
 
+def _new_call_id() -> str:
+    return "call_" + uuid.uuid4().hex[:20]
+
+
 class GeminiParser(StreamParser):
-    def __init__(self, ctx: errors.ErrorContext):
+    def __init__(self, ctx: errors.ErrorContext, new_id: Callable[[], str] = _new_call_id):
         super().__init__(ctx)
+        self._new_id = new_id
         self._finish: Optional[str] = None
         self._n = 0
         self._any_call = False
@@ -156,7 +161,7 @@ class GeminiParser(StreamParser):
                 details["thought_signature"] = sig
             if fc.get("id"):
                 details["id"] = fc["id"]
-            call_id = fc.get("id") or "call_" + uuid.uuid4().hex[:20]
+            call_id = fc.get("id") or self._new_id()
             self._any_call = True
             args = fc.get("args")
             return [

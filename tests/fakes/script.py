@@ -63,7 +63,7 @@ class Call:
     def arguments_json(self) -> str:
         if isinstance(self.arguments, str):
             return self.arguments
-        return json.dumps(self.arguments, separators=(",", ":"))
+        return json.dumps(self.arguments, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def json_reply(status: int, payload: Any, headers: Optional[dict] = None) -> Rep
 
 
 def sse(data: Any, event: Optional[str] = None, crlf: bool = False) -> bytes:
-    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     nl = "\r\n" if crlf else "\n"
     head = ("event: %s%s" % (event, nl)) if event else ""
     return (head + "data: " + text + nl + nl).encode("utf-8")
