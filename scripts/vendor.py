@@ -8,7 +8,7 @@ entries with Subresource Integrity, so the stock entries would not match PyPI's 
 Fast path: when static/vendor/.stamp.json matches the pins and every file is present with its recorded size,
 nothing is downloaded. `--verify` also re-hashes every vendored file; `--force` vendors again.
 
-Usage: scripts/vendor.py [--force] [--verify]
+Usage: scripts/vendor.py [--force] [--verify] [--check-only]
 """
 
 from __future__ import annotations
@@ -206,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="vendor again even if up to date")
     parser.add_argument("--verify", action="store_true", help="re-hash every vendored file against the stamp")
+    parser.add_argument("--check-only", action="store_true", help="exit 1 when out of date, download nothing")
     args = parser.parse_args(argv)
+    if args.check_only:
+        return 0 if up_to_date(verify=args.verify) else 1
     if not args.force and up_to_date(verify=args.verify):
         return 0
     try:
