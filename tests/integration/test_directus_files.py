@@ -30,6 +30,13 @@ def test_the_seeded_image_sits_in_its_folder_and_is_served(directus):
         assert reader.get(f"/assets/{image['id']}").status_code == 403
 
 
+def test_import_from_an_unreachable_url_is_503(directus):
+    with directus.client() as admin:
+        response = admin.post("/files/import", json={"url": "http://127.0.0.1:9/missing.png"})
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
 def test_folders_crud(directus_reset):
     with directus_reset.client() as admin:
         parent = admin.post("/folders", json={"name": "Press"}).json()["data"]
@@ -91,13 +98,6 @@ def test_import_from_a_url_update_metadata_and_delete(directus_reset):
         assert admin.delete(f"/files/{file['id']}").status_code == 204
         assert admin.get(f"/files/{file['id']}").status_code == 403
         assert admin.get(f"/assets/{file['id']}").status_code == 403
-
-
-def test_import_from_an_unreachable_url_is_503(directus):
-    with directus.client() as admin:
-        response = admin.post("/files/import", json={"url": "http://127.0.0.1:9/missing.png"})
-    assert response.status_code == 503
-    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
 
 
 def test_multipart_upload_needs_fields_before_the_file(directus_reset):

@@ -170,6 +170,18 @@ def test_unique_violation_is_a_clear_error(directus_reset):
 def test_reset_restores_the_pristine_demo(directus_reset):
     with directus_reset.client() as admin:
         assert admin.delete("/items/articles/1").status_code == 204
+        assert admin.delete("/collections/articles_categories").status_code == 204
+        (image,) = admin.get("/files", params={"fields": "id"}).json()["data"]
+        assert admin.delete(f"/files/{image['id']}").status_code == 204
+        upload = admin.post("/files", files={"file": ("extra.txt", b"extra", "text/plain")})
+        assert upload.status_code == 200, upload.text
     directus_reset.reset()
     with directus_reset.client() as admin:
-        assert get(admin, "/items/articles/1", fields="title")["data"] == {"title": "Notes on the Analytical Engine"}
+        assert get(admin, "/items/articles/1", fields="title,categories.categories_id.slug")["data"] == {
+            "title": "Notes on the Analytical Engine",
+            "categories": [{"categories_id": {"slug": "history"}}, {"categories_id": {"slug": "mathematics"}}]}
+        files = get(admin, "/files", fields="id,filename_download")["data"]
+        assert files == [{"id": image["id"], "filename_download": "gradient.png"}]
+        assert admin.get(f"/assets/{image['id']}").content.startswith(b"\x89PNG")
+    uploads = sorted(p.name for p in (directus_reset.instance_dir / "uploads").iterdir())
+    assert len(uploads) == 1 and uploads[0].startswith(image["id"])  # the extra upload is gone

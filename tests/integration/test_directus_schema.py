@@ -83,6 +83,15 @@ def test_schema_snapshot_is_the_compact_user_schema(directus):
     assert len(snapshot["relations"]) == 3
 
 
+def test_creating_an_existing_collection_is_a_clear_error(directus):
+    with directus.client() as admin:
+        response = admin.post("/collections", json={"collection": "articles", "schema": {}})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "INVALID_PAYLOAD"
+    assert "articles" in error["message"]
+
+
 def test_create_a_collection_with_a_field_and_an_m2o_relation(directus_reset):
     with directus_reset.client() as admin:
         created = admin.post("/collections", json={
@@ -130,11 +139,3 @@ def test_create_a_collection_with_a_field_and_an_m2o_relation(directus_reset):
         assert gone.status_code == 403  # a missing collection is FORBIDDEN, not 404
         assert "comments" not in by_key(admin.get("/fields/articles").json()["data"], "field")
 
-
-def test_creating_an_existing_collection_is_a_clear_error(directus):
-    with directus.client() as admin:
-        response = admin.post("/collections", json={"collection": "articles", "schema": {}})
-    assert response.status_code == 400
-    error = response.json()["errors"][0]
-    assert error["extensions"]["code"] == "INVALID_PAYLOAD"
-    assert "articles" in error["message"]
