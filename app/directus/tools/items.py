@@ -67,8 +67,8 @@ def check_write_shape(action: str, keys: Optional[list], data: Any, query: Optio
         if data is None:
             raise ArgumentProblem("data", "required for update")
         if isinstance(data, list):
-            if keys or query:
-                raise ArgumentProblem("data", "an array updates each item by the primary key inside it; drop keys and query")
+            if keys or (query and not query.writes_all):
+                raise ArgumentProblem("data", "an array updates each item by the primary key inside it; drop keys and query.filter")
         elif keys and query and query.filter:
             raise ArgumentProblem("query", "give keys or query.filter, not both")
         elif query and not keys and query.writes_all:
