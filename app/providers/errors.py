@@ -37,6 +37,8 @@ CONTEXT_OVERFLOW = re.compile(
     re.IGNORECASE,
 )
 
+BILLING = re.compile(r"credit balance|enable billing|out of credits|insufficient credits|insufficient_quota", re.IGNORECASE)
+
 LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google Gemini"}
 
 
@@ -164,49 +166,49 @@ def _classify(
 ) -> ProviderError:
     label = ctx.label
     model = ctx.model or "this model"
-    said = (": " + detail) if detail else ""
     code_text = " ".join(codes)
     shown = "%s" % status if status else "in the stream"
+    speaker = LABELS.get(ctx.provider, "The endpoint")
+    said = (" %s said: \u201c%s\u201d" % (speaker, detail.strip())) if detail.strip() else ""
 
     def err(kind: str, message: str, **kw: Any) -> ProviderError:
+        message = message[:1].upper() + message[1:] + said
         return ProviderError(kind, message, status=status, provider=ctx.provider, detail=detail or None, **kw)
 
     if CONTEXT_OVERFLOW.search(detail) or "context_length_exceeded" in code_text or status == 413:
         return err(
             "context_too_long",
-            "The conversation is too long for %s's context window%s. Start a new conversation, or remove "
-            "older messages or large tool results, and try again." % (model, said),
+            "The conversation is too long for %s's context window. Start a new conversation, or remove older "
+            "messages or large tool results, and try again." % model,
         )
-    if "insufficient_quota" in code_text or status == 402 or "billing" in code_text:
+    if "insufficient_quota" in code_text or status == 402 or "billing" in code_text or BILLING.search(detail):
         return err(
             "billing",
-            "%s says this account is out of credits or quota (%s)%s. Check the billing and limits of this key."
-            % (label, shown, said),
+            "%s says this account is out of credits or quota (%s). Check the billing and spending limits of this key."
+            % (label, shown),
             retryable=False,
         )
     if "api_key_invalid" in code_text or status == 401 or "authentication_error" in code_text or "invalid_api_key" in code_text:
-        return err("bad_key", "%s rejected the API key (%s)%s. Check the key in %s." % (label, shown, said, ctx.settings_hint))
+        return err("bad_key", "%s rejected the API key (%s). Check the key in %s." % (label, shown, ctx.settings_hint))
     if status == 403 or "permission_denied" in code_text or "permission_error" in code_text:
         return err(
             "no_access",
-            "%s refused access to %s (%s)%s. Check that this key's account, project or plan may use it, or pick "
-            "another model." % (label, model, shown, said),
+            "%s refused access to %s (%s). Check that this key's account, project or plan may use it, or pick "
+            "another model." % (label, model, shown),
         )
     if status == 404 or "not_found" in code_text or "model_not_found" in code_text:
-        successor = (" It was retired; its successor is %s." % ctx.successor) if ctx.successor else ""
-        where = ""
+        if ctx.successor:
+            why = " It has been retired (or is being retired): use %s instead." % ctx.successor
+        else:
+            why = " It may be misspelled or retired: pick another model."
         if ctx.server and ctx.provider not in LABELS:
-            where = " Also check that the base URL is right (it usually ends in /v1)."
-        return err(
-            "model_not_found",
-            "%s does not know the model \u201c%s\u201d (%s)%s. It may be misspelled or retired.%s Pick another "
-            "model.%s" % (label, ctx.model, shown, said, successor, where),
-        )
+            why += " Also check the endpoint's base URL (it usually ends in /v1)."
+        return err("model_not_found", "%s does not know the model \u201c%s\u201d (%s).%s" % (label, ctx.model, shown, why))
     if status == 429 or "rate_limit" in code_text or "resource_exhausted" in code_text:
         wait = (" in about %d s" % max(1, round(hint))) if hint else " in a moment"
         return err(
             "rate_limited",
-            "%s is limiting how many requests this key may send (429)%s. Wait and try again%s." % (label, said, wait),
+            "%s is limiting how many requests this key may send (429). Wait and try again%s." % (label, wait),
             retry_after=hint,
         )
     if status == 529 or "overloaded" in code_text or status == 503 or "unavailable" in code_text or "overloaded" in detail.lower():
@@ -216,14 +218,12 @@ def _classify(
             retry_after=hint,
         )
     if (status is not None and (status >= 500 or status in (408, 409))) or "server_error" in code_text or "api_error" in code_text:
-        return err(
-            "server_error",
-            "%s had a server error (%s)%s. Try again in a moment." % (label, shown, said),
-            retry_after=hint,
-        )
+        return err("server_error", "%s had a server error (%s). Try again in a moment." % (label, shown), retry_after=hint)
     if in_stream and status is None:
-        return err("server_error", "%s reported an error while answering%s. Try again." % (label, said), retryable=False)
-    return err("invalid_request", "%s rejected the request (%s)%s" % (label, shown, said or ". No reason was given."))
+        return err("server_error", "%s reported an error while answering. Try again." % label, retryable=False)
+    if not detail.strip():
+        return err("invalid_request", "%s rejected the request (%s) without saying why." % (label, shown))
+    return err("invalid_request", "%s rejected the request (%s)." % (label, shown))
 
 
 def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> ProviderError:
