@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Start-up benchmark: navigation -> ready, ours vs a bare Pyodide page with no packages, same run, same server.
+
+cold = a fresh browser context (empty HTTP cache); warm = a reload in that context. Both pages mark
+`performance.mark("app-ready")` when ready, so the times are measured by the page from navigation start.
+Also reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of
+bare Pyodide, cold within 1.5x.
+
+Usage: .venv/bin/python bench/startup.py [--runs 5] [--json bench/results/startup.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from serve import StaticServer  # noqa: E402
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+BARE_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>bare Pyodide</title></head>
+<body><p>bare Pyodide</p>
+<script type="module">
+import { loadPyodide } from "./static/vendor/pyodide/pyodide.mjs";
+const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/" });
+pyodide.runPython("1 + 1");
+performance.mark("app-ready");
+document.body.dataset.ready = "1";
+</script></body></html>
+"""
+
+MEASURE = """() => ({
+    ready: performance.getEntriesByName("app-ready")[0].startTime,
+    fcp: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime ?? null,
+})"""
+
+
+def load(page, url: str, reload: bool = False) -> dict:
+    if reload:
+        page.reload()
+    else:
+        page.goto(url)
+    page.wait_for_selector("body[data-ready]", state="attached", timeout=120_000)
+    return page.evaluate(MEASURE)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, dict[str, list[float]]] = {
+        name: {"cold": [], "warm": [], "fcp_cold": [], "fcp_warm": []} for name in ("app", "bare")
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "bare.html"
+        bare.write_text(BARE_PAGE)
+        with StaticServer(extra={"bench-bare-pyodide.html": bare}) as server, sync_playwright() as pw:
+            urls = {"app": server.url, "bare": server.url + "bench-bare-pyodide.html"}
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+            try:
+                for run in range(args.runs):
+                    for name in ("bare", "app") if run % 2 else ("app", "bare"):  # alternate the order
+                        context = browser.new_context()
+                        page = context.new_page()
+                        cold = load(page, urls[name])
+                        warm = load(page, urls[name], reload=True)
+                        context.close()
+                        r = results[name]
+                        r["cold"].append(cold["ready"])
+                        r["warm"].append(warm["ready"])
+                        r["fcp_cold"].append(cold["fcp"])
+                        r["fcp_warm"].append(warm["fcp"])
+                        print(f"run {run + 1}/{args.runs} {name:4}: cold {cold['ready']:6.0f} ms  "
+                              f"warm {warm['ready']:6.0f} ms  first paint {cold['fcp']:.0f}/{warm['fcp']:.0f} ms",
+                              flush=True)
+            finally:
+                browser.close()
+
+    app, base = results["app"], results["bare"]
+    cold_ratio = median(app["cold"]) / median(base["cold"])
+    warm_ratio = median(app["warm"]) / median(base["warm"])
+    fcp = median(app["fcp_cold"])
+    print()
+    print(f"median of {args.runs}     {'cold ms':>9} {'warm ms':>9}")
+    print(f"bare Pyodide      {median(base['cold']):9.0f} {median(base['warm']):9.0f}")
+    print(f"our app           {median(app['cold']):9.0f} {median(app['warm']):9.0f}")
+    print(f"ratio app/bare    {cold_ratio:9.2f} {warm_ratio:9.2f}   (targets: cold <= 1.5, warm <= 1.3)")
+    print(f"shell first contentful paint: cold {fcp:.0f} ms, warm {median(app['fcp_warm']):.0f} ms  (target < 200)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

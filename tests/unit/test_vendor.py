@@ -1,0 +1,119 @@
+"""The vendored runtime and the PyScript config: pins, lock, file list, relative URLs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import tomllib
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import app_config  # noqa: E402
+import vendor  # noqa: E402
+
+PINS = tomllib.loads((ROOT / "scripts" / "pins.toml").read_text())
+PYODIDE_DIR = ROOT / PINS["pyodide"]["dest"]
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.fixture(scope="module")
+def lock() -> dict:
+    path = PYODIDE_DIR / "pyodide-lock.json"
+    if not path.exists():
+        pytest.fail("static/vendor/ is missing: run scripts/setup", pytrace=False)
+    return json.loads(path.read_text())
+
+
+def wheel_requirements(path: Path) -> set[str]:
+    """Names a wheel requires outside any extra, from its METADATA."""
+    with zipfile.ZipFile(path) as whl:
+        meta_name = next(n for n in whl.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = Parser().parsestr(whl.read(meta_name).decode())
+    names = set()
+    for req in meta.get_all("Requires-Dist") or []:
+        if "extra ==" in req.replace("extra==", "extra =="):
+            continue
+        names.add(canonical(re.split(r"[ ;<>=!~(\[]", req.strip(), maxsplit=1)[0]))
+    return names
+
+
+@pytest.mark.parametrize("wheel", PINS["wheel"], ids=lambda w: w["name"])
+def test_each_pinned_wheel_is_vendored_with_its_hash_and_its_real_dependencies(wheel, lock):
+    path = PYODIDE_DIR / wheel["file"]
+    assert path.is_file(), f"{wheel['file']} is not vendored: run scripts/setup"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == wheel["sha256"]
+    assert set(map(canonical, wheel["depends"])) == wheel_requirements(path)
+    entry = lock["packages"][wheel["name"]]
+    assert (entry["file_name"], entry["sha256"], entry["version"]) == (wheel["file"], wheel["sha256"], wheel["version"])
+
+
+def test_the_lock_lists_exactly_the_shipped_wheels_and_is_closed_under_depends(lock):
+    assert set(lock["packages"]) == {w["name"] for w in PINS["wheel"]}
+    for entry in lock["packages"].values():
+        assert (PYODIDE_DIR / entry["file_name"]).is_file()
+        assert set(entry["depends"]) <= set(lock["packages"])
+    assert lock["info"]["python"].startswith(PINS["wheels"]["python_version"])
+
+
+def test_every_package_the_page_loads_is_in_the_lock(lock):
+    config = tomllib.loads((ROOT / "pyscript.toml").read_text())
+    assert config["packages_cache"] == "passthrough"
+    for name in config["packages"]:
+        assert canonical(name) in lock["packages"], f"{name} is in pyscript.toml but not pinned in scripts/pins.toml"
+
+
+def test_the_generated_config_ships_every_app_file(tmp_path):
+    generated = tomllib.loads(app_config.render())
+    shipped = set(generated["files"].values())
+    on_disk = {
+        "./" + p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "app").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    assert on_disk <= shipped
+    for url, dest in generated["files"].items():
+        # URLs are relative to the config file in static/generated/, and point at the same file.
+        assert url == "../../" + dest[2:]
+        assert (ROOT / dest).is_file()
+    assert generated["interpreter"] == "./" + PINS["pyodide"]["dest"] + "/pyodide.mjs"
+
+
+def test_no_root_absolute_or_remote_url_in_the_shell():
+    html = (ROOT / "index.html").read_text()
+    urls = re.findall(r'(?:src|href|config)="([^"]*)"', html)
+    assert urls, "no URLs found: the check is broken"
+    for url in urls:
+        assert url.startswith("./") or url.startswith("data:"), f"index.html uses a non-relative URL: {url}"
+    config = tomllib.loads((ROOT / "pyscript.toml").read_text())
+    assert config["interpreter"].startswith("./")
+
+
+def test_a_wrong_download_is_refused_with_both_hashes(tmp_path):
+    f = tmp_path / "x.whl"
+    f.write_bytes(b"not the pinned file")
+    with pytest.raises(vendor.VendorError) as info:
+        vendor.check_sha256(f, "0" * 64, "x")
+    assert "0" * 64 in str(info.value) and hashlib.sha256(b"not the pinned file").hexdigest() in str(info.value)
+
+
+def test_the_fast_path_notices_a_missing_or_changed_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(vendor, "VENDOR", tmp_path)
+    monkeypatch.setattr(vendor, "STAMP", tmp_path / ".stamp.json")
+    (tmp_path / "a.js").write_bytes(b"abc")
+    stamp = {"pins": vendor.pins_digest(), "files": {"a.js": [3, hashlib.sha256(b"abc").hexdigest()]}}
+    (tmp_path / ".stamp.json").write_text(json.dumps(stamp))
+    assert vendor.up_to_date(verify=True)
+    (tmp_path / "a.js").write_bytes(b"abd")  # same size, other content
+    assert vendor.up_to_date() and not vendor.up_to_date(verify=True)
+    (tmp_path / "a.js").unlink()
+    assert not vendor.up_to_date()
