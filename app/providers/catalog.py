@@ -15,6 +15,7 @@ Reasoning styles (what the protocol module may send):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -126,7 +127,8 @@ def _guess(provider: str, model_id: str) -> CatalogModel:
     protocol = PROTOCOLS.get(provider, "chat")
     reasoning: Optional[str] = None
     efforts: tuple[str, ...] = ()
-    if provider == "openai" and (model_id.startswith("gpt-5") or model_id.startswith("o")):
+    version = re.match(r"gpt-(\d+)", model_id)
+    if provider == "openai" and ((version and int(version.group(1)) >= 5) or re.match(r"o\d", model_id)):
         reasoning, efforts = "effort", ("medium", "low", "high")
     elif provider == "gemini" and model_id.startswith("gemini-3"):
         reasoning = "gemini_level"

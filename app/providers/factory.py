@@ -49,6 +49,7 @@ def resolve_model(model_ref: str, settings: Any) -> CatalogModel:
 
 def open_provider(model_ref: str, settings: Any, transport: Transport, *, sleep: Optional[Any] = None,
                   max_attempts: int = 3) -> tuple[Any, CatalogModel]:
+    settings = getattr(settings, "providers", settings)  # a whole app.settings.Settings is fine too
     provider, model_id = parse_ref(model_ref)
     model = resolve_model(model_ref, settings)
     if provider == "openai":
