@@ -23,6 +23,9 @@ Requests are validated first the way the real service does for what the app reli
 calls answered by results, Anthropic max_tokens, Gemini signatures...), and a violation gets a 400 in the
 provider's own error shape (the queued step stays queued).
 
+Mistral rules (422 on `stream_options`, tool-call ids must match [a-zA-Z0-9]{9}) apply to Chat Completions
+requests whose model id starts with "mistral" (also ministral/codestral/magistral/devstral).
+
 Every request (preflights included) is recorded: `server.requests` (RecordedRequest: method, path, query,
 headers with lower-case names, parsed body, protocol, model).
 """
