@@ -122,6 +122,13 @@ class ResponsesParser(StreamParser):
             response = data.get("response") or {}
             self._finished = True
             events: list[Event] = []
+            # a call whose output_item.done never came is closed from the final output (or as streamed)
+            final = {i: item for i, item in enumerate(response.get("output") or []) if isinstance(item, dict)}
+            for index, done in self._calls.items():
+                if not done:
+                    self._calls[index] = True
+                    item = final.get(index) or {}
+                    events.append(ToolCallDone(index, item.get("arguments"), {"item_id": item.get("id")} if item else {}))
             if isinstance(response.get("usage"), dict):
                 events.append(UsageUpdate(usage_from(response["usage"])))
             if kind == "response.incomplete":

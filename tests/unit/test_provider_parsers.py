@@ -147,3 +147,56 @@ def test_usage_is_replaced_not_added():
     data = (STREAMS / "anthropic_thinking_tool_use.sse").read_bytes()
     updates = [e.usage for e in parse("anthropic_thinking_tool_use", [data]) if isinstance(e, UsageUpdate)]
     assert len(updates) == 2 and updates[0].output_tokens == 1 and updates[-1].output_tokens == 30
+
+
+def chat_stream(*chunks: dict, done: bool = True) -> bytes:
+    out = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
+    return out + (b"data: [DONE]\n\n" if done else b"")
+
+
+def delta(d: dict, finish=None) -> dict:  # type: ignore[no-untyped-def]
+    return {"choices": [{"index": 0, "delta": d, "finish_reason": finish}]}
+
+
+def run_chat(data: bytes) -> Message:
+    message = Message(role="assistant")
+    builder = MessageBuilder(message, "x")
+    for chunks in ([data], [data[i : i + 1] for i in range(len(data))]):
+        message.parts.clear()
+        builder = MessageBuilder(message, "x")
+        parser, decoder = ChatParser(ErrorContext("x")), SSEDecoder()
+        for chunk in chunks:
+            for sse in decoder.decode(chunk):
+                for e in parser.feed(sse):
+                    builder.apply(e)
+        for e in parser.end():
+            builder.apply(e)
+    return message
+
+
+def test_chat_server_reusing_index_zero_for_several_whole_calls():
+    data = chat_stream(delta({"tool_calls": [
+        {"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"n":1}'}},
+        {"index": 0, "id": "b", "function": {"name": "g", "arguments": '{"n":2}'}}]}), delta({}, "stop"))
+    m = run_chat(data)
+    assert [(c.id, c.name, c.arguments) for c in m.tool_calls] == [("a", "f", '{"n":1}'), ("b", "g", '{"n":2}')]
+    assert m.finish_reason == "tool_calls"
+
+
+def test_chat_call_whose_name_comes_after_its_first_fragment_is_held_back():
+    data = chat_stream(delta({"tool_calls": [{"index": 0, "id": "a", "function": {"arguments": '{"x"'}}]}),
+                       delta({"tool_calls": [{"index": 0, "function": {"name": "f", "arguments": ":1}"}}]}),
+                       delta({}, "tool_calls"))
+    assert [(c.name, c.arguments) for c in run_chat(data).tool_calls] == [("f", '{"x":1}')]
+
+
+def test_chat_empty_then_object_arguments_and_missing_done():
+    data = chat_stream(delta({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": ""}}]}),
+                       delta({"tool_calls": [{"index": 0, "function": {"arguments": {}}}]}), delta({}, "tool_calls"), done=False)
+    assert [c.arguments for c in run_chat(data).tool_calls] == ["{}"]
+
+
+def test_chat_done_without_finish_reason_is_truncated():
+    with pytest.raises(ProviderError) as info:
+        run_chat(chat_stream(delta({"content": "Hi"})))
+    assert info.value.kind == "truncated"
