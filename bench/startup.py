@@ -3,7 +3,8 @@
 
 cold = a fresh browser context (empty HTTP cache); warm = a reload in that context. Both pages mark
 `performance.mark("app-ready")` when ready, so the times are measured by the page from navigation start.
-Also reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of
+A third page, bare Pyodide loading the same packages as pyscript.toml, shows how much of the gap is packages and
+how much is PyScript and our own start-up. Also reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of
 bare Pyodide, cold within 1.5x.
 
 Usage: .venv/bin/python bench/startup.py [--runs 5] [--json bench/results/startup.json]
@@ -16,6 +17,7 @@ import json
 import statistics
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +30,7 @@ BARE_PAGE = """<!doctype html>
 <body><p>bare Pyodide</p>
 <script type="module">
 import { loadPyodide } from "./static/vendor/pyodide/pyodide.mjs";
-const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/" });
+const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/", packages: PACKAGES });
 pyodide.runPython("1 + 1");
 performance.mark("app-ready");
 document.body.dataset.ready = "1";
@@ -39,6 +41,10 @@ MEASURE = """() => ({
     ready: performance.getEntriesByName("app-ready")[0].startTime,
     fcp: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime ?? null,
 })"""
+
+
+def bare_page(packages: list[str]) -> str:
+    return BARE_PAGE.replace("PACKAGES", json.dumps(packages))
 
 
 def load(page, url: str, reload: bool = False) -> dict:
@@ -62,18 +68,23 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
+    packages = tomllib.loads((ROOT / "pyscript.toml").read_text())["packages"]
+    names = ("app", "bare", "bare+pkgs")
     results: dict[str, dict[str, list[float]]] = {
-        name: {"cold": [], "warm": [], "fcp_cold": [], "fcp_warm": []} for name in ("app", "bare")
+        name: {"cold": [], "warm": [], "fcp_cold": [], "fcp_warm": []} for name in names
     }
     with tempfile.TemporaryDirectory() as tmp:
-        bare = Path(tmp) / "bare.html"
-        bare.write_text(BARE_PAGE)
-        with StaticServer(extra={"bench-bare-pyodide.html": bare}) as server, sync_playwright() as pw:
-            urls = {"app": server.url, "bare": server.url + "bench-bare-pyodide.html"}
+        bare, bare_pkgs = Path(tmp) / "bare.html", Path(tmp) / "bare-pkgs.html"
+        bare.write_text(bare_page([]))
+        bare_pkgs.write_text(bare_page(packages))
+        extra = {"bench-bare.html": bare, "bench-bare-pkgs.html": bare_pkgs}
+        with StaticServer(extra=extra) as server, sync_playwright() as pw:
+            urls = {"app": server.url, "bare": server.url + "bench-bare.html",
+                    "bare+pkgs": server.url + "bench-bare-pkgs.html"}
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
             try:
                 for run in range(args.runs):
-                    for name in ("bare", "app") if run % 2 else ("app", "bare"):  # alternate the order
+                    for name in names[run % 3:] + names[:run % 3]:  # rotate the order
                         context = browser.new_context()
                         page = context.new_page()
                         cold = load(page, urls[name])
@@ -84,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                         r["warm"].append(warm["ready"])
                         r["fcp_cold"].append(cold["fcp"])
                         r["fcp_warm"].append(warm["fcp"])
-                        print(f"run {run + 1}/{args.runs} {name:4}: cold {cold['ready']:6.0f} ms  "
+                        print(f"run {run + 1}/{args.runs} {name:9}: cold {cold['ready']:6.0f} ms  "
                               f"warm {warm['ready']:6.0f} ms  first paint {cold['fcp']:.0f}/{warm['fcp']:.0f} ms",
                               flush=True)
             finally:
@@ -97,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"median of {args.runs}     {'cold ms':>9} {'warm ms':>9}")
     print(f"bare Pyodide      {median(base['cold']):9.0f} {median(base['warm']):9.0f}")
+    pkgs = results["bare+pkgs"]
+    print(f"bare + packages   {median(pkgs['cold']):9.0f} {median(pkgs['warm']):9.0f}   ({', '.join(packages)}; for reference)")
     print(f"our app           {median(app['cold']):9.0f} {median(app['warm']):9.0f}")
     print(f"ratio app/bare    {cold_ratio:9.2f} {warm_ratio:9.2f}   (targets: cold <= 1.5, warm <= 1.3)")
     print(f"shell first contentful paint: cold {fcp:.0f} ms, warm {median(app['fcp_warm']):.0f} ms  (target < 200)")
