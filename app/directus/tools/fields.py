@@ -16,7 +16,7 @@ from app.directus.tools.definition import CallPreview, ToolDef, count, read, wri
 from app.directus.tools.query import ObjectDataArg
 from app.directus.tools.results import prune
 
-DESCRIPTION = "CRUD fields {field, type, meta, schema} of a collection."
+DESCRIPTION = "CRUD fields {field, type, meta, schema}."
 
 
 class FieldsArgs(ArgsModel):

@@ -8,7 +8,7 @@ from app.directus.tools.crud import CrudArgs, crud_preview, run_crud
 from app.directus.tools.definition import CallPreview, ToolDef
 from app.directus.tools.results import prune
 
-DESCRIPTION = "CRUD flow operations {flow, key, type, options, resolve, reject}."
+DESCRIPTION = "CRUD flow operations {flow, key, type, options, resolve}."
 
 
 class OperationsArgs(CrudArgs):

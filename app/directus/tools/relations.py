@@ -15,7 +15,7 @@ from app.directus.tools.arguments import ArgsModel, ArgumentProblem
 from app.directus.tools.definition import CallPreview, ToolDef, read, write
 from app.directus.tools.results import prune
 
-DESCRIPTION = "CRUD relations {collection, field, related_collection, meta, schema}."
+DESCRIPTION = "CRUD relations {collection, field, related_collection, meta}."
 
 
 class RelationsArgs(ArgsModel):

