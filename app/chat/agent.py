@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal, Optional, Protocol
+from typing import Any, Callable, Literal, Optional, Protocol
 
 from app.chat.approvals import ApprovalPolicy
 from app.chat.model import (
@@ -72,9 +72,6 @@ class Provider(Protocol):
         ...
 
 
-Fit = Callable[[list[Message], bool], "tuple[list[Message], Optional[str]]"]
-
-
 @dataclass
 class PendingApproval:
     call: ToolCallPart
@@ -108,9 +105,9 @@ class Agent:
         system: str,
         *,
         max_output_tokens: Optional[int] = None,
+        context_window: Optional[int] = None,
         on_change: Callable[[], None] = lambda: None,
         on_policy_change: Callable[[ApprovalPolicy], None] = lambda policy: None,
-        fit: Optional[Fit] = None,
         step_cap: int = STEP_CAP,
     ):
         self.conversation = conversation
@@ -122,7 +119,7 @@ class Agent:
         self.max_output_tokens = max_output_tokens
         self.on_change = on_change
         self.on_policy_change = on_policy_change
-        self.fit = fit
+        self.context_window = context_window
         self.step_cap = step_cap
         self.pending: dict[str, PendingApproval] = {}
         self.running: set[str] = set()
@@ -247,17 +244,15 @@ class Agent:
         from app.providers.accumulator import MessageBuilder
         from app.providers.events import ProviderError
 
+        tools = self.tools.specs()
         history = [m for m in self.conversation.messages if not (m.role == "assistant" and m.status == "error")]
-        notice = None
-        if self.fit is not None:
-            history, notice = self.fit(history, harder)
-        if notice and notice != self.conversation.notice:
-            self.conversation.notice = notice
+        if self.context_window:
+            history = self._fit(history, tools, harder)
         request = ModelRequest(
             model=self.model_id,
             system=self.system,
             messages=history,
-            tools=self.tools.specs(),
+            tools=tools,
             max_output_tokens=self.max_output_tokens,
         )
         message = Message(role="assistant", status="streaming", model=f"{self.provider.name}:{self.model_id}")
@@ -269,7 +264,7 @@ class Agent:
                 builder.apply(event)
                 self._changed()
         except ProviderError as error:
-            if error.kind == "context_too_long" and self.fit is not None and not harder and not message.parts:
+            if error.kind == "context_too_long" and self.context_window and not harder and not message.parts:
                 self.conversation.messages.remove(message)
                 return await self._step(harder=True)
             message.status = "error"
@@ -327,6 +322,24 @@ class Agent:
             ToolResultPart(call_id=call.id, name=call.name, content=outcome.content, status="ok" if outcome.ok else "error")
         )
         self._changed()
+
+    def _fit(self, history: list[Message], tools: list[ToolSpec], harder: bool) -> list[Message]:
+        """The part of the history that fits the model's window; tells the user when some was left out."""
+        from app.chat.context import fit
+        from app.chat.tokens import estimate_tokens
+
+        result = fit(
+            history,
+            estimate_tokens(self.system),
+            estimate_tokens(json.dumps([t.model_dump() for t in tools])),
+            self.context_window or 0,
+            self.max_output_tokens or 0,
+            harder=harder,
+            model_id=f"{self.provider.name}:{self.model_id}",
+        )
+        if result.notice != self.conversation.notice:
+            self.conversation.notice = result.notice
+        return result.messages
 
     # ----- bookkeeping ----------------------------------------------------------------------------
 

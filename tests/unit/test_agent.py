@@ -15,7 +15,7 @@ import pytest
 
 from app.chat.agent import Agent
 from app.chat.approvals import ApprovalPolicy
-from app.chat.model import Conversation, Message, ToolSpec
+from app.chat.model import Conversation, Message, TextPart, ToolSpec
 from app.providers.events import Finish, ProviderError, TextDelta, ToolCallDelta, ToolCallDone, ToolCallStart, UsageUpdate
 from app.chat.model import Usage
 
@@ -372,3 +372,27 @@ async def test_a_second_send_while_busy_is_refused():
         agent.send("two")
     agent.stop()
     await agent.wait()
+
+
+async def test_history_is_fitted_to_the_window_and_the_user_is_told():
+    provider = ScriptedProvider(text("short answer"))
+    agent, _ = make_agent(provider, context_window=3000, max_output_tokens=500)
+    for i in range(40):
+        agent.conversation.messages += [
+            Message(role="user", parts=[TextPart(text=f"question {i} " + "word " * 100)]),
+            Message(role="assistant", parts=[TextPart(text="answer")]),
+        ]
+    await agent.send("latest question")
+    sent = provider.requests[0]
+    assert len(sent) < 81 and sent[-1]["parts"][0]["text"] == "latest question"
+    assert agent.conversation.notice and "left out" in agent.conversation.notice.lower()
+
+
+async def test_context_too_long_from_the_provider_trims_harder_and_retries_once():
+    error = ProviderError("context_too_long", "The conversation is too long for this model.")
+    provider = ScriptedProvider(error, text("fits now"))
+    agent, _ = make_agent(provider, context_window=100_000, max_output_tokens=1000)
+    await agent.send("hi")
+    assert agent.conversation.messages[-1].text == "fits now"
+    assert [m.role for m in agent.conversation.messages] == ["user", "assistant"]
+    assert len(provider.requests) == 2
