@@ -53,8 +53,8 @@ def test_works_from_a_sub_path(page, make_site):
     assert "/some/path/static/vendor/pyodide/pyodide.asm.wasm" in server.log
 
 
-def test_the_shell_is_painted_before_python_is_ready(page, make_site):
-    server = make_site(delays={"static/vendor/pyodide/pyodide.asm.wasm": 2.5})
+def test_the_shell_is_painted_before_python_is_ready(page, site_variant):
+    server = site_variant(delays={"static/vendor/pyodide/pyodide.asm.wasm": 1.5})
     page.goto(server.url, wait_until="domcontentloaded")
     assert page.is_visible("header .app-title")
     assert page.is_visible("#composer-input") and page.is_visible("#composer-send")
@@ -65,36 +65,36 @@ def test_the_shell_is_painted_before_python_is_ready(page, make_site):
     assert page.is_enabled("#composer-input")
 
 
-def test_a_missing_wheel_is_shown_on_the_page(page, page_guard, make_site):
+def test_a_missing_wheel_is_shown_on_the_page(page, page_guard, site_variant):
     page_guard.expect_console_error("404|integrity|SRI|error occurred while loading pydantic|Failed to fetch")
-    server = make_site(hidden=(PYDANTIC_WHEEL,))
+    server = site_variant(hidden=(PYDANTIC_WHEEL,))
     text = wait_for_boot_failure(page, server.url)
     assert "The assistant could not start." in text
     assert "pydantic" in text and "scripts/setup" in text
 
 
-def test_a_missing_app_module_is_shown_on_the_page(page, page_guard, make_site):
+def test_a_missing_app_module_is_shown_on_the_page(page, page_guard, site_variant):
     page_guard.expect_console_error("404|Unable to fetch")
-    server = make_site(hidden=("app/web/boot.py",))
+    server = site_variant(hidden=("app/web/boot.py",))
     text = wait_for_boot_failure(page, server.url)
     assert "could not be loaded (HTTP 404)" in text and "app/web/boot.py" in text
 
 
-def test_a_python_error_while_starting_is_shown_on_the_page(page, make_site):
+def test_a_python_error_while_starting_is_shown_on_the_page(page, site_variant):
     main = (
         "from app.web.boot import run_boot\n"
         "async def start():\n"
         "    import app.no_such_module\n"
         "await run_boot(start)\n"
     )
-    server = make_site(overrides={"app/main.py": main.encode()})
+    server = site_variant(overrides={"app/main.py": main.encode()})
     text = wait_for_boot_failure(page, server.url)
     assert "the Python module 'app.no_such_module' was not found" in text
     assert "Traceback" in page.text_content("#boot-error pre")
 
 
-def test_an_uncaught_python_error_at_the_top_of_main_is_shown_on_the_page(page, page_guard, make_site):
+def test_an_uncaught_python_error_at_the_top_of_main_is_shown_on_the_page(page, page_guard, site_variant):
     page_guard.expect_console_error("RuntimeError: the disk is on fire")
-    server = make_site(overrides={"app/main.py": b"raise RuntimeError('the disk is on fire')\n"})
+    server = site_variant(overrides={"app/main.py": b"raise RuntimeError('the disk is on fire')\n"})
     text = wait_for_boot_failure(page, server.url)
     assert "Python raised an error while starting: RuntimeError: the disk is on fire" in text
