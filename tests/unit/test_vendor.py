@@ -94,6 +94,8 @@ def test_no_root_absolute_or_remote_url_in_the_shell():
     assert urls, "no URLs found: the check is broken"
     for url in urls:
         assert url.startswith("./") or url.startswith("data:"), f"index.html uses a non-relative URL: {url}"
+        if url.startswith("./"):
+            assert (ROOT / url[2:]).is_file(), f"index.html points at {url}, which does not exist (scripts/setup?)"
     config = tomllib.loads((ROOT / "pyscript.toml").read_text())
     assert config["interpreter"].startswith("./")
 
