@@ -2,8 +2,8 @@
 """Serve the app as static files on 127.0.0.1: exactly what a static host / CDN would serve.
 
 Only the deployed set is served (index.html, app/, static/), optionally under a sub-path such as
-/some/path/. static/generated/pyscript.toml is regenerated on each request for it, so a module added under
-app/ ships on the next reload. Tests use `StaticServer` with `hidden` / `overrides` to serve a broken copy.
+/some/path/. static/generated/ (the PyScript config and app.zip) is built from the sources on each request,
+so an edit under app/ ships on the next reload. Tests use `StaticServer` with `hidden` / `overrides` to serve a broken copy.
 
 Usage: scripts/serve.py [--port 8000] [--prefix /some/path/]
 """
@@ -11,6 +11,7 @@ Usage: scripts/serve.py [--port 8000] [--prefix /some/path/]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.server
 import mimetypes
 import posixpath
@@ -94,6 +95,23 @@ class StaticServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def generated(self, site_path: str) -> Optional[bytes]:
+        """static/generated/*, built from the sources now (honouring hidden / overrides under app/)."""
+        if self.root != ROOT:
+            return None
+        if site_path == _rel(app_config.TARGET):
+            return app_config.render().encode()
+        if site_path == _rel(app_config.BUNDLE):
+            names = sorted(set(app_config.app_files()) | {p for p in self.overrides if p.startswith("app/")})
+
+            def read(rel: str) -> Optional[bytes]:
+                if rel in self.hidden:
+                    return None
+                return self.overrides[rel] if rel in self.overrides else (ROOT / rel).read_bytes()
+
+            return app_config.bundle(read, names)
+        return None
+
     def resolve(self, site_path: str) -> Optional[Path]:
         """The file for a path inside the site, or None when it is not part of the public set."""
         if site_path in self.extra:
@@ -106,6 +124,10 @@ class StaticServer:
         if self.root.resolve() not in path.parents or not path.is_file():
             return None
         return path
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -145,8 +167,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if site_path in self.site.overrides:
             self._send(site_path, self.site.overrides[site_path], head)
             return
-        if site_path == app_config.TARGET.relative_to(ROOT).as_posix() and self.site.root == ROOT:
-            app_config.write()
+        generated = self.site.generated(site_path)
+        if generated is not None:
+            self._send(site_path, generated, head, etag=True)
+            return
         file = self.site.resolve(site_path)
         if file is None:
             self._not_found()
@@ -174,8 +198,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def _send(self, site_path: str, body: bytes, head: bool) -> None:
+    def _send(self, site_path: str, body: bytes, head: bool, etag: bool = False) -> None:
+        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if etag and self.headers.get("If-None-Match") == tag:
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
+        if etag:
+            self.send_header("ETag", tag)
         self.send_header("Content-Type", self.guess_type(site_path))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

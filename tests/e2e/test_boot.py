@@ -74,10 +74,17 @@ def test_a_missing_wheel_is_shown_on_the_page(page, page_guard, site_variant):
 
 
 def test_a_missing_app_module_is_shown_on_the_page(page, page_guard, site_variant):
-    page_guard.expect_console_error("404|Unable to fetch")
-    server = site_variant(hidden=("app/web/boot.py",))
+    page_guard.expect_console_error("No module named 'app.web.boot'")
+    server = site_variant(hidden=("app/web/boot.py",))  # left out of app.zip
     text = wait_for_boot_failure(page, server.url)
-    assert "could not be loaded (HTTP 404)" in text and "app/web/boot.py" in text
+    assert "the Python module 'app.web.boot' was not found" in text
+
+
+def test_a_missing_app_bundle_is_shown_on_the_page(page, page_guard, site_variant):
+    page_guard.expect_console_error("404|Unable to fetch")
+    server = site_variant(hidden=("static/generated/app.zip",))
+    text = wait_for_boot_failure(page, server.url)
+    assert "could not be loaded (HTTP 404)" in text and "static/generated/app.zip" in text
 
 
 def test_a_python_error_while_starting_is_shown_on_the_page(page, site_variant):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import sys
@@ -72,20 +73,17 @@ def test_every_package_the_page_loads_is_in_the_lock(lock):
         assert canonical(name) in lock["packages"], f"{name} is in pyscript.toml but not pinned in scripts/pins.toml"
 
 
-def test_the_generated_config_ships_every_app_file(tmp_path):
+def test_the_generated_config_ships_every_app_file():
     generated = tomllib.loads(app_config.render())
-    shipped = set(generated["files"].values())
-    on_disk = {
-        "./" + p.relative_to(ROOT).as_posix()
-        for p in (ROOT / "app").rglob("*.py")
-        if "__pycache__" not in p.parts
-    }
-    assert on_disk <= shipped
-    for url, dest in generated["files"].items():
-        # URLs are relative to the config file in static/generated/, and point at the same file.
-        assert url == "../../" + dest[2:]
-        assert (ROOT / dest).is_file()
+    assert generated["files"] == {"./app.zip": "./*"}  # relative to the config: static/generated/app.zip
     assert generated["interpreter"] == "./" + PINS["pyodide"]["dest"] + "/pyodide.mjs"
+    with zipfile.ZipFile(io.BytesIO(app_config.bundle())) as bundle:
+        shipped = {name: bundle.read(name) for name in bundle.namelist()}
+    on_disk = [p for p in (ROOT / "app").rglob("*.py") if "__pycache__" not in p.parts]
+    assert len(on_disk) > 3
+    for path in on_disk:
+        assert shipped[path.relative_to(ROOT).as_posix()] == path.read_bytes()
+    assert app_config.bundle() == app_config.bundle()  # deterministic: unchanged sources, unchanged file
 
 
 def test_no_root_absolute_or_remote_url_in_the_shell():
