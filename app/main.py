@@ -1,4 +1,4 @@
-"""Entry point: PyScript runs this file in the page. It starts the app, or shows why it could not start.
+"""Entry point: index.html runs `await main()` once Python is up. It starts the app, or shows why it could not.
 
 Keep module-level imports to the boot module: every import costs start-up time in Pyodide, and imports done
 inside `start()` are reported on the page if they fail.
@@ -14,4 +14,5 @@ async def start() -> None:
     enable_composer()
 
 
-await run_boot(start)  # noqa: F704  (PyScript runs this file with top-level await)
+async def main() -> None:
+    await run_boot(start)

@@ -92,7 +92,8 @@ def test_a_python_error_while_starting_is_shown_on_the_page(page, site_variant):
         "from app.web.boot import run_boot\n"
         "async def start():\n"
         "    import app.no_such_module\n"
-        "await run_boot(start)\n"
+        "async def main():\n"
+        "    await run_boot(start)\n"
     )
     server = site_variant(overrides={"app/main.py": main.encode()})
     text = wait_for_boot_failure(page, server.url)
