@@ -46,6 +46,7 @@ class FetchResponse:
         self._url = url
         self._closed = False
         self._finished = False
+        self._consumed = False
         self.status: int = int(js_response.status)
         self.url: str = str(js_response.url or url)
         # Headers the browser lets us read (CORS exposes only the safelisted ones plus Access-Control-Expose-Headers).
@@ -58,7 +59,13 @@ class FetchResponse:
             self._controller.abort()
         self._closed = True
 
+    def _take_body(self) -> None:
+        if self._consumed:
+            raise RuntimeError(f"the body of the response from {self._url} was already read")
+        self._consumed = True
+
     async def stream(self) -> AsyncIterator[bytes]:
+        self._take_body()
         if self._closed:
             return
         body = self._js.body
@@ -90,6 +97,7 @@ class FetchResponse:
                 pass
 
     async def read(self) -> bytes:
+        self._take_body()
         if self._closed:
             return b""
         try:

@@ -141,9 +141,16 @@ from app.transport import Request, read_json
 from app.web.http import FetchTransport
 request = Request.json("post", "{api.url}/echo", {{"q": "héllo"}}, headers={{"Authorization": "Bearer t0k"}})
 response = await FetchTransport().send(request)
-result = json.dumps({{"status": response.status, "echo": await read_json(response)}})
+echo = await read_json(response)
+try:
+    await response.read()
+    again = "read twice"
+except RuntimeError as exc:
+    again = str(exc)
+result = json.dumps({{"status": response.status, "echo": echo, "again": again}})
 """))
     assert out["status"] == 200
+    assert out["again"].endswith("/echo was already read")
     assert out["echo"] == {
         "method": "POST", "body": '{"q":"h\\u00e9llo"}', "authorization": "Bearer t0k",
         "content_type": "application/json",
