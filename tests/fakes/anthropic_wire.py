@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any, Optional
 
+from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
 from tests.fakes.wire import ERROR_STATUS, RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
 
@@ -66,6 +67,8 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
             return bad("tools.%d.custom.input_schema: Field required" % i)
         if schema.get("type") != "object":
             return bad("tools.%d.custom.input_schema.type: Input should be 'object'" % i)
+        if schema_problem(schema):
+            return bad("tools.%d.custom.input_schema: JSON schema is invalid: %s" % (i, schema_problem(schema)))
         breakpoints += 1 if tool.get("cache_control") else 0
     system = body.get("system")
     if system is not None and not isinstance(system, (str, list)):

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any, Optional
 
+from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
 from tests.fakes.wire import ERROR_STATUS, RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
 
@@ -54,6 +55,8 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
             return _err(400, "Invalid 'tools[%d].function.name': string does not match pattern." % i)
         if "parameters" in fn and not isinstance(fn["parameters"], dict):
             return _err(400, "Invalid 'tools[%d].function.parameters': expected an object." % i)
+        if "parameters" in fn and schema_problem(fn["parameters"]):
+            return _err(400, "Invalid schema for function '%s': %s." % (fn["name"], schema_problem(fn["parameters"])), param="tools[%d].function.parameters" % i)
     pending: list[str] = []
     for i, m in enumerate(messages):
         role = m.get("role") if isinstance(m, dict) else None

@@ -6,6 +6,7 @@ import base64
 import binascii
 from typing import Any, Optional
 
+from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
 from tests.fakes.wire import RecordedRequest, Reply, json_reply, next_number, sse, usage_for
 
@@ -50,6 +51,10 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
             has_js = "parametersJsonSchema" in fd or "parameters_json_schema" in fd
             if has_p and has_js:
                 return bad("* GenerateContentRequest.tools[0].function_declarations[%d]: parameters and parameters_json_schema are mutually exclusive." % i)
+            found = schema_problem(fd["parameters"], openapi_subset=True) if has_p else schema_problem(
+                fd.get("parametersJsonSchema", fd.get("parameters_json_schema")))
+            if (has_p or has_js) and found:
+                return bad("* GenerateContentRequest.tools[0].function_declarations[%d].parameters: %s" % (i, found))
     system = body.get("systemInstruction") or body.get("system_instruction")
     if system is not None and not isinstance(system.get("parts"), list):
         return bad("Invalid JSON payload received. systemInstruction.parts must be a list.")

@@ -6,6 +6,7 @@ import base64
 import copy
 from typing import Any, Optional
 
+from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes import chat_wire
 from tests.fakes.script import Step
 from tests.fakes.wire import ERROR_STATUS, RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
@@ -27,6 +28,8 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
             return _err(400, "Missing required parameter: 'tools[%d].name'." % i, param="tools[%d].name" % i)
         if "parameters" in tool and not isinstance(tool["parameters"], dict):
             return _err(400, "Invalid type for 'tools[%d].parameters': expected an object." % i)
+        if "parameters" in tool and schema_problem(tool["parameters"]):
+            return _err(400, "Invalid schema for function '%s': %s." % (tool["name"], schema_problem(tool["parameters"])), param="tools[%d].parameters" % i)
     items = body.get("input")
     if isinstance(items, str):
         return None
