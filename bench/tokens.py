@@ -14,6 +14,7 @@ definitions on every call, and about 5,200 input tokens over a 3-step task (sche
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -114,12 +115,65 @@ def main() -> None:
     for spec in tool_specs(admin=True):
         text = json.dumps({"name": spec.name, "description": spec.description, "parameters": spec.parameters}, separators=(",", ":"))
         print(f"  {spec.name:<14}{count(text):>5}")
-    fixed = measure(count, provider_parts(system, tool_specs(admin=True))[0]["Anthropic Messages"])[2]
     print()
-    print(
-        f"A 3-step task (schema, read 5 articles, answer) resends this {fixed}-token prefix 3 times, about "
-        f"{3 * fixed} tokens before any conversation or results; Directus's own assistant: ~{DIRECTUS_3_STEP} in all."
-    )
+    print("A 3-step task (schema, read 5 articles, answer), run for real: the agent against the demo Directus")
+    print("(admin) and the fake provider; input tokens summed over the 3 requests, as the JSON bodies we send.")
+    print(f"  {'provider':<24}{'step 1':>8}{'step 2':>8}{'step 3':>8}{'total':>8}   vs Directus ~{DIRECTUS_3_STEP}")
+    for name, totals in asyncio.run(three_step_task(count)).items():
+        total = sum(totals)
+        steps = "".join(f"{t:>8}" for t in totals)
+        print(f"  {name:<24}{steps}{total:>8}   {total / DIRECTUS_3_STEP:>4.0%}")
+
+
+TASK_MODELS = {
+    "OpenAI Responses": ("openai:gpt-5-mini", "responses"),
+    "OpenAI-compatible Chat": ("compatible:local:llama3.2:3b", "chat"),
+    "Anthropic Messages": ("anthropic:claude-haiku-4-5", "anthropic"),
+    "Gemini": ("gemini:gemini-2.5-flash", "gemini"),
+}
+
+
+async def three_step_task(count: Callable[[str], int]) -> dict[str, list[int]]:
+    """Tokens of each request of the scripted task, per provider."""
+    import tempfile
+
+    from app.chat.agent import Agent
+    from app.chat.approvals import ApprovalPolicy
+    from app.chat.model import Conversation
+    from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
+    from app.directus.client import DirectusClient
+    from app.directus.toolbox import Toolbox
+    from app.providers import open_provider
+    from tests.fakes.script import Call, Step
+    from tests.fakes.server import FakeProviderServer
+    from tests.fixtures.directus import start_instance
+    from tests.fixtures.providers import settings_for
+    from tests.transports import HttpxTransport
+
+    read = {"action": "read", "collection": "articles", "query": {"fields": ["id", "title", "status"], "limit": 5}}
+    results: dict[str, list[int]] = {}
+    fake = FakeProviderServer().start()
+    with tempfile.TemporaryDirectory() as folder:
+        directus = start_instance(folder)
+        try:
+            for name, (ref, protocol) in TASK_MODELS.items():
+                fake.reset()
+                fake.script(Step(tool_calls=[Call("schema", {})]), Step(tool_calls=[Call("items", read)]),
+                            Step(text="Here are the 5 latest articles: ..."), protocol=protocol)
+                transport = HttpxTransport()
+                provider, model = open_provider(ref, settings_for(fake.url), transport)
+                policy = ApprovalPolicy(allow_reads=True)
+                client = DirectusClient(directus.url, transport, token=directus.admin_token)
+                agent = Agent(Conversation(), provider, model.id, Toolbox(client, admin=True, policy=policy), policy,
+                              DEFAULT_SYSTEM_PROMPT)
+                await agent.send("Show me 5 articles")
+                await transport.aclose()
+                results[name] = [count(json.dumps(r.body, separators=(",", ":"), ensure_ascii=False))
+                                 for r in fake.requests_for()]
+        finally:
+            directus.stop()
+            fake.stop()
+    return results
 
 
 if __name__ == "__main__":
