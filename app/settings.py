@@ -1,20 +1,31 @@
-"""User settings, stored as one pydantic document (see `app.storage` for where it is kept).
+"""User settings, stored as one pydantic document (see `app.storage_settings` for where it is kept).
 
-Sections:
-- `providers`: API keys, base-URL overrides and the OpenAI-compatible endpoints (this module, issue 4);
-- Directus connection, tool modes and the system prompt are added by their own issues as further fields
-  of `Settings` (see the placeholders at the bottom). Unknown fields are ignored, so older stored
-  settings keep loading.
+Sections of `Settings`:
+- `providers`: API keys, base-URL overrides and the OpenAI-compatible endpoints;
+- `directus`: the Directus URL and how to sign in (static token, or email + password -> a session);
+- `tools`: tool modes (always / ask / disabled), the "allow all reads" preset, "always ask for deletes";
+- `system_prompt` (empty = the built-in one), `model` (the selected "provider:model" ref), `remember`.
 
-Keys live only in the browser; each key is sent only to its own provider's base URL.
+Unknown fields are ignored, so older stored settings keep loading.
+
+Secrets (`SECRET_FIELDS`: API keys, extra headers, the Directus token and session) are split off by
+`split_secrets()` and stored apart, in localStorage only when `remember` is on (app/storage_settings.py).
+Keys live only in the browser; each key is sent only to its own provider's base URL, the Directus
+token only to the Directus URL.
+
+`DeploymentConfig` is the optional config.json a deployment ships next to index.html: defaults only,
+never provider keys.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Literal, Optional
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.chat.approvals import ApprovalPolicy
 
 
 class _Settings(BaseModel):
@@ -99,12 +110,124 @@ class ProviderSettings(_Settings):
         return None
 
 
+class DirectusSettings(_Settings):
+    """Where Directus is and how to sign in. `token` and `session` are secrets."""
+
+    url: str = ""
+    auth: Literal["token", "password"] = "token"
+    token: str = ""  # a static token (Directus: user -> Token)
+    email: str = ""  # remembered for the sign-in form; the password is never stored
+    session: Optional[dict] = None  # app.directus.client.Session.to_dict() after an email + password sign-in
+
+
 class Settings(_Settings):
-    """Everything the user configures. Other issues add their sections here:
-    - `directus`: the Directus connection (URL, auth);
-    - `tools`: tool modes (always / ask / disabled);
-    - `system_prompt`: the custom system prompt.
-    """
+    """Everything the user configures."""
 
     version: int = 1
     providers: ProviderSettings = Field(default_factory=ProviderSettings)
+    directus: DirectusSettings = Field(default_factory=DirectusSettings)
+    tools: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    system_prompt: str = ""  # empty: the built-in prompt (app/chat/prompt.py)
+    model: Optional[str] = None  # the selected "provider:model" ref
+    remember: bool = False  # keep secrets in localStorage ("remember on this device")
+
+
+# Where the secrets are, as paths into Settings.model_dump(); "*" = every item of a list.
+SECRET_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("providers", "openai", "api_key"),
+    ("providers", "anthropic", "api_key"),
+    ("providers", "gemini", "api_key"),
+    ("providers", "compatible", "*", "api_key"),
+    ("providers", "compatible", "*", "headers"),
+    ("directus", "token"),
+    ("directus", "session"),
+)
+
+
+def _containers(doc: object, path: tuple[str, ...], create: bool = False) -> list[dict]:
+    """The dicts that hold the last key of `path` in doc (a dict/list tree); "*" = every item of a list."""
+    found = [doc]
+    for part in path[:-1]:
+        next_level = []
+        for node in found:
+            if part == "*":
+                next_level += [item for item in node if isinstance(item, dict)] if isinstance(node, list) else []
+            elif isinstance(node, dict):
+                if create and part not in node:
+                    node[part] = {}
+                if part in node:
+                    next_level.append(node[part])
+        found = next_level
+    return [node for node in found if isinstance(node, dict)]
+
+
+def split_secrets(settings: Settings) -> tuple[dict, dict]:
+    """(settings without secrets, secrets) as JSON-able dicts. Compatible endpoints' secrets are keyed by name."""
+    doc = settings.model_dump(mode="json")
+    secrets: dict = {}
+    for path in SECRET_FIELDS:
+        key, name = path[-1], ".".join(path)
+        for container in _containers(doc, path):
+            value = container.pop(key, None)
+            if value in ("", None, {}):
+                continue
+            if "*" in path:
+                secrets.setdefault(name, {})[container.get("name", "")] = value
+            else:
+                secrets[name] = value
+    return doc, secrets
+
+
+def join_secrets(doc: dict, secrets: dict) -> Settings:
+    """The inverse of split_secrets. Settings that do not validate fall back to defaults, field by field."""
+    doc = json.loads(json.dumps(doc if isinstance(doc, dict) else {}))
+    for path in SECRET_FIELDS:
+        value = secrets.get(".".join(path)) if isinstance(secrets, dict) else None
+        if value is None:
+            continue
+        for container in _containers(doc, path, create="*" not in path):
+            if "*" in path:
+                if isinstance(value, dict) and container.get("name", "") in value:
+                    container[path[-1]] = value[container.get("name", "")]
+            else:
+                container[path[-1]] = value
+    try:
+        return Settings.model_validate(doc)
+    except ValueError:
+        good = {}
+        for name in Settings.model_fields:
+            if name in doc:
+                try:
+                    Settings.model_validate({name: doc[name]})
+                    good[name] = doc[name]
+                except ValueError:
+                    pass
+        return Settings.model_validate(good)
+
+
+class DeploymentConfig(_Settings):
+    """config.json next to index.html: what a deployment sets up for its users. Never provider keys.
+
+    - `directus_url`: the Directus instance to use (the user can change it);
+    - `endpoints`: OpenAI-compatible endpoints (without keys; `api_key` here is ignored);
+    - `allowed_models`: if set, only these model refs (or prefixes ending in "*") are offered;
+    - `system_prompt`: the deployment's prompt, used when the user has none of their own;
+    - `demo_directus_token`: ONLY for the local demo Directus of `make run`: a static token used when the user
+      has not set their own. Never put a real token here: config.json is public.
+    """
+
+    directus_url: str = ""
+    endpoints: list[CompatibleEndpoint] = Field(default_factory=list)
+    allowed_models: list[str] = Field(default_factory=list)
+    system_prompt: str = ""
+    demo_directus_token: str = ""
+
+    def allows(self, model_ref: str) -> bool:
+        if not self.allowed_models:
+            return True
+        for pattern in self.allowed_models:
+            if pattern.endswith("*") and model_ref.startswith(pattern[:-1]):
+                return True
+            if model_ref == pattern:
+                return True
+        return False

@@ -1,0 +1,635 @@
+"""What the page does, without the page: settings, the Directus connection, conversations and the agent.
+
+    assistant = Assistant(local, session, transport, config=config_json, schedule=later)
+    assistant.load()                       # settings + secrets, the conversation list, the newest conversation
+    await assistant.connect()              # Directus: who am I, admin or not
+    assistant.send("List my collections")  # a turn of the agent on the open conversation
+    assistant.decide(call_id, "approve")   # an approval card's answer
+
+The browser controller (app/web/controller.py) renders from this object's state and calls its methods; it
+listens through `listeners`: each gets a topic after a change — "settings", "connection", "conversations"
+(the list), "conversation" (the open one), "notices". Everything here runs under CPython too
+(tests/unit/test_assistant.py, tests/integration/test_assistant_turns.py).
+
+Saving: every agent change saves the conversation, at once when the change is structural (a message, a
+status, a part, an approval or a running tool came or went) and otherwise (text deltas) at most once per
+`schedule` tick (the page passes a ~frame timer). A full storage becomes a notice with the sizes of the
+conversations; the conversation stays open in memory, so nothing typed or streamed is lost.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Optional
+
+from app.chat.model import Conversation
+from app.settings import DeploymentConfig, ProviderSettings, Settings, join_secrets, split_secrets
+from app.storage import ConversationStore, KeyValueStore, NewerFormat, StorageFull, UsageReport
+from app.storage_settings import SettingsNotSaved, SettingsStore
+
+Topic = Literal["settings", "connection", "conversations", "conversation", "notices"]
+ConnectionStatus = Literal["off", "connecting", "connected", "error"]
+
+PROVIDER_LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google Gemini"}
+
+
+@dataclass
+class Notice:
+    text: str
+    kind: Literal["info", "warning", "error"] = "warning"
+    key: str = ""  # notices with the same key replace each other
+    report: Optional[UsageReport] = None  # storage full: sizes per conversation
+    id: int = 0
+
+
+@dataclass
+class Connection:
+    status: ConnectionStatus = "off"
+    message: str = ""  # what is wrong, in plain words (status "error"), or a hint (status "off")
+    user: Any = None  # app.directus.client.CurrentUser when connected
+    otp_needed: bool = False
+    url: str = ""
+
+    @property
+    def who(self) -> str:
+        if self.user is None:
+            return ""
+        return "%s (%s)" % (self.user.display_name, "administrator" if self.user.admin else (self.user.role_name or "user"))
+
+
+@dataclass
+class ModelOption:
+    ref: str
+    label: str
+    group: str
+
+
+class NoTools:
+    """The tools when Directus is not connected: none."""
+
+    def specs(self) -> list:
+        return []
+
+    def preview(self, name: str, arguments: str) -> None:
+        return None
+
+    async def run(self, name: str, arguments: str) -> Any:
+        from app.directus.tools.definition import ToolOutcome
+
+        return ToolOutcome(content='{"error":{"code":"NOT_CONNECTED","message":"Directus is not connected."}}', ok=False)
+
+
+def _signature(conversation: Conversation, agent: Any) -> tuple:
+    """What counts as a structural change: worth saving (and re-listing) at once."""
+    tail = tuple((m.id, m.status, len(m.parts)) for m in conversation.messages[-2:])
+    pending = tuple(sorted(agent.pending)) if agent is not None else ()
+    running = tuple(sorted(agent.running)) if agent is not None else ()
+    busy = agent.busy if agent is not None else False
+    return (len(conversation.messages), tail, pending, running, busy, conversation.notice)
+
+
+class Assistant:
+    def __init__(
+        self,
+        local: KeyValueStore,
+        session: KeyValueStore,
+        transport: Any,
+        *,
+        config: Optional[dict] = None,
+        schedule: Optional[Callable[[Callable[[], None]], None]] = None,
+        origin: Optional[str] = None,
+        clock: Callable[[], float] = time.time,
+        provider_options: Optional[dict] = None,
+    ):
+        self.transport = transport
+        self.settings_store = SettingsStore(local, session, clock=clock)
+        self.store = ConversationStore(local, clock=clock)
+        self.schedule = schedule or (lambda fn: fn())
+        self.origin = origin
+        self.clock = clock
+        self.provider_options = provider_options or {}
+        self.config = DeploymentConfig()
+        self.notices: list[Notice] = []
+        self._notice_ids = 0
+        self.config_problem = ""
+        self.listeners: list[Callable[[str], None]] = []
+        if config:
+            self.set_config(config)
+        self.settings = Settings()
+        self.connection = Connection()
+        self.client: Any = None
+        self.conversation = Conversation()
+        self.agent: Any = None  # the agent of the open conversation (None until the first action)
+        self._agents: dict[str, Any] = {}  # conversation id -> agent, for turns running in the background
+        self._signatures: dict[str, tuple] = {}
+        self._save_due: dict[str, Conversation] = {}
+        self._save_scheduled = False
+
+    # ----- listeners and notices ----------------------------------------------------------------------
+
+    def notify(self, topic: Topic) -> None:
+        for listener in list(self.listeners):
+            listener(topic)
+
+    def add_notice(self, text: str, kind: str = "warning", key: str = "", report: Optional[UsageReport] = None) -> Notice:
+        if key:
+            self.notices = [n for n in self.notices if n.key != key]
+        self._notice_ids += 1
+        notice = Notice(text, kind, key, report, self._notice_ids)  # type: ignore[arg-type]
+        self.notices.append(notice)
+        self.notify("notices")
+        return notice
+
+    def dismiss(self, notice_id: int) -> None:
+        self.notices = [n for n in self.notices if n.id != notice_id]
+        self.notify("notices")
+
+    def clear_notice(self, key: str) -> None:
+        if any(n.key == key for n in self.notices):
+            self.notices = [n for n in self.notices if n.key != key]
+            self.notify("notices")
+
+    # ----- settings -----------------------------------------------------------------------------------
+
+    def set_config(self, raw: Any) -> None:
+        """Deployment defaults from config.json. A broken file is reported and ignored."""
+        try:
+            config = DeploymentConfig.model_validate(raw)
+        except ValueError as exc:
+            self.config_problem = "config.json next to the app is not valid and was ignored: %s" % str(exc).splitlines()[0]
+            self.add_notice(self.config_problem, "warning", "config")
+            return
+        for endpoint in config.endpoints:
+            endpoint.api_key = ""  # never keys from a public file
+        self.config = config
+
+    def load(self) -> None:
+        """Settings, secrets and the conversation list from storage; opens the newest conversation."""
+        stored = self.settings_store.load()
+        self.settings = join_secrets(stored.settings, stored.secrets)
+        self.settings.remember = stored.remember
+        for problem in stored.problems:
+            self.add_notice(problem.message, "warning", "settings-" + problem.key)
+        summaries = self.store.list()
+        opened = self.store.load(summaries[0].id) if summaries else None
+        self._take_store_problems()
+        self.conversation = opened or Conversation()
+        self.agent = None
+        self._signatures.clear()
+        self.notify("settings")
+        self.notify("conversations")
+        self.notify("conversation")
+
+    def save_settings(self, settings: Optional[Settings] = None) -> bool:
+        """Store the settings (secrets where `remember` says). False when storage is full (they stay in effect)."""
+        if settings is not None:
+            self.settings = settings
+        doc, secrets = split_secrets(self.settings)
+        try:
+            self.settings_store.save(doc, secrets, self.settings.remember)
+        except SettingsNotSaved as exc:
+            self.add_notice(str(exc), "error", "settings-save")
+            self.notify("settings")
+            return False
+        self.clear_notice("settings-save")
+        self.notify("settings")
+        return True
+
+    def provider_settings(self) -> ProviderSettings:
+        """The user's providers plus the deployment's endpoints (a user's endpoint of the same name wins)."""
+        providers = self.settings.providers.model_copy(deep=True)
+        names = {e.name for e in providers.compatible}
+        for endpoint in self.config.endpoints:
+            if endpoint.name not in names:
+                providers.compatible.append(endpoint.model_copy(deep=True))
+        return providers
+
+    def system_prompt(self) -> str:
+        from app.chat.prompt import system_prompt
+
+        return system_prompt(self.settings.system_prompt or self.config.system_prompt)
+
+    def model_options(self) -> list[ModelOption]:
+        """Models of the configured providers only (a key set; endpoints with their models), as the deployment allows."""
+        from app.providers import catalog
+
+        providers = self.provider_settings()
+        options: list[ModelOption] = []
+        for name in ("openai", "anthropic", "gemini"):
+            if not getattr(providers, name).api_key:
+                continue
+            for model in catalog.models(name):
+                if model.retired and model.retired.startswith("Shut down"):
+                    continue
+                options.append(ModelOption(model.ref, model.name, PROVIDER_LABELS[name]))
+        for endpoint in providers.compatible:
+            for custom in endpoint.models:
+                ref = "compatible:%s:%s" % (endpoint.name, custom.id)
+                options.append(ModelOption(ref, custom.name or custom.id, endpoint.name))
+        return [o for o in options if self.config.allows(o.ref)]
+
+    def selected_model(self) -> Optional[str]:
+        options = self.model_options()
+        refs = [o.ref for o in options]
+        if self.settings.model in refs:
+            return self.settings.model
+        return refs[0] if refs else None
+
+    def select_model(self, ref: str) -> None:
+        self.settings.model = ref
+        self.save_settings()
+
+    def set_tool_mode(self, tool: str, mode: str) -> None:
+        self.settings.tools.set_mode(tool, mode)  # type: ignore[arg-type]
+        self.save_settings()
+
+    # ----- Directus -----------------------------------------------------------------------------------
+
+    def directus_url(self) -> str:
+        return (self.settings.directus.url or self.config.directus_url).strip().rstrip("/")
+
+    def _directus_token(self) -> str:
+        d = self.settings.directus
+        if d.token:
+            return d.token
+        if self.config.demo_directus_token and not d.session and self.directus_url() == self.config.directus_url.rstrip("/"):
+            return self.config.demo_directus_token
+        return ""
+
+    def _new_client(self, url: str, token: str = "", session: Optional[dict] = None) -> Any:
+        from app.directus.client import DirectusClient, Session
+
+        restored = None
+        if session:
+            try:
+                restored = Session.from_dict(session)
+            except (KeyError, TypeError, ValueError):
+                restored = None
+        return DirectusClient(url, self.transport, token=token or None, session=restored,
+                              on_session_change=self._session_changed, origin=self.origin, clock=self.clock)
+
+    def _session_changed(self, session: Any) -> None:
+        self.settings.directus.session = session.to_dict() if session is not None else None
+        self.save_settings()
+
+    async def connect(self) -> bool:
+        """Connect with the stored token or session; True when signed in. The outcome is in `connection`."""
+        from app.directus.errors import DirectusError
+
+        url = self.directus_url()
+        d = self.settings.directus
+        token = "" if (d.auth == "password" and d.session) else self._directus_token()
+        session = d.session if not token else None
+        if not url:
+            self._set_connection(Connection("off", "Set the Directus URL in Settings to let the assistant work on your data."))
+            return False
+        if not token and not session:
+            self._set_connection(Connection("off", "Sign in to Directus in Settings (a static token, or email and password).", url=url))
+            return False
+        client = self._new_client(url, token, session)
+        self._set_connection(Connection("connecting", url=url))
+        try:
+            user = await client.me(fresh=True)
+        except DirectusError as exc:
+            self.client = None
+            self._set_connection(Connection("error", exc.message, url=url))
+            return False
+        self.client = client
+        self._set_connection(Connection("connected", user=user, url=url))
+        return True
+
+    async def sign_in(self, email: str, password: str, otp: str = "") -> bool:
+        """Email + password (+ one-time code when the account asks for one). The session is stored as a secret."""
+        from app.directus.errors import DirectusError
+
+        url = self.directus_url()
+        if not url:
+            self._set_connection(Connection("error", "Enter the Directus URL first."))
+            return False
+        self.settings.directus.auth = "password"
+        self.settings.directus.email = email.strip()
+        self.settings.directus.token = ""
+        client = self._new_client(url)
+        self._set_connection(Connection("connecting", url=url))
+        try:
+            await client.login(email.strip(), password, otp or None)  # stores the session via _session_changed
+            user = await client.me(fresh=True)
+        except DirectusError as exc:
+            self.client = None
+            self._set_connection(Connection("error", exc.message, otp_needed=exc.code in ("OTP_REQUIRED", "INVALID_OTP"), url=url))
+            return False
+        self.client = client
+        self._set_connection(Connection("connected", user=user, url=url))
+        return True
+
+    async def disconnect(self) -> None:
+        """Sign out: forget the token and session (the URL stays)."""
+        client, self.client = self.client, None
+        self.settings.directus.token = ""
+        self.settings.directus.session = None
+        if client is not None and client.session is not None:
+            await client.logout()
+        self.save_settings()
+        self._set_connection(Connection("off", "Signed out of Directus.", url=self.directus_url()))
+
+    def _set_connection(self, connection: Connection) -> None:
+        self.connection = connection
+        self.notify("connection")
+
+    # ----- conversations ------------------------------------------------------------------------------
+
+    def conversations(self) -> list:
+        return self.store.list()
+
+    def new_conversation(self) -> None:
+        self._flush_saves()
+        self.conversation = Conversation()
+        self.agent = None
+        self.notify("conversation")
+        self.notify("conversations")
+
+    def open(self, conversation_id: str) -> bool:
+        if conversation_id == self.conversation.id:
+            return True
+        self._flush_saves()
+        running = self._agents.get(conversation_id)
+        if running is not None and running.busy:
+            conversation, agent = running.conversation, running
+        else:
+            conversation, agent = self.store.load(conversation_id), None
+            self._take_store_problems()
+            if conversation is None:
+                self.notify("conversations")
+                return False
+        self.conversation, self.agent = conversation, agent
+        self.notify("conversation")
+        self.notify("conversations")
+        if agent is None and self._needs_resume(conversation):
+            self._resume()
+        return True
+
+    def rename(self, conversation_id: str, title: str) -> None:
+        if conversation_id == self.conversation.id:
+            self.conversation.title = " ".join(title.split()) or self.conversation.title
+            self._save(self.conversation)
+            self.notify("conversation")
+        else:
+            try:
+                self.store.rename(conversation_id, title)
+            except (KeyError, StorageFull, NewerFormat) as exc:
+                self.add_notice(str(exc), "error", "rename")
+        self.notify("conversations")
+
+    def delete(self, conversation_id: str) -> None:
+        agent = self._agents.pop(conversation_id, None)
+        if agent is not None:
+            agent.stop()
+        self._save_due.pop(conversation_id, None)
+        self.store.delete(conversation_id)
+        if conversation_id == self.conversation.id:
+            self.conversation, self.agent = Conversation(), None
+            self.notify("conversation")
+        self.notify("conversations")
+
+    def clear_all(self) -> int:
+        for agent in self._agents.values():
+            agent.stop()
+        self._agents.clear()
+        self._save_due.clear()
+        count = self.store.clear_all()
+        self.conversation, self.agent = Conversation(), None
+        self.notify("conversation")
+        self.notify("conversations")
+        return count
+
+    def search(self, text: str) -> list:
+        return self.store.search(text)
+
+    def export_json(self, ids: Optional[list[str]] = None) -> str:
+        self._flush_saves()
+        return self.store.export_json(ids)
+
+    def export_markdown(self, conversation_id: Optional[str] = None) -> str:
+        self._flush_saves()
+        if conversation_id is None or conversation_id == self.conversation.id:
+            return self.store.export_markdown(self.conversation)
+        conversation = self.store.load(conversation_id)
+        return self.store.export_markdown(conversation) if conversation is not None else ""
+
+    def import_json(self, text: str) -> str:
+        """Import an export file; returns a one-line summary (also for a file that is no export)."""
+        from app.storage import ImportFailed
+
+        try:
+            result = self.store.import_json(text)
+        except ImportFailed as exc:
+            self.add_notice(str(exc), "error", "import")
+            return str(exc)
+        parts = []
+        if result.imported:
+            parts.append("%d imported" % len(result.imported))
+        if result.merged:
+            parts.append("%d merged" % len(result.merged))
+        if result.unchanged:
+            parts.append("%d already here" % len(result.unchanged))
+        summary = "Import: " + (", ".join(parts) or "nothing to import") + "."
+        for problem in result.problems:
+            self.add_notice(problem, "warning", "import-problem")
+        self.add_notice(summary, "info", "import")
+        self.notify("conversations")
+        return summary
+
+    def external_change(self, key: Optional[str], new_value: Optional[str]) -> None:
+        """A `storage` event from another tab."""
+        change = self.store.apply_external_change(key, new_value)
+        if change is None:
+            return
+        busy = self.agent is not None and self.agent.busy
+        if change.kind == "settings":
+            if not busy:
+                stored = self.settings_store.load()
+                self.settings = join_secrets(stored.settings, stored.secrets)
+                self.settings.remember = stored.remember
+                self.notify("settings")
+            return
+        if change.kind == "cleared":
+            if not busy and not self.conversation.messages:
+                self.conversation = Conversation()
+        elif change.conversation_id == self.conversation.id and not busy:
+            if change.kind == "deleted":
+                self.conversation, self.agent = Conversation(), None
+                self.notify("conversation")
+            elif self.store.refresh(self.conversation):
+                self._signatures.pop(self.conversation.id, None)
+                self.notify("conversation")
+        self._take_store_problems()
+        self.notify("conversations")
+
+    # ----- the agent ----------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.agent is not None and self.agent.busy
+
+    @property
+    def pending(self) -> list:
+        return list(self.agent.pending.values()) if self.agent is not None else []
+
+    def _tools(self) -> Any:
+        if self.client is None or self.connection.status != "connected":
+            return NoTools()
+        from app.directus.toolbox import Toolbox
+
+        return Toolbox(self.client, admin=bool(self.connection.user and self.connection.user.admin), policy=self.settings.tools)
+
+    def _make_agent(self) -> Any:
+        """A fresh agent for the open conversation with the current model, tools and prompt.
+        Raises ProviderError (no model, no key, unknown endpoint) with a message for the user."""
+        from app.chat.agent import Agent
+        from app.providers import ProviderError, open_provider
+
+        ref = self.selected_model()
+        if ref is None:
+            raise ProviderError("no_key", "No model is available yet. Open Settings and add a provider key (OpenAI, "
+                                "Anthropic or Gemini) or an OpenAI-compatible endpoint with its models.", retryable=False)
+        provider, model = open_provider(ref, self.provider_settings(), self.transport, **self.provider_options)
+        conversation = self.conversation
+        agent = Agent(
+            conversation, provider, model.id, self._tools(), self.settings.tools, self.system_prompt(),
+            context_window=model.context_window,
+            on_change=lambda: self._agent_changed(conversation, agent),
+            on_policy_change=lambda policy: self.save_settings(),
+        )
+        conversation.model = ref
+        return agent
+
+    def _action(self, run: Callable[[Any], Any]) -> bool:
+        """Start a turn with a fresh agent; False (and a notice) when it cannot start."""
+        from app.providers import ProviderError
+
+        if self.busy:
+            return False
+        try:
+            agent = self._make_agent()
+        except ProviderError as exc:
+            self.add_notice(exc.message, "error", "model")
+            return False
+        self.clear_notice("model")
+        self.agent = agent
+        self._agents[self.conversation.id] = agent
+        run(agent)
+        return True
+
+    def send(self, text: str) -> bool:
+        text = text.strip()
+        if not text:
+            return False
+        if self.connection.status != "connected":
+            self.add_notice("Directus is not connected, so the assistant has no tools: it can only talk. "
+                            "Connect in Settings.", "info", "no-directus")
+        return self._action(lambda agent: agent.send(text))
+
+    def retry(self) -> bool:
+        return self._action(lambda agent: agent.retry())
+
+    def regenerate(self) -> bool:
+        return self._action(lambda agent: agent.regenerate())
+
+    def edit_last(self, text: str) -> bool:
+        return self._action(lambda agent: agent.edit_last(text))
+
+    def stop(self) -> None:
+        if self.agent is not None:
+            self.agent.stop()
+
+    def decide(self, call_id: str, decision: str) -> None:
+        if self.agent is not None:
+            self.agent.decide(call_id, decision)  # type: ignore[arg-type]
+
+    async def wait(self) -> None:
+        if self.agent is not None:
+            await self.agent.wait()
+
+    def _needs_resume(self, conversation: Conversation) -> bool:
+        for message in reversed(conversation.messages):
+            if message.role == "user":
+                return False
+            if message.role == "assistant":
+                return message.status == "streaming" or (message.status == "done" and bool(message.tool_calls))
+        return False
+
+    def _resume(self) -> None:
+        """A conversation left mid-turn (reload): re-ask its pending approvals or settle what was cut off."""
+        from app.providers import ProviderError
+
+        try:
+            agent = self._make_agent()
+        except ProviderError as exc:
+            last = next((m for m in reversed(self.conversation.messages) if m.role == "assistant"), None)
+            if last is None or last.status != "streaming":
+                self.add_notice("This conversation waits for tool calls to be decided, but no model is available: "
+                                + exc.message, "warning", "model")
+                return
+            from app.chat.agent import Agent  # only settles the cut-off answer: no model call
+
+            conversation = self.conversation
+            agent = Agent(conversation, None, "", NoTools(), self.settings.tools, "",
+                          on_change=lambda: self._agent_changed(conversation, agent))
+        self.agent = agent
+        self._agents[self.conversation.id] = agent
+        agent.resume()
+        self._agent_changed(self.conversation, agent)
+
+    def resume_open(self) -> None:
+        """After load() and connect(): continue the open conversation if it was left mid-turn."""
+        if self.agent is None and self._needs_resume(self.conversation):
+            self._resume()
+
+    # ----- saving -------------------------------------------------------------------------------------
+
+    def _agent_changed(self, conversation: Conversation, agent: Any) -> None:
+        signature = _signature(conversation, agent)
+        structural = self._signatures.get(conversation.id) != signature
+        self._signatures[conversation.id] = signature
+        if structural:
+            self._save_due.pop(conversation.id, None)
+            self._save(conversation)
+            if not agent.busy and self._agents.get(conversation.id) is agent and conversation is not self.conversation:
+                del self._agents[conversation.id]
+        else:
+            self._save_due[conversation.id] = conversation
+            if not self._save_scheduled:
+                self._save_scheduled = True
+                self.schedule(self._flush_saves)
+        if conversation is self.conversation:
+            self.notify("conversation")
+            if structural:
+                self.notify("conversations")
+
+    def _flush_saves(self) -> None:
+        self._save_scheduled = False
+        due, self._save_due = self._save_due, {}
+        for conversation in due.values():
+            self._save(conversation)
+
+    def _save(self, conversation: Conversation) -> bool:
+        if not conversation.messages:
+            return True
+        try:
+            self.store.save(conversation)
+        except StorageFull as exc:
+            self.add_notice(str(exc), "error", "storage-full", exc.report)
+            return False
+        except NewerFormat as exc:
+            self.add_notice(str(exc), "error", "newer-format")
+            return False
+        self.clear_notice("storage-full")
+        return True
+
+    def usage_report(self) -> UsageReport:
+        return self.store.usage_report()
+
+    def _take_store_problems(self) -> None:
+        for problem in self.store.take_problems():
+            self.add_notice(problem.message, "warning", "problem-" + problem.key)

@@ -1,0 +1,91 @@
+"""The application core against the real Directus and the fake provider: connect, sign in, a turn with an
+approved write, always-allow saved in the settings, and everything saved as it happens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from app.assistant import Assistant
+from app.storage import MemoryStore
+from tests.fixtures.providers import RecordingSleep, settings_for
+from tests.transports import HttpxTransport
+
+UPDATE = {"action": "update", "collection": "articles", "keys": [3], "data": {"title": "Set by the assistant"}}
+
+
+async def until(condition, timeout=15.0):
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
+
+
+def make(fake, directus, local=None):
+    a = Assistant(local or MemoryStore(), MemoryStore(), HttpxTransport(), provider_options={"sleep": RecordingSleep()})
+    a.load()
+    a.settings.providers = settings_for(fake.url)
+    a.settings.directus.url = directus.url
+    a.settings.model = "anthropic:claude-haiku-4-5"
+    return a
+
+
+def title_of(directus, key):
+    with directus.client() as http:
+        return http.get(f"/items/articles/{key}", params={"fields": "title"}).json()["data"]["title"]
+
+
+async def test_connect_with_a_token_says_who_and_whether_admin(fake_provider, directus):
+    a = make(fake_provider, directus)
+    a.settings.directus.token = directus.reader_token
+    assert await a.connect()
+    assert a.connection.status == "connected" and not a.connection.user.admin
+    a.settings.directus.token = "wrong"
+    assert not await a.connect()
+    assert a.connection.status == "error" and "token" in a.connection.message.lower()
+
+
+async def test_sign_in_with_email_and_password_stores_a_session_secret(fake_provider, directus):
+    local = MemoryStore()
+    a = make(fake_provider, directus, local)
+    assert await a.sign_in(directus.admin_email, directus.admin_password)
+    assert a.connection.user.admin and a.settings.directus.session["refresh_token"]
+    assert directus.admin_password not in json.dumps(local.data)
+    assert not await a.sign_in(directus.admin_email, "nope")
+    assert a.connection.status == "error" and a.connection.message
+
+
+async def test_a_turn_with_an_approved_write_reaches_directus_and_always_allow_is_saved(fake_provider, directus_reset):
+    local = MemoryStore()
+    a = make(fake_provider, directus_reset, local)
+    a.settings.directus.token = directus_reset.admin_token
+    assert await a.connect()
+    seen = []
+    a.listeners.append(seen.append)
+    assert a.send("Please [[call items %s]]" % json.dumps(UPDATE))
+    await until(lambda: a.pending)
+    (pending,) = a.pending
+    assert pending.preview.summary.startswith("Update 1 item in articles")
+    stored = a.store.load(a.conversation.id)  # the pending call is already saved (a reload would re-ask)
+    assert [m for m in stored.messages if m.role == "assistant"][-1].tool_calls[0].name == "items"
+    a.decide(pending.call.id, "always")
+    await asyncio.wait_for(a.wait(), 30)
+    assert title_of(directus_reset, 3) == "Set by the assistant"
+    assert a.conversation.messages[-1].text.startswith("Done: items")
+    assert a.store.load(a.conversation.id).messages[-1].text == a.conversation.messages[-1].text
+    assert "conversation" in seen and "conversations" in seen
+
+    again = Assistant(local, MemoryStore(), HttpxTransport())
+    again.load()
+    assert again.settings.tools.mode("items") == "always"  # remembered
+    assert again.conversation.id == a.conversation.id
+
+
+async def test_without_directus_the_assistant_talks_without_tools(fake_provider, directus):
+    a = make(fake_provider, directus)
+    assert a.send("hello")
+    await asyncio.wait_for(a.wait(), 30)
+    assert a.conversation.messages[-1].text == "You said: hello"
+    assert fake_provider.last.body.get("tools") in (None, [])
+    assert any(n.key == "no-directus" for n in a.notices)

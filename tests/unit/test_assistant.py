@@ -1,0 +1,257 @@
+"""The page's application core without the page: settings and secrets, config.json defaults, model list,
+conversation list, saving (throttled text deltas, immediate structural changes), storage problems."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.assistant import Assistant
+from app.chat.model import Conversation, TextPart, user
+from app.settings import CompatibleEndpoint, CustomModel, Settings, join_secrets, split_secrets
+from app.storage import MemoryStore
+from app.storage_format import SECRETS_KEY, SETTINGS_KEY
+
+
+class Ticks:
+    """A `schedule` that runs nothing until told: the test plays the animation frames."""
+
+    def __init__(self) -> None:
+        self.queue: list = []
+
+    def __call__(self, fn) -> None:
+        self.queue.append(fn)
+
+    def run(self) -> None:
+        queue, self.queue = self.queue, []
+        for fn in queue:
+            fn()
+
+
+def make(config=None, local=None, session=None, ticks=None) -> Assistant:
+    return Assistant(local if local is not None else MemoryStore(), session if session is not None else MemoryStore(),
+                     transport=None, config=config, schedule=ticks)
+
+
+# ----- settings and secrets --------------------------------------------------------------------------------
+
+
+def full_settings() -> Settings:
+    s = Settings()
+    s.providers.openai.api_key = "sk-openai"
+    s.providers.anthropic.api_key = "sk-ant"
+    s.providers.compatible.append(CompatibleEndpoint(name="local", base_url="http://127.0.0.1:11434/v1", api_key="lk",
+                                                     headers={"x-auth": "h"}, models=[CustomModel(id="llama3")]))
+    s.directus.url = "http://cms.test"
+    s.directus.token = "directus-secret"
+    s.directus.session = {"access_token": "a", "refresh_token": "r", "expires_at": 1.0}
+    s.system_prompt = "Be brief."
+    s.model = "anthropic:claude-haiku-4-5"
+    return s
+
+
+def test_split_and_join_secrets_round_trip_and_keep_secrets_out_of_the_settings_document():
+    settings = full_settings()
+    doc, secrets = split_secrets(settings)
+    text = json.dumps(doc)
+    for secret in ("sk-openai", "sk-ant", "lk", "x-auth", "directus-secret", "refresh_token"):
+        assert secret not in text
+        assert secret in json.dumps(secrets)
+    assert join_secrets(doc, secrets) == settings
+
+
+def test_secrets_stay_in_the_tab_unless_remember_is_on():
+    local, session = MemoryStore(), MemoryStore()
+    a = make(local=local, session=session)
+    a.load()
+    a.save_settings(full_settings())
+    assert "sk-openai" not in local.get(SETTINGS_KEY) and local.get(SECRETS_KEY) is None
+    assert "sk-openai" in session.get(SECRETS_KEY)
+
+    a.settings.remember = True
+    a.save_settings()
+    assert "sk-openai" in local.get(SECRETS_KEY) and session.get(SECRETS_KEY) is None
+
+    b = make(local=local, session=MemoryStore())  # a new tab / a restart
+    b.load()
+    assert b.settings.remember and b.settings.providers.openai.api_key == "sk-openai"
+    assert b.settings.model == "anthropic:claude-haiku-4-5"
+
+    b.settings.remember = False
+    b.save_settings()
+    c = make(local=local, session=MemoryStore())
+    c.load()
+    assert c.settings.providers.openai.api_key == "" and c.settings.system_prompt == "Be brief."
+
+
+def test_unreadable_settings_become_a_notice_and_defaults():
+    local = MemoryStore(data={SETTINGS_KEY: "{not json"})
+    a = make(local=local)
+    a.load()
+    assert a.settings == Settings()
+    assert any("could not be read" in n.text for n in a.notices)
+
+
+def test_full_storage_while_saving_settings_is_a_notice_and_the_settings_stay_in_effect():
+    a = make(local=MemoryStore(quota_chars=40))
+    a.load()
+    assert not a.save_settings(full_settings())
+    assert a.settings.providers.openai.api_key == "sk-openai"
+    assert any("full" in n.text for n in a.notices)
+
+
+# ----- config.json and models ----------------------------------------------------------------------------------
+
+
+def test_model_list_has_only_configured_providers_and_what_the_deployment_allows():
+    a = make()
+    a.load()
+    assert a.model_options() == [] and a.selected_model() is None
+    a.settings.providers.anthropic.api_key = "k"
+    refs = [o.ref for o in a.model_options()]
+    assert refs and all(r.startswith("anthropic:") for r in refs)
+
+    a.set_config({"allowed_models": ["anthropic:claude-haiku-4-5", "compatible:team:*"],
+                  "endpoints": [{"name": "team", "base_url": "http://llm.test/v1", "api_key": "leaked?",
+                                 "models": [{"id": "qwen", "context_window": 32000}]}]})
+    options = a.model_options()
+    assert [o.ref for o in options] == ["anthropic:claude-haiku-4-5", "compatible:team:qwen"]
+    assert a.provider_settings().endpoint("team").api_key == ""  # keys never come from config.json
+    a.settings.model = "openai:gpt-5"  # not available: the first option is used
+    assert a.selected_model() == "anthropic:claude-haiku-4-5"
+
+
+def test_config_defaults_directus_url_demo_token_and_system_prompt_without_overriding_the_user():
+    a = make(config={"directus_url": "http://demo.test/", "system_prompt": "Team prompt.",
+                     "demo_directus_token": "demo-token"})
+    a.load()
+    assert a.directus_url() == "http://demo.test" and a._directus_token() == "demo-token"
+    assert a.system_prompt() == "Team prompt."
+    a.settings.system_prompt = "Mine."
+    a.settings.directus.url = "http://mine.test"
+    assert a.system_prompt() == "Mine." and a.directus_url() == "http://mine.test"
+    assert a._directus_token() == ""  # the demo token never goes to another server
+
+
+def test_a_broken_config_json_is_reported_and_ignored():
+    a = make(config={"allowed_models": "everything"})
+    assert a.config.allowed_models == [] and "config.json" in a.notices[0].text
+
+
+async def test_send_without_any_model_says_what_to_do():
+    a = make()
+    a.load()
+    assert not a.send("hello")
+    assert any("Settings" in n.text and n.kind == "error" for n in a.notices)
+    assert a.conversation.messages == []
+
+
+# ----- conversations and saving ------------------------------------------------------------------------------
+
+
+class FakeAgent:
+    def __init__(self) -> None:
+        self.pending: dict = {}
+        self.running: set = set()
+        self.busy = True
+
+
+def test_text_deltas_are_saved_once_per_tick_and_structural_changes_at_once():
+    local, ticks = MemoryStore(), Ticks()
+    a = make(local=local, ticks=ticks)
+    a.load()
+    conversation, agent = a.conversation, FakeAgent()
+    writes = []
+    original = local.set
+    local.set = lambda k, v: (writes.append(k), original(k, v))  # type: ignore[method-assign]
+
+    conversation.messages.append(user("Hi"))
+    a._agent_changed(conversation, agent)
+    assert len([w for w in writes if w.startswith("da.conv.")]) == 1  # structural: saved at once
+
+    reply = conversation.messages
+    from app.chat.model import Message
+
+    reply.append(Message(role="assistant", status="streaming", parts=[TextPart(text="")]))
+    a._agent_changed(conversation, agent)
+    before = len(writes)
+    for piece in "Hello there, how are you":
+        conversation.messages[-1].parts[0].text += piece
+        a._agent_changed(conversation, agent)
+    assert len(writes) == before and len(ticks.queue) == 1  # 24 deltas: no write yet, one tick asked for
+    ticks.run()
+    assert len([w for w in writes[before:] if w.startswith("da.conv.")]) == 1
+    stored = a.store.load(conversation.id)
+    assert stored.messages[-1].text == "Hello there, how are you"
+
+
+def test_conversation_list_new_open_rename_delete_search():
+    a = make()
+    a.load()
+    first = a.conversation
+    first.messages.append(user("How many articles are published?"))
+    a._save(first)
+    a.new_conversation()
+    second = a.conversation
+    second.messages.append(user("Create a category"))
+    a._save(second)
+    assert [s.id for s in a.conversations()] == [second.id, first.id]
+    assert a.open(first.id) and a.conversation.messages[0].text.startswith("How many")
+    a.rename(second.id, "  Categories   work ")
+    assert a.conversations()[0].title == "Categories work" or a.conversations()[1].title == "Categories work"
+    assert [h.id for h in a.search("published")] == [first.id]
+    a.delete(first.id)
+    assert a.conversation.messages == [] and [s.id for s in a.conversations()] == [second.id]
+    reloaded = make(local=a.store.store)
+    reloaded.load()
+    assert reloaded.conversation.id == second.id  # the newest opens after a reload
+
+
+def test_storage_full_is_a_notice_with_sizes_and_the_conversation_stays_in_memory():
+    local = MemoryStore(quota_chars=3000)
+    a = make(local=local)
+    a.load()
+    a.conversation.messages.append(user("x" * 500))
+    assert a._save(a.conversation)
+    a.conversation.messages.append(user("y" * 5000))
+    assert not a._save(a.conversation)
+    (notice,) = [n for n in a.notices if n.key == "storage-full"]
+    assert notice.report is not None and notice.report.conversations[0].id == a.conversation.id
+    assert "Export or delete" in notice.text
+    assert a.conversation.messages[-1].text == "y" * 5000
+
+
+def test_a_change_in_another_tab_shows_in_the_open_conversation():
+    shared = MemoryStore()
+    one, two = make(local=shared), make(local=shared)
+    one.load()
+    one.conversation.messages.append(user("from tab one"))
+    one._save(one.conversation)
+    two.load()
+    assert two.conversation.id == one.conversation.id
+    seen = []
+    two.listeners.append(seen.append)
+    one.conversation.messages.append(user("more from tab one"))
+    one._save(one.conversation)
+    key = "da.conv." + one.conversation.id
+    two.external_change(key, shared.get(key))
+    assert [m.text for m in two.conversation.messages] == ["from tab one", "more from tab one"]
+    assert "conversation" in seen and "conversations" in seen
+    one.delete(one.conversation.id)
+    two.external_change(key, None)
+    assert two.conversation.messages == []
+
+
+def test_import_and_export_round_trip():
+    a = make()
+    a.load()
+    a.conversation.messages.append(user("Keep me"))
+    a._save(a.conversation)
+    exported = a.export_json()
+    b = make()
+    b.load()
+    assert b.import_json(exported) == "Import: 1 imported."
+    assert b.conversations()[0].title == "Keep me"
+    assert "Keep me" in a.export_markdown()
+    assert "not" in b.import_json("{}").lower() or b.notices[-1].kind == "error"
