@@ -56,12 +56,14 @@
     pre.textContent += (pre.textContent ? "\n\n" : "") + details;
   }
 
+  // Returns false when a failure was already shown: then the page stays "failed", not "ready".
   function ready() {
-    if (failed) return;
+    if (failed) return false;
     done = true;
     performance.mark("app-ready");
     document.body.classList.remove("booting");
     setStatus("");
+    return true;
   }
 
   function describeResource(target) {

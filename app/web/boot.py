@@ -58,9 +58,10 @@ def check_packages() -> None:
 
 
 def mark_ready() -> None:
-    """`body[data-ready]` is what tests and the start-up benchmark wait for."""
-    window.appBoot.ready()
-    document.body.dataset.ready = "1"
+    """`body[data-ready]` is what tests and the start-up benchmark wait for. Not set when static/boot.js
+    already showed a start-up failure (e.g. a script that did not load): the page stays failed."""
+    if window.appBoot.ready():
+        document.body.dataset.ready = "1"
 
 
 def show_failure(exc: BaseException) -> None:
