@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import app_config  # noqa: E402
 
 # What a static host gets (see README "Hosting"). Everything else in the repository is not served.
-PUBLIC = ("index.html", "app/", "static/")
+PUBLIC = ("index.html", "config.json", "app/", "static/")
 TYPES = {
     ".mjs": "text/javascript",
     ".js": "text/javascript",

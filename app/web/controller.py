@@ -1,0 +1,415 @@
+"""The browser controller: wires the page's DOM to the application core (app/assistant.py).
+
+Attributes down, messages up: views render from the state they are given; user actions arrive as clicks on
+elements carrying `data-action` (one delegated listener per region) and become calls on `Assistant`. The
+assistant reports changes by topic; the controller collects the topics and renders once per animation frame,
+so a fast stream costs one DOM update per frame however many deltas arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Optional
+
+from js import Blob, URL, document, fetch, requestAnimationFrame, setTimeout, window
+from pyodide.ffi import create_once_callable, to_js
+
+from app.assistant import Assistant
+from app.web.dom import by_id, closest_action, h, listen, text
+from app.web.views.approval_card import approval_card
+from app.web.views.composer import Composer
+from app.web.views.conversation import ConversationView
+from app.web.views.conversation_list import render_conversation_list
+from app.web.views.model_picker import render_model_picker
+from app.web.views.notices import render_notices
+
+CONFIG_URL = "./config.json"
+
+
+async def load_config() -> tuple[Optional[dict], str]:
+    """config.json next to index.html (the deployment's defaults). Missing or broken: no defaults."""
+    try:
+        response = await fetch(CONFIG_URL, to_js({"cache": "no-cache"}, dict_converter=__import__("js").Object.fromEntries))
+        if not response.ok:
+            return None, ""
+        raw = await response.text()
+    except Exception:  # noqa: BLE001 - offline, blocked: the app works without it
+        return None, ""
+    try:
+        data = json.loads(str(raw))
+    except ValueError as exc:
+        return None, "config.json next to the app is not valid JSON (%s); it was ignored." % exc
+    return (data if isinstance(data, dict) else None), ""
+
+
+def _later(fn: Any, ms: int = 16) -> None:
+    setTimeout(create_once_callable(fn), ms)
+
+
+def _download(name: str, content: str, mime: str) -> None:
+    blob = Blob.new(to_js([content]), to_js({"type": mime}, dict_converter=__import__("js").Object.fromEntries))
+    url = URL.createObjectURL(blob)
+    link = h("a", {"href": url, "download": name})
+    document.body.appendChild(link)
+    link.click()
+    link.remove()
+    _later(lambda: URL.revokeObjectURL(url), 1000)
+
+
+class Controller:
+    def __init__(self) -> None:
+        self.assistant: Any = None
+        self._topics: set[str] = set()
+        self._frame_pending = False
+        self._approval_ids: tuple = ()
+        self._search: str = ""
+        self._dialog_built = False
+        self._usage_models: dict = {}
+
+    # ----- start ----------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        from app.web.http import FetchTransport
+        from app.web.local_storage import WebStorage, open_store
+
+        local, problem = open_store("localStorage")
+        session, _ = open_store("sessionStorage")
+        config, config_problem = await load_config()
+        self.assistant = a = Assistant(local, session, FetchTransport(), config=config, schedule=_later,
+                                       origin=str(window.location.origin))
+        a.listeners.append(self._changed)
+        if problem:
+            a.add_notice(problem, "warning", "storage-blocked")
+        if config_problem:
+            a.add_notice(config_problem, "warning", "config")
+        self._grab_elements()
+        self._wire()
+        a.load()
+        self._render_all()
+        if isinstance(local, WebStorage):
+            listen(window, "storage", self._on_storage)
+        asyncio.ensure_future(self._connect_then_resume())
+
+    async def _connect_then_resume(self) -> None:
+        await self.assistant.connect()
+        self.assistant.resume_open()
+
+    def _grab_elements(self) -> None:
+        self.root = by_id("conversation")
+        self.jump = by_id("jump-latest")
+        self.approvals = by_id("approvals")
+        self.notices = by_id("notices")
+        self.picker = by_id("model-picker")
+        self.badge = by_id("connection-badge")
+        self.list_ul = by_id("conversation-list")
+        self.search_input = by_id("conversation-search")
+        self.dialog = by_id("settings-dialog")
+        self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
+        self.view = ConversationView(self.root, self.jump)
+        for element_id in ("model-picker", "new-conversation", "settings-button", "sidebar-toggle",
+                           "conversation-search", "composer-input", "composer-send"):
+            el = by_id(element_id)
+            if el is not None:
+                el.disabled = False
+
+    def _wire(self) -> None:
+        listen(document.body, "click", self._on_click)
+        listen(self.root, "scroll", lambda e: self.view.on_scroll(), passive=True)
+        listen(self.jump, "click", lambda e: self.view.jump_to_latest())
+        listen(self.composer.form, "submit", self._on_submit)
+        listen(self.composer.textarea, "keydown", self._on_composer_key)
+        listen(self.composer.textarea, "input", lambda e: self.composer.autosize())
+        listen(self.picker, "change", lambda e: self.assistant.select_model(str(self.picker.value)))
+        listen(self.search_input, "input", lambda e: self._on_search())
+        listen(document, "keydown", self._on_key)
+        listen(by_id("import-file"), "change", self._on_import)
+
+    # ----- rendering ------------------------------------------------------------------------------------------
+
+    def _changed(self, topic: str) -> None:
+        self._topics.add(topic)
+        if not self._frame_pending:
+            self._frame_pending = True
+            requestAnimationFrame(create_once_callable(self._frame))
+
+    def _frame(self, _timestamp: Any = None) -> None:
+        self._frame_pending = False
+        topics, self._topics = self._topics, set()
+        try:
+            self._render(topics)
+        except Exception as exc:  # noqa: BLE001 - a render bug must not freeze the app: show it
+            import traceback
+
+            self.assistant.add_notice("Display error: %s: %s" % (type(exc).__name__, exc), "error", "render")
+            window.console.warn(traceback.format_exc())
+
+    def _render_all(self) -> None:
+        self._render({"settings", "connection", "conversations", "conversation", "notices"})
+
+    def _render(self, topics: set) -> None:
+        a = self.assistant
+        if "conversation" in topics:
+            pending = a.pending
+            running = a.agent.running if a.agent is not None else set()
+            self.view.render(a.conversation, pending, running, a.busy, self._usage_text)
+            self._render_approvals(pending)
+            self.composer.render(a.busy, bool(pending))
+            document.body.setAttribute("data-busy", "1" if a.busy else "0")
+        if "settings" in topics:
+            render_model_picker(self.picker, a.model_options(), a.selected_model())
+        if "connection" in topics:
+            self._render_connection()
+        if "conversations" in topics:
+            self._render_list()
+        if "notices" in topics:
+            render_notices(self.notices, a.notices, a.conversation.id)
+
+    def _render_approvals(self, pending: list) -> None:
+        ids = tuple(p.call.id for p in pending)
+        if ids == self._approval_ids:
+            return
+        new = [i for i in ids if i not in self._approval_ids]
+        self._approval_ids = ids
+        self.approvals.replaceChildren(*[approval_card(p) for p in pending])
+        self.approvals.hidden = not pending
+        if new:
+            button = self.approvals.querySelector('[data-id="%s"][data-action="approve"]' % ids[0])
+            if button is not None:
+                button.focus()
+                self.view.jump_to_latest()
+
+    def _render_connection(self) -> None:
+        c = self.assistant.connection
+        labels = {"off": "Directus: not connected", "connecting": "Directus: connecting…",
+                  "connected": "Directus: " + (c.user.display_name if c.user else ""), "error": "Directus: error"}
+        text(self.badge, labels[c.status])
+        self.badge.setAttribute("data-status", c.status)
+        self.badge.setAttribute("title", c.who or c.message or "")
+        if self._dialog_built:
+            from app.web.views.settings_dialog import show_connection
+
+            show_connection(c)
+
+    def _render_list(self) -> None:
+        a = self.assistant
+        hits = a.search(self._search) if self._search.strip() else None
+        render_conversation_list(self.list_ul, a.conversations(), a.conversation.id, hits)
+
+    def _usage_text(self, message: Any) -> str:
+        usage = message.usage
+        parts = ["%s in" % format(usage.input_tokens, ","), "%s out" % format(usage.output_tokens, ",")]
+        if usage.cached_tokens:
+            parts.append("%s cached" % format(usage.cached_tokens, ","))
+        if message.model:
+            model = self._usage_models.get(message.model)
+            if model is None:
+                try:
+                    from app.providers.factory import resolve_model
+
+                    model = resolve_model(message.model, self.assistant.provider_settings())
+                except Exception:  # noqa: BLE001
+                    model = False
+                self._usage_models[message.model] = model
+            if model:
+                cost = model.cost(usage.input_tokens, usage.cached_tokens, usage.output_tokens)
+                if cost is not None:
+                    parts.append("≈ $%.4f" % cost)
+        return " · ".join(parts)
+
+    # ----- events ---------------------------------------------------------------------------------------------
+
+    def _on_click(self, event: Any) -> None:
+        target = closest_action(event, document.body)
+        if target is None:
+            return
+        action = str(target.getAttribute("data-action"))
+        ident = target.getAttribute("data-id")
+        ident = str(ident) if ident is not None else ""
+        a = self.assistant
+        handler = {
+            "approve": lambda: a.decide(ident, "approve"),
+            "deny": lambda: a.decide(ident, "deny"),
+            "always": lambda: a.decide(ident, "always"),
+            "retry": lambda: a.retry(),
+            "regenerate": lambda: a.regenerate(),
+            "edit": lambda: self._edit_last(),
+            "example": lambda: self._use_example(str(target.getAttribute("data-prompt"))),
+            "new-conversation": lambda: self._new_conversation(),
+            "settings": lambda: self.open_settings(),
+            "close-settings": lambda: self.dialog.close(),
+            "connect": lambda: asyncio.ensure_future(self._connect_from_dialog()),
+            "disconnect": lambda: asyncio.ensure_future(a.disconnect()),
+            "dismiss": lambda: a.dismiss(int(ident)),
+            "open": lambda: self._open(ident),
+            "rename": lambda: self._rename(ident),
+            "delete": lambda: self._delete(ident),
+            "export-one": lambda: self._export(ident),
+            "export-all": lambda: self._export(None),
+            "export-md": lambda: self._export_markdown(),
+            "import": lambda: by_id("import-file").click(),
+            "clear-all": lambda: self._clear_all(),
+            "toggle-sidebar": lambda: document.body.classList.toggle("sidebar-open"),
+        }.get(action)
+        if handler is not None:
+            event.preventDefault()
+            handler()
+
+    def _on_submit(self, event: Any) -> None:
+        event.preventDefault()
+        a = self.assistant
+        if a.busy:
+            a.stop()
+            return
+        message = self.composer.value
+        if not message.strip():
+            self.composer.textarea.focus()
+            return
+        started = a.edit_last(message) if self.composer.editing else a.send(message)
+        if started:
+            self.composer.editing = False
+            self.composer.set_value("")
+            self.view.jump_to_latest()
+
+    def _on_composer_key(self, event: Any) -> None:
+        if event.key == "Enter" and not event.shiftKey and not event.isComposing:
+            event.preventDefault()
+            if not self.assistant.busy:
+                self.composer.form.requestSubmit()
+
+    def _on_key(self, event: Any) -> None:
+        if event.key != "Escape" or self.dialog.open:
+            return
+        pending = self.assistant.pending
+        if pending:
+            event.preventDefault()
+            focused = document.activeElement
+            card = focused.closest(".approval-card") if focused is not None and hasattr(focused, "closest") else None
+            call_id = str(card.getAttribute("data-id")) if card is not None else pending[0].call.id
+            self.assistant.decide(call_id, "deny")
+        elif self.composer.editing:
+            self.composer.editing = False
+            self.composer.set_value("")
+            self.composer.render(self.assistant.busy, False)
+
+    def _on_storage(self, event: Any) -> None:
+        # (sessionStorage is per tab: its changes never reach another tab, so every event here is localStorage's.)
+        key, value = event.key, event.newValue
+        self.assistant.external_change(key if isinstance(key, str) else None, value if isinstance(value, str) else None)
+
+    def _on_search(self) -> None:
+        self._search = str(self.search_input.value)
+        self._render_list()
+
+    def _on_import(self, event: Any) -> None:
+        files = event.target.files
+        if files is None or files.length == 0:
+            return
+
+        async def read() -> None:
+            content = await files.item(0).text()
+            self.assistant.import_json(str(content))
+            event.target.value = ""
+
+        asyncio.ensure_future(read())
+
+    # ----- actions --------------------------------------------------------------------------------------------
+
+    def _use_example(self, prompt: str) -> None:
+        self.composer.set_value(prompt)
+        self.composer.textarea.focus()
+
+    def _edit_last(self) -> None:
+        last = next((m for m in reversed(self.assistant.conversation.messages) if m.role == "user"), None)
+        if last is None:
+            return
+        self.composer.editing = True
+        self.composer.set_value(last.text)
+        self.composer.render(self.assistant.busy, False)
+        self.composer.textarea.focus()
+
+    def _new_conversation(self) -> None:
+        self.assistant.new_conversation()
+        document.body.classList.remove("sidebar-open")
+        self.composer.editing = False
+        self.composer.textarea.focus()
+
+    def _open(self, cid: str) -> None:
+        self.assistant.open(cid)
+        document.body.classList.remove("sidebar-open")
+
+    def _rename(self, cid: str) -> None:
+        summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
+        title = window.prompt("New title", summary.title if summary else "")
+        if title is not None and str(title).strip():
+            self.assistant.rename(cid, str(title))
+
+    def _delete(self, cid: str) -> None:
+        summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
+        if window.confirm('Delete "%s"? This cannot be undone.' % (summary.title if summary else "this conversation")):
+            self.assistant.delete(cid)
+
+    def _clear_all(self) -> None:
+        if window.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them."):
+            self.assistant.clear_all()
+
+    def _export(self, cid: Optional[str]) -> None:
+        content = self.assistant.export_json([cid] if cid else None)
+        _download("directus-assistant-%s.json" % (cid or "all"), content, "application/json")
+
+    def _export_markdown(self) -> None:
+        a = self.assistant
+        title = (a.conversation.title or "conversation").replace("/", "-")[:60]
+        _download(title + ".md", a.export_markdown(), "text/markdown")
+
+    # ----- settings -------------------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
+        from app.directus.registry import tool_names
+        from app.web.views.settings_dialog import build_dialog, filter_tools, show_connection, toggle_auth
+
+        a = self.assistant
+
+        class Status:
+            default_url = a.config.directus_url
+            otp_needed = a.connection.otp_needed
+
+        form = build_dialog(a.settings, tool_names(admin=True), DEFAULT_SYSTEM_PROMPT, Status)
+        self.dialog.replaceChildren(form)
+        self._dialog_built = True
+        show_connection(a.connection)
+        if not getattr(self, "_dialog_wired", False):
+            self._dialog_wired = True
+            listen(self.dialog, "submit", self._on_settings_submit)
+            listen(self.dialog, "change", lambda e: toggle_auth() if str(e.target.name) == "set-auth" else None)
+            listen(self.dialog, "input", lambda e: filter_tools(str(e.target.value))
+                   if str(e.target.id) == "set-tool-search" else None)
+        self.dialog.showModal()
+
+    def _save_dialog(self) -> bool:
+        from app.web.views.settings_dialog import read_form
+
+        a = self.assistant
+        old = a.settings
+        new = read_form(old)
+        changed_directus = (new.directus.url, new.directus.token, new.directus.auth) != (
+            old.directus.url, old.directus.token, old.directus.auth)
+        a.save_settings(new)
+        return changed_directus
+
+    def _on_settings_submit(self, event: Any) -> None:
+        event.preventDefault()
+        if self._save_dialog() and self.assistant.settings.directus.auth == "token":
+            asyncio.ensure_future(self.assistant.connect())
+        self.dialog.close()
+
+    async def _connect_from_dialog(self) -> None:
+        from app.web.views.settings_dialog import value
+
+        self._save_dialog()
+        a = self.assistant
+        if a.settings.directus.auth == "password":
+            await a.sign_in(value("set-directus-email"), str(by_id("set-directus-password").value), value("set-directus-otp"))
+        else:
+            await a.connect()

@@ -1,0 +1,117 @@
+"""Tiny, safe DOM building: elements, text and attributes; never HTML from strings.
+
+    button = h("button", {"type": "button", "data-action": "retry"}, "Retry")
+    box.append(h("p", {"class": "hint"}, "Plain ", h("strong", None, "text"), " only."))
+
+Text goes in as text nodes, attributes through setAttribute; event-handler attributes (on*) and
+javascript: URLs are refused, so model output and Directus content can never become markup or script.
+The one way to put HTML into the page is `set_trusted_html`, reserved for app/web/markdown.py's output
+(which escapes raw HTML and keeps only safe links).
+
+Events are handled by delegation: a view marks its controls with `data-action` (and `data-id`), and one
+listener per region dispatches them (see app/web/controller.py), so no per-element proxies pile up.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+from js import document
+from pyodide.ffi import create_proxy
+
+Child = Union[str, Any, None]
+
+_listeners: list = []  # proxies of long-lived listeners, kept alive for the page's lifetime
+
+
+class UnsafeAttribute(ValueError):
+    pass
+
+
+def _check_attribute(name: str, value: str) -> None:
+    low = name.lower()
+    if low.startswith("on") or low == "srcdoc":
+        raise UnsafeAttribute("refusing attribute %r" % name)
+    if low in ("href", "src", "action", "formaction", "xlink:href"):
+        if value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+            raise UnsafeAttribute("refusing unsafe URL in %r" % name)
+
+
+def h(tag: str, attrs: Optional[dict] = None, *children: Child) -> Any:
+    """A new element with attributes (None/False values are left out, True = present) and children."""
+    el = document.createElement(tag)
+    if attrs:
+        for name, value in attrs.items():
+            set_attr(el, name, value)
+    append(el, *children)
+    return el
+
+
+def set_attr(el: Any, name: str, value: Any) -> None:
+    if value is None or value is False:
+        el.removeAttribute(name)
+        return
+    text = "" if value is True else str(value)
+    _check_attribute(name, text)
+    el.setAttribute(name, text)
+
+
+def append(el: Any, *children: Child) -> Any:
+    for child in children:
+        if child is None:
+            continue
+        if isinstance(child, str):
+            el.appendChild(document.createTextNode(child))
+        elif isinstance(child, (list, tuple)):
+            append(el, *child)
+        else:
+            el.appendChild(child)
+    return el
+
+
+def text(el: Any, value: str) -> None:
+    """Set the element's text (textContent) if it changed."""
+    if el.textContent != value:
+        el.textContent = value
+
+
+def clear(el: Any) -> None:
+    el.replaceChildren()
+
+
+def set_trusted_html(el: Any, html: str) -> None:
+    """ONLY for app/web/markdown.py output (raw HTML escaped, links checked)."""
+    el.innerHTML = html
+
+
+def append_trusted_html(el: Any, html: str) -> None:
+    """ONLY for app/web/markdown.py output: add finished blocks at the end without touching the others."""
+    el.insertAdjacentHTML("beforeend", html)
+
+
+def by_id(element_id: str) -> Any:
+    return document.getElementById(element_id)
+
+
+def listen(target: Any, event: str, handler: Callable[[Any], Any], **options: Any) -> None:
+    """A listener that lives as long as the page."""
+    proxy = create_proxy(handler)
+    _listeners.append(proxy)
+    if options:
+        from js import Object
+        from pyodide.ffi import to_js
+
+        target.addEventListener(event, proxy, to_js(options, dict_converter=Object.fromEntries))
+    else:
+        target.addEventListener(event, proxy)
+
+
+def closest_action(event: Any, root: Any) -> Optional[Any]:
+    """The element with data-action the event happened in (inside root), or None."""
+    node = event.target
+    if node is None or not hasattr(node, "closest"):
+        return None
+    found = node.closest("[data-action]")
+    if found is None or not root.contains(found):
+        return None
+    return found

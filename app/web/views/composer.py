@@ -1,0 +1,40 @@
+"""The composer: Enter sends, Shift+Enter adds a line; Send becomes Stop while a turn runs; locked while an
+approval waits. Its text is never cleared unless the message was taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.web.dom import set_attr, text
+
+
+class Composer:
+    def __init__(self, form: Any, textarea: Any, button: Any):
+        self.form, self.textarea, self.button = form, textarea, button
+        self.mode = "send"
+        self.editing = False
+
+    def render(self, busy: bool, locked: bool) -> None:
+        mode = "stop" if busy else "send"
+        if mode != self.mode:
+            self.mode = mode
+            text(self.button, "Stop" if busy else "Send")
+            set_attr(self.button, "data-mode", mode)
+        self.button.disabled = False  # Stop stays available while an approval waits
+        self.textarea.disabled = locked
+        placeholder = "Answer the approval above first" if locked else ("Edit your message" if self.editing else "Message")
+        if self.textarea.placeholder != placeholder:
+            self.textarea.placeholder = placeholder
+
+    @property
+    def value(self) -> str:
+        return str(self.textarea.value)
+
+    def set_value(self, value: str) -> None:
+        self.textarea.value = value
+        self.autosize()
+
+    def autosize(self) -> None:
+        ta = self.textarea
+        ta.style.height = "auto"
+        ta.style.height = "%dpx" % min(int(ta.scrollHeight) + 2, 240)

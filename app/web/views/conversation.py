@@ -1,0 +1,139 @@
+"""The conversation: messages in order, the empty state with example prompts, following the stream.
+
+`render()` reconciles message views by id and updates only what changed, so a frame during a stream costs
+the growing block, not the whole history. The view follows new content unless the user scrolled up; then a
+"Jump to latest" button shows instead.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from app.web.dom import clear, h, text
+from app.web.views.message import MessageView, RenderContext
+
+EXAMPLES = (
+    ("Create content", "Create a draft article titled “Spring launch” with a short intro paragraph."),
+    ("Explore the schema", "What collections do I have, and how are they related?"),
+    ("Query data", "How many articles are published, per category?"),
+    ("Trigger a flow", "Which flows can I run by hand? Run “Summarize articles”."),
+)
+FOLLOW_SLACK = 48  # px from the bottom that still counts as "at the latest"
+
+
+def empty_state() -> Any:
+    buttons = [
+        h("button", {"type": "button", "class": "example", "data-action": "example", "data-prompt": prompt},
+          h("strong", None, title), h("span", None, prompt))
+        for title, prompt in EXAMPLES
+    ]
+    return h("div", {"class": "empty-state"},
+             h("h2", None, "What should we do in Directus?"),
+             h("p", {"class": "muted"}, "The assistant works with your Directus data through tools, with your own "
+               "permissions, and asks before it changes anything."),
+             h("div", {"class": "examples"}, *buttons))
+
+
+class ConversationView:
+    def __init__(self, root: Any, jump_button: Any):
+        self.root = root  # the scrolling <section id="conversation">
+        self.jump = jump_button
+        self.list = h("div", {"class": "messages"})
+        self.notice = h("p", {"class": "context-notice", "hidden": True})
+        self.empty = empty_state()
+        root.replaceChildren(self.empty, self.notice, self.list)
+        self.views: dict[str, MessageView] = {}
+        self.order: list[str] = []
+        self.conversation_id: Optional[str] = None
+        self.following = True
+        self._summaries: dict[tuple, Optional[str]] = {}
+
+    # --- scrolling ---------------------------------------------------------------------------------------------
+
+    def at_bottom(self) -> bool:
+        r = self.root
+        return r.scrollHeight - r.scrollTop - r.clientHeight <= FOLLOW_SLACK
+
+    def on_scroll(self) -> None:
+        self.following = self.at_bottom()
+        self.jump.hidden = self.following
+
+    def jump_to_latest(self) -> None:
+        self.following = True
+        self.jump.hidden = True
+        self.root.scrollTop = self.root.scrollHeight
+
+    # --- rendering ---------------------------------------------------------------------------------------------
+
+    def render(self, conversation: Any, pending: list, running: set, busy: bool, usage_text: Any) -> None:
+        if conversation.id != self.conversation_id:
+            self.conversation_id = conversation.id
+            clear(self.list)
+            self.views.clear()
+            self.order = []
+            self.following = True
+        messages = conversation.messages
+        self.empty.hidden = bool(messages)
+        self.notice.hidden = not conversation.notice
+        text(self.notice, conversation.notice or "")
+        results: dict = {}
+        for m in messages:
+            if m.role == "tool":
+                for r in m.tool_results:
+                    results[r.call_id] = r
+        ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, self._summary, usage_text)
+        shown = [m for m in messages if m.role != "tool"]
+        last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
+        last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)
+        ids = [m.id for m in shown]
+        if ids[: len(self.order)] != self.order:  # something was removed or replaced: rebuild the order
+            keep = set(ids)
+            for mid in list(self.views):
+                if mid not in keep:
+                    self.views.pop(mid).el.remove()
+            self.order = []
+            for mid in ids:
+                if mid in self.views:
+                    self.list.appendChild(self.views[mid].el)
+                    self.order.append(mid)
+                else:
+                    break
+        for m in shown:
+            view = self.views.get(m.id)
+            if view is None:
+                view = MessageView(m)
+                self.views[m.id] = view
+                self.list.appendChild(view.el)
+                self.order.append(m.id)
+            ctx.is_last_assistant = m.id == last_assistant and _after(shown, last_user, last_assistant)
+            ctx.is_last_user = m.id == last_user
+            view.update(m, ctx)
+        if self.following:
+            self.root.scrollTop = self.root.scrollHeight
+        else:
+            self.jump.hidden = False
+
+    def _summary(self, call: Any) -> Optional[str]:
+        key = (call.name, call.arguments)
+        if key not in self._summaries:
+            try:
+                from app.directus.registry import CallPreview, preview_call
+
+                preview = preview_call(call.name, call.arguments or "{}")
+                self._summaries[key] = preview.summary if isinstance(preview, CallPreview) else None
+            except Exception:  # noqa: BLE001 - a summary is a nicety
+                self._summaries[key] = None
+        return self._summaries[key]
+
+
+def _after(shown: list, user_id: Optional[str], assistant_id: Optional[str]) -> bool:
+    """True when the last assistant message comes after the last user message."""
+    ids = [m.id for m in shown]
+    if assistant_id is None:
+        return False
+    return user_id is None or ids.index(assistant_id) > ids.index(user_id)
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)

@@ -1,0 +1,44 @@
+"""The conversation list: new, open, rename, delete, search (titles and content), export, import, clear all."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+from app.web.dom import clear, h
+
+
+def _when(ts: float) -> str:
+    age = time.time() - ts
+    if age < 60:
+        return "just now"
+    if age < 3600:
+        return "%d min ago" % (age // 60)
+    if age < 86400:
+        return "%d h ago" % (age // 3600)
+    return time.strftime("%Y-%m-%d", time.localtime(ts))
+
+
+def render_conversation_list(ul: Any, summaries: list, current_id: str, hits: Optional[list] = None) -> None:
+    clear(ul)
+    if hits is not None:
+        items = [(hit.id, hit.title, hit.updated_at, hit.snippet) for hit in hits]
+        if not items:
+            ul.appendChild(h("li", {"class": "muted empty"}, "No conversation matches."))
+    else:
+        items = [(s.id, s.title, s.updated_at, "") for s in summaries]
+        if not items:
+            ul.appendChild(h("li", {"class": "muted empty"}, "No saved conversations yet."))
+    for cid, title, updated, snippet in items:
+        current = cid == current_id
+        ul.appendChild(h(
+            "li", {"class": "conv-item" + (" current" if current else ""), "data-id": cid},
+            h("button", {"type": "button", "class": "conv-open", "data-action": "open", "data-id": cid,
+                         "aria-current": "true" if current else None},
+              h("span", {"class": "conv-title"}, title or "Untitled"),
+              h("span", {"class": "conv-meta"}, snippet or _when(updated))),
+            h("button", {"type": "button", "class": "icon", "data-action": "rename", "data-id": cid,
+                         "aria-label": "Rename " + (title or "conversation")}, "✎"),
+            h("button", {"type": "button", "class": "icon danger", "data-action": "delete", "data-id": cid,
+                         "aria-label": "Delete " + (title or "conversation")}, "🗑"),
+        ))

@@ -1,0 +1,181 @@
+"""One message in the conversation. Assistant text streams in as markdown, block by block: finished blocks
+are appended once, only the growing last block is replaced (app/web/markdown.py's MarkdownStream).
+
+Reasoning is a <details> closed by default; tool calls are cards (tool_card.py). The message's footer shows
+"Stopped", an error with Retry, Regenerate, and token usage.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from app.chat.model import ReasoningPart, TextPart, ToolCallPart
+from app.web.dom import append_trusted_html, clear, h, set_attr, set_trusted_html, text
+from app.web.markdown import MarkdownStream
+from app.web.views.tool_card import ToolCard
+
+
+class TextBlock:
+    kind = "text"
+
+    def __init__(self) -> None:
+        self.stable = h("div", {"class": "md-stable"})
+        self.tail = h("div", {"class": "md-tail"})
+        self.el = h("div", {"class": "markdown"}, self.stable, self.tail)
+        self.stream = MarkdownStream()
+        self.shown: Optional[str] = None
+
+    def update(self, part: TextPart) -> None:
+        if part.text == self.shown:
+            return
+        self.shown = part.text
+        update = self.stream.update(part.text)
+        if update.reset:
+            clear(self.stable)
+        if update.stable:
+            append_trusted_html(self.stable, update.stable)
+        set_trusted_html(self.tail, update.tail)
+
+
+class ReasoningBlock:
+    kind = "reasoning"
+
+    def __init__(self) -> None:
+        self.body = h("div", {"class": "reasoning-text"})
+        self.label = h("summary", None, "Reasoning")
+        self.el = h("details", {"class": "reasoning"}, self.label, self.body)
+        self.shown: Optional[str] = None
+
+    def update(self, part: ReasoningPart, streaming: bool) -> None:
+        label = "Reasoning…" if streaming else "Reasoning"
+        text(self.label, label)
+        if part.text != self.shown:
+            self.shown = part.text
+            text(self.body, part.text or "(the provider keeps its reasoning private)")
+
+
+class MessageView:
+    def __init__(self, message: Any):
+        self.id = message.id
+        self.role = message.role
+        self.parts_el = h("div", {"class": "message-body"})
+        self.footer = h("div", {"class": "message-footer"})
+        self.el = h("article", {"class": "message " + message.role, "data-id": message.id},
+                    h("h3", {"class": "visually-hidden"}, "You said" if message.role == "user" else "Assistant"),
+                    self.parts_el, self.footer)
+        self.blocks: list[Any] = []
+        self._footer_state: tuple = ()
+        self._user_text: Optional[str] = None
+
+    def update(self, message: Any, ctx: "RenderContext") -> None:
+        if message.role == "user":
+            if message.text != self._user_text:
+                self._user_text = message.text
+                clear(self.parts_el)
+                self.parts_el.appendChild(h("div", {"class": "user-text"}, message.text))
+            self._set_footer(("user", ctx.can_edit and ctx.is_last_user), lambda: [
+                h("button", {"type": "button", "class": "link", "data-action": "edit", "data-id": message.id},
+                  "Edit")] if ctx.can_edit and ctx.is_last_user else [])
+            return
+        streaming = message.status == "streaming"
+        for index, part in enumerate(message.parts):
+            block = self.blocks[index] if index < len(self.blocks) else None
+            kind = part.kind
+            if block is None or block.kind != kind:
+                block = self._new_block(part)
+                if index < len(self.blocks):
+                    self.parts_el.replaceChild(block.el, self.blocks[index].el)
+                    self.blocks[index] = block
+                else:
+                    self.blocks.append(block)
+                    self.parts_el.appendChild(block.el)
+            if isinstance(part, TextPart):
+                block.update(part)
+            elif isinstance(part, ReasoningPart):
+                block.update(part, streaming and index == len(message.parts) - 1)
+            elif isinstance(part, ToolCallPart):
+                status = ctx.tool_status(message, part, streaming and index == len(message.parts) - 1)
+                block.card.update(part, ctx.results.get(part.id), status, ctx.summary(part, status))
+        while len(self.blocks) > len(message.parts):
+            self.blocks.pop().el.remove()
+        set_attr(self.el, "data-status", message.status)
+        self._footer(message, ctx)
+
+    def _new_block(self, part: Any) -> Any:
+        if isinstance(part, TextPart):
+            return TextBlock()
+        if isinstance(part, ReasoningPart):
+            return ReasoningBlock()
+        card = ToolCard(part.id, part.name)
+        card.kind = "tool_call"  # type: ignore[attr-defined]
+        card.card = card  # type: ignore[attr-defined]
+        return card
+
+    def _footer(self, message: Any, ctx: "RenderContext") -> None:
+        last = ctx.is_last_assistant
+        usage = message.usage
+        state = (message.status, message.error.message if message.error else None, last and not ctx.busy,
+                 (usage.input_tokens, usage.output_tokens) if usage else None, message.finish_reason)
+
+        def build() -> list:
+            items: list = []
+            if message.status == "stopped":
+                items.append(h("span", {"class": "badge"}, "Stopped"))
+            if message.finish_reason == "length":
+                items.append(h("span", {"class": "badge warn"}, "Cut off at the output limit"))
+            if message.status == "error" and message.error is not None:
+                box = h("div", {"class": "message-error", "role": "alert"}, h("p", None, message.error.message))
+                if last and not ctx.busy:
+                    box.appendChild(h("button", {"type": "button", "data-action": "retry"}, "Retry"))
+                items.append(box)
+            elif last and not ctx.busy and message.status in ("done", "stopped"):
+                items.append(h("button", {"type": "button", "class": "link", "data-action": "regenerate",
+                                          "aria-label": "Regenerate"}, "↻ Regenerate"))
+            if usage is not None and (usage.input_tokens or usage.output_tokens):
+                items.append(h("span", {"class": "usage"}, ctx.usage_text(message)))
+            return items
+
+        self._set_footer(state, build)
+
+    def _set_footer(self, state: tuple, build: Callable[[], list]) -> None:
+        if state == self._footer_state:
+            return
+        self._footer_state = state
+        clear(self.footer)
+        for item in build():
+            self.footer.appendChild(item)
+
+
+class RenderContext:
+    """What a message needs to know beyond itself: results of its calls, approvals, running tools, position."""
+
+    def __init__(self, results: dict, pending: set, running: set, busy: bool, summarize: Callable[[Any], Optional[str]],
+                 usage_text: Callable[[Any], str]):
+        self.results = results
+        self.pending = pending
+        self.running = running
+        self.busy = busy
+        self._summarize = summarize
+        self.usage_text = usage_text
+        self.is_last_assistant = False
+        self.is_last_user = False
+        self.can_edit = not busy
+
+    def tool_status(self, message: Any, call: Any, arguments_streaming: bool) -> str:
+        result = self.results.get(call.id)
+        if result is not None:
+            return {"ok": "done"}.get(result.status, result.status)
+        if call.id in self.pending:
+            return "approval"
+        if call.id in self.running:
+            return "running"
+        if message.status == "streaming":
+            return "streaming" if arguments_streaming else "waiting"
+        if message.status == "stopped":
+            return "stopped"
+        return "waiting"
+
+    def summary(self, call: Any, status: str) -> Optional[str]:
+        if status == "streaming":
+            return None
+        return self._summarize(call)

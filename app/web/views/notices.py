@@ -1,0 +1,35 @@
+"""Notices above the conversation: storage problems, a full storage (with sizes, export and delete), errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.web.dom import clear, h
+
+
+def _chars(n: int) -> str:
+    return "%.0f k" % (n / 1000) if n >= 1000 else str(n)
+
+
+def render_notices(root: Any, notices: list, current_id: str) -> None:
+    state = repr([(n.id, n.text) for n in notices])
+    if root.getAttribute("data-state") == state:
+        return
+    root.setAttribute("data-state", state)
+    clear(root)
+    for notice in notices:
+        body = [h("p", None, notice.text)]
+        if notice.report is not None:
+            rows = []
+            for usage in notice.report.conversations[:8]:
+                rows.append(h("li", None,
+                              h("span", {"class": "grow"}, usage.title or usage.id), h("span", {"class": "muted"}, _chars(usage.chars) + " chars"),
+                              h("button", {"type": "button", "class": "link", "data-action": "export-one", "data-id": usage.id}, "Export"),
+                              h("button", {"type": "button", "class": "link danger", "data-action": "delete", "data-id": usage.id,
+                                           "disabled": usage.id == current_id}, "Delete")))
+            body.append(h("ul", {"class": "usage-list"}, *rows))
+        root.appendChild(h(
+            "div", {"class": "notice " + notice.kind, "role": "alert" if notice.kind == "error" else "status"},
+            h("div", {"class": "grow"}, *body),
+            h("button", {"type": "button", "class": "icon", "data-action": "dismiss", "data-id": str(notice.id),
+                         "aria-label": "Dismiss"}, "×")))

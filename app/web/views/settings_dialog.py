@@ -1,0 +1,230 @@
+"""The settings dialog (a real <dialog>): Directus connection and sign-in, provider keys and base URLs, the
+OpenAI-compatible endpoint, the system prompt, tool modes, and "remember on this device".
+
+Every field has a visible label. The form is filled from `Settings` and read back into a new `Settings`
+(`read_form`); the controller saves it and reconnects when the Directus part changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.settings import CompatibleEndpoint, CustomModel, Settings
+from app.web.dom import by_id, clear, h, text
+
+PROVIDERS = (("openai", "OpenAI"), ("anthropic", "Anthropic"), ("gemini", "Google Gemini"))
+MODE_LABELS = (("always", "Always"), ("ask", "Ask"), ("disabled", "Disabled"))
+
+
+def field(label: str, control: Any, hint: str = "") -> Any:
+    control_id = control.getAttribute("id")
+    return h("div", {"class": "field"}, h("label", {"for": control_id}, label), control,
+             h("p", {"class": "hint"}, hint) if hint else None)
+
+
+def text_input(id: str, value: str = "", kind: str = "text", placeholder: str = "", **attrs: Any) -> Any:
+    el = h("input", {"id": id, "name": id, "type": kind, "placeholder": placeholder or None, "autocomplete": "off",
+                     "spellcheck": "false", **attrs})
+    el.value = value or ""
+    return el
+
+
+def check(id: str, label: str, checked: bool, hint: str = "") -> Any:
+    box = h("input", {"id": id, "name": id, "type": "checkbox"})
+    box.checked = bool(checked)
+    return h("div", {"class": "field check"}, box, h("label", {"for": id}, label),
+             h("p", {"class": "hint"}, hint) if hint else None)
+
+
+def textarea(id: str, value: str, rows: int = 3, placeholder: str = "") -> Any:
+    el = h("textarea", {"id": id, "name": id, "rows": str(rows), "placeholder": placeholder or None, "spellcheck": "false"})
+    el.value = value or ""
+    return el
+
+
+def _headers_text(headers: dict) -> str:
+    return "\n".join("%s: %s" % (k, v) for k, v in headers.items())
+
+
+def _models_text(models: list) -> str:
+    return "\n".join("%s %d" % (m.id, m.context_window) for m in models)
+
+
+def build_dialog(settings: Settings, tools: list[str], default_prompt: str, status: Any) -> Any:
+    d = settings.directus
+    endpoint = settings.providers.compatible[0] if settings.providers.compatible else None
+    provider_fields = []
+    for key, label in PROVIDERS:
+        account = getattr(settings.providers, key)
+        provider_fields.append(h("fieldset", {"class": "provider"}, h("legend", None, label),
+            field(label + " API key", text_input("set-%s-key" % key, account.api_key, "password", "Paste your key")),
+            field(label + " base URL (optional)", text_input("set-%s-url" % key, account.base_url or "", "url",
+                  "Default: the provider's public API"))))
+    tool_rows = []
+    for name in tools:
+        select = h("select", {"id": "tool-" + name, "name": "tool-" + name, "data-tool": name})
+        for value, label in MODE_LABELS:
+            select.appendChild(h("option", {"value": value, "selected": settings.tools.mode(name) == value}, label))
+        select.value = settings.tools.mode(name)
+        tool_rows.append(h("div", {"class": "tool-row", "data-tool": name},
+                           h("label", {"for": "tool-" + name}, h("code", None, name)), select))
+    auth_token = h("input", {"type": "radio", "id": "set-auth-token", "name": "set-auth", "value": "token"})
+    auth_password = h("input", {"type": "radio", "id": "set-auth-password", "name": "set-auth", "value": "password"})
+    auth_token.checked = d.auth != "password"
+    auth_password.checked = d.auth == "password"
+    form = h(
+        "form", {"method": "dialog", "class": "settings-form", "id": "settings-form"},
+        h("header", {"class": "dialog-head"}, h("h2", {"id": "settings-title"}, "Settings"),
+          h("button", {"type": "button", "class": "icon", "data-action": "close-settings", "aria-label": "Close"}, "×")),
+        h("div", {"class": "dialog-body"},
+          h("section", None, h("h3", None, "Directus"),
+            field("Directus URL", text_input("set-directus-url", d.url or status.default_url, "url", "https://cms.example.com"),
+                  "Your Directus must allow this page's origin in CORS_ORIGIN."),
+            h("div", {"class": "field radios", "role": "radiogroup", "aria-label": "Sign in with"},
+              h("span", {"class": "field-label"}, "Sign in with"),
+              h("label", {"for": "set-auth-token"}, auth_token, " Static token"),
+              h("label", {"for": "set-auth-password"}, auth_password, " Email and password")),
+            h("div", {"id": "auth-token-fields", "hidden": d.auth == "password"},
+              field("Static token", text_input("set-directus-token", d.token, "password", "Directus → your user → Token"))),
+            h("div", {"id": "auth-password-fields", "hidden": d.auth != "password"},
+              field("Email", text_input("set-directus-email", d.email, "email")),
+              field("Password", text_input("set-directus-password", "", "password", autocomplete="current-password")),
+              h("div", {"id": "otp-field", "hidden": not status.otp_needed},
+                field("One-time code", text_input("set-directus-otp", "", "text", "123456", inputmode="numeric")))),
+            h("div", {"class": "connect-row"},
+              h("button", {"type": "button", "class": "primary", "data-action": "connect"}, "Connect"),
+              h("button", {"type": "button", "data-action": "disconnect"}, "Disconnect"),
+              h("p", {"id": "connection-status", "class": "connection-status", "role": "status"}))),
+          h("section", None, h("h3", None, "Model providers"),
+            h("p", {"class": "hint"}, "Keys stay in this browser and go only to their own provider."),
+            *provider_fields,
+            h("fieldset", {"class": "provider"}, h("legend", None, "OpenAI-compatible endpoint"),
+              field("Endpoint name", text_input("set-compat-name", endpoint.name if endpoint else "", "text", "local")),
+              field("Endpoint base URL", text_input("set-compat-url", endpoint.base_url if endpoint else "", "url",
+                    "http://localhost:11434/v1")),
+              field("Endpoint API key", text_input("set-compat-key", endpoint.api_key if endpoint else "", "password",
+                    "Optional for local servers")),
+              field("Extra headers", textarea("set-compat-headers", _headers_text(endpoint.headers) if endpoint else "", 2,
+                    "Header-Name: value"), "One per line."),
+              field("Models", textarea("set-compat-models", _models_text(endpoint.models) if endpoint else "", 3,
+                    "llama3.2:3b 8192"), "One per line: the model id, then its context size in tokens (default 128000)."))),
+          h("section", None, h("h3", None, "System prompt"),
+            field("Custom system prompt", textarea("set-system-prompt", settings.system_prompt, 5, default_prompt[:400]),
+                  "Leave empty to use the built-in prompt. Replaces it whole.")),
+          h("section", None, h("h3", None, "Tools"),
+            check("set-allow-reads", "Allow all reads without asking", settings.tools.allow_reads,
+                  "Read-only calls run at once, whatever the tool's mode (unless disabled)."),
+            check("set-confirm-destructive", "Always ask for deletes and bulk writes", settings.tools.confirm_destructive,
+                  "Even for tools set to Always."),
+            field("Search tools", text_input("set-tool-search", "", "search", "items, files, flows…")),
+            h("div", {"class": "tool-rows", "id": "tool-rows"}, *tool_rows)),
+          h("section", None, h("h3", None, "Privacy"),
+            check("set-remember", "Remember keys and sign-in on this device", settings.remember,
+                  "Off: keys and the Directus sign-in last only until this tab closes. On: kept in this browser's "
+                  "localStorage (readable by anyone using this browser profile)."))),
+        h("footer", {"class": "dialog-foot"},
+          h("button", {"type": "button", "data-action": "close-settings"}, "Cancel"),
+          h("button", {"type": "submit", "class": "primary", "value": "save"}, "Save")),
+    )
+    return form
+
+
+def value(id: str) -> str:
+    el = by_id(id)
+    return str(el.value).strip() if el is not None else ""
+
+
+def read_form(old: Settings) -> Settings:
+    s = old.model_copy(deep=True)
+    s.directus.url = value("set-directus-url")
+    s.directus.auth = "password" if by_id("set-auth-password").checked else "token"
+    new_token = value("set-directus-token")
+    if new_token != old.directus.token:
+        s.directus.token = new_token
+        s.directus.session = None if new_token else s.directus.session
+    s.directus.email = value("set-directus-email")
+    for key, _ in PROVIDERS:
+        account = getattr(s.providers, key)
+        account.api_key = value("set-%s-key" % key)
+        account.base_url = value("set-%s-url" % key) or None
+    name, url = value("set-compat-name"), value("set-compat-url")
+    rest = s.providers.compatible[1:]
+    if url:
+        old_endpoint = old.providers.compatible[0] if old.providers.compatible else None
+        endpoint = old_endpoint.model_copy(deep=True) if old_endpoint else CompatibleEndpoint(name=name or "local", base_url=url)
+        endpoint.name = (name or "local").replace(":", "-")
+        endpoint.base_url = url
+        endpoint.api_key = value("set-compat-key")
+        endpoint.headers = parse_headers(value("set-compat-headers"))
+        endpoint.models = parse_models(value("set-compat-models"))
+        s.providers.compatible = [endpoint] + rest
+    else:
+        s.providers.compatible = rest
+    s.system_prompt = str(by_id("set-system-prompt").value).strip()
+    s.tools.allow_reads = bool(by_id("set-allow-reads").checked)
+    s.tools.confirm_destructive = bool(by_id("set-confirm-destructive").checked)
+    for select in by_id("tool-rows").querySelectorAll("select[data-tool]"):
+        s.tools.set_mode(str(select.getAttribute("data-tool")), str(select.value))  # type: ignore[arg-type]
+    s.remember = bool(by_id("set-remember").checked)
+    return s
+
+
+def parse_headers(raw: str) -> dict:
+    headers = {}
+    for line in raw.splitlines():
+        name, sep, val = line.partition(":")
+        if sep and name.strip():
+            headers[name.strip()] = val.strip()
+    return headers
+
+
+def parse_models(raw: str) -> list:
+    models = []
+    for line in raw.splitlines():
+        bits = line.split()
+        if not bits:
+            continue
+        size = 128_000
+        if len(bits) > 1:
+            try:
+                size = int(bits[1].replace(",", "").replace("_", ""))
+            except ValueError:
+                pass
+        models.append(CustomModel(id=bits[0], context_window=size))
+    return models
+
+
+def filter_tools(query: str) -> None:
+    q = query.strip().lower()
+    for row in by_id("tool-rows").querySelectorAll(".tool-row"):
+        row.hidden = bool(q) and q not in str(row.getAttribute("data-tool")).lower()
+
+
+def show_connection(connection: Any) -> None:
+    el = by_id("connection-status")
+    if el is None:
+        return
+    labels = {"off": "Not connected", "connecting": "Connecting…", "connected": "Connected", "error": "Not connected"}
+    line = labels[connection.status]
+    if connection.status == "connected":
+        line += " as " + connection.who
+    elif connection.message:
+        line += ": " + connection.message
+    text(el, line)
+    el.setAttribute("data-status", connection.status)
+    otp = by_id("otp-field")
+    if otp is not None and connection.otp_needed:
+        otp.hidden = False
+
+
+def toggle_auth() -> None:
+    password = bool(by_id("set-auth-password").checked)
+    by_id("auth-password-fields").hidden = not password
+    by_id("auth-token-fields").hidden = password
+
+
+def fill(dialog: Any, form: Any) -> None:
+    clear(dialog)
+    dialog.appendChild(form)
+
+

@@ -1,0 +1,82 @@
+"""A tool call in the conversation: tool name, what it does in plain words, its arguments, status and result.
+
+The result is collapsed; an error is open. Text only (textContent): a result holds Directus content, which
+is untrusted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from app.web.dom import h, set_attr, text
+
+STATUS_LABELS = {
+    "streaming": "Preparing…",
+    "waiting": "Queued",
+    "approval": "Awaiting approval",
+    "running": "Running…",
+    "done": "Done",
+    "error": "Error",
+    "denied": "Denied",
+    "stopped": "Stopped",
+}
+MAX_SHOWN = 20_000  # characters of a result shown; the model got its own (fitted) copy
+
+
+def pretty(raw: str) -> str:
+    """JSON text indented for reading; anything else as it is."""
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        return raw
+    shown = json.dumps(value, indent=2, ensure_ascii=False)
+    return shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "\n… (%s more characters)" % format(len(shown) - MAX_SHOWN, ",")
+
+
+class ToolCard:
+    def __init__(self, call_id: str, name: str):
+        self.status_el = h("span", {"class": "tool-status"})
+        self.summary_el = h("span", {"class": "tool-summary"})
+        self.args_pre = h("pre", {"class": "tool-args"})
+        self.args = h("details", {"class": "tool-section"}, h("summary", None, "Arguments"), self.args_pre)
+        self.result_pre = h("pre", {"class": "tool-result"})
+        self.result_label = h("summary", None, "Result")
+        self.result = h("details", {"class": "tool-section", "hidden": True}, self.result_label, self.result_pre)
+        self.el = h(
+            "div", {"class": "tool-card", "data-call": call_id},
+            h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, name), self.summary_el, self.status_el),
+            self.args, self.result,
+        )
+        self._state: tuple = ()
+
+    def update(self, call: Any, result: Any, status: str, summary: Optional[str]) -> None:
+        state = (len(call.arguments), status, summary, result.content if result is not None else None)
+        if state == self._state:
+            return
+        self._state = state
+        set_attr(self.el, "data-status", status)
+        text(self.status_el, STATUS_LABELS.get(status, status))
+        text(self.summary_el, summary or "")
+        text(self.args_pre, pretty(call.arguments) if status != "streaming" else call.arguments)
+        if result is None:
+            self.result.hidden = True
+            return
+        self.result.hidden = False
+        failed = result.status != "ok"
+        text(self.result_label, "Result" if not failed else ("Error" if result.status == "error" else STATUS_LABELS[result.status]))
+        text(self.result_pre, _result_text(result.content, failed))
+        if failed and not self.result.hasAttribute("data-seen"):
+            self.result.open = True  # errors open, once (the user may close it)
+            self.result.setAttribute("data-seen", "")
+
+
+def _result_text(content: str, failed: bool) -> str:
+    if failed:
+        try:
+            error = json.loads(content).get("error", {})
+            if isinstance(error, dict) and error.get("message"):
+                return str(error["message"]) + ("\n\n" + pretty(content) if error.get("code") not in ("DENIED", "STOPPED") else "")
+        except (ValueError, AttributeError):
+            pass
+    return pretty(content)
