@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.directus",
     "tests.fixtures.providers",
     "tests.fixtures.browser",
+    "tests.fixtures.app",
 ]
