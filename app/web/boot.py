@@ -76,6 +76,9 @@ def show_failure(exc: BaseException) -> None:
 
 
 async def run_boot(start: Callable[[], Awaitable[None]]) -> None:
+    # We ship no pydantic plugins: skip pydantic's scan of every installed package's entry points (through
+    # importlib.metadata) the first time a model is built.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     try:
         check_packages()
         await start()
