@@ -57,6 +57,15 @@ def _download(name: str, content: str, mime: str) -> None:
     _later(lambda: URL.revokeObjectURL(url), 1000)
 
 
+def _freeze_heap() -> None:
+    """Move what exists now (modules, settings, the open history) out of the garbage collector's reach: a full
+    collection in Pyodide scans every tracked object and blocked the page for ~280 ms in the middle of a long
+    stream (bench/streaming.py). New garbage is still collected."""
+    import gc
+
+    gc.freeze()
+
+
 class Controller:
     def __init__(self) -> None:
         self.assistant: Any = None
@@ -90,6 +99,7 @@ class Controller:
         if isinstance(local, WebStorage):
             listen(window, "storage", self._on_storage)
         asyncio.ensure_future(self._connect_then_resume())
+        _freeze_heap()
 
     async def _connect_then_resume(self) -> None:
         await self.assistant.connect()
@@ -267,6 +277,7 @@ class Controller:
             return
         started = a.edit_last(message) if self.composer.editing else a.send(message)
         if started:
+            _freeze_heap()  # the turn's modules are imported by now
             self.composer.editing = False
             self.composer.set_value("")
             self.view.jump_to_latest()

@@ -40,5 +40,5 @@ def render_conversation_list(ul: Any, summaries: list, current_id: str, hits: Op
             h("button", {"type": "button", "class": "icon", "data-action": "rename", "data-id": cid,
                          "aria-label": "Rename " + (title or "conversation")}, "✎"),
             h("button", {"type": "button", "class": "icon danger", "data-action": "delete", "data-id": cid,
-                         "aria-label": "Delete " + (title or "conversation")}, "🗑"),
+                         "aria-label": "Delete " + (title or "conversation")}, "✕"),
         ))
