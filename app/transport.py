@@ -17,9 +17,16 @@ from typing import Any, AsyncIterator, Mapping, Optional, Protocol
 class NetworkError(Exception):
     """The request got no HTTP response: the host is unreachable, or the browser blocked it (CORS).
 
-    In a browser the two cannot be told apart (`TypeError: Failed to fetch`), so callers say
-    "network or CORS blocked" and name what to check.
+    A browser reports both as `TypeError: Failed to fetch`; the fetch transport then probes the host (a
+    `no-cors` request, whose answer the page cannot read but which succeeds when something answers) and sets
+    `blocked`: True = the server answered and the browser blocked the response (CORS), False = nothing
+    answered, None = unknown. `origin` is the page's origin, which the server must allow.
     """
+
+    def __init__(self, message: str, *, blocked: Optional[bool] = None, origin: Optional[str] = None):
+        super().__init__(message)
+        self.blocked = blocked
+        self.origin = origin
 
 
 @dataclass

@@ -254,7 +254,7 @@ class DirectusClient:
             response = await self.transport.send(request)
             raw = await response.read()
         except NetworkError as exc:
-            raise network_error(self.url, self.origin, str(exc)) from exc
+            raise network_error(self.url, self.origin or exc.origin, str(exc), exc.blocked) from exc
         body: Any = None
         if raw:
             try:

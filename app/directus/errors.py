@@ -28,27 +28,26 @@ class DirectusError(Exception):
         return f"DirectusError({self.status}, {self.code!r}, {self.message!r})"
 
 
-def network_error(url: str, origin: Optional[str], cause: str = "") -> DirectusError:
+def network_error(url: str, origin: Optional[str], cause: str = "", blocked: Optional[bool] = None) -> DirectusError:
     """No HTTP response: the host is down or wrong, or (in a browser) CORS blocked the answer.
 
-    Browsers report both the same way, so the message names both and what to check for each.
+    `blocked` comes from the transport's probe (app.transport.NetworkError): True = Directus answered but the
+    browser blocked the response, False = nothing answered, None = unknown (the message names both).
     """
-    if origin:
-        cors = (
-            f" If it is running, the browser may be blocking it: on the Directus server set CORS_ENABLED=true and "
-            f"add this app's origin ({origin}) to CORS_ORIGIN, then restart Directus."
-        )
-        code = "CORS" if "cors" in cause.lower() else "UNREACHABLE"
-    else:
-        cors = " If it is running in a browser context, also check CORS_ENABLED=true and CORS_ORIGIN on the server."
+    page = origin or "this app's origin"
+    cors = (f"on the Directus server set CORS_ENABLED=true and add {page} to CORS_ORIGIN "
+            "(with the Authorization and Content-Type headers allowed), then restart Directus.")
+    if blocked or (blocked is None and "cors" in cause.lower()):
+        code = "CORS"
+        message = f"Directus at {url} answered, but the browser blocked the response because this app's origin is not allowed: {cors}"
+    elif blocked is False:
         code = "UNREACHABLE"
-    return DirectusError(
-        0,
-        code,
-        f"Could not reach Directus at {url}. Check the URL and that the server is running.{cors}",
-        retryable=True,
-        detail=cause,
-    )
+        message = f"Could not reach Directus at {url}: nothing answered. Check the URL and that the server is running."
+    else:
+        code = "UNREACHABLE"
+        message = (f"Could not reach Directus at {url}. Check the URL and that the server is running. "
+                   f"If it is running, the browser may be blocking it: {cors}")
+    return DirectusError(0, code, message, retryable=code == "UNREACHABLE", detail=cause)
 
 
 _FIXED_MESSAGES = {

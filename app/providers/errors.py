@@ -232,7 +232,8 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
     parts = urlsplit(base) if base else None
     host = (parts.hostname or "") if parts else ""
     port = parts.port if parts else None
-    page = origin or "this page's address"
+    page = origin or getattr(exc, "origin", None) or "this page's address"
+    blocked = getattr(exc, "blocked", None)  # from the transport's probe: True = CORS, False = nothing answered
     local = host in ("localhost", "127.0.0.1", "0.0.0.0", "::1") or host.endswith(".local")
     if ctx.server == "ollama" or (local and port == 11434):
         hint = (
@@ -254,10 +255,17 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
             "(CORS)." % page
         )
     where = " at %s" % base if base else ""
+    label = ctx.label if ctx.provider in LABELS else ctx.label.split(" (")[0]
+    if blocked:
+        what = "%s%s answered, but the browser blocked the response: it does not allow requests from %s (CORS)." % (
+            label, where, page)
+    elif blocked is False:
+        what = "Could not reach %s%s: nothing answered." % (label, where)
+    else:
+        what = "Could not reach %s%s: the network failed or the browser blocked the request (CORS)." % (label, where)
     return ProviderError(
         "network",
-        "Could not reach %s%s: the network failed or the browser blocked the request (CORS). %s"
-        % (ctx.label if ctx.provider in LABELS else ctx.label.split(" (")[0], where, hint),
+        "%s %s" % (what[:1].upper() + what[1:], hint),
         retryable=False,
         provider=ctx.provider,
         detail=str(exc) or None,

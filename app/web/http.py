@@ -3,19 +3,22 @@
 The body streams through a `ReadableStream` reader, chunk by chunk, without blocking the page. Each request
 has its own `AbortController`: cancelling the asyncio task that awaits `send()` or iterates `stream()` aborts
 the fetch (so the server sees the disconnect), and so does `aclose()`. A fetch that gets no HTTP response
-(`TypeError: Failed to fetch`: host unreachable, DNS, CORS refused) raises `NetworkError`; so does a body cut
-off mid-stream.
+(`TypeError: Failed to fetch`: host unreachable, DNS, CORS refused) raises `NetworkError`, after a `no-cors`
+probe that tells "nothing answered" from "the browser blocked the answer" (`NetworkError.blocked`); so does a
+body cut off mid-stream.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator
+from typing import AsyncIterator, Optional
 
-from js import AbortController, Object, fetch
+from js import AbortController, Object, fetch, location
 from pyodide.ffi import JsException, to_js
 
 from app.transport import NetworkError, Request
+
+PROBE_SECONDS = 5.0
 
 
 def _js_error_text(exc: BaseException) -> str:
@@ -141,12 +144,30 @@ class FetchTransport:
         except JsException as exc:
             if _is_abort(exc):
                 raise asyncio.CancelledError() from None
-            raise NetworkError(
-                f"could not reach {request.url} ({_js_error_text(exc)}): the host is unreachable, the address is "
-                "wrong, or the browser blocked the request (CORS: the server must allow this page's origin)."
-            ) from None
+            failure = _js_error_text(exc)
         except BaseException:  # the task was cancelled while waiting for the headers
             controller.abort()
             raise
-        return FetchResponse(js_response, controller, request.url)
+        else:
+            return FetchResponse(js_response, controller, request.url)
+        blocked = await _answers(request.url)
+        why = {
+            True: "the server answered, but the browser blocked the response (CORS: the server must allow this page's origin)",
+            False: "nothing answered: the host is down or the address is wrong",
+            None: "the host is unreachable, or the browser blocked the request (CORS)",
+        }[blocked]
+        raise NetworkError(f"could not reach {request.url} ({failure}): {why}.", blocked=blocked, origin=str(location.origin))
+
+
+async def _answers(url: str) -> Optional[bool]:
+    """Whether anything answers at `url`: a `no-cors` GET succeeds (with an unreadable answer) when a server
+    responds, whatever its CORS settings, and fails when nothing does. No credentials, no headers, no body."""
+    probe = to_js({"mode": "no-cors", "credentials": "omit", "cache": "no-store"}, dict_converter=Object.fromEntries)
+    try:
+        await asyncio.wait_for(fetch(url, probe), PROBE_SECONDS)
+    except JsException:
+        return False
+    except asyncio.TimeoutError:
+        return None
+    return True
 

@@ -170,12 +170,16 @@ for name, url in [("refused", "http://127.0.0.1:9/nothing"), ("cors", "{api.url}
         await FetchTransport().send(Request("GET", url))
         errors[name] = "no error"
     except NetworkError as exc:
-        errors[name] = "NetworkError: " + str(exc)
+        errors[name] = [str(exc), exc.blocked, exc.origin]
 result = json.dumps(errors)
 """))
     for name in ("refused", "cors"):
-        assert out[name].startswith("NetworkError: could not reach http://127.0.0.1:"), out[name]
-        assert "CORS" in out[name] and "Failed to fetch" in out[name]
+        message, _blocked, origin = out[name]
+        assert message.startswith("could not reach http://127.0.0.1:") and "Failed to fetch" in message, message
+        assert origin == app_page.evaluate("location.origin")
+    # the no-cors probe tells a server that answered (and was blocked by CORS) from one that did not answer
+    assert out["cors"][1] is True and "blocked the response (CORS" in out["cors"][0]
+    assert out["refused"][1] is False and "nothing answered" in out["refused"][0]
 
 
 def test_cancelling_the_reading_task_aborts_the_request(app_page, api):

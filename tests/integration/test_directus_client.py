@@ -304,3 +304,19 @@ async def test_real_unreachable_port(http):
     with pytest.raises(DirectusError) as err:
         await client.request("GET", "/server/ping")
     assert err.value.code == "UNREACHABLE" and "http://127.0.0.1:9" in err.value.message
+
+
+@pytest.mark.parametrize("blocked, code, words", [
+    (True, "CORS", "answered, but the browser blocked the response"),
+    (False, "UNREACHABLE", "nothing answered"),
+])
+async def test_the_transport_probe_tells_cors_from_unreachable(blocked, code, words):
+    def handler(request):
+        raise NetworkError("TypeError: Failed to fetch", blocked=blocked, origin="https://assistant.example")
+
+    client = DirectusClient(URL, MockTransport(handler), token="t")
+    with pytest.raises(DirectusError) as err:
+        await client.request("GET", "/items/a")
+    assert err.value.code == code and words in err.value.message
+    # CORS advice names the page's origin (taken from the transport) only when CORS is the cause
+    assert ("CORS_ORIGIN" in err.value.message and "https://assistant.example" in err.value.message) == blocked

@@ -194,3 +194,19 @@ def test_unknown_endpoint_is_explained():
     with pytest.raises(ProviderError) as info:
         open_provider("compatible:nope:m", ProviderSettings(), MockTransport(lambda r: BytesResponse(500)))
     assert "no OpenAI-compatible endpoint named \u201cnope\u201d" in info.value.message
+
+
+@pytest.mark.parametrize("blocked, start", [
+    (True, "The endpoint \u201cbox\u201d at http://localhost:11434/v1 answered, but the browser blocked the response: "
+           "it does not allow requests from https://assistant.example (CORS)."),
+    (False, "Could not reach the endpoint \u201cbox\u201d at http://localhost:11434/v1: nothing answered."),
+])
+async def test_the_transport_probe_tells_cors_from_unreachable(blocked, start):
+    def handler(request):  # type: ignore[no-untyped-def]
+        raise NetworkError("TypeError: Failed to fetch", blocked=blocked, origin="https://assistant.example")
+
+    settings = ProviderSettings(compatible=[CompatibleEndpoint(name="box", base_url="http://localhost:11434/v1")])
+    with pytest.raises(ProviderError) as info:
+        await call("compatible:box:llama3", settings, MockTransport(handler))
+    assert info.value.message.startswith(start)
+    assert "OLLAMA_ORIGINS set to https://assistant.example" in info.value.message
