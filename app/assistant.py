@@ -14,7 +14,12 @@ listens through `listeners`: each gets a topic after a change — "settings", "c
 Saving: every agent change saves the conversation, at once when the change is structural (a message, a
 status, a part, an approval or a running tool came or went) and otherwise (text deltas) at most once per
 `schedule` tick (the page passes a ~frame timer). A full storage becomes a notice with the sizes of the
-conversations; the conversation stays open in memory, so nothing typed or streamed is lost.
+conversations; the conversation stays open in memory, so nothing typed or streamed is lost, and it is saved
+again as soon as space is freed (a conversation deleted or cleared). The page calls `flush()` when it goes away
+(reload, tab closed), so a text delta shown but not yet saved is not lost either.
+
+Usage: `message_usage_text(message)` (tokens and cost of one answer) and `usage_summary()` (the open
+conversation's totals, cost, and how full the selected model's context window is), priced by the catalog.
 """
 
 from __future__ import annotations
@@ -41,6 +46,16 @@ class Notice:
     key: str = ""  # notices with the same key replace each other
     report: Optional[UsageReport] = None  # storage full: sizes per conversation
     id: int = 0
+    set_aside: Optional[str] = None  # an unreadable entry's key under da.corrupt.* (download or discard it)
+
+
+@dataclass
+class UsageSummary:
+    """The open conversation's usage for the bar above the composer."""
+
+    totals: str  # "1,234 in · 56 out · ≈ $0.0012", "" before the first answer
+    gauge: Any  # app.chat.usage.WindowGauge of the selected model, None without a model or messages
+    notice: str  # what was left out to fit the window ("" when nothing)
 
 
 @dataclass
@@ -125,6 +140,8 @@ class Assistant:
         self._signatures: dict[str, tuple] = {}
         self._save_due: dict[str, Conversation] = {}
         self._save_scheduled = False
+        self._unsaved: dict[str, Conversation] = {}  # saves refused by a full storage, retried when space is freed
+        self._models: dict[str, Any] = {}  # ref -> CatalogModel (False: unknown), for prices and windows
 
     # ----- listeners and notices ----------------------------------------------------------------------
 
@@ -132,11 +149,12 @@ class Assistant:
         for listener in list(self.listeners):
             listener(topic)
 
-    def add_notice(self, text: str, kind: str = "warning", key: str = "", report: Optional[UsageReport] = None) -> Notice:
+    def add_notice(self, text: str, kind: str = "warning", key: str = "", report: Optional[UsageReport] = None,
+                   set_aside: Optional[str] = None) -> Notice:
         if key:
             self.notices = [n for n in self.notices if n.key != key]
         self._notice_ids += 1
-        notice = Notice(text, kind, key, report, self._notice_ids)  # type: ignore[arg-type]
+        notice = Notice(text, kind, key, report, self._notice_ids, set_aside)  # type: ignore[arg-type]
         self.notices.append(notice)
         self.notify("notices")
         return notice
@@ -170,7 +188,7 @@ class Assistant:
         self.settings = join_secrets(stored.settings, stored.secrets)
         self.settings.remember = stored.remember
         for problem in stored.problems:
-            self.add_notice(problem.message, "warning", "settings-" + problem.key)
+            self.add_notice(problem.message, "warning", "settings-" + problem.key, set_aside=problem.quarantine_key)
         summaries = self.store.list()
         opened = self.store.load(summaries[0].id) if summaries else None
         self._take_store_problems()
@@ -193,7 +211,9 @@ class Assistant:
             self.notify("settings")
             return False
         self.clear_notice("settings-save")
+        self._models.clear()  # an endpoint's models or windows may have changed
         self.notify("settings")
+        self.notify("conversation")
         return True
 
     def provider_settings(self) -> ProviderSettings:
@@ -239,6 +259,7 @@ class Assistant:
     def select_model(self, ref: str) -> None:
         self.settings.model = ref
         self.save_settings()
+        self.notify("conversation")  # the window gauge is the selected model's
 
     def set_tool_mode(self, tool: str, mode: str) -> None:
         self.settings.tools.set_mode(tool, mode)  # type: ignore[arg-type]
@@ -386,10 +407,12 @@ class Assistant:
         if agent is not None:
             agent.stop()
         self._save_due.pop(conversation_id, None)
+        self._unsaved.pop(conversation_id, None)
         self.store.delete(conversation_id)
         if conversation_id == self.conversation.id:
             self.conversation, self.agent = Conversation(), None
             self.notify("conversation")
+        self._retry_unsaved()
         self.notify("conversations")
 
     def clear_all(self) -> int:
@@ -397,6 +420,7 @@ class Assistant:
             agent.stop()
         self._agents.clear()
         self._save_due.clear()
+        self._unsaved.clear()
         count = self.store.clear_all()
         self.conversation, self.agent = Conversation(), None
         self.notify("conversation")
@@ -451,6 +475,7 @@ class Assistant:
                 stored = self.settings_store.load()
                 self.settings = join_secrets(stored.settings, stored.secrets)
                 self.settings.remember = stored.remember
+                self._models.clear()
                 self.notify("settings")
             return
         if change.kind == "cleared":
@@ -619,17 +644,80 @@ class Assistant:
         try:
             self.store.save(conversation)
         except StorageFull as exc:
+            self._unsaved[conversation.id] = conversation
             self.add_notice(str(exc), "error", "storage-full", exc.report)
             return False
         except NewerFormat as exc:
             self.add_notice(str(exc), "error", "newer-format")
             return False
-        self.clear_notice("storage-full")
+        self._unsaved.pop(conversation.id, None)
+        if not self._unsaved:
+            self.clear_notice("storage-full")
         return True
 
+    def _retry_unsaved(self) -> None:
+        """Space was freed: save what a full storage refused (the notice goes once all of it is saved)."""
+        for conversation in list(self._unsaved.values()):
+            if not self._save(conversation):
+                break
+        self.notify("conversations")
+
+    def flush(self) -> None:
+        """Save what is waiting for the next tick now (the page is going away)."""
+        self._flush_saves()
+
+    def read_set_aside(self, key: str) -> str:
+        return self.store.read_set_aside(key) or self.settings_store.local.get(key) or ""
+
+    def discard_set_aside(self, key: str) -> None:
+        """Delete an entry set aside as unreadable (the user chose to), and its notice."""
+        self.store.discard_set_aside(key)
+        self.notices = [n for n in self.notices if n.set_aside != key]
+        self.notify("notices")
+        self._retry_unsaved()
     def usage_report(self) -> UsageReport:
         return self.store.usage_report()
 
     def _take_store_problems(self) -> None:
         for problem in self.store.take_problems():
-            self.add_notice(problem.message, "warning", "problem-" + problem.key)
+            self.add_notice(problem.message, "warning", "problem-" + problem.key, set_aside=problem.quarantine_key)
+
+    # ----- usage --------------------------------------------------------------------------------------
+
+    def model_info(self, ref: Optional[str]) -> Any:
+        """The catalog model of a ref (custom endpoints with their configured window), None when unknown."""
+        if not ref:
+            return None
+        model = self._models.get(ref)
+        if model is None:
+            from app.providers.factory import resolve_model
+
+            try:
+                model = resolve_model(ref, self.provider_settings())
+            except Exception:  # noqa: BLE001 - a ref that no longer parses: no price, no window
+                model = False
+            self._models[ref] = model
+        return model or None
+
+    def message_usage_text(self, message: Any) -> str:
+        """Tokens of one answer, and its cost at the list prices of the model that wrote it."""
+        from app.chat.usage import describe_usage, message_cost
+
+        usage = message.usage
+        return describe_usage(usage, message_cost(usage, self.model_info(message.model)))
+
+    def usage_summary(self) -> UsageSummary:
+        from app.chat.usage import conversation_cost, describe_usage, window_gauge
+
+        messages = self.conversation.messages
+        estimate = conversation_cost(messages, self.model_info)
+        priced = estimate.dollars if (estimate.dollars or estimate.complete) else None  # None: nothing priced
+        totals = describe_usage(estimate.usage, priced, partial=not estimate.complete) if (
+            estimate.usage.input_tokens or estimate.usage.output_tokens) else ""
+        model = self.model_info(self.selected_model())
+        gauge = None
+        if model is not None and messages:
+            from app.chat.tokens import estimate_tokens
+
+            gauge = window_gauge(messages, model.context_window, estimate_tokens(self.system_prompt()))
+        return UsageSummary(totals, gauge, self.conversation.notice or "")

@@ -1,24 +1,17 @@
 """Token usage of a conversation, its cost estimate and how full the model's window is.
 
-Prices are plain numbers in dollars per million tokens (`Prices`), so this module does not depend on
-the shape of the model catalog; the caller maps a "provider:model" id to Prices (or None if unknown).
+Prices live in one place, the model catalog: `conversation_cost` asks the caller for the model of a
+"provider:model" ref (app.providers.catalog.CatalogModel, or None when unknown) and uses its `cost()`.
+`describe_usage` and `WindowGauge.describe` give the words the page shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from app.chat.model import Message, Usage
 from app.chat.tokens import estimate_message_tokens
-
-
-@dataclass(frozen=True)
-class Prices:
-    input: float  # $ per million uncached input tokens
-    output: float  # $ per million output tokens (reasoning included)
-    cached_input: Optional[float] = None  # $ per million input tokens read from the cache; None: same as input
-    cache_write: Optional[float] = None  # $ per million input tokens written to the cache; None: same as input
 
 
 def total_usage(messages: Iterable[Message]) -> Usage:
@@ -29,14 +22,11 @@ def total_usage(messages: Iterable[Message]) -> Usage:
     return total
 
 
-def cost(usage: Usage, prices: Prices) -> float:
-    """Dollars for one usage. Input tokens include cached and cache-write tokens, priced at their own rates."""
-    cached = min(usage.cached_tokens, usage.input_tokens)
-    written = min(usage.cache_write_tokens, usage.input_tokens - cached)
-    plain = usage.input_tokens - cached - written
-    cached_price = prices.input if prices.cached_input is None else prices.cached_input
-    write_price = prices.input if prices.cache_write is None else prices.cache_write
-    return (plain * prices.input + cached * cached_price + written * write_price + usage.output_tokens * prices.output) / 1e6
+def message_cost(usage: Usage, model: Any) -> Optional[float]:
+    """Dollars for one usage at the list prices of `model` (a CatalogModel); None when a price is unknown."""
+    if model is None:
+        return None
+    return model.cost(usage.input_tokens, usage.cached_tokens, usage.output_tokens, usage.cache_write_tokens)
 
 
 @dataclass
@@ -50,19 +40,33 @@ class CostEstimate:
         return not self.unpriced_models
 
 
-def conversation_cost(messages: Iterable[Message], prices_for: Callable[[str], Optional[Prices]]) -> CostEstimate:
-    """Sum of usage and cost over messages; each assistant message is priced by the model that wrote it."""
+def conversation_cost(messages: Iterable[Message], model_for: Callable[[str], Any]) -> CostEstimate:
+    """Sum of usage and cost over messages; each assistant message is priced by the model that wrote it.
+
+    `model_for(ref)` returns the catalog model of a "provider:model" ref, or None when it is unknown."""
     estimate = CostEstimate()
     for message in messages:
         if message.usage is None:
             continue
         estimate.usage = estimate.usage + message.usage
-        prices = prices_for(message.model) if message.model else None
-        if prices is None:
+        dollars = message_cost(message.usage, model_for(message.model)) if message.model else None
+        if dollars is None:
             estimate.unpriced_models.add(message.model or "unknown")
         else:
-            estimate.dollars += cost(message.usage, prices)
+            estimate.dollars += dollars
     return estimate
+
+
+def describe_usage(usage: Usage, dollars: Optional[float], partial: bool = False) -> str:
+    """"1,234 in · 56 out · 1,000 cached · ≈ $0.0012" (partial: some of it could not be priced)."""
+    parts = ["%s in" % format(usage.input_tokens, ","), "%s out" % format(usage.output_tokens, ",")]
+    if usage.cached_tokens:
+        parts.append("%s cached" % format(usage.cached_tokens, ","))
+    if usage.cache_write_tokens:
+        parts.append("%s written to cache" % format(usage.cache_write_tokens, ","))
+    if dollars is not None:
+        parts.append("≈ $%.4f%s" % (dollars, " + unpriced" if partial else ""))
+    return " · ".join(parts)
 
 
 @dataclass
@@ -76,10 +80,21 @@ class WindowGauge:
         return min(1.0, self.used_tokens / self.window_tokens) if self.window_tokens > 0 else 0.0
 
     @property
+    def percent(self) -> int:
+        """Whole percent, never 0 once anything is used (a window is never "0 % full" with a message in it)."""
+        if self.used_tokens <= 0:
+            return 0
+        return max(1, round(100 * self.fraction))
+
+    @property
     def level(self) -> str:
         """ok below 70 %, warn below 90 %, full from 90 %."""
         f = self.fraction
         return "ok" if f < 0.7 else ("warn" if f < 0.9 else "full")
+
+    def describe(self) -> str:
+        return "%s%d%% of the context window (%s of %s tokens)" % (
+            "about " if self.estimated else "", self.percent, format(self.used_tokens, ","), format(self.window_tokens, ","))
 
 
 def window_gauge(messages: list[Message], context_window: int, fixed_tokens: int = 0) -> WindowGauge:

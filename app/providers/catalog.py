@@ -33,6 +33,7 @@ class CatalogModel:
     price_input: Optional[float] = None
     price_cached_input: Optional[float] = None
     price_output: Optional[float] = None
+    price_cache_write: Optional[float] = None  # input written to the prompt cache (Anthropic); None: input price
     retired: Optional[str] = None  # a note when the model is retired or about to be
     successor: Optional[str] = None  # model id to use instead
     known: bool = True  # False for ids not in the catalog (limits are guesses)
@@ -42,13 +43,20 @@ class CatalogModel:
     def ref(self) -> str:
         return "%s:%s" % (self.provider, self.id)
 
-    def cost(self, input_tokens: int, cached_tokens: int, output_tokens: int) -> Optional[float]:
-        """The list-price cost in USD, or None when a price is unknown."""
+    def cost(self, input_tokens: int, cached_tokens: int, output_tokens: int, cache_write_tokens: int = 0) -> Optional[float]:
+        """The list-price cost in USD, or None when a price is unknown.
+
+        Input tokens include the cached ones (read from the prompt cache) and the cache-write ones, each priced at
+        its own rate (None: the input price)."""
         if self.price_input is None or self.price_output is None:
             return None
+        cached = min(cached_tokens, input_tokens)
+        written = min(cache_write_tokens, input_tokens - cached)
+        fresh = input_tokens - cached - written
         cached_price = self.price_cached_input if self.price_cached_input is not None else self.price_input
-        fresh = max(0, input_tokens - cached_tokens)
-        return (fresh * self.price_input + cached_tokens * cached_price + output_tokens * self.price_output) / 1e6
+        write_price = self.price_cache_write if self.price_cache_write is not None else self.price_input
+        return (fresh * self.price_input + cached * cached_price + written * write_price
+                + output_tokens * self.price_output) / 1e6
 
 
 def _m(provider: str, id: str, name: str, protocol: str, ctx: int, out: int, reasoning: Optional[str] = None,
@@ -80,17 +88,17 @@ MODELS: tuple[CatalogModel, ...] = (
     _m("openai", "gpt-5.4-nano", "GPT-5.4 nano", "responses", 400_000, 128_000, "effort", _GPT52),
     # Anthropic
     _m("anthropic", "claude-haiku-4-5", "Claude Haiku 4.5", "anthropic", 200_000, 64_000, "budget",
-       ("low", "medium", "high"), (1.00, 0.10, 5.00), cache_min_tokens=4096),
+       ("low", "medium", "high"), (1.00, 0.10, 5.00), cache_min_tokens=4096, price_cache_write=1.25),
     _m("anthropic", "claude-sonnet-4-5", "Claude Sonnet 4.5", "anthropic", 200_000, 64_000, "budget",
-       ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024,
+       ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024, price_cache_write=3.75,
        retired="End of life 2026-11-30.", successor="claude-sonnet-4-6"),
     _m("anthropic", "claude-opus-4-5", "Claude Opus 4.5", "anthropic", 200_000, 64_000, "budget",
-       ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096,
+       ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096, price_cache_write=6.25,
        retired="End of life 2027-01-22.", successor="claude-opus-4-7"),
     _m("anthropic", "claude-sonnet-4-6", "Claude Sonnet 4.6", "anthropic", 200_000, 64_000, "adaptive",
-       ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024),
+       ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024, price_cache_write=3.75),
     _m("anthropic", "claude-opus-4-6", "Claude Opus 4.6", "anthropic", 200_000, 128_000, "adaptive",
-       ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096),
+       ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096, price_cache_write=6.25),
     _m("anthropic", "claude-opus-4-7", "Claude Opus 4.7", "anthropic", 200_000, 128_000, "adaptive",
        ("low", "medium", "high"), cache_min_tokens=4096),
     # Google

@@ -23,6 +23,7 @@ from app.web.views.conversation import ConversationView
 from app.web.views.conversation_list import render_conversation_list
 from app.web.views.model_picker import render_model_picker
 from app.web.views.notices import render_notices
+from app.web.views.usage_bar import UsageBar
 
 CONFIG_URL = "./config.json"
 
@@ -74,7 +75,7 @@ class Controller:
         self._approval_ids: tuple = ()
         self._search: str = ""
         self._dialog_built = False
-        self._usage_models: dict = {}
+        self._usage_state: Any = None
 
     # ----- start ----------------------------------------------------------------------------------------------
 
@@ -98,6 +99,7 @@ class Controller:
         self._render_all()
         if isinstance(local, WebStorage):
             listen(window, "storage", self._on_storage)
+        listen(window, "pagehide", lambda e: self.assistant.flush())  # reload, tab closed: save what is shown
         asyncio.ensure_future(self._connect_then_resume())
         _freeze_heap()
 
@@ -117,6 +119,8 @@ class Controller:
         self.dialog = by_id("settings-dialog")
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
+        self.usage_bar = UsageBar()
+        self.composer.form.before(self.usage_bar.el)
         for element_id in ("model-picker", "new-conversation", "settings-button", "sidebar-toggle",
                            "conversation-search", "composer-input", "composer-send"):
             el = by_id(element_id)
@@ -162,12 +166,16 @@ class Controller:
         if "conversation" in topics:
             pending = a.pending
             running = a.agent.running if a.agent is not None else set()
-            self.view.render(a.conversation, pending, running, a.busy, self._usage_text)
+            self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text)
             self._render_approvals(pending)
             self.composer.render(a.busy, bool(pending))
             document.body.setAttribute("data-busy", "1" if a.busy else "0")
         if "settings" in topics:
             render_model_picker(self.picker, a.model_options(), a.selected_model())
+        if "conversation" in topics or "settings" in topics:
+            if "settings" in topics:
+                self._usage_state = None  # a window or a price may have changed
+            self._render_usage()
         if "connection" in topics:
             self._render_connection()
         if "conversations" in topics:
@@ -206,26 +214,18 @@ class Controller:
         hits = a.search(self._search) if self._search.strip() else None
         render_conversation_list(self.list_ul, a.conversations(), a.conversation.id, hits)
 
-    def _usage_text(self, message: Any) -> str:
-        usage = message.usage
-        parts = ["%s in" % format(usage.input_tokens, ","), "%s out" % format(usage.output_tokens, ",")]
-        if usage.cached_tokens:
-            parts.append("%s cached" % format(usage.cached_tokens, ","))
-        if message.model:
-            model = self._usage_models.get(message.model)
-            if model is None:
-                try:
-                    from app.providers.factory import resolve_model
-
-                    model = resolve_model(message.model, self.assistant.provider_settings())
-                except Exception:  # noqa: BLE001
-                    model = False
-                self._usage_models[message.model] = model
-            if model:
-                cost = model.cost(usage.input_tokens, usage.cached_tokens, usage.output_tokens)
-                if cost is not None:
-                    parts.append("≈ $%.4f" % cost)
-        return " · ".join(parts)
+    def _render_usage(self) -> None:
+        """The window gauge and the conversation's totals, recomputed when a message or the model changed (not at
+        every streamed delta)."""
+        a = self.assistant
+        messages = a.conversation.messages
+        last = messages[-1] if messages else None
+        state = (a.conversation.id, len(messages), last.id if last else None, last.status if last else None,
+                 a.selected_model(), a.conversation.notice)
+        if state == self._usage_state:
+            return
+        self._usage_state = state
+        self.usage_bar.render(a.usage_summary())
 
     # ----- events ---------------------------------------------------------------------------------------------
 
@@ -251,6 +251,8 @@ class Controller:
             "connect": lambda: asyncio.ensure_future(self._connect_from_dialog()),
             "disconnect": lambda: asyncio.ensure_future(a.disconnect()),
             "dismiss": lambda: a.dismiss(int(ident)),
+            "download-set-aside": lambda: _download(ident.replace(".", "-") + ".txt", a.read_set_aside(ident), "text/plain"),
+            "discard-set-aside": lambda: self._discard_set_aside(ident),
             "open": lambda: self._open(ident),
             "rename": lambda: self._rename(ident),
             "delete": lambda: self._delete(ident),
@@ -359,6 +361,10 @@ class Controller:
         summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
         if window.confirm('Delete "%s"? This cannot be undone.' % (summary.title if summary else "this conversation")):
             self.assistant.delete(cid)
+
+    def _discard_set_aside(self, key: str) -> None:
+        if window.confirm("Discard the unreadable entry? Download it first if you may want it back."):
+            self.assistant.discard_set_aside(key)
 
     def _clear_all(self) -> None:
         if window.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them."):

@@ -255,3 +255,72 @@ def test_import_and_export_round_trip():
     assert b.conversations()[0].title == "Keep me"
     assert "Keep me" in a.export_markdown()
     assert "not" in b.import_json("{}").lower() or b.notices[-1].kind == "error"
+
+
+def test_a_save_refused_by_a_full_storage_is_saved_once_an_old_conversation_is_deleted():
+    local = MemoryStore(quota_chars=8000)
+    a = make(local=local)
+    a.load()
+    a.conversation.messages.append(user("old " * 1200))
+    assert a._save(a.conversation)
+    old_id = a.conversation.id
+    a.new_conversation()
+    a.conversation.messages.append(user("the message being written " * 100))
+    assert not a._save(a.conversation)
+    assert [n.key for n in a.notices] == ["storage-full"]
+    a.delete(old_id)
+    assert [n.key for n in a.notices] == []  # saved: the notice is gone
+    stored = make(local=local)
+    stored.load()
+    assert stored.conversation.messages[0].text.startswith("the message being written")
+
+
+def test_flush_saves_the_text_waiting_for_the_next_tick():
+    ticks = Ticks()
+    a = make(ticks=ticks)
+    a.load()
+    conversation, agent = a.conversation, FakeAgent()
+    conversation.messages.append(user("Hi"))
+    a._agent_changed(conversation, agent)
+    from app.chat.model import Message
+
+    conversation.messages.append(Message(role="assistant", status="streaming", parts=[TextPart(text="")]))
+    a._agent_changed(conversation, agent)
+    conversation.messages[-1].parts[0].text = "shown on screen"
+    a._agent_changed(conversation, agent)
+    a.flush()  # the page goes away before the tick
+    assert a.store.load(conversation.id).messages[-1].text == "shown on screen"
+
+
+def test_an_unreadable_conversation_is_a_notice_that_names_where_it_was_set_aside():
+    local = MemoryStore(data={"da.conv.c_broken": "{not json"})
+    a = make(local=local)
+    a.load()
+    (notice,) = [n for n in a.notices if n.set_aside]
+    assert "could not be read" in notice.text and notice.set_aside.startswith("da.corrupt.c_broken.")
+    assert a.read_set_aside(notice.set_aside) == "{not json" and "da.conv.c_broken" not in local.data
+    a.discard_set_aside(notice.set_aside)
+    assert not a.notices and not [k for k in local.data if k.startswith("da.corrupt.")]
+
+
+def test_usage_summary_totals_cost_and_window_gauge_of_the_selected_model():
+    from app.chat.model import Usage, assistant
+
+    a = make()
+    a.load()
+    assert a.usage_summary().gauge is None  # nothing to measure yet
+    s = Settings()
+    s.providers.anthropic.api_key = "k"
+    s.model = "anthropic:claude-haiku-4-5"  # 200,000 tokens; $1 in, $0.10 cached, $1.25 cache write, $5 out
+    a.save_settings(s)
+    a.conversation.messages += [
+        user("Hi"),
+        assistant("Hello", model="anthropic:claude-haiku-4-5",
+                  usage=Usage(input_tokens=20_000, cached_tokens=10_000, output_tokens=4_000)),
+    ]
+    summary = a.usage_summary()
+    assert summary.totals == "20,000 in · 4,000 out · 10,000 cached · ≈ $0.0310"
+    assert summary.gauge.percent == 12 and summary.gauge.describe().startswith("12% of the context window")
+    assert a.message_usage_text(a.conversation.messages[-1]) == summary.totals
+    a.conversation.notice = "To fit the model's context window: 2 older messages (1 turn) left out."
+    assert a.usage_summary().notice.startswith("To fit")

@@ -59,6 +59,8 @@ def test_retired_models_name_their_successor():
 def test_cost_uses_cached_price_and_unknown_prices_give_none():
     m = catalog.lookup("anthropic", "claude-haiku-4-5")
     assert m.cost(input_tokens=1_000_000, cached_tokens=500_000, output_tokens=100_000) == pytest.approx(0.5 + 0.05 + 0.5)
+    # Anthropic's cache writes cost 1.25x the input price; they are part of the input tokens.
+    assert m.cost(1_000_000, 0, 0, cache_write_tokens=1_000_000) == pytest.approx(1.25)
     assert catalog.lookup("anthropic", "claude-opus-4-7").cost(10, 0, 10) is None
 
 

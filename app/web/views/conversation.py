@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from app.web.dom import clear, h, text
+from app.web.dom import clear, h
 from app.web.views.message import MessageView, RenderContext
 
 EXAMPLES = (
@@ -40,9 +40,8 @@ class ConversationView:
         self.root = root  # the scrolling <section id="conversation">
         self.jump = jump_button
         self.list = h("div", {"class": "messages"})
-        self.notice = h("p", {"class": "context-notice", "hidden": True})
         self.empty = empty_state()
-        root.replaceChildren(self.empty, self.notice, self.list)
+        root.replaceChildren(self.empty, self.list)
         self.views: dict[str, MessageView] = {}
         self.order: list[str] = []
         self.conversation_id: Optional[str] = None
@@ -74,9 +73,7 @@ class ConversationView:
             self.order = []
             self.following = True
         messages = conversation.messages
-        self.empty.hidden = bool(messages)
-        self.notice.hidden = not conversation.notice
-        text(self.notice, conversation.notice or "")
+        self.empty.hidden = bool(messages)  # (conversation.notice shows above the composer: views/usage_bar.py)
         results: dict = {}
         for m in messages:
             if m.role == "tool":

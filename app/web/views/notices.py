@@ -1,4 +1,5 @@
-"""Notices above the conversation: storage problems, a full storage (with sizes, export and delete), errors."""
+"""Notices above the conversation: storage problems (an unreadable entry set aside: download or discard it), a full
+storage (with the size of each conversation, export and delete), errors."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def _chars(n: int) -> str:
 
 
 def render_notices(root: Any, notices: list, current_id: str) -> None:
-    state = repr([(n.id, n.text) for n in notices])
+    state = repr([(n.id, n.text, current_id if n.report else "") for n in notices])
     if root.getAttribute("data-state") == state:
         return
     root.setAttribute("data-state", state)
@@ -28,6 +29,12 @@ def render_notices(root: Any, notices: list, current_id: str) -> None:
                               h("button", {"type": "button", "class": "link danger", "data-action": "delete", "data-id": usage.id,
                                            "disabled": usage.id == current_id}, "Delete")))
             body.append(h("ul", {"class": "usage-list"}, *rows))
+        if notice.set_aside:
+            body.append(h("p", {"class": "notice-actions"},
+                          h("button", {"type": "button", "class": "link", "data-action": "download-set-aside",
+                                       "data-id": notice.set_aside}, "Download the unreadable entry"),
+                          h("button", {"type": "button", "class": "link danger", "data-action": "discard-set-aside",
+                                       "data-id": notice.set_aside}, "Discard it")))
         root.appendChild(h(
             "div", {"class": "notice " + notice.kind, "role": "alert" if notice.kind == "error" else "status"},
             h("div", {"class": "grow"}, *body),
