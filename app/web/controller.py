@@ -199,15 +199,25 @@ class Controller:
 
     def _render_connection(self) -> None:
         c = self.assistant.connection
+        user = c.user
+        who = "%s · %s" % (user.display_name, "admin" if user.admin else (user.role_name or "user")) if user else ""
         labels = {"off": "Directus: not connected", "connecting": "Directus: connecting…",
-                  "connected": "Directus: " + (c.user.display_name if c.user else ""), "error": "Directus: error"}
+                  "connected": who, "error": "Directus: error"}
         text(self.badge, labels[c.status])
         self.badge.setAttribute("data-status", c.status)
-        self.badge.setAttribute("title", c.who or c.message or "")
+        self.badge.setAttribute("title", ("Signed in to %s as %s" % (c.url, c.who)) if user else (c.message or ""))
         if self._dialog_built:
-            from app.web.views.settings_dialog import show_connection
+            from app.web.views.settings_dialog import show_connection, update_tool_rows
 
             show_connection(c)
+            update_tool_rows(self._dialog_tools(), self.assistant.settings)
+
+    def _dialog_tools(self) -> list:
+        """The tools the settings list: all of them, but only the non-admin ones for a signed-in non-admin."""
+        from app.directus.registry import tool_names
+
+        c = self.assistant.connection
+        return tool_names(admin=not (c.status == "connected" and c.user is not None and not c.user.admin))
 
     def _render_list(self) -> None:
         a = self.assistant
@@ -249,7 +259,7 @@ class Controller:
             "settings": lambda: self.open_settings(),
             "close-settings": lambda: self.dialog.close(),
             "connect": lambda: asyncio.ensure_future(self._connect_from_dialog()),
-            "disconnect": lambda: asyncio.ensure_future(a.disconnect()),
+            "disconnect": lambda: asyncio.ensure_future(self._disconnect()),
             "dismiss": lambda: a.dismiss(int(ident)),
             "download-set-aside": lambda: _download(ident.replace(".", "-") + ".txt", a.read_set_aside(ident), "text/plain"),
             "discard-set-aside": lambda: self._discard_set_aside(ident),
@@ -383,7 +393,6 @@ class Controller:
 
     def open_settings(self) -> None:
         from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
-        from app.directus.registry import tool_names
         from app.web.views.settings_dialog import build_dialog, filter_tools, show_connection, toggle_auth
 
         a = self.assistant
@@ -392,7 +401,7 @@ class Controller:
             default_url = a.config.directus_url
             otp_needed = a.connection.otp_needed
 
-        form = build_dialog(a.settings, tool_names(admin=True), DEFAULT_SYSTEM_PROMPT, Status)
+        form = build_dialog(a.settings, self._dialog_tools(), DEFAULT_SYSTEM_PROMPT, Status)
         self.dialog.replaceChildren(form)
         self._dialog_built = True
         show_connection(a.connection)
@@ -420,6 +429,13 @@ class Controller:
         if self._save_dialog() and self.assistant.settings.directus.auth == "token":
             asyncio.ensure_future(self.assistant.connect())
         self.dialog.close()
+
+    async def _disconnect(self) -> None:
+        for field_id in ("set-directus-token", "set-directus-password", "set-directus-otp"):
+            el = by_id(field_id)
+            if el is not None:
+                el.value = ""  # or saving the dialog afterwards would sign in again
+        await self.assistant.disconnect()
 
     async def _connect_from_dialog(self) -> None:
         from app.web.views.settings_dialog import value

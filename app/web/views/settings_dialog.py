@@ -50,6 +50,29 @@ def _models_text(models: list) -> str:
     return "\n".join("%s %d" % (m.id, m.context_window) for m in models)
 
 
+def tool_row(name: str, mode: str) -> Any:
+    select = h("select", {"id": "tool-" + name, "name": "tool-" + name, "data-tool": name})
+    for value, label in MODE_LABELS:
+        select.appendChild(h("option", {"value": value, "selected": mode == value}, label))
+    select.value = mode
+    return h("div", {"class": "tool-row", "data-tool": name}, h("label", {"for": "tool-" + name}, h("code", None, name)), select)
+
+
+def update_tool_rows(tools: list[str], settings: Settings) -> None:
+    """Show the rows of `tools` only (admin-only tools go away for a non-admin), keeping modes picked but not saved."""
+    rows = by_id("tool-rows")
+    if rows is None:
+        return
+    shown = [str(r.getAttribute("data-tool")) for r in rows.querySelectorAll(".tool-row")]
+    if shown == list(tools):
+        return
+    picked = {str(s.getAttribute("data-tool")): str(s.value) for s in rows.querySelectorAll("select[data-tool]")}
+    rows.replaceChildren(*[tool_row(name, picked.get(name, settings.tools.mode(name))) for name in tools])
+    search = by_id("set-tool-search")
+    if search is not None:
+        filter_tools(str(search.value))
+
+
 def build_dialog(settings: Settings, tools: list[str], default_prompt: str, status: Any) -> Any:
     d = settings.directus
     endpoint = settings.providers.compatible[0] if settings.providers.compatible else None
@@ -60,14 +83,6 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
             field(label + " API key", text_input("set-%s-key" % key, account.api_key, "password", "Paste your key")),
             field(label + " base URL (optional)", text_input("set-%s-url" % key, account.base_url or "", "url",
                   "Default: the provider's public API"))))
-    tool_rows = []
-    for name in tools:
-        select = h("select", {"id": "tool-" + name, "name": "tool-" + name, "data-tool": name})
-        for value, label in MODE_LABELS:
-            select.appendChild(h("option", {"value": value, "selected": settings.tools.mode(name) == value}, label))
-        select.value = settings.tools.mode(name)
-        tool_rows.append(h("div", {"class": "tool-row", "data-tool": name},
-                           h("label", {"for": "tool-" + name}, h("code", None, name)), select))
     auth_token = h("input", {"type": "radio", "id": "set-auth-token", "name": "set-auth", "value": "token"})
     auth_password = h("input", {"type": "radio", "id": "set-auth-password", "name": "set-auth", "value": "password"})
     auth_token.checked = d.auth != "password"
@@ -85,7 +100,7 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
               h("label", {"for": "set-auth-token"}, auth_token, " Static token"),
               h("label", {"for": "set-auth-password"}, auth_password, " Email and password")),
             h("div", {"id": "auth-token-fields", "hidden": d.auth == "password"},
-              field("Static token", text_input("set-directus-token", d.token, "password", "Directus → your user → Token"))),
+              field("Directus token", text_input("set-directus-token", d.token, "password", "Directus → your user → Token"))),
             h("div", {"id": "auth-password-fields", "hidden": d.auth != "password"},
               field("Email", text_input("set-directus-email", d.email, "email")),
               field("Password", text_input("set-directus-password", "", "password", autocomplete="current-password")),
@@ -117,7 +132,7 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
             check("set-confirm-destructive", "Always ask for deletes and bulk writes", settings.tools.confirm_destructive,
                   "Even for tools set to Always."),
             field("Search tools", text_input("set-tool-search", "", "search", "items, files, flows…")),
-            h("div", {"class": "tool-rows", "id": "tool-rows"}, *tool_rows)),
+            h("div", {"class": "tool-rows", "id": "tool-rows"}, *[tool_row(n, settings.tools.mode(n)) for n in tools])),
           h("section", None, h("h3", None, "Privacy"),
             check("set-remember", "Remember keys and sign-in on this device", settings.remember,
                   "Off: keys and the Directus sign-in last only until this tab closes. On: kept in this browser's "
@@ -138,10 +153,11 @@ def read_form(old: Settings) -> Settings:
     s = old.model_copy(deep=True)
     s.directus.url = value("set-directus-url")
     s.directus.auth = "password" if by_id("set-auth-password").checked else "token"
-    new_token = value("set-directus-token")
-    if new_token != old.directus.token:
-        s.directus.token = new_token
-        s.directus.session = None if new_token else s.directus.session
+    if s.directus.auth == "token":  # (in password mode the token field is not in use: a sign-in cleared it)
+        new_token = value("set-directus-token")
+        if new_token != old.directus.token:
+            s.directus.token = new_token
+            s.directus.session = None if new_token else s.directus.session
     s.directus.email = value("set-directus-email")
     for key, _ in PROVIDERS:
         account = getattr(s.providers, key)
