@@ -257,6 +257,7 @@ class Controller:
             "example": lambda: self._use_example(str(target.getAttribute("data-prompt"))),
             "new-conversation": lambda: self._new_conversation(),
             "settings": lambda: self.open_settings(),
+            "settings-key": lambda: self._open_settings_at_key(ident),
             "close-settings": lambda: self.dialog.close(),
             "connect": lambda: asyncio.ensure_future(self._connect_from_dialog()),
             "disconnect": lambda: asyncio.ensure_future(self._disconnect()),
@@ -412,6 +413,15 @@ class Controller:
             listen(self.dialog, "input", lambda e: filter_tools(str(e.target.value))
                    if str(e.target.id) == "set-tool-search" else None)
         self.dialog.showModal()
+
+    def _open_settings_at_key(self, model_ref: str) -> None:
+        from app.web.views.settings_dialog import key_field_for
+
+        self.open_settings()
+        field = by_id(key_field_for(model_ref))
+        if field is not None:
+            field.focus()
+            field.scrollIntoView(to_js({"block": "center"}, dict_converter=__import__("js").Object.fromEntries))
 
     def _save_dialog(self) -> bool:
         from app.web.views.settings_dialog import read_form

@@ -15,6 +15,9 @@ from app.web.markdown import MarkdownStream
 from app.web.views.tool_card import ToolCard
 
 
+KEY_ERRORS = ("bad_key", "no_key", "billing", "no_access")
+
+
 class TextBlock:
     kind = "text"
 
@@ -127,6 +130,9 @@ class MessageView:
                 box = h("div", {"class": "message-error", "role": "alert"}, h("p", None, message.error.message))
                 if last and not ctx.busy:
                     box.appendChild(h("button", {"type": "button", "data-action": "retry"}, "Retry"))
+                if message.error.kind in KEY_ERRORS:  # the fix is in the settings: one click away
+                    box.appendChild(h("button", {"type": "button", "class": "link", "data-action": "settings-key",
+                                             "data-id": message.model or ""}, "Open Settings"))
                 items.append(box)
             elif last and not ctx.busy and message.status in ("done", "stopped"):
                 items.append(h("button", {"type": "button", "class": "link", "data-action": "regenerate",

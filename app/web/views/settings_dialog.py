@@ -110,7 +110,7 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
               h("button", {"type": "button", "class": "primary", "data-action": "connect"}, "Connect"),
               h("button", {"type": "button", "data-action": "disconnect"}, "Disconnect"),
               h("p", {"id": "connection-status", "class": "connection-status", "role": "status"}))),
-          h("section", None, h("h3", None, "Model providers"),
+          h("section", None, h("h3", None, "Providers"),
             h("p", {"class": "hint"}, "Keys stay in this browser and go only to their own provider."),
             *provider_fields,
             h("fieldset", {"class": "provider"}, h("legend", None, "OpenAI-compatible endpoint"),
@@ -142,6 +142,12 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
           h("button", {"type": "submit", "class": "primary", "value": "save"}, "Save")),
     )
     return form
+
+
+def key_field_for(model_ref: str) -> str:
+    """The id of the key field for the provider of a model ref ("anthropic:claude-..." -> "set-anthropic-key")."""
+    provider = model_ref.split(":", 1)[0]
+    return "set-%s-key" % provider if provider in dict(PROVIDERS) else "set-compat-key"
 
 
 def value(id: str) -> str:
