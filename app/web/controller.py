@@ -428,7 +428,7 @@ class Controller:
 
         a = self.assistant
         old = a.settings
-        new = read_form(old)
+        new = read_form(old, a.config.directus_url)
         changed_directus = (new.directus.url, new.directus.token, new.directus.auth) != (
             old.directus.url, old.directus.token, old.directus.auth)
         a.save_settings(new)

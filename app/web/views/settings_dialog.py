@@ -155,9 +155,12 @@ def value(id: str) -> str:
     return str(el.value).strip() if el is not None else ""
 
 
-def read_form(old: Settings) -> Settings:
+def read_form(old: Settings, default_url: str = "") -> Settings:
     s = old.model_copy(deep=True)
-    s.directus.url = value("set-directus-url")
+    url = value("set-directus-url")
+    # The field shows the deployment's URL when the user has none: keep following the deployment then.
+    same_as_default = not old.directus.url and url.rstrip("/") == default_url.strip().rstrip("/")
+    s.directus.url = "" if same_as_default else url
     s.directus.auth = "password" if by_id("set-auth-password").checked else "token"
     if s.directus.auth == "token":  # (in password mode the token field is not in use: a sign-in cleared it)
         new_token = value("set-directus-token")

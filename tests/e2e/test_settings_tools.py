@@ -1,0 +1,103 @@
+"""The tool modes in the settings dialog, end to end: search, disabled, "allow all reads", "always ask for deletes".
+
+The shared chat page (tests/fixtures/app.py: admin demo token, every provider at the fake). Each test puts the
+tool settings back as it found them (Ask everywhere, reads ask, deletes always ask).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator, Optional
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.settings_app import tool_names
+
+pytestmark = pytest.mark.e2e
+
+
+def call(name: str, args: dict) -> str:
+    return "[[call %s %s]]" % (name, json.dumps(args))
+
+
+READ = call("items", {"action": "read", "collection": "articles", "query": {"fields": ["id", "title"], "limit": 2}})
+DELETE = call("items", {"action": "delete", "collection": "articles", "keys": [3]})
+
+
+def set_tools(chat, modes: Optional[dict] = None, allow_reads: Optional[bool] = None,
+              confirm_destructive: Optional[bool] = None) -> None:
+    page = chat.page
+    page.get_by_role("button", name="Settings").click()
+    for tool, mode in (modes or {}).items():
+        page.get_by_label(tool, exact=True).select_option(mode)
+    if allow_reads is not None:
+        page.get_by_label("Allow all reads without asking").set_checked(allow_reads)
+    if confirm_destructive is not None:
+        page.get_by_label("Always ask for deletes and bulk writes").set_checked(confirm_destructive)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#settings-dialog")).to_be_hidden()
+
+
+@pytest.fixture
+def tools_reset(chat) -> Iterator[None]:
+    yield
+    if chat.page.locator("#settings-dialog[open]").count():
+        chat.page.get_by_role("button", name="Cancel").click()
+    if chat.page.get_attribute("body", "data-busy") == "1":
+        chat.page.get_by_role("button", name="Stop").click()
+    set_tools(chat, {"items": "ask", "files": "ask"}, allow_reads=False, confirm_destructive=True)
+
+
+def test_the_search_box_filters_the_tools(chat):
+    page = chat.page
+    page.get_by_role("button", name="Settings").click()
+    rows = page.locator("#tool-rows .tool-row")
+    everything = rows.count()
+    page.get_by_label("Search tools").fill("FLOW")
+    expect(rows.locator("visible=true")).to_have_count(2)
+    assert sorted(rows.locator("visible=true").evaluate_all("rs => rs.map(r => r.dataset.tool)")) == ["flows", "trigger_flow"]
+    page.get_by_label("Search tools").fill("no such tool")
+    expect(rows.locator("visible=true")).to_have_count(0)
+    page.get_by_label("Search tools").fill("")
+    expect(rows.locator("visible=true")).to_have_count(everything)
+    page.get_by_role("button", name="Cancel").click()
+
+
+def test_a_disabled_tool_is_not_offered_to_the_model(chat, fake_provider, tools_reset):
+    chat.send("First")
+    expect(chat.last_answer()).to_contain_text("You said: First")
+    assert "files" in tool_names(fake_provider.last.body)
+
+    set_tools(chat, {"files": "disabled"})
+    chat.send("Second")
+    expect(chat.last_answer()).to_contain_text("You said: Second")
+    offered = tool_names(fake_provider.last.body)
+    assert "files" not in offered and "items" in offered, offered
+
+
+def test_allow_all_reads_runs_a_read_without_asking(chat, tools_reset):
+    page = chat.page
+    set_tools(chat, allow_reads=True)
+    chat.send("Two titles please " + READ)
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    expect(page.locator(".tool-card[data-status=done]")).to_have_count(1)
+    expect(page.locator(".approval-card")).to_have_count(0)
+
+
+def test_deletes_still_ask_when_the_tool_is_always_allowed(chat, directus, tools_reset):
+    page = chat.page
+    set_tools(chat, {"items": "always"})
+    chat.send("Read first " + READ)  # "always" is in effect: a read runs at once
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    expect(page.locator(".approval-card")).to_have_count(0)
+
+    chat.send("Now delete article 3 " + DELETE)
+    card = page.locator(".approval-card")
+    expect(card).to_be_visible()
+    expect(card.locator(".approval-summary")).to_contain_text("Delete")
+    expect(card).to_contain_text("Deletes data")
+    page.get_by_role("button", name="Deny").click()
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    with directus.client() as http:
+        assert http.get("/items/articles/3").status_code == 200  # still there
