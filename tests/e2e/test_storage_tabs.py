@@ -1,0 +1,101 @@
+"""Two tabs of the app (two pages of one browser context, so one localStorage): what one tab stores shows in the
+other through `storage` events, and two tabs writing to one conversation never overwrite each other's messages.
+
+Tab A is the module's shared page (tests/fixtures/app.py: `chat`); tab B is a second page opened once per module.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.fakes.script import Step
+from tests.fixtures.app import ChatApp
+from tests.fixtures.browser import PageGuard, _watch
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def tab_b_module(chat_module, browser_context, directus, fake_provider_server) -> Iterator[ChatApp]:
+    guard = PageGuard()
+    guard.allow(directus.url)
+    guard.allow(fake_provider_server.url)
+    page = browser_context.new_page()
+    _watch(page, guard)
+    tab = ChatApp(page, guard, chat_module.url)
+    try:
+        tab.reload()  # the settings are already in the shared localStorage (tab A seeded them)
+        yield tab
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def tab_b(tab_b_module: ChatApp, chat) -> Iterator[ChatApp]:
+    tab_b_module.new_conversation()
+    yield tab_b_module
+    problems = tab_b_module.guard.problems()
+    tab_b_module.guard.console_errors.clear()
+    tab_b_module.guard.page_errors.clear()
+    tab_b_module.guard.foreign_requests.clear()
+    if problems:
+        pytest.fail("tab B misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+def item(page, cid: str):
+    return page.locator('.conv-item[data-id="%s"]' % cid)
+
+
+def test_a_conversation_created_renamed_and_deleted_in_one_tab_shows_in_the_other(chat, tab_b):
+    a, b = chat.page, tab_b.page
+    chat.send("Hello from tab A")
+    expect(chat.last_answer()).to_contain_text("You said: Hello from tab A")
+    cid = a.locator(".conv-item.current").get_attribute("data-id")
+    expect(item(b, cid).locator(".conv-title")).to_have_text("Hello from tab A")
+
+    a.once("dialog", lambda dialog: dialog.accept("Renamed in tab A"))
+    item(a, cid).get_by_role("button", name="Rename Hello from tab A").click()
+    expect(item(b, cid).locator(".conv-title")).to_have_text("Renamed in tab A")
+
+    item(b, cid).locator(".conv-open").click()
+    expect(b.locator("article.message.user .user-text")).to_have_text(["Hello from tab A"])
+    chat.send("More from tab A")  # B has it open: the new messages show there as they are saved
+    expect(b.locator("article.message.user .user-text")).to_have_text(["Hello from tab A", "More from tab A"])
+    expect(tab_b.last_answer()).to_contain_text("You said: More from tab A")
+
+    a.once("dialog", lambda dialog: dialog.accept())
+    item(a, cid).get_by_role("button", name="Delete Renamed in tab A").click()
+    expect(item(b, cid)).to_have_count(0)
+    expect(b.locator("article.message")).to_have_count(0)  # B closed it (the empty state shows)
+
+
+def test_two_tabs_sending_into_one_conversation_keep_both_messages(chat, tab_b, fake_provider):
+    a, b = chat.page, tab_b.page
+    chat.send("Opening line from A")
+    expect(chat.last_answer()).to_contain_text("You said: Opening line from A")
+    cid = a.locator(".conv-item.current").get_attribute("data-id")
+    item(b, cid).locator(".conv-open").click()
+    expect(b.locator("article.message.user")).to_have_count(1)
+
+    # A's answer streams slowly while B sends into the same conversation: both tabs write at the same time.
+    slow = "A slow answer for tab A. " * 12
+    fake_provider.script(Step(text=slow, delivery="slow", delay=0.05, chunk=6))
+    chat.send("Second line from A")
+    expect(chat.last_answer()).to_contain_text("A slow answer")
+    tab_b.send("Meanwhile a line from B")
+    expect(b.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_be_visible()
+    expect(a.get_by_role("button", name="Send")).to_be_visible(timeout=20_000)  # A's turn is over
+
+    users = ["Opening line from A", "Second line from A", "Meanwhile a line from B"]
+    for tab in (chat, tab_b):
+        tab.reload()  # what is stored, as either tab finds it
+        page = tab.page
+        assert page.locator(".conv-item.current").get_attribute("data-id") == cid
+        expect(page.locator("article.message.user .user-text")).to_have_text(users)
+        answers = page.locator("article.message.assistant")
+        expect(answers).to_have_count(3)
+        expect(answers.nth(1)).to_contain_text(slow.strip()[:60])
+        expect(page.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_have_count(1)
