@@ -188,10 +188,12 @@ class Controller:
         if ids == self._approval_ids:
             return
         new = [i for i in ids if i not in self._approval_ids]
+        focused = document.activeElement
+        had_focus = focused is not None and bool(self.approvals.contains(focused))
         self._approval_ids = ids
         self.approvals.replaceChildren(*[approval_card(p) for p in pending])
         self.approvals.hidden = not pending
-        if new:
+        if ids and (new or had_focus):  # a new card, or the focused card went away: focus the first card
             button = self.approvals.querySelector('[data-id="%s"][data-action="approve"]' % ids[0])
             if button is not None:
                 button.focus()

@@ -1,0 +1,120 @@
+"""Editing in the page: edit and re-send the last message, regenerate, the composer's keys, and the keyboard on
+approval cards (Tab order, focus, Esc). The shared chat page (tests/fixtures/app.py), a new conversation each."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.fakes.script import Step
+
+pytestmark = pytest.mark.e2e
+
+
+def update(key: int, title: str) -> str:
+    args = {"action": "update", "collection": "articles", "keys": [key], "data": {"title": title}}
+    return "[[call items %s]]" % json.dumps(args)
+
+
+def test_edit_the_last_message_and_resend_replaces_the_answer(chat, fake_provider):
+    page = chat.page
+    box = page.get_by_role("textbox", name="Message")
+    chat.send("What is Directus?")
+    expect(chat.last_answer()).to_contain_text("You said: What is Directus?")
+
+    page.locator("article.message.user").get_by_role("button", name="Edit").click()
+    expect(box).to_have_value("What is Directus?")
+    expect(box).to_be_focused()
+    box.fill("What is a flow in Directus?")
+    box.press("Enter")
+    expect(chat.last_answer()).to_contain_text("You said: What is a flow in Directus?")
+    expect(page.locator("article.message.user")).to_have_count(1)
+    expect(page.locator("article.message.user")).to_contain_text("What is a flow in Directus?")
+    expect(page.locator("article.message.assistant")).to_have_count(1)
+    expect(page.locator("#conversation")).not_to_contain_text("You said: What is Directus?")
+    expect(box).to_have_value("")
+    # the model saw the edited question only
+    user_texts = json.dumps(fake_provider.last.body["messages"])
+    assert "What is a flow" in user_texts and "What is Directus?" not in user_texts
+
+
+def test_escape_cancels_an_edit(chat):
+    page = chat.page
+    box = page.get_by_role("textbox", name="Message")
+    chat.send("Keep me")
+    expect(chat.last_answer()).to_contain_text("You said: Keep me")
+    page.locator("article.message.user").get_by_role("button", name="Edit").click()
+    expect(box).to_have_value("Keep me")
+    box.press("Escape")
+    expect(box).to_have_value("")
+    box.fill("A new question")
+    box.press("Enter")  # a new message, not an edit
+    expect(page.locator("article.message.user")).to_have_count(2)
+    expect(chat.last_answer()).to_contain_text("You said: A new question")
+
+
+def test_regenerate_replaces_the_last_answer(chat, fake_provider):
+    page = chat.page
+    fake_provider.script(Step(text="A first, weak answer."), Step(text="A better second answer."))
+    chat.send("Explain relations")
+    expect(chat.last_answer()).to_contain_text("A first, weak answer.")
+    page.get_by_role("button", name="Regenerate").click()
+    expect(chat.last_answer()).to_contain_text("A better second answer.")
+    expect(page.locator("article.message.assistant")).to_have_count(1)
+    expect(page.locator("#conversation")).not_to_contain_text("A first, weak answer.")
+    expect(page.locator("article.message.user")).to_have_count(1)
+    assert len(fake_provider.requests_for()) == 2
+
+
+def test_enter_sends_and_shift_enter_adds_a_line(chat, fake_provider):
+    page = chat.page
+    box = page.get_by_role("textbox", name="Message")
+    box.click()
+    box.press("Enter")  # nothing to send
+    box.type("line one")
+    box.press("Shift+Enter")
+    box.type("line two")
+    expect(box).to_have_value("line one\nline two")
+    expect(page.locator("article.message.user")).to_have_count(0)
+    assert fake_provider.requests_for() == []
+    box.press("Enter")
+    expect(page.locator("article.message.user .user-text")).to_have_text("line one\nline two")
+    expect(box).to_have_value("")
+    expect(chat.last_answer()).to_contain_text("You said: line one")
+    assert len(fake_provider.requests_for()) == 1
+
+
+def test_approval_cards_by_keyboard_tab_order_and_escape(chat, directus_reset):
+    page = chat.page
+    chat.send("Two changes " + update(7, "Not this") + " " + update(8, "Nor this"))
+    cards = page.locator(".approval-card")
+    expect(cards).to_have_count(2)
+    first, second = cards.nth(0), cards.nth(1)
+    expect(first.get_by_role("button", name="Approve")).to_be_focused()  # focus moved to the first card
+    page.keyboard.press("Tab")
+    expect(first.get_by_role("button", name="Deny")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(first.get_by_role("button", name="Always allow")).to_be_focused()
+    # Then into the second card: its "Arguments" toggle (and the arguments box when it scrolls), then Approve.
+    approve2 = second.get_by_role("button", name="Approve")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        assert second.evaluate("card => card.contains(document.activeElement)")
+        if approve2.evaluate("b => b === document.activeElement"):
+            break
+    expect(approve2).to_be_focused()
+
+    page.keyboard.press("Escape")  # denies the card that has the focus: the second one
+    expect(cards).to_have_count(1)
+    expect(cards.first.locator(".approval-summary")).to_contain_text("id 7")
+    expect(cards.first.get_by_role("button", name="Approve")).to_be_focused()  # focus stays on the approvals
+    page.keyboard.press("Escape")
+    expect(cards).to_have_count(0)
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    expect(page.locator(".tool-card[data-status=denied]")).to_have_count(2)
+    expect(page.get_by_role("textbox", name="Message")).to_be_enabled()
+    with directus_reset.client() as http:
+        titles = [http.get("/items/articles/%d" % k).json()["data"]["title"] for k in (7, 8)]
+    assert "Not this" not in titles and "Nor this" not in titles
