@@ -62,25 +62,6 @@ def test_a_reload_mid_stream_keeps_what_was_shown_marked_stopped(chat, fake_prov
     expect(page.locator("article.message.assistant")).to_have_count(2)
 
 
-def test_a_reload_during_a_pending_approval_brings_the_card_back(chat, directus_reset):
-    page = chat.page
-    title = "Approved after a reload"
-    chat.send("Rename article 3, please. " + update(3, title))
-    expect(page.locator(".approval-card")).to_be_visible()
-
-    chat.reload()
-    card = page.locator(".approval-card")
-    expect(card.locator(".approval-summary")).to_have_text("Update 1 item in articles (id 3)")
-    expect(page.get_by_role("button", name="Approve")).to_be_focused()
-    assert title_of(directus_reset, 3) != title  # still nothing ran
-
-    page.get_by_role("button", name="Approve").click()
-    expect(chat.last_answer()).to_contain_text("Done: items")
-    expect(page.locator(".tool-card[data-status=done]")).to_have_count(1)
-    assert title_of(directus_reset, 3) == title
-    expect(page.locator("article.message.user")).to_have_count(1)
-
-
 # Fill localStorage up to its quota with one key, then give back `spare` characters. Returns what fitted.
 _FILL = """([key, spare]) => {
   localStorage.removeItem(key);
@@ -245,3 +226,23 @@ def test_older_messages_left_out_to_fit_the_window_are_announced(chat, fake_prov
     sent = json.dumps(fake_provider.last.body)
     assert "Second block" in sent and "First block" not in sent
     expect(page.locator("article.message.user")).to_have_count(2)  # both still in the conversation
+
+
+def test_a_reload_during_a_pending_approval_brings_the_card_back(chat, directus_reset):
+    page = chat.page
+    title = "Approved after a reload"
+    chat.send("Rename article 3, please. " + update(3, title))
+    expect(page.locator(".approval-card")).to_be_visible()
+
+    chat.reload()
+    card = page.locator(".approval-card")
+    expect(card.locator(".approval-summary")).to_have_text("Update 1 item in articles (id 3)")
+    expect(page.get_by_role("button", name="Approve")).to_be_focused()
+    assert title_of(directus_reset, 3) != title  # still nothing ran
+
+    page.get_by_role("button", name="Approve").click()
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    expect(page.locator(".tool-card[data-status=done]")).to_have_count(1)
+    assert title_of(directus_reset, 3) == title
+    expect(page.locator("article.message.user")).to_have_count(1)
+    # (Last in the module: it writes to Directus, and the next test that uses Directus pays for a reset.)
