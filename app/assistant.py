@@ -24,8 +24,9 @@ conversation's totals, cost, and how full the selected model's context window is
 
 from __future__ import annotations
 
+import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Literal, Optional
 
 from app.chat.model import Conversation
@@ -95,6 +96,26 @@ class NoTools:
         return ToolOutcome(content='{"error":{"code":"NOT_CONNECTED","message":"Directus is not connected."}}', ok=False)
 
 
+class LiveTools:
+    """The tools of the Directus connection as it is when the model is called, not when the turn started:
+    a message sent while the connection is still being made gets the tools once it is made."""
+
+    def __init__(self, assistant: "Assistant"):
+        self._assistant = assistant
+
+    def specs(self) -> list:
+        return self._assistant._tools().specs()
+
+    def preview(self, name: str, arguments: str) -> Any:
+        return self._assistant._tools().preview(name, arguments)
+
+    async def run(self, name: str, arguments: str) -> Any:
+        return await self._assistant._tools().run(name, arguments)
+
+
+CONNECT_WAIT_SECONDS = 15.0  # how long a turn waits for a Directus connection in progress before going on
+
+
 def _signature(conversation: Conversation, agent: Any) -> tuple:
     """What counts as a structural change: worth saving (and re-listing) at once."""
     tail = tuple((m.id, m.status, len(m.parts)) for m in conversation.messages[-2:])
@@ -134,6 +155,8 @@ class Assistant:
         self.settings = Settings()
         self.connection = Connection()
         self.client: Any = None
+        self._settled = asyncio.Event()  # set while no connection attempt is in progress
+        self._settled.set()
         self.conversation = Conversation()
         self.agent: Any = None  # the agent of the open conversation (None until the first action)
         self._agents: dict[str, Any] = {}  # conversation id -> agent, for turns running in the background
@@ -356,6 +379,10 @@ class Assistant:
 
     def _set_connection(self, connection: Connection) -> None:
         self.connection = connection
+        if connection.status == "connecting":
+            self._settled.clear()
+        else:
+            self._settled.set()
         self.notify("connection")
 
     # ----- conversations ------------------------------------------------------------------------------
@@ -521,13 +548,20 @@ class Assistant:
         provider, model = open_provider(ref, self.provider_settings(), self.transport, **self.provider_options)
         conversation = self.conversation
         agent = Agent(
-            conversation, provider, model.id, self._tools(), self.settings.tools, self.system_prompt(),
-            context_window=model.context_window,
+            conversation, provider, model.id, LiveTools(self), self.settings.tools, self.system_prompt(),
+            context_window=model.context_window, ready=self._connection_settled,
             on_change=lambda: self._agent_changed(conversation, agent),
             on_policy_change=lambda policy: self.save_settings(),
         )
         conversation.model = ref
         return agent
+
+    async def _connection_settled(self) -> None:
+        """Wait (a while) for a Directus connection attempt in progress, so a turn gets the tools."""
+        try:
+            await asyncio.wait_for(self._settled.wait(), CONNECT_WAIT_SECONDS)
+        except asyncio.TimeoutError:
+            pass
 
     def _action(self, run: Callable[[Any], Any]) -> bool:
         """Start a turn with a fresh agent; False (and a notice) when it cannot start."""
@@ -550,7 +584,7 @@ class Assistant:
         text = text.strip()
         if not text:
             return False
-        if self.connection.status != "connected":
+        if self.connection.status not in ("connected", "connecting"):
             self.add_notice("Directus is not connected, so the assistant has no tools: it can only talk. "
                             "Connect in Settings.", "info", "no-directus")
         return self._action(lambda agent: agent.send(text))

@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Optional, Protocol
+from typing import Any, Awaitable, Callable, Literal, Optional, Protocol
 
 from app.chat.approvals import ApprovalPolicy
 from app.chat.model import (
     Conversation,
-    ErrorInfo,
     Message,
     TextPart,
     ToolCallPart,
@@ -108,6 +107,7 @@ class Agent:
         context_window: Optional[int] = None,
         on_change: Callable[[], None] = lambda: None,
         on_policy_change: Callable[[ApprovalPolicy], None] = lambda policy: None,
+        ready: Optional[Callable[[], Awaitable[None]]] = None,
         step_cap: int = STEP_CAP,
     ):
         self.conversation = conversation
@@ -119,6 +119,7 @@ class Agent:
         self.max_output_tokens = max_output_tokens
         self.on_change = on_change
         self.on_policy_change = on_policy_change
+        self.ready = ready  # awaited before each model call, e.g. until a Directus sign-in in progress is over
         self.context_window = context_window
         self.step_cap = step_cap
         self.pending: dict[str, PendingApproval] = {}
@@ -240,6 +241,8 @@ class Agent:
             self._changed()
 
     async def _step(self, harder: bool = False) -> Optional[Message]:
+        if self.ready is not None:
+            await self.ready()
         from app.providers import ModelRequest
         from app.providers.accumulator import MessageBuilder
         from app.providers.events import ProviderError

@@ -89,3 +89,18 @@ async def test_without_directus_the_assistant_talks_without_tools(fake_provider,
     assert a.conversation.messages[-1].text == "You said: hello"
     assert fake_provider.last.body.get("tools") in (None, [])
     assert any(n.key == "no-directus" for n in a.notices)
+
+
+async def test_a_message_sent_while_directus_is_connecting_gets_the_tools(fake_provider, directus):
+    """At page load the connection is made in the background; a message sent meanwhile waits for it."""
+    a = make(fake_provider, directus)
+    a.settings.directus.token = directus.admin_token
+    connecting = asyncio.ensure_future(a.connect())
+    await asyncio.sleep(0)  # the attempt has started: the request to Directus is in flight
+    assert a.connection.status == "connecting"
+    assert a.send("Which collections do I have?")
+    await connecting
+    await a.wait()
+    tools = [t["name"] for t in fake_provider.requests_for()[0].body["tools"]]
+    assert "schema" in tools and "collections" in tools  # an admin's tools, though the send came first
+    assert not [n for n in a.notices if "not connected" in n.text]
