@@ -265,7 +265,7 @@ class ConversationStore:
         if target is not None:
             self.store.remove(meta_key(cid))
             message = ("A stored conversation (%s) could not be read: %s. It was set aside, not deleted; you can "
-                       "download it from the storage panel or discard it." % (cid, error.detail))
+                       "download it or discard it with the buttons of this notice." % (cid, error.detail))
         else:
             message = ("A stored conversation (%s) could not be read: %s. Storage is too full to set it aside, so it "
                        "was left where it is; free some space and reload." % (cid, error.detail))
