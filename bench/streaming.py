@@ -65,10 +65,15 @@ JS_READER = """async ([url, key]) => {
   return {ms: performance.now() - t0, bytes, events: text.split("\\n\\n").length};
 }"""
 
+# One observer for the page (a second one would report every task twice); each run starts an empty list.
 LONGTASKS = """() => {
   window.__longtasks = [];
-  new PerformanceObserver(list => { for (const e of list.getEntries()) window.__longtasks.push([e.duration, e.startTime]); })
-    .observe({type: "longtask", buffered: false});
+  if (!window.__longtaskObserver) {
+    window.__longtaskObserver = new PerformanceObserver(list => {
+      for (const e of list.getEntries()) window.__longtasks.push([e.duration, e.startTime]);
+    });
+    window.__longtaskObserver.observe({type: "longtask", buffered: false});
+  }
 }"""
 
 

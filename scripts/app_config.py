@@ -6,13 +6,17 @@ app package into Pyodide's file system in one request (one request instead of on
 ~100-450 ms at each start), and a new module ships without editing any list. scripts/setup writes both files for
 static hosting; scripts/serve.py builds them on each request, so what you serve in development is never stale.
 
-Bytecode: Pyodide compiles every imported .py file at every start (nothing is cached between page loads), ~300 ms
-of a ~600 ms start for pydantic, markdown-it and app/. So app.zip also carries `pyc/`: the compiled modules of
-the shipped wheels and of app/, made by the vendored Pyodide itself under Node (the same Python 3.14, so the
-same bytecode format) and stored in .cache/bytecode/. app/main.py points `sys.pycache_prefix` at that folder.
-The files are "checked-hash" pycs: Python compares each with the hash of the source it has, so a stale one is
-ignored (the module is compiled as before) and can never run old code. Compiled at `scripts/app_config.py`
-(scripts/setup) when the lock file or an app/ file changed (~3 s); without Node the app just starts slower.
+Bytecode: Pyodide ships its standard library as sources only and installs wheels as sources, so every start
+compiles every module it imports: ~0.7 s for the standard library alone, ~0.3 s more for pydantic, markdown-it and
+app/. So the build adds what the vendored Pyodide itself (run under Node: the same Python, the same bytecode
+format) compiles, cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or this script change (~5 s):
+- static/generated/python_stdlib.zip: Pyodide's python_stdlib.zip plus the .pyc of the modules the app imports,
+  next to their sources (zipimport prefers them). static/interpreter.mjs hands it to Pyodide (`stdLibURL`).
+- "pyc/" in app.zip: the wheels' and app/'s modules as "checked-hash" pycs; app/main.py points
+  `sys.pycache_prefix` there. Python compares each with the hash of the source it has, so a stale one is ignored
+  (the module is compiled as before) and can never run old code. An app/ file edited since the last build simply
+  ships without its pyc.
+Node comes with npm, which scripts/setup installs to vendor Pyodide.
 
 Usage: scripts/app_config.py            (prints what it compiled; rewrites only what changed)
 """
@@ -36,7 +40,10 @@ TARGET = ROOT / "static" / "generated" / "pyscript.toml"
 BUNDLE = TARGET.parent / "app.zip"
 APP = ROOT / "app"
 PYODIDE = ROOT / "static" / "vendor" / "pyodide"
-BYTECODE = ROOT / ".cache" / "bytecode"  # pyc.zip (entries "pyc/...") and manifest.json (what it was built from)
+BYTECODE = ROOT / ".cache" / "bytecode"  # pyc.zip (entries "pyc/..."), python_stdlib.zip, manifest.json
+STDLIB = TARGET.parent / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
+# Standard-library modules the page imports that the build cannot see by importing app/ under Node.
+EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii", "pyodide.http", "pyodide.console")
 PYC_DIR = "pyc"  # inside app.zip, unpacked to Pyodide's working directory: app/main.py sets sys.pycache_prefix
 # Never imported by the app: not worth shipping compiled.
 SKIP_COMPILE = ("pydantic/v1/", "pydantic/mypy.py", "pydantic/experimental/", "pydantic/deprecated/")
@@ -66,22 +73,36 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+_bundles: dict[str, bytes] = {}  # recent bundles by the digest of their inputs (scripts/serve.py asks on each load)
+
+
 def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optional[list[str]] = None) -> bytes:
     """app.zip: entries "app/..." in a fixed order with fixed times, so equal sources give equal bytes, then the
     compiled modules under "pyc/" that are still current (see `bytecode_entries`).
     `read(path)` returns a file's bytes or None to leave it out (tests serve broken copies this way)."""
     read = read or (lambda rel: (ROOT / rel).read_bytes())
-    out = io.BytesIO()
     sources: dict[str, bytes] = {}
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for rel in sorted(names if names is not None else app_files()):
-            data = read(rel)
-            if data is not None:
-                sources[rel] = data
+    for rel in sorted(names if names is not None else app_files()):
+        data = read(rel)
+        if data is not None:
+            sources[rel] = data
+    digest = hashlib.sha256()
+    for rel, data in sources.items():
+        digest.update(b"%d:%s:%d:" % (len(rel), rel.encode(), len(data)) + data)
+    manifest = BYTECODE / "manifest.json"
+    digest.update(str(manifest.stat().st_mtime_ns if manifest.is_file() else 0).encode())
+    key = digest.hexdigest()
+    if key not in _bundles:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for rel, data in sources.items():
                 zf.writestr(zipfile.ZipInfo(rel, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-        for name, data in bytecode_entries(sources):
-            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+            for name, data in bytecode_entries(sources):
+                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+        while len(_bundles) >= 8:
+            _bundles.pop(next(iter(_bundles)))
+        _bundles[key] = out.getvalue()
+    return _bundles[key]
 
 
 # ----- bytecode -----------------------------------------------------------------------------------------------
@@ -90,9 +111,20 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_keys: dict[tuple, str] = {}
+
+
 def _lock_key() -> Optional[str]:
-    lock = PYODIDE / "pyodide-lock.json"
-    return _sha256(lock.read_bytes()) if lock.is_file() else None
+    """What the wheels' and the standard library's bytecode was built from: the vendored lock and stdlib, and how."""
+    lock, stdlib = PYODIDE / "pyodide-lock.json", PYODIDE / "python_stdlib.zip"
+    try:
+        stamp = (lock.stat().st_mtime_ns, lock.stat().st_size, stdlib.stat().st_mtime_ns, stdlib.stat().st_size)
+    except OSError:
+        return None
+    if stamp not in _keys:
+        how = (_COMPILE_PY + _COMPILE_JS + repr(SKIP_COMPILE) + repr(EXTRA_STDLIB)).encode()
+        _keys[stamp] = _sha256(lock.read_bytes() + stdlib.read_bytes() + how)
+    return _keys[stamp]
 
 
 def _manifest() -> Optional[dict]:
@@ -156,7 +188,43 @@ with zipfile.ZipFile("/out/pyc.zip", "w", zipfile.ZIP_DEFLATED) as zf:
                     app_entries["app/" + rel.replace(os.sep, "/")] = {"sha256": digest, "pyc": entry}
                 else:
                     site_names.append(entry)
-json.dumps({"site": site_names, "app": app_entries, "python": sys.version.split()[0]})
+# Ship the wheels' modules the app imports (everything under app/ but the browser edge, which needs a page), not
+# all of them: fewer files to unpack at each start. One imported later only is compiled in the page, as before.
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+sys.path.insert(0, os.getcwd())
+import markdown_it  # noqa: E402
+for root, dirs, files in os.walk(app_root):
+    dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "web"))
+    for name in sorted(files):
+        if name.endswith(".py") and name != "main.py":
+            module = os.path.relpath(os.path.join(root, name), os.getcwd())[:-3].replace(os.sep, ".")
+            try:
+                __import__(module.removesuffix(".__init__"))
+            except Exception:
+                pass
+used = {"pyc" + importlib.util.cache_from_source(m.__file__)[len("/pyc"):] for m in list(sys.modules.values())
+        if (getattr(m, "__file__", None) or "").startswith(site + "/")}
+# The standard library: every source as shipped, plus unchecked-hash pycs ("x.pyc" next to "x.py", where zipimport
+# looks first) of the modules imported now (Pyodide's start, package loading, app/) and EXTRA_STDLIB. The zip is one
+# build product: sources and pycs always match. Other modules are compiled on import, as before.
+from importlib._bootstrap_external import _code_to_hash_pyc  # noqa: E402
+stdlib_path = next(p for p in sys.path if p.endswith(".zip"))
+wanted = {n for n, m in list(sys.modules.items()) if (getattr(m, "__file__", None) or "").startswith(stdlib_path + "/")}
+wanted |= set(EXTRA)
+stdlib_pycs = 0
+with zipfile.ZipFile("/vendor/python_stdlib.zip") as src, \
+        zipfile.ZipFile("/out/python_stdlib.zip", "w", zipfile.ZIP_DEFLATED) as out:
+    for info in src.infolist():
+        data = src.read(info)
+        out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
+        name = info.filename
+        if name.endswith(".py") and name[:-3].replace("/", ".").removesuffix(".__init__") in wanted:
+            code = compile(data, stdlib_path + "/" + name, "exec", dont_inherit=True)
+            pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
+            out.writestr(zipfile.ZipInfo(name[:-3] + ".pyc", date_time=info.date_time), bytes(pyc), zipfile.ZIP_DEFLATED)
+            stdlib_pycs += 1
+json.dumps({"site": [n for n in site_names if n in used], "app": app_entries, "stdlib": stdlib_pycs,
+            "python": sys.version.split()[0]})
 """
 
 _COMPILE_JS = r"""
@@ -169,6 +237,8 @@ FS.mkdirTree("/home/pyodide/app");
 FS.mount(FS.filesystems.NODEFS, { root: appDir }, "/home/pyodide/app");
 FS.mkdirTree("/out");
 FS.mount(FS.filesystems.NODEFS, { root: outDir }, "/out");
+FS.mkdirTree("/vendor");
+FS.mount(FS.filesystems.NODEFS, { root: indexURL }, "/vendor");
 const result = pyodide.runPython(code);
 fs.writeFileSync(outDir + "/result.json", result);
 """
@@ -182,15 +252,17 @@ def compile_bytecode(force: bool = False) -> str:
     current = {rel: _sha256((ROOT / rel).read_bytes()) for rel in app_files() if rel.endswith(".py")}
     manifest = _manifest()
     if (not force and manifest is not None and manifest.get("lock") == lock and (BYTECODE / "pyc.zip").is_file()
+            and (BYTECODE / "python_stdlib.zip").is_file()
             and {rel: e["sha256"] for rel, e in manifest.get("app", {}).items()} == current):
         return ""
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        return "bytecode: Node.js not found, so no precompiled modules: the app works but starts ~0.3 s slower"
+        raise SystemExit("app_config: Node.js is needed to precompile the Python modules (Debian: apt-get install "
+                         "nodejs); then run scripts/setup again")
     import tomllib
 
     packages = tomllib.loads(SOURCE.read_text()).get("packages", [])
-    code = _COMPILE_PY.replace("SKIP", repr(SKIP_COMPILE))
+    code = _COMPILE_PY.replace("SKIP", repr(SKIP_COMPILE)).replace("EXTRA", repr(EXTRA_STDLIB))
     BYTECODE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=BYTECODE) as tmp:
         script = Path(tmp) / "compile.mjs"
@@ -203,13 +275,14 @@ def compile_bytecode(force: bool = False) -> str:
             result = json.loads((out / "result.json").read_text())
         except (subprocess.SubprocessError, OSError, ValueError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
-            return "bytecode: compiling with Pyodide under Node failed, so no precompiled modules (%s) %s" % (
-                type(exc).__name__, detail.decode(errors="replace")[-500:])
+            raise SystemExit("app_config: compiling the Python modules with Pyodide under Node failed (%s): %s" % (
+                type(exc).__name__, detail.decode(errors="replace")[-800:])) from None
         result["lock"] = lock
         (out / "pyc.zip").replace(BYTECODE / "pyc.zip")
+        (out / "python_stdlib.zip").replace(BYTECODE / "python_stdlib.zip")
         (BYTECODE / "manifest.json").write_text(json.dumps(result, indent=1, sort_keys=True))
-    return "bytecode: compiled %d wheel and %d app modules for Python %s" % (
-        len(result["site"]), len(result["app"]), result["python"])
+    return "bytecode: compiled %d standard-library, %d wheel and %d app modules for Python %s" % (
+        result["stdlib"], len(result["site"]), len(result["app"]), result["python"])
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -230,9 +303,10 @@ def write() -> bool:
     message = compile_bytecode()
     if message:
         print(message)
+    stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
     config = _write_if_changed(TARGET, render().encode())
     zipped = _write_if_changed(BUNDLE, bundle())
-    return config or zipped
+    return config or zipped or stdlib
 
 
 if __name__ == "__main__":

@@ -57,11 +57,13 @@ def check_packages() -> None:
         )
 
 
-def mark_ready() -> None:
+def mark_ready() -> bool:
     """`body[data-ready]` is what tests and the start-up benchmark wait for. Not set when static/boot.js
     already showed a start-up failure (e.g. a script that did not load): the page stays failed."""
     if window.appBoot.ready():
         document.body.dataset.ready = "1"
+        return True
+    return False
 
 
 def show_failure(exc: BaseException) -> None:
@@ -85,4 +87,7 @@ async def run_boot(start: Callable[[], Awaitable[None]]) -> None:
     except Exception as exc:  # noqa: BLE001 - everything must reach the page, not only the console
         show_failure(exc)
         return
-    mark_ready()
+    if mark_ready():
+        from app.web.warm_up import start_warm_up
+
+        start_warm_up()

@@ -9,15 +9,18 @@ Model output and Directus content are untrusted. The renderer:
 `MarkdownStream` re-renders only the last top-level block as text grows, so a long answer costs the
 same per delta at its end as at its start.
 
-Pure Python (markdown-it-py): no browser import, tested under CPython.
+Pure Python (markdown-it-py): no browser import, tested under CPython. markdown-it is imported on the first
+render, not with this module: an empty conversation at start-up needs none of it (~40-80 ms in Pyodide);
+app/web/warm_up.py loads it in idle time right after the page is ready.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -46,6 +49,8 @@ def _image(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
 
 
 def _make_renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link

@@ -76,7 +76,10 @@ def test_every_package_the_page_loads_is_in_the_lock(lock):
 def test_the_generated_config_ships_every_app_file():
     generated = tomllib.loads(app_config.render())
     assert generated["files"] == {"./app.zip": "./*"}  # relative to the config: static/generated/app.zip
-    assert generated["interpreter"] == "./" + PINS["pyodide"]["dest"] + "/pyodide.mjs"
+    # static/interpreter.mjs: the vendored Pyodide with the precompiled standard library (scripts/app_config.py)
+    assert generated["interpreter"] == "./static/interpreter.mjs"
+    vendored = "./" + PINS["pyodide"]["dest"].removeprefix("static/") + "/pyodide.mjs"
+    assert f'from "{vendored}"' in (ROOT / "static" / "interpreter.mjs").read_text()
     with zipfile.ZipFile(io.BytesIO(app_config.bundle())) as bundle:
         shipped = {name: bundle.read(name) for name in bundle.namelist()}
     on_disk = [p for p in (ROOT / "app").rglob("*.py") if "__pycache__" not in p.parts]
