@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Start-up benchmark: navigation -> ready, ours vs a bare Pyodide page with no packages, same run, same server.
 
-cold = a fresh browser context (empty HTTP cache); warm = a reload in that context. Both pages mark
+cold = a fresh browser context (empty HTTP cache); warm = a reload in that context. All pages mark
 `performance.mark("app-ready")` when ready, so the times are measured by the page from navigation start.
-A third page, bare Pyodide loading the same packages as pyscript.toml, shows how much of the gap is packages and
-how much is PyScript and our own start-up. Also reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of
-bare Pyodide, cold within 1.5x.
+Two more pages, for reference only: bare Pyodide loading the same packages as pyscript.toml (how much the packages
+cost), and bare Pyodide with our precompiled standard library (static/generated/python_stdlib.zip, see
+scripts/app_config.py: stock Pyodide compiles its standard library at every start, which our app does not). Also
+reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of bare
+Pyodide, cold within 1.5x.
+
+Run `scripts/setup` (or `scripts/app_config.py`) first: the app is served as built, like a static host would.
 
 Usage: .venv/bin/python bench/startup.py [--runs 5] [--json bench/results/startup.json]
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -30,7 +35,7 @@ BARE_PAGE = """<!doctype html>
 <body><p>bare Pyodide</p>
 <script type="module">
 import { loadPyodide } from "./static/vendor/pyodide/pyodide.mjs";
-const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/", packages: PACKAGES });
+const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/", packages: PACKAGES, STDLIB });
 pyodide.runPython("1 + 1");
 performance.mark("app-ready");
 document.body.dataset.ready = "1";
@@ -43,8 +48,9 @@ MEASURE = """() => ({
 })"""
 
 
-def bare_page(packages: list[str]) -> str:
-    return BARE_PAGE.replace("PACKAGES", json.dumps(packages))
+def bare_page(packages: list[str], stdlib: str = "") -> str:
+    option = 'stdLibURL: "%s"' % stdlib if stdlib else ""
+    return BARE_PAGE.replace("PACKAGES", json.dumps(packages)).replace(", STDLIB", ", " + option if option else "")
 
 
 def load(page, url: str, reload: bool = False) -> dict:
@@ -68,23 +74,25 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
+    load_before = os.getloadavg()[0]
     packages = tomllib.loads((ROOT / "pyscript.toml").read_text())["packages"]
-    names = ("app", "bare", "bare+pkgs")
+    names = ("app", "bare", "bare+pkgs", "bare+pyc")
     results: dict[str, dict[str, list[float]]] = {
         name: {"cold": [], "warm": [], "fcp_cold": [], "fcp_warm": []} for name in names
     }
     with tempfile.TemporaryDirectory() as tmp:
-        bare, bare_pkgs = Path(tmp) / "bare.html", Path(tmp) / "bare-pkgs.html"
+        bare, bare_pkgs, bare_pyc = Path(tmp) / "bare.html", Path(tmp) / "bare-pkgs.html", Path(tmp) / "bare-pyc.html"
         bare.write_text(bare_page([]))
         bare_pkgs.write_text(bare_page(packages))
-        extra = {"bench-bare.html": bare, "bench-bare-pkgs.html": bare_pkgs}
+        bare_pyc.write_text(bare_page([], "./static/generated/python_stdlib.zip"))
+        extra = {"bench-bare.html": bare, "bench-bare-pkgs.html": bare_pkgs, "bench-bare-pyc.html": bare_pyc}
         with StaticServer(extra=extra) as server, sync_playwright() as pw:
             urls = {"app": server.url, "bare": server.url + "bench-bare.html",
-                    "bare+pkgs": server.url + "bench-bare-pkgs.html"}
+                    "bare+pkgs": server.url + "bench-bare-pkgs.html", "bare+pyc": server.url + "bench-bare-pyc.html"}
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
             try:
                 for run in range(args.runs):
-                    for name in names[run % 3:] + names[:run % 3]:  # rotate the order
+                    for name in names[run % len(names):] + names[:run % len(names)]:  # rotate the order
                         context = browser.new_context()
                         page = context.new_page()
                         cold = load(page, urls[name])
@@ -110,9 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bare Pyodide      {median(base['cold']):9.0f} {median(base['warm']):9.0f}")
     pkgs = results["bare+pkgs"]
     print(f"bare + packages   {median(pkgs['cold']):9.0f} {median(pkgs['warm']):9.0f}   ({', '.join(packages)}; for reference)")
+    pyc = results["bare+pyc"]
+    print(f"bare + our stdlib {median(pyc['cold']):9.0f} {median(pyc['warm']):9.0f}   (precompiled standard library; for reference)")
     print(f"our app           {median(app['cold']):9.0f} {median(app['warm']):9.0f}")
     print(f"ratio app/bare    {cold_ratio:9.2f} {warm_ratio:9.2f}   (targets: cold <= 1.5, warm <= 1.3)")
     print(f"shell first contentful paint: cold {fcp:.0f} ms, warm {median(app['fcp_warm']):.0f} ms  (target < 200)")
+    print(f"machine load (1-min average, 2 cores here): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
+          "other work on the machine makes every number noisier")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))

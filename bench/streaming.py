@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -150,6 +151,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     results = run(args.tokens, args.chunk, args.delay, args.runs)
     for r in results["runs"]:
         if not r["observer_ok"]:
@@ -158,6 +160,8 @@ def main(argv=None) -> int:
             r["js_ms"], r["app_ms"], r["ratio"], r["longest_task_ms"], r["long_tasks"], r["rendered_chars"]))
     print("answer: %d characters in ~%d events; ratio (median) %.2f (target <= 1.2); longest task %.1f ms (target <= 50)" % (
         results["answer_chars"], results["events"], results["ratio_median"], results["longest_task_ms"]))
+    print("machine load (1-min average): %.1f before, %.1f after; the first run is the first turn after a page load"
+          % (load_before, os.getloadavg()[0]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0
