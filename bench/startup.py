@@ -9,7 +9,7 @@ scripts/app_config.py: stock Pyodide compiles its standard library at every star
 reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of bare
 Pyodide, cold within 1.5x.
 
-Run `scripts/setup` (or `scripts/app_config.py`) first: the app is served as built, like a static host would.
+Run `scripts/setup` (or `scripts/app_config.py`) first: it builds the precompiled modules the page loads.
 
 Usage: .venv/bin/python bench/startup.py [--runs 5] [--json bench/results/startup.json]
 """
