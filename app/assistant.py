@@ -32,6 +32,7 @@ from typing import Any, Callable, Literal, Optional
 from app.chat.model import Conversation
 from app.settings import DeploymentConfig, ProviderSettings, Settings, join_secrets, split_secrets
 from app.storage import ConversationStore, KeyValueStore, NewerFormat, StorageFull, UsageReport
+from app.storage_format import QUARANTINE_PREFIX
 from app.storage_settings import SettingsNotSaved, SettingsStore
 
 Topic = Literal["settings", "connection", "conversations", "conversation", "notices"]
@@ -715,6 +716,15 @@ class Assistant:
     def _take_store_problems(self) -> None:
         for problem in self.store.take_problems():
             self.add_notice(problem.message, "warning", "problem-" + problem.key, set_aside=problem.quarantine_key)
+        # Entries set aside earlier (maybe by another tab, or just before a reload) stay in view until the
+        # user downloads or discards them.
+        shown = {n.set_aside for n in self.notices}
+        for key, _size in self.store.set_aside():
+            if key not in shown:
+                name = key[len(QUARANTINE_PREFIX):].rsplit(".", 1)[0]
+                self.add_notice("A stored conversation (%s) could not be read and was set aside, not deleted; you can "
+                                "download it or discard it with the buttons of this notice." % name,
+                                "warning", "problem-" + key, set_aside=key)
 
     # ----- usage --------------------------------------------------------------------------------------
 

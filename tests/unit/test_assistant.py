@@ -324,3 +324,21 @@ def test_usage_summary_totals_cost_and_window_gauge_of_the_selected_model():
     assert a.message_usage_text(a.conversation.messages[-1]) == summary.totals
     a.conversation.notice = "To fit the model's context window: 2 older messages (1 turn) left out."
     assert a.usage_summary().notice.startswith("To fit")
+
+
+def test_an_entry_set_aside_earlier_is_shown_after_a_reload_until_discarded():
+    local = MemoryStore()
+    local.set("da.conv.c_broken", '{"v": 2, "conversation": {"id": "c_broken", "messages": [ cut')
+    first = Assistant(local, MemoryStore(), None)
+    first.load()  # sets it aside and reports it
+    assert any("c_broken" in n.text for n in first.notices)
+
+    again = Assistant(local, MemoryStore(), None)  # the page was reloaded: the problem is not new any more
+    again.load()
+    (notice,) = [n for n in again.notices if n.set_aside]
+    assert "(c_broken)" in notice.text and "set aside, not deleted" in notice.text
+    assert again.read_set_aside(notice.set_aside).startswith('{"v": 2')
+    again.discard_set_aside(notice.set_aside)
+    third = Assistant(local, MemoryStore(), None)
+    third.load()
+    assert not [n for n in third.notices if n.set_aside]
