@@ -210,11 +210,7 @@ class MessagesProvider(StreamingProvider):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if base.endswith("/v1"):
             base = base[:-3]
-        super().__init__(transport, errors.ErrorContext(name, model.id, base, "", model.successor), sleep, max_attempts)
-        self.name = name
-        self.base_url = base
-        self.api_key = api_key
-        self.model = model
+        super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
     def body(self, request: ModelRequest) -> dict:
         max_tokens = request.max_output_tokens or min(self.model.output_limit, 32000)

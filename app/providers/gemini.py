@@ -197,11 +197,7 @@ class GeminiProvider(StreamingProvider):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if base.endswith("/v1beta"):
             base = base[: -len("/v1beta")]
-        super().__init__(transport, errors.ErrorContext(name, model.id, base, "", model.successor), sleep, max_attempts)
-        self.name = name
-        self.base_url = base
-        self.api_key = api_key
-        self.model = model
+        super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
     def body(self, request: ModelRequest) -> dict:
         body: dict[str, Any] = {

@@ -154,11 +154,7 @@ class ResponsesProvider(StreamingProvider):
     def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
                  name: str = "openai", sleep: Any = None, max_attempts: int = 3):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        super().__init__(transport, errors.ErrorContext(name, model.id, base, "", model.successor), sleep, max_attempts)
-        self.name = name
-        self.base_url = base
-        self.api_key = api_key
-        self.model = model
+        super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
     def body(self, request: ModelRequest) -> dict:
         body: dict[str, Any] = {

@@ -228,12 +228,7 @@ class ChatCompletionsProvider(StreamingProvider):
         sleep: Any = None,
         max_attempts: int = 3,
     ):
-        ctx = errors.ErrorContext(name, model.id, base_url, server, model.successor)
-        super().__init__(transport, ctx, sleep, max_attempts)
-        self.name = name
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.model = model
+        super().__init__(name, base_url, api_key, transport, model, server=server, sleep=sleep, max_attempts=max_attempts)
         self.server = server
         self.headers = dict(headers or {})
         self.azure_api_version = azure_api_version

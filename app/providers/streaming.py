@@ -8,7 +8,7 @@ transport failure before the answer becomes `errors.network_error`; a connection
 from __future__ import annotations
 
 import json
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 from app.providers import errors
 from app.providers.sse import SSEDecoder, SSEEvent
@@ -82,9 +82,14 @@ class StreamingProvider:
 
     name = ""
 
-    def __init__(self, transport: Transport, ctx: errors.ErrorContext, sleep=None, max_attempts: int = 3):  # type: ignore[no-untyped-def]
+    def __init__(self, name: str, base_url: str, api_key: str, transport: Transport, model: Any, *,  # CatalogModel
+                 server: str = "", sleep: Any = None, max_attempts: int = 3):
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
         self.transport = transport
-        self.ctx = ctx
+        self.model = model
+        self.ctx = errors.ErrorContext(name, model.id, self.base_url, server, model.successor)
         self.sleep = sleep
         self.max_attempts = max_attempts
 
