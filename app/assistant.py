@@ -509,6 +509,8 @@ class Assistant:
         if change.kind == "cleared":
             if not busy and not self.conversation.messages:
                 self.conversation = Conversation()
+        elif change.kind == "listed":
+            pass  # only the list shows it
         elif change.conversation_id == self.conversation.id and not busy:
             if change.kind == "deleted":
                 self.conversation, self.agent = Conversation(), None

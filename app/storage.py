@@ -209,7 +209,7 @@ class SaveResult:
 
 @dataclass
 class ExternalChange:
-    kind: Literal["updated", "deleted", "cleared", "settings"]
+    kind: Literal["updated", "listed", "deleted", "cleared", "settings"]
     conversation_id: Optional[str] = None
 
 
@@ -578,8 +578,9 @@ class ConversationStore:
     def apply_external_change(self, key: Optional[str], new_value: Optional[str]) -> Optional[ExternalChange]:
         """Interpret a `storage` event from another tab. Returns what changed, or None if nothing of ours.
 
-        "updated": call `refresh(conversation)` if it is open and re-read the list; "deleted": close it if
-        open (a save would store it again, nothing is lost); "cleared": re-read everything.
+        "updated": call `refresh(conversation)` if it is open and re-read the list; "listed": re-read the list
+        (a summary changed); "deleted": close it if open (a save would store it again, nothing is lost);
+        "cleared": re-read everything.
         """
         if key is None:
             return ExternalChange("cleared")
@@ -588,6 +589,10 @@ class ConversationStore:
             if new_value is None:
                 return ExternalChange("deleted", cid)
             return ExternalChange("updated", cid)
+        if key.startswith(META_PREFIX):
+            # A summary is written just after its conversation: the list must be drawn again from it, or a
+            # list drawn between the two writes keeps the old title.
+            return ExternalChange("listed", key[len(META_PREFIX):])
         if key in (SETTINGS_KEY, SECRETS_KEY):
             return ExternalChange("settings")
         return None

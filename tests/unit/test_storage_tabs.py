@@ -135,7 +135,8 @@ def test_storage_events_say_what_changed_and_refresh_shows_it():
     assert tab_b.apply_external_change(key, None) == ExternalChange("deleted", conv.id)
     assert tab_b.apply_external_change(None, None) == ExternalChange("cleared")
     assert tab_b.apply_external_change("da.settings", "{}") == ExternalChange("settings")
-    assert tab_b.apply_external_change("da.meta." + conv.id, "{}") is None
+    assert tab_b.apply_external_change("da.meta." + conv.id, "{}") == ExternalChange("listed", conv.id)
+    assert tab_b.apply_external_change("somebody.else", "{}") is None
     assert tab_b.apply_external_change("another.app", "x") is None
 
 
