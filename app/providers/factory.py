@@ -8,6 +8,7 @@ Each provider object holds only its own key and base URL, so a key can only go t
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Optional
 
 from app.providers import catalog, errors
@@ -47,34 +48,26 @@ def resolve_model(model_ref: str, settings: Any) -> CatalogModel:
     return catalog.lookup(provider, model_id)
 
 
+# provider -> (module, class, its name in the settings dialog)
+FIRST_PARTY = {
+    "openai": ("app.providers.openai", "ResponsesProvider", "OpenAI"),
+    "anthropic": ("app.providers.anthropic", "MessagesProvider", "Anthropic"),
+    "gemini": ("app.providers.gemini", "GeminiProvider", "Google Gemini"),
+}
+
+
 def open_provider(model_ref: str, settings: Any, transport: Transport, *, sleep: Optional[Any] = None,
                   max_attempts: int = 3) -> tuple[Any, CatalogModel]:
     settings = getattr(settings, "providers", settings)  # a whole app.settings.Settings is fine too
     provider, model_id = parse_ref(model_ref)
     model = resolve_model(model_ref, settings)
-    if provider == "openai":
-        account = settings.openai
+    if provider in FIRST_PARTY:
+        module, class_name, label = FIRST_PARTY[provider]
+        account = getattr(settings, provider)
         if not account.api_key:
-            raise errors.no_key("openai", "Settings \u2192 Providers \u2192 OpenAI")
-        from app.providers.openai import ResponsesProvider
-
-        return ResponsesProvider(account.api_key, transport, model, base_url=account.base_url, sleep=sleep,
-                                 max_attempts=max_attempts), model
-    if provider == "anthropic":
-        account = settings.anthropic
-        if not account.api_key:
-            raise errors.no_key("anthropic", "Settings \u2192 Providers \u2192 Anthropic")
-        from app.providers.anthropic import MessagesProvider
-
-        return MessagesProvider(account.api_key, transport, model, base_url=account.base_url, sleep=sleep,
-                                max_attempts=max_attempts), model
-    if provider == "gemini":
-        account = settings.gemini
-        if not account.api_key:
-            raise errors.no_key("gemini", "Settings \u2192 Providers \u2192 Google Gemini")
-        from app.providers.gemini import GeminiProvider
-
-        return GeminiProvider(account.api_key, transport, model, base_url=account.base_url, sleep=sleep,
+            raise errors.no_key(provider, "Settings \u2192 Providers \u2192 " + label)
+        provider_class = getattr(importlib.import_module(module), class_name)  # imported on first use
+        return provider_class(account.api_key, transport, model, base_url=account.base_url, sleep=sleep,
                               max_attempts=max_attempts), model
     if provider.startswith("compatible:"):
         name = provider.split(":", 1)[1]
