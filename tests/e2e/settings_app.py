@@ -121,8 +121,7 @@ def checked(app: SettingsApp) -> Iterator[SettingsApp]:
     page = app.page
     if page.locator("#settings-dialog[open]").count():
         page.keyboard.press("Escape")
-    if page.get_attribute("body", "data-busy") == "1":
-        page.get_by_role("button", name="Stop").click()
+    app.stop_if_busy()
     app.new_conversation()
     yield app
     finish(app.guard)

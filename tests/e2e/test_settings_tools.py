@@ -44,8 +44,7 @@ def tools_reset(chat) -> Iterator[None]:
     yield
     if chat.page.locator("#settings-dialog[open]").count():
         chat.page.get_by_role("button", name="Cancel").click()
-    if chat.page.get_attribute("body", "data-busy") == "1":
-        chat.page.get_by_role("button", name="Stop").click()
+    chat.stop_if_busy()
     set_tools(chat, {"items": "ask", "files": "ask"}, allow_reads=False, confirm_destructive=True)
 
 
