@@ -85,7 +85,7 @@ class ModelOption:
 class NoTools:
     """The tools when Directus is not connected: none."""
 
-    def specs(self) -> list:
+    def specs(self, used: Any = ()) -> list:
         return []
 
     def preview(self, name: str, arguments: str) -> None:
@@ -104,8 +104,8 @@ class LiveTools:
     def __init__(self, assistant: "Assistant"):
         self._assistant = assistant
 
-    def specs(self) -> list:
-        return self._assistant._tools().specs()
+    def specs(self, used: Any = ()) -> list:
+        return self._assistant._tools().specs(used)
 
     def preview(self, name: str, arguments: str) -> Any:
         return self._assistant._tools().preview(name, arguments)

@@ -1,6 +1,6 @@
 """What every model request pays before the conversation: the system prompt plus all tool definitions.
 
-    .venv/bin/python bench/tokens.py            # admin (all 10 tools) and non-admin (5 tools), per provider
+    .venv/bin/python bench/tokens.py            # admin (before and after the admin tools are loaded), non-admin
 
 For each provider the request body is built by the provider module itself (app/providers/*.body(), with no
 messages), and the system prompt and tool parts of that body are measured as the JSON we send. Tokens are
@@ -84,6 +84,19 @@ def _approximate(system: str, tools: list) -> dict:
     }
 
 
+def offered() -> list[tuple[str, list]]:
+    """(who, the tools a request offers them), as app/directus/toolbox.py decides."""
+    from app.chat.approvals import ApprovalPolicy
+    from app.directus.toolbox import LOADER, Toolbox
+
+    admin, everyone = (Toolbox(None, admin=a, policy=ApprovalPolicy()) for a in (True, False))
+    return [
+        ("Admin, until the conversation needs the admin tools", admin.specs()),
+        ("Admin, once the admin tools are loaded", admin.specs(used={LOADER})),
+        ("Non-admin", everyone.specs()),
+    ]
+
+
 def measure(count: Callable[[str], int], parts: dict) -> tuple[int, int, int, int]:
     """(system tokens, tool tokens, total tokens, total characters) of one provider's parts."""
     tools_text = json.dumps(parts.get("tools", []), separators=(",", ":"), ensure_ascii=False)
@@ -99,11 +112,10 @@ def main() -> None:
     print("Tokens paid on every request: system prompt + tool definitions")
     print(f"  tokenizer: {counter}")
     print(f"  system prompt: {system_source} ({len(system)} chars, {count(system)} tokens as plain text)")
-    for admin in (True, False):
-        tools = tool_specs(admin=admin)
+    for label, tools in offered():
         per_provider, how = provider_parts(system, tools)
         print()
-        print(f"{'Admin' if admin else 'Non-admin'}: {len(tools)} tools ({', '.join(t.name for t in tools)})")
+        print(f"{label}: {len(tools)} tools ({', '.join(t.name for t in tools)})")
         print(f"  {how}")
         print(f"  {'provider':<24}{'system':>8}{'tools':>8}{'total':>8}{'chars':>8}   vs Directus ~{DIRECTUS_PER_CALL}")
         for name, parts in per_provider.items():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal, Optional, Protocol
+from typing import Any, Awaitable, Callable, Collection, Literal, Optional, Protocol
 
 from app.chat.approvals import ApprovalPolicy
 from app.chat.model import (
@@ -49,8 +49,9 @@ class ToolOutcome(Protocol):
 
 
 class Tools(Protocol):
-    def specs(self) -> list[ToolSpec]:
-        """The tools to offer the model (disabled and not-permitted ones left out)."""
+    def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
+        """The tools to offer the model (disabled and not-permitted ones left out), given the names of the
+        tools the conversation has called so far (some tools are offered only once they are needed)."""
         ...
 
     def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
@@ -247,7 +248,7 @@ class Agent:
         from app.providers.accumulator import MessageBuilder
         from app.providers.events import ProviderError
 
-        tools = self.tools.specs()
+        tools = self.tools.specs(used={call.name for m in self.conversation.messages for call in m.tool_calls})
         history = [m for m in self.conversation.messages if not (m.role == "assistant" and m.status == "error")]
         if self.context_window:
             history = self._fit(history, tools, harder)

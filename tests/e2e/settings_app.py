@@ -65,19 +65,6 @@ class SettingsApp(ChatApp):
         return self.page.locator("#connection-badge")
 
 
-def tool_names(body: dict) -> set[str]:
-    """The tool names offered in a request body, whatever the wire protocol."""
-    names = set()
-    for tool in body.get("tools") or []:
-        if "functionDeclarations" in tool:  # Gemini
-            names.update(f["name"] for f in tool["functionDeclarations"])
-        elif "function" in tool:  # Chat Completions
-            names.add(tool["function"]["name"])
-        elif "name" in tool:  # Responses, Anthropic
-            names.add(tool["name"])
-    return names
-
-
 @contextlib.contextmanager
 def app_page_for(browser_context, site, *, config: Optional[dict], seed: Optional[tuple[str, str]],
                  allow: list[str]) -> Iterator[SettingsApp]:

@@ -12,7 +12,7 @@ import socket
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.settings_app import ADMIN_TOOLS, app_page_for, checked, finish, tool_names
+from tests.e2e.settings_app import ADMIN_TOOLS, app_page_for, checked, finish
 from tests.fixtures.app import chat_settings
 from tests.fixtures.browser import PageGuard, _watch, open_app
 from tests.e2e.settings_app import SETTLED
@@ -104,9 +104,9 @@ def test_reader_token_hides_the_admin_tools(app, directus, fake_provider):
 
     app.send("Which collections can I read?")
     expect(app.last_answer()).to_contain_text("You said: Which collections")
-    offered = tool_names(fake_provider.last.body)
+    offered = fake_provider.last.tool_names
     assert {"items", "schema"} <= offered
-    assert not offered & set(ADMIN_TOOLS), offered
+    assert not offered & {*ADMIN_TOOLS, "admin_tools"}, offered
 
 
 def test_a_wrong_token_is_refused_in_plain_words(app, directus):
@@ -160,6 +160,6 @@ def test_disconnect_signs_out_and_stays_out(app, directus, fake_provider):
 
     app.send("Hello")  # no Directus: the model gets no tools
     expect(app.last_answer()).to_contain_text("You said: Hello")
-    assert tool_names(fake_provider.last.body) == set()
+    assert fake_provider.last.tool_names == set()
     app.reload()
     expect(app.badge()).to_have_text("Directus: not connected")

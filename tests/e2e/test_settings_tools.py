@@ -12,7 +12,6 @@ from typing import Iterator, Optional
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.settings_app import tool_names
 
 pytestmark = pytest.mark.e2e
 
@@ -66,12 +65,12 @@ def test_the_search_box_filters_the_tools(chat):
 def test_a_disabled_tool_is_not_offered_to_the_model(chat, fake_provider, tools_reset):
     chat.send("First")
     expect(chat.last_answer()).to_contain_text("You said: First")
-    assert "files" in tool_names(fake_provider.last.body)
+    assert "files" in fake_provider.last.tool_names
 
     set_tools(chat, {"files": "disabled"})
     chat.send("Second")
     expect(chat.last_answer()).to_contain_text("You said: Second")
-    offered = tool_names(fake_provider.last.body)
+    offered = fake_provider.last.tool_names
     assert "files" not in offered and "items" in offered, offered
 
 

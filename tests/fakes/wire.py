@@ -24,6 +24,19 @@ class RecordedRequest:
     def header(self, name: str) -> Optional[str]:
         return self.headers.get(name.lower())
 
+    @property
+    def tool_names(self) -> set[str]:
+        """The names of the tools offered in the body, whatever the wire protocol."""
+        names = set()
+        for tool in (self.body or {}).get("tools") or []:
+            if "functionDeclarations" in tool:  # Gemini
+                names.update(f["name"] for f in tool["functionDeclarations"])
+            elif "function" in tool:  # Chat Completions
+                names.add(tool["function"]["name"])
+            elif "name" in tool:  # Responses, Anthropic
+                names.add(tool["name"])
+        return names
+
 
 @dataclass
 class Reply:

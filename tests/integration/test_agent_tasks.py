@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
 import pytest
 
 from app.chat.agent import Agent
@@ -106,6 +105,38 @@ async def test_scripted_task_schema_read_update_after_approval_answer(protocol, 
     assert "title" in read_result[0] and '"id":1' in read_result[0].replace(" ", "")
     assert h.saves > 10
     assert_reasoning_replayed(protocol, requests[1].body)
+
+
+ADD_FIELD = {"action": "create", "collection": "articles", "data": [{"field": "subtitle", "type": "string"}]}
+
+
+@pytest.mark.parametrize("protocol", list(MODELS))
+async def test_an_admin_task_loads_the_admin_tools_then_changes_the_schema(protocol, fake_provider, directus_reset):
+    """The admin tools are offered only once asked for; loading them needs no approval, the change still does."""
+    fake_provider.script(
+        Step(tool_calls=[Call("admin_tools", {})]),
+        Step(tool_calls=[Call("fields", ADD_FIELD)]),
+        Step(text="Added the subtitle field."),
+        protocol=protocol,
+    )
+    h = Harness(protocol, fake_provider, directus_reset)
+    try:
+        task = h.agent.send("Add a subtitle to articles")
+        await until(lambda: h.agent.pending)
+        (pending,) = h.agent.pending.values()
+        assert pending.call.name == "fields" and "articles" in pending.preview.summary
+        h.agent.decide(pending.call.id, "approve")
+        await asyncio.wait_for(task, 30)
+    finally:
+        await h.close()
+
+    first, second, third = fake_provider.requests_for()
+    assert "admin_tools" in first.tool_names and "fields" not in first.tool_names
+    assert {"collections", "fields", "relations", "flows", "operations"} <= second.tool_names
+    assert "admin_tools" not in second.tool_names and third.tool_names == second.tool_names
+    assert "fields" in tool_outputs(protocol, second.body)[0]  # the loader's result names what it loaded
+    with directus_reset.client() as http:
+        assert http.get("/fields/articles/subtitle").status_code == 200
 
 
 async def test_deny_reaches_the_model_and_nothing_changes(fake_provider, directus_reset):

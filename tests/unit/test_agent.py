@@ -75,7 +75,7 @@ class FakeTools:
     gate: Optional[asyncio.Event] = None
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def specs(self):
+    def specs(self, used=()):
         return [ToolSpec(name=n, description=n, parameters={"type": "object"}) for n in ("read", "write", "delete", "fail")]
 
     def preview(self, name, arguments):
