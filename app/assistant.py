@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Optional
 
@@ -33,6 +34,7 @@ from app.chat.model import Conversation
 from app.settings import DeploymentConfig, ProviderSettings, Settings, join_secrets, split_secrets
 from app.storage import ConversationStore, KeyValueStore, NewerFormat, StorageFull, UsageReport
 from app.storage_format import QUARANTINE_PREFIX
+from app.storage_live import RENEW, LiveTurns
 from app.storage_settings import SettingsNotSaved, SettingsStore
 
 Topic = Literal["settings", "connection", "conversations", "conversation", "notices"]
@@ -142,6 +144,8 @@ class Assistant:
         self.transport = transport
         self.settings_store = SettingsStore(local, session, clock=clock)
         self.store = ConversationStore(local, clock=clock)
+        self.live = LiveTurns(local, uuid.uuid4().hex, clock)  # the turns this tab runs, seen by other tabs
+        self._heartbeat: Optional[asyncio.Future] = None
         self.schedule = schedule or (lambda fn: fn())
         self.origin = origin
         self.clock = clock
@@ -395,6 +399,7 @@ class Assistant:
         self._flush_saves()
         self.conversation = Conversation()
         self.agent = None
+        self.clear_notice("elsewhere")
         self.notify("conversation")
         self.notify("conversations")
 
@@ -412,10 +417,10 @@ class Assistant:
                 self.notify("conversations")
                 return False
         self.conversation, self.agent = conversation, agent
+        self.clear_notice("elsewhere")
         self.notify("conversation")
         self.notify("conversations")
-        if agent is None and self._needs_resume(conversation):
-            self._resume()
+        self.resume_open()
         return True
 
     def rename(self, conversation_id: str, title: str) -> None:
@@ -517,6 +522,8 @@ class Assistant:
                 self.notify("conversation")
             elif self.store.refresh(self.conversation):
                 self._signatures.pop(self.conversation.id, None)
+                if not self._needs_resume(self.conversation):  # the other tab's turn is over
+                    self.clear_notice("elsewhere")
                 self.notify("conversation")
         self._take_store_problems()
         self.notify("conversations")
@@ -644,9 +651,15 @@ class Assistant:
         self._agent_changed(self.conversation, agent)
 
     def resume_open(self) -> None:
-        """After load() and connect(): continue the open conversation if it was left mid-turn."""
-        if self.agent is None and self._needs_resume(self.conversation):
-            self._resume()
+        """After load() and connect(), and on open(): continue the open conversation if it was left mid-turn,
+        unless another tab is running that turn right now."""
+        if self.agent is not None or not self._needs_resume(self.conversation):
+            return
+        if self.live.elsewhere(self.conversation.id):
+            self.add_notice("Another tab is running this conversation's answer: it shows here as it arrives. Approve "
+                            "or stop it in that tab.", "info", "elsewhere")
+            return
+        self._resume()
 
     # ----- saving -------------------------------------------------------------------------------------
 
@@ -654,6 +667,12 @@ class Assistant:
         signature = _signature(conversation, agent)
         structural = self._signatures.get(conversation.id) != signature
         self._signatures[conversation.id] = signature
+        if agent.busy and conversation.id not in self.live.held:
+            self._hold(conversation.id)
+        elif not agent.busy:
+            self.live.release(conversation.id)
+            if not self.live.held and self._heartbeat is not None:
+                self._heartbeat.cancel()
         if structural:
             self._save_due.pop(conversation.id, None)
             self._save(conversation)
@@ -668,6 +687,26 @@ class Assistant:
             self.notify("conversation")
             if structural:
                 self.notify("conversations")
+
+    def _hold(self, conversation_id: str) -> None:
+        """Take the lease on a conversation whose turn starts, and keep it while any turn of this tab runs."""
+        self.live.hold(conversation_id)
+        if self._heartbeat is None or self._heartbeat.done():
+            renew = self._keep_leases()
+            try:
+                self._heartbeat = asyncio.ensure_future(renew)
+            except RuntimeError:  # no event loop: the lease lapses after its TTL
+                renew.close()
+
+    async def _keep_leases(self) -> None:
+        while self.live.held:
+            await asyncio.sleep(RENEW)
+            for conversation_id in list(self.live.held):
+                agent = self._agents.get(conversation_id)
+                if agent is not None and agent.busy:
+                    self.live.hold(conversation_id)
+                else:
+                    self.live.release(conversation_id)
 
     def _flush_saves(self) -> None:
         self._save_scheduled = False
@@ -700,8 +739,9 @@ class Assistant:
         self.notify("conversations")
 
     def flush(self) -> None:
-        """Save what is waiting for the next tick now (the page is going away)."""
+        """Save what is waiting for the next tick now, and let other tabs take over (the page is going away)."""
         self._flush_saves()
+        self.live.release_all()
 
     def read_set_aside(self, key: str) -> str:
         return self.store.read_set_aside(key) or self.settings_store.local.get(key) or ""

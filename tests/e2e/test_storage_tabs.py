@@ -99,3 +99,22 @@ def test_two_tabs_sending_into_one_conversation_keep_both_messages(chat, tab_b, 
         expect(answers).to_have_count(3)
         expect(answers.nth(1)).to_contain_text(slow.strip()[:60])
         expect(page.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_have_count(1)
+
+
+def test_a_tab_opening_a_conversation_another_tab_is_answering_leaves_that_answer_alone(chat, tab_b, fake_provider):
+    a, b = chat.page, tab_b.page
+    slow = "An answer that tab A is still streaming. " * 15
+    fake_provider.script(Step(text=slow, delivery="slow", delay=0.05, chunk=6))
+    chat.send("Tell me something long")
+    expect(chat.last_answer()).to_contain_text("still streaming")
+    cid = a.locator(".conv-item.current").get_attribute("data-id")
+
+    item(b, cid).locator(".conv-open").click()  # while A streams
+    expect(b.get_by_text("Another tab is running this conversation")).to_be_visible()
+    expect(tab_b.last_answer()).to_contain_text("still streaming")
+    expect(tab_b.last_answer().locator(".badge", has_text="Stopped")).to_have_count(0)
+
+    expect(a.get_by_role("button", name="Send")).to_be_visible(timeout=20_000)  # A's turn is over...
+    expect(tab_b.last_answer().locator(".markdown")).to_have_text(slow.strip())  # ...and B shows all of it
+    expect(b.get_by_text("Another tab is running this conversation")).to_have_count(0)
+    expect(chat.last_answer().locator(".badge", has_text="Stopped")).to_have_count(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from app.assistant import Assistant
 from app.storage import MemoryStore
@@ -22,8 +23,9 @@ async def until(condition, timeout=15.0):
     raise AssertionError("condition not reached in time")
 
 
-def make(fake, directus, local=None):
-    a = Assistant(local or MemoryStore(), MemoryStore(), HttpxTransport(), provider_options={"sleep": RecordingSleep()})
+def make(fake, directus, local=None, clock=time.time):
+    a = Assistant(local or MemoryStore(), MemoryStore(), HttpxTransport(), provider_options={"sleep": RecordingSleep()},
+                  clock=clock)
     a.load()
     a.settings.providers = settings_for(fake.url)
     a.settings.directus.url = directus.url
@@ -80,6 +82,59 @@ async def test_a_turn_with_an_approved_write_reaches_directus_and_always_allow_i
     again.load()
     assert again.settings.tools.mode("items") == "always"  # remembered
     assert again.conversation.id == a.conversation.id
+
+
+async def test_a_turn_waiting_in_one_tab_is_left_alone_by_another_tab(fake_provider, directus_reset):
+    """Tab B opening a conversation whose approval waits in tab A neither asks it again (a second Approve could
+    run the call twice) nor marks the answer stopped; once A's lease is gone (tab closed), B takes over."""
+    local, now = MemoryStore(), [time.time()]
+    a = make(fake_provider, directus_reset, local, clock=lambda: now[0])
+    a.settings.directus.token = directus_reset.admin_token
+    assert await a.connect()
+    assert a.send("Please [[call items %s]]" % json.dumps(UPDATE))
+    await until(lambda: a.pending)
+
+    b = make(fake_provider, directus_reset, local, clock=lambda: now[0])
+    b.settings.directus.token = directus_reset.admin_token
+    assert await b.connect()
+    b.resume_open()  # as the page does once loaded and connected: B shows the latest conversation, A's
+    assert b.conversation.id == a.conversation.id
+    assert not b.pending and not b.busy
+    assert any(n.key == "elsewhere" for n in b.notices)
+    answer = [m for m in b.conversation.messages if m.role == "assistant"][-1]
+    assert answer.status == "done"  # not marked stopped, and its call not answered "stopped"
+    assert not [r for m in b.conversation.messages for r in m.tool_results]
+
+    a._heartbeat.cancel()  # A's tab dies without a pagehide: its lease is no longer renewed...
+    now[0] += 60  # ...and lapses
+    b.new_conversation()
+    assert b.open(a.conversation.id)
+    await until(lambda: b.pending)  # B takes the turn over and asks again
+    assert not any(n.key == "elsewhere" for n in b.notices)
+    b.stop()
+    a.stop()
+    await asyncio.wait_for(a.wait(), 10)
+    await asyncio.wait_for(b.wait(), 10)
+    assert title_of(directus_reset, 3) != "Set by the assistant"
+
+
+async def test_closing_a_tab_hands_its_turn_over_at_once(fake_provider, directus_reset):
+    local = MemoryStore()
+    a = make(fake_provider, directus_reset, local)
+    a.settings.directus.token = directus_reset.admin_token
+    assert await a.connect()
+    assert a.send("Please [[call items %s]]" % json.dumps(UPDATE))
+    await until(lambda: a.pending)
+    a.flush()  # pagehide
+    b = make(fake_provider, directus_reset, local)
+    b.settings.directus.token = directus_reset.admin_token
+    assert await b.connect()
+    b.resume_open()
+    assert b.conversation.id == a.conversation.id
+    await until(lambda: b.pending)
+    b.stop()
+    a.stop()
+    await asyncio.wait_for(b.wait(), 10)
 
 
 async def test_without_directus_the_assistant_talks_without_tools(fake_provider, directus):
