@@ -22,6 +22,7 @@ from app.directus.registry import (
 from app.directus.tools.results import to_text
 
 LOADER = "admin_tools"
+LOADER_SUMMARY = "Load the admin tools (data model and automation)"
 
 
 def loader_spec(names: list[str]) -> ToolSpec:

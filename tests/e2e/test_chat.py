@@ -12,7 +12,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.fakes.script import Step
+from tests.fakes.script import Call, Step
 from tests.fixtures.app import MODELS
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +55,26 @@ def test_a_tool_call_approved_in_the_page_changes_directus(protocol, chat, direc
     expect(page.get_by_role("textbox", name="Message")).to_be_enabled()
     assert title_of(directus_reset, 2) == title
     assert {r.protocol for r in fake_provider.requests_for()} == {protocol}
+
+
+def test_an_admin_task_loads_the_admin_tools_then_asks_before_changing_the_schema(chat, directus_reset, fake_provider):
+    page = chat.page
+    fake_provider.script(
+        Step(tool_calls=[Call("admin_tools", {})]),
+        Step(tool_calls=[Call("fields", {"action": "create", "collection": "articles",
+                                         "data": [{"field": "subtitle", "type": "string"}]})]),
+        Step(text="Added the **subtitle** field."),
+    )
+    chat.send("Add a subtitle field to articles")
+    expect(page.locator(".approval-card .approval-summary")).to_have_text("Add 1 field to articles: subtitle")
+    loader = page.locator(".tool-card", has=page.locator(".tool-name", has_text="admin_tools"))
+    expect(loader).to_have_attribute("data-status", "done")  # loading the tools asked nothing
+    expect(loader).to_contain_text("Load the admin tools")
+    page.get_by_role("button", name="Approve").click()
+    expect(chat.last_answer()).to_contain_text("Added the subtitle field.")
+    assert "fields" in fake_provider.requests_for()[1].tool_names
+    with directus_reset.client() as http:
+        assert http.get("/fields/articles/subtitle").status_code == 200
 
 
 def test_deny_with_escape_leaves_directus_unchanged(chat, directus_reset):

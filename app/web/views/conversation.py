@@ -116,9 +116,13 @@ class ConversationView:
         if key not in self._summaries:
             try:
                 from app.directus.registry import CallPreview, preview_call
+                from app.directus.toolbox import LOADER, LOADER_SUMMARY
 
-                preview = preview_call(call.name, call.arguments or "{}")
-                self._summaries[key] = preview.summary if isinstance(preview, CallPreview) else None
+                if call.name == LOADER:
+                    self._summaries[key] = LOADER_SUMMARY
+                else:
+                    preview = preview_call(call.name, call.arguments or "{}")
+                    self._summaries[key] = preview.summary if isinstance(preview, CallPreview) else None
             except Exception:  # noqa: BLE001 - a summary is a nicety
                 self._summaries[key] = None
         return self._summaries[key]
