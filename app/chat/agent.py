@@ -322,9 +322,10 @@ class Agent:
             outcome = await self.tools.run(call.name, call.arguments)
         finally:
             self.running.discard(call.id)
-        results.parts.append(
-            ToolResultPart(call_id=call.id, name=call.name, content=outcome.content, status="ok" if outcome.ok else "error")
-        )
+        results.parts.append(ToolResultPart(
+            call_id=call.id, name=call.name, content=outcome.content, status="ok" if outcome.ok else "error",
+            undo=getattr(outcome, "undo", None),
+        ))
         self._changed()
 
     def _fit(self, history: list[Message], tools: list[ToolSpec], harder: bool) -> list[Message]:

@@ -67,6 +67,10 @@ class ToolResultPart(_Value):
     # What the model reads: a JSON text (or plain text) describing the outcome.
     content: str
     status: ToolStatus = "ok"
+    # How the user can undo the write (app/directus/undo.py's UndoPlan as a dict), kept with the conversation
+    # and never sent to the model; `undone` once they have.
+    undo: Optional[dict] = None
+    undone: bool = False
 
     @property
     def is_error(self) -> bool:

@@ -135,6 +135,7 @@ async def run_tool(client: Any, name: str, arguments: Union[str, dict, None], *,
             user = await client.me()
             if not user.admin:
                 return _failure(error_body("ADMIN_ONLY", f"The {name} tool needs an administrator account."))
+        plan = await tool.capture(client, args) if tool.capture is not None else None
         result = await tool.run(client, args)
     except ArgumentProblem as problem:
         return _failure(ToolArgumentError(name, [(problem.path, problem.message)]).body())
@@ -144,4 +145,5 @@ async def run_tool(client: Any, name: str, arguments: Union[str, dict, None], *,
         result = {"ok": True}
     offset = getattr(getattr(args, "query", None), "offset", None)
     content, _cut = fit(result, budget, offset=offset)
-    return ToolOutcome(content=content, ok=True, data=result)
+    plan = plan.completed(result) if plan is not None else None
+    return ToolOutcome(content=content, ok=True, data=result, undo=plan.model_dump() if plan is not None else None)

@@ -27,16 +27,21 @@ async def is_singleton(client: Any, collection: str) -> bool:
     return client.cache[key]
 
 
-async def primary_key(client: Any, collection: str) -> Optional[str]:
-    key = PREFIX + collection + ":pk"
+async def fields_of(client: Any, collection: str) -> Optional[list[dict]]:
+    """The collection's fields as /fields returns them; None when the user may not read them."""
+    key = PREFIX + collection + ":fields"
     if key not in client.cache:
         client.cache[key] = None
         try:
-            for f in await client.request("GET", "/fields/" + collection) or []:
-                if (f.get("schema") or {}).get("is_primary_key"):
-                    client.cache[key] = f["field"]
-                    break
+            client.cache[key] = list(await client.request("GET", "/fields/" + collection) or [])
         except DirectusError as exc:
             if exc.code != "FORBIDDEN":
                 raise
     return client.cache[key]
+
+
+async def primary_key(client: Any, collection: str) -> Optional[str]:
+    for f in await fields_of(client, collection) or []:
+        if (f.get("schema") or {}).get("is_primary_key"):
+            return f["field"]
+    return None

@@ -29,6 +29,7 @@ class ToolOutcome:
     content: str  # compact JSON text the model reads
     ok: bool
     data: Any = None  # the full result (or error body) for the UI
+    undo: Optional[dict] = None  # how to undo the write (app/directus/undo.py), when it can be
 
 
 @dataclass
@@ -40,6 +41,8 @@ class ToolDef:
     preview: Callable[[Any], CallPreview]
     admin_only: bool = False
     parameters: Optional[dict] = None  # the compact JSON schema; built from input_model when None
+    # Reads, before a write runs, what undoing it needs (app/directus/undo.py); None: no undo for the tool.
+    capture: Optional[Callable[[Any, Any], Awaitable[Any]]] = None
 
     def is_read_only(self, args: Any) -> bool:
         return self.preview(args).read_only

@@ -23,6 +23,7 @@ from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
 from app.directus.tools.collection_info import is_singleton, primary_key
 from app.directus.tools.definition import MANY, CallPreview, ToolDef, count, read, write
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
+from app.directus.undo import capture
 
 DESCRIPTION = "CRUD items. delete needs keys. Batch: data array with PKs, or keys/query.filter + data."
 
@@ -173,4 +174,4 @@ def preview(a: ItemsArgs) -> CallPreview:
     )
 
 
-TOOL = ToolDef(name="items", description=DESCRIPTION, input_model=ItemsArgs, run=run, preview=preview)
+TOOL = ToolDef(name="items", description=DESCRIPTION, input_model=ItemsArgs, run=run, preview=preview, capture=capture)

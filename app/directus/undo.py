@@ -1,0 +1,144 @@
+"""Undo for item writes: what a write is about to change, captured just before it runs, and how to put it back.
+
+    plan = await capture(client, args)    # before the write (items tool arguments); None: no undo for this call
+    plan = plan.completed(result)         # after it: a create learns the keys it made
+    await apply(client, plan)             # the user pressed Undo
+
+Undo puts back the fields an update changed, deletes the items a create made, and creates again the items a
+delete removed, with their own fields. It stays out of what it cannot put back faithfully: relational list
+fields (o2m, m2m, m2a are "alias" fields in Directus), updates by query over UNDO_LIMIT items, and plans over
+MAX_PLAN_CHARS (the plan is kept with the conversation in localStorage). What Directus did around the call
+(flows, cascades, links from other items to a deleted one) is not undone; the summary says so for deletes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, Optional
+from urllib.parse import quote
+
+from pydantic import BaseModel, Field
+
+from app.directus.errors import DirectusError
+from app.directus.tools.collection_info import fields_of, is_singleton
+from app.directus.tools.definition import count
+
+UNDO_LIMIT = 100
+MAX_PLAN_CHARS = 50_000
+
+
+class UndoPlan(BaseModel):
+    kind: Literal["create", "update", "delete", "singleton"]  # the call it undoes
+    summary: str  # what Undo will do, in plain words
+    collection: str
+    pk: str = ""
+    delete_keys: list = Field(default_factory=list)  # items the call created
+    restore: list[dict] = Field(default_factory=list)  # items as they were: primary key + the fields it changed
+    recreate: list[dict] = Field(default_factory=list)  # items it deleted, with their own fields
+    singleton: Optional[dict] = None  # a singleton's values before the call
+
+    def completed(self, result: Any) -> Optional["UndoPlan"]:
+        """The plan once the call has run: a create learns its keys (None if the result does not show them)."""
+        if self.kind != "create":
+            return self
+        rows = result if isinstance(result, list) else [result]
+        keys = [row.get(self.pk) for row in rows if isinstance(row, dict)]
+        if not keys or any(k is None for k in keys):
+            return None
+        return self.model_copy(update={
+            "delete_keys": keys, "summary": f"Delete the {count(len(keys), 'item')} this created in {self.collection}",
+        })
+
+
+async def capture(client: Any, args: Any) -> Optional[UndoPlan]:
+    """What an `items` write needs to be undone, read before it runs; None when it cannot be (or it only reads)."""
+    try:
+        plan = await _capture(client, args)
+    except DirectusError:  # e.g. the user may write but not read: the call runs, without undo
+        return None
+    if plan is not None and len(plan.model_dump_json()) > MAX_PLAN_CHARS:
+        return None
+    return plan
+
+
+async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
+    c = a.collection
+    if a.action == "read":
+        return None
+    if isinstance(a.data, dict) and a.action in ("create", "update") and not a.keys and (a.query is None or a.query.writes_all):
+        if await is_singleton(client, c):
+            before = await client.request("GET", _path(c), params={"fields": list(a.data)})
+            return UndoPlan(kind="singleton", summary=f"Put back the previous values of {c}", collection=c,
+                            singleton=before or {})
+    fields = await fields_of(client, c)
+    pk = next((f["field"] for f in fields or [] if (f.get("schema") or {}).get("is_primary_key")), None)
+    if not pk:
+        return None
+    aliases = {f["field"] for f in fields or [] if f.get("type") == "alias"}
+    if a.action == "create":
+        if a.query and a.query.fields and pk not in a.query.fields:
+            return None  # the result will not show the new keys
+        return UndoPlan(kind="create", summary="", collection=c, pk=pk)
+    if a.action == "delete":
+        own = [f["field"] for f in fields or [] if f["field"] not in aliases]
+        before = await _read(client, c, pk, list(a.keys or []), own)
+        return UndoPlan(
+            kind="delete", summary=f"Create the {count(len(before), 'deleted item')} in {c} again (their own fields; links from other "
+                    "items are not restored)",
+            collection=c, pk=pk, recreate=before,
+        ) if before else None
+    # update
+    rows = a.data if isinstance(a.data, list) else [a.data]
+    touched = sorted({name for row in rows for name in row} - {pk})
+    if not touched or set(touched) & aliases:
+        return None
+    if isinstance(a.data, list):
+        keys = [row.get(pk) for row in rows]
+        if any(k is None for k in keys):
+            return None
+    elif a.keys:
+        keys = list(a.keys)
+    elif a.query is None or a.query.writes_all:
+        return None  # the call itself refuses this (not a singleton)
+    else:
+        query = {k: v for k, v in a.query.to_params().items() if k in ("filter", "search")}
+        found = await client.request("GET", _path(c), params={**query, "fields": [pk], "limit": UNDO_LIMIT + 1})
+        if not isinstance(found, list) or len(found) > UNDO_LIMIT:
+            return None
+        keys = [row[pk] for row in found]
+    before = await _read(client, c, pk, keys, [pk, *touched])
+    if not before:
+        return None
+    return UndoPlan(kind="update", summary=f"Put back the previous values of {count(len(before), 'item')} in {c}",
+                    collection=c, pk=pk, restore=before)
+
+
+async def _read(client: Any, collection: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
+    if not keys:
+        return []
+    rows = await client.request("GET", _path(collection), params={
+        "filter": {pk: {"_in": keys}}, "fields": fields, "limit": len(keys),
+    })
+    return rows if isinstance(rows, list) else []
+
+
+async def apply(client: Any, plan: UndoPlan) -> None:
+    """Put things back as the plan says. Raises DirectusError (e.g. FORBIDDEN, or an item changed since)."""
+    c = plan.collection
+    if plan.singleton is not None:
+        await client.request("PATCH", _path(c), json=plan.singleton)
+    if plan.delete_keys:
+        await client.request("DELETE", _path(c), json=plan.delete_keys)
+    if plan.restore:
+        await client.request("PATCH", _path(c), json=plan.restore)
+    if plan.recreate:
+        await client.request("POST", _path(c), json=plan.recreate)
+
+
+def undone_note(plan: UndoPlan) -> str:
+    """What the model reads in front of the call's result once the user has undone it."""
+    return json.dumps({"undone_by_user": plan.summary}) + "\n"
+
+
+def _path(collection: str) -> str:
+    return "/items/" + quote(collection, safe="")
