@@ -620,6 +620,50 @@ class Assistant:
         if self.agent is not None:
             await self.agent.wait()
 
+    def undo_summary(self, call_id: str) -> str:
+        """What Undo on this call's card will do, in plain words; "" when it cannot be undone (now)."""
+        part = self._undoable(call_id)
+        return str(part.undo.get("summary") or "") if part is not None and part.undo else ""
+
+    async def undo(self, call_id: str) -> bool:
+        """Undo a write of the open conversation in Directus (the user's Undo on its card). The model reads that it
+        was undone in front of the call's result from then on. False, with a notice saying why, when it failed."""
+        from pydantic import ValidationError
+
+        from app.directus.errors import DirectusError
+        from app.directus.undo import UndoPlan, apply, undone_note
+
+        part = self._undoable(call_id)
+        if part is None:
+            return False
+        if self.client is None or self.connection.status != "connected":
+            self.add_notice("Connect to Directus (Settings) to undo this change.", "error", "undo")
+            return False
+        try:
+            plan = UndoPlan.model_validate(part.undo)
+            await apply(self.client, plan)
+        except ValidationError:
+            self.add_notice("This change cannot be undone: what was kept for it is unreadable.", "error", "undo")
+            return False
+        except DirectusError as exc:
+            self.add_notice("Could not undo (%s): %s" % (plan.summary, exc.message), "error", "undo")
+            return False
+        part.undone = True
+        part.content = undone_note(plan) + part.content
+        self.clear_notice("undo")
+        self._save(self.conversation)
+        self.notify("conversation")
+        return True
+
+    def _undoable(self, call_id: str) -> Any:
+        if self.busy:
+            return None
+        for message in self.conversation.messages:
+            for part in message.tool_results:
+                if part.call_id == call_id and part.undo and not part.undone and part.status == "ok":
+                    return part
+        return None
+
     def _needs_resume(self, conversation: Conversation) -> bool:
         for message in reversed(conversation.messages):
             if message.role == "user":

@@ -268,6 +268,7 @@ class Controller:
             "discard-set-aside": lambda: self._discard_set_aside(ident),
             "open": lambda: self._open(ident),
             "rename": lambda: self._rename(ident),
+            "undo": lambda: self._undo(ident),
             "delete": lambda: self._delete(ident),
             "export-one": lambda: self._export(ident),
             "export-all": lambda: self._export(None),
@@ -369,6 +370,11 @@ class Controller:
         title = window.prompt("New title", summary.title if summary else "")
         if title is not None and str(title).strip():
             self.assistant.rename(cid, str(title))
+
+    def _undo(self, call_id: str) -> None:
+        summary = self.assistant.undo_summary(call_id)
+        if summary and window.confirm("Undo in Directus: %s?" % summary):
+            asyncio.ensure_future(self.assistant.undo(call_id))
 
     def _delete(self, cid: str) -> None:
         summary = next((s for s in self.assistant.conversations() if s.id == cid), None)

@@ -8,6 +8,7 @@ tool result it answers "Done: NAME -> <result>".
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -75,6 +76,29 @@ def test_an_admin_task_loads_the_admin_tools_then_asks_before_changing_the_schem
     assert "fields" in fake_provider.requests_for()[1].tool_names
     with directus_reset.client() as http:
         assert http.get("/fields/articles/subtitle").status_code == 200
+
+
+def test_undo_puts_an_approved_change_back_and_the_model_is_told(chat, directus_reset, fake_provider):
+    page = chat.page
+    before = title_of(directus_reset, 6)
+    chat.send(update(6, "Changed, then undone"))
+    page.get_by_role("button", name="Approve").click()
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    assert title_of(directus_reset, 6) == "Changed, then undone"
+
+    page.once("dialog", lambda dialog: dialog.accept())  # "Undo in Directus: …?"
+    page.get_by_role("button", name="Undo: Put back the previous values of 1 item in articles").click()
+    card = page.locator(".tool-card[data-status=done]")
+    expect(card.locator(".tool-undo")).to_contain_text("Undone")
+    expect(card.get_by_role("button", name=re.compile("^Undo"))).to_have_count(0)  # once
+    assert title_of(directus_reset, 6) == before
+
+    chat.send("What happened?")
+    expect(chat.last_answer()).to_contain_text("You said: What happened?")
+    assert "undone_by_user" in json.dumps(fake_provider.last.body)  # the model knows
+
+    chat.reload()  # kept with the conversation
+    expect(page.locator(".tool-card .tool-undo")).to_contain_text("Undone")
 
 
 def test_deny_with_escape_leaves_directus_unchanged(chat, directus_reset):

@@ -137,6 +137,29 @@ async def test_closing_a_tab_hands_its_turn_over_at_once(fake_provider, directus
     await asyncio.wait_for(b.wait(), 10)
 
 
+async def test_an_undo_directus_refuses_is_a_notice_and_stays_offered(fake_provider, directus):
+    from app.chat.model import Conversation, Message, ToolCallPart, ToolResultPart, user
+
+    plan = {"kind": "update", "summary": "Put back the previous values of 1 item in articles", "collection": "articles",
+            "pk": "id", "restore": [{"id": 1, "title": "Old"}]}
+    call = ToolCallPart(id="c1", name="items", arguments="{}")
+    result = ToolResultPart(call_id="c1", name="items", content='{"id":1}', undo=plan)
+    a = make(fake_provider, directus)
+    a.conversation = Conversation(messages=[user("retitle"), Message(role="assistant", parts=[call]),
+                                            Message(role="tool", parts=[result])])
+    assert a.undo_summary("c1") == plan["summary"]
+    assert not await a.undo("c1")
+    assert "Connect to Directus" in [n for n in a.notices if n.key == "undo"][0].text
+
+    a.settings.directus.token = directus.reader_token  # may read articles, not change them
+    assert await a.connect()
+    assert not await a.undo("c1")
+    notice = [n for n in a.notices if n.key == "undo"][0].text
+    assert notice.startswith("Could not undo (Put back the previous values of 1 item in articles)"), notice
+    assert not result.undone and result.content == '{"id":1}' and a.undo_summary("c1")
+    assert a.undo_summary("nope") == ""
+
+
 async def test_without_directus_the_assistant_talks_without_tools(fake_provider, directus):
     a = make(fake_provider, directus)
     assert a.send("hello")

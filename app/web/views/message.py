@@ -98,7 +98,7 @@ class MessageView:
                 block.update(part, streaming and index == len(message.parts) - 1)
             elif isinstance(part, ToolCallPart):
                 status = ctx.tool_status(message, part, streaming and index == len(message.parts) - 1)
-                block.card.update(part, ctx.results.get(part.id), status, ctx.summary(part, status))
+                block.card.update(part, ctx.results.get(part.id), status, ctx.summary(part, status), not ctx.busy)
         while len(self.blocks) > len(message.parts):
             self.blocks.pop().el.remove()
         set_attr(self.el, "data-status", message.status)

@@ -1,4 +1,5 @@
-"""A tool call in the conversation: tool name, what it does in plain words, its arguments, status and result.
+"""A tool call in the conversation: tool name, what it does in plain words, its arguments, status and result,
+and Undo for a write that can be undone (app/directus/undo.py).
 
 The result is collapsed; an error is open. Text only (textContent): a result holds Directus content, which
 is untrusted.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from app.web.dom import h, set_attr, text
+from app.web.dom import clear, h, set_attr, text
 
 STATUS_LABELS = {
     "streaming": "Preparing…",
@@ -43,18 +44,21 @@ class ToolCard:
         self.result_pre = h("pre", {"class": "tool-result"})
         self.result_label = h("summary", None, "Result")
         self.result = h("details", {"class": "tool-section", "hidden": True}, self.result_label, self.result_pre)
+        self.undo_el = h("div", {"class": "tool-undo", "hidden": True})
+        self.call_id = call_id
         self.el = h(
             "div", {"class": "tool-card", "data-call": call_id},
             h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, name), self.summary_el, self.status_el),
-            self.args, self.result,
+            self.args, self.result, self.undo_el,
         )
         self._state: tuple = ()
 
-    def update(self, call: Any, result: Any, status: str, summary: Optional[str]) -> None:
-        state = (len(call.arguments), status, summary, result.content if result is not None else None)
+    def update(self, call: Any, result: Any, status: str, summary: Optional[str], can_undo: bool = False) -> None:
+        state = (len(call.arguments), status, summary, result.content if result is not None else None, can_undo)
         if state == self._state:
             return
         self._state = state
+        self._undo(result, can_undo)
         set_attr(self.el, "data-status", status)
         text(self.status_el, STATUS_LABELS.get(status, status))
         text(self.summary_el, summary or "")
@@ -69,6 +73,22 @@ class ToolCard:
         if failed and not self.result.hasAttribute("data-seen"):
             self.result.open = True  # errors open, once (the user may close it)
             self.result.setAttribute("data-seen", "")
+
+
+    def _undo(self, result: Any, can_undo: bool) -> None:
+        plan = result.undo if result is not None and result.status == "ok" else None
+        clear(self.undo_el)
+        self.undo_el.hidden = plan is None or not (can_undo or result.undone)
+        if self.undo_el.hidden:
+            return
+        what = str(plan.get("summary") or "Undo this change")
+        if result.undone:
+            self.undo_el.appendChild(h("span", {"class": "badge"}, "Undone"))
+            self.undo_el.appendChild(h("span", {"class": "muted"}, what))
+        else:
+            self.undo_el.appendChild(h("button", {"type": "button", "class": "link", "data-action": "undo",
+                                                  "data-id": self.call_id, "aria-label": "Undo: " + what,
+                                                  "title": what}, "↶ Undo"))
 
 
 def _result_text(content: str, failed: bool) -> str:
