@@ -91,7 +91,6 @@ def test_password_sign_in_remembered_on_this_device(app, directus):
 
 
 def test_reader_token_hides_the_admin_tools(app, directus, fake_provider):
-    page = app.page
     dialog = app.open_settings()
     app.connect_with_token(directus.url, directus.reader_token)
     expect(app.status()).to_have_text("Connected as Demo Reader (Reader)")

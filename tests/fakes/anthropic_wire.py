@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
-from tests.fakes.wire import ERROR_STATUS, RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
+from tests.fakes.wire import RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
 
 SAMPLING = ("temperature", "top_p", "top_k")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from app.chat.model import Message, TextPart, ToolCallPart, ToolResultPart, tool_results, user
+from app.chat.model import Message, ToolCallPart, ToolResultPart, tool_results, user
 from app.providers import ModelRequest, ProviderError, open_provider
 from tests.fakes.script import Call, Step
 from tests.fixtures.providers import collect

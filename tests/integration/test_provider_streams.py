@@ -9,7 +9,7 @@ import pytest
 
 from app.chat.model import Message, ToolResultPart, ToolSpec, user
 from app.providers import ModelRequest, ProviderError, open_provider
-from app.providers.events import Finish, ReasoningDelta, TextDelta, ToolCallDelta, ToolCallDone, ToolCallStart, UsageUpdate
+from app.providers.events import Finish, TextDelta
 from tests.fakes.script import Call, Step
 from tests.fixtures.providers import RecordingSleep, collect
 from tests.transports import HttpxTransport

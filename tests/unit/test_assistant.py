@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from app.assistant import Assistant
-from app.chat.model import Conversation, TextPart, user
+from app.chat.model import TextPart, user
 from app.settings import CompatibleEndpoint, CustomModel, Settings, join_secrets, split_secrets
 from app.storage import MemoryStore
 from app.storage_format import SECRETS_KEY, SETTINGS_KEY

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart, assistant, tool_results, user
+from app.chat.model import Conversation, TextPart, ToolCallPart, ToolResultPart, assistant, tool_results, user
 from app.storage import ConversationStore, MemoryStore, NewerFormat, QuotaExceeded, StorageFull
 from app.storage_format import conversation_key, meta_key, utf16_len
 
