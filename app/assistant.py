@@ -5,6 +5,7 @@
     await assistant.connect()              # Directus: who am I, admin or not
     assistant.send("List my collections")  # a turn of the agent on the open conversation
     assistant.decide(call_id, "approve")   # an approval card's answer
+    await assistant.undo(call_id)          # put a write of the conversation back (app/directus/undo.py)
 
 The browser controller (app/web/controller.py) renders from this object's state and calls its methods; it
 listens through `listeners`: each gets a topic after a change — "settings", "connection", "conversations"
@@ -17,6 +18,10 @@ status, a part, an approval or a running tool came or went) and otherwise (text 
 conversations; the conversation stays open in memory, so nothing typed or streamed is lost, and it is saved
 again as soon as space is freed (a conversation deleted or cleared). The page calls `flush()` when it goes away
 (reload, tab closed), so a text delta shown but not yet saved is not lost either.
+
+Several tabs: a tab holds a lease (app/storage_live.py) on each conversation it is running a turn in; another
+tab opening that conversation shows the turn as it is saved and leaves it alone (no "stopped", no second
+approval) until the lease is released (turn over, page gone) or lapses (tab died).
 
 Usage: `message_usage_text(message)` (tokens and cost of one answer) and `usage_summary()` (the open
 conversation's totals, cost, and how full the selected model's context window is), priced by the catalog.
