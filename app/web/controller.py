@@ -268,6 +268,8 @@ class Controller:
             "discard-set-aside": lambda: self._discard_set_aside(ident),
             "open": lambda: self._open(ident),
             "rename": lambda: self._rename(ident),
+            "add-endpoint": lambda: self._add_endpoint(),
+            "remove-endpoint": lambda: target.closest(".compat-endpoint").remove(),
             "undo": lambda: self._undo(ident),
             "delete": lambda: self._delete(ident),
             "export-one": lambda: self._export(ident),
@@ -421,6 +423,11 @@ class Controller:
             listen(self.dialog, "input", lambda e: filter_tools(str(e.target.value))
                    if str(e.target.id) == "set-tool-search" else None)
         self.dialog.showModal()
+
+    def _add_endpoint(self) -> None:
+        from app.web.views.settings_dialog import add_endpoint
+
+        add_endpoint()
 
     def _open_settings_at_key(self, model_ref: str) -> None:
         from app.web.views.settings_dialog import key_field_for

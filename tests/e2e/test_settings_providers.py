@@ -149,3 +149,34 @@ def test_each_secret_goes_only_to_its_own_server(app, fake_provider, directus):
     for headers in to_directus:
         assert headers.get("authorization") in (None, "Bearer " + directus.admin_token)
         assert ANTHROPIC_KEY not in repr(headers) and ENDPOINT_KEY not in repr(headers)
+
+
+def test_several_compatible_endpoints_can_be_added_used_and_removed(app, fake_provider):
+    page = app.page
+    set_endpoint(app, fake_provider.url)  # the first one: team-llm
+    app.open_settings()
+    page.get_by_role("button", name="Add an OpenAI-compatible endpoint").click()
+    second = page.locator(".compat-endpoint").nth(1)
+    expect(second.get_by_label("Endpoint name")).to_be_focused()
+    second.get_by_label("Endpoint name").fill("team-llm")  # the same name: made unique on save
+    second.get_by_label("Endpoint base URL").fill(fake_provider.url + "/v1")
+    second.get_by_label("Endpoint API key").fill("sk-second-key")
+    second.get_by_label("Models", exact=True).fill("other-model 8000")
+    app.save_settings()
+    groups = model_groups(page)
+    assert groups["team-llm"] == ["compatible:team-llm:team-model", "compatible:team-llm:small-model"]
+    assert groups["team-llm-2"] == ["compatible:team-llm-2:other-model"]
+
+    app.pick("compatible:team-llm-2:other-model")
+    app.send("Hi second endpoint")
+    expect(app.last_answer()).to_contain_text("You said: Hi second endpoint")
+    last = fake_provider.last
+    assert last.body["model"] == "other-model" and last.headers["authorization"] == "Bearer sk-second-key"
+    assert "x-team" not in last.headers  # the first endpoint's headers stay with it
+
+    app.open_settings()
+    expect(page.locator(".compat-endpoint legend")).to_have_text(
+        ["OpenAI-compatible endpoint: team-llm", "OpenAI-compatible endpoint: team-llm-2"])
+    page.get_by_role("button", name="Remove endpoint team-llm-2").click()
+    app.save_settings()
+    assert "team-llm-2" not in model_groups(page) and "team-llm" in model_groups(page)

@@ -1,5 +1,6 @@
 """The settings dialog (a real <dialog>): Directus connection and sign-in, provider keys and base URLs, the
-OpenAI-compatible endpoint, the system prompt, tool modes, and "remember on this device".
+OpenAI-compatible endpoints (any number: one fieldset each, "Add" and "Remove"), the system prompt, tool modes,
+and "remember on this device".
 
 Every field has a visible label. The form is filled from `Settings` and read back into a new `Settings`
 (`read_form`); the controller saves it and reconnects when the Directus part changed.
@@ -50,6 +51,38 @@ def _models_text(models: list) -> str:
     return "\n".join("%s %d" % (m.id, m.context_window) for m in models)
 
 
+def endpoint_fieldset(suffix: str, endpoint: Any = None, index: int = -1) -> Any:
+    """One OpenAI-compatible endpoint. Field ids end with `suffix` ("" for the first, "-2", "-3"… after it);
+    `index` is the endpoint's place in the saved settings (-1: added in this dialog)."""
+    e = endpoint
+    name = e.name if e else ""
+    return h("fieldset", {"class": "provider compat-endpoint", "data-suffix": suffix, "data-index": str(index)},
+        h("legend", None, "OpenAI-compatible endpoint" + (": " + name if name else "")),
+        field("Endpoint name", text_input("set-compat-name" + suffix, name, "text", "local")),
+        field("Endpoint base URL", text_input("set-compat-url" + suffix, e.base_url if e else "", "url",
+              "http://localhost:11434/v1")),
+        field("Endpoint API key", text_input("set-compat-key" + suffix, e.api_key if e else "", "password",
+              "Optional for local servers")),
+        field("Extra headers", textarea("set-compat-headers" + suffix, _headers_text(e.headers) if e else "", 2,
+              "Header-Name: value"), "One per line."),
+        field("Models", textarea("set-compat-models" + suffix, _models_text(e.models) if e else "", 3, "llama3.2:3b 8192"),
+              "One per line: the model id, then its context size in tokens (default 128000)."),
+        h("button", {"type": "button", "class": "link danger", "data-action": "remove-endpoint",
+                     "aria-label": "Remove endpoint " + (name or "(new)")}, "Remove this endpoint"))
+
+
+def add_endpoint() -> None:
+    """A new, empty endpoint fieldset at the end of the list, focused."""
+    box = by_id("compat-endpoints")
+    taken = [str(f.getAttribute("data-suffix")) for f in box.querySelectorAll(".compat-endpoint")]
+    n = 2
+    while "-%d" % n in taken:
+        n += 1
+    suffix = "-%d" % n if taken else ""
+    box.appendChild(endpoint_fieldset(suffix))
+    by_id("set-compat-name" + suffix).focus()
+
+
 def tool_row(name: str, mode: str) -> Any:
     select = h("select", {"id": "tool-" + name, "name": "tool-" + name, "data-tool": name})
     for value, label in MODE_LABELS:
@@ -75,7 +108,7 @@ def update_tool_rows(tools: list[str], settings: Settings) -> None:
 
 def build_dialog(settings: Settings, tools: list[str], default_prompt: str, status: Any) -> Any:
     d = settings.directus
-    endpoint = settings.providers.compatible[0] if settings.providers.compatible else None
+    endpoints = settings.providers.compatible or [None]
     provider_fields = []
     for key, label in PROVIDERS:
         account = getattr(settings.providers, key)
@@ -113,16 +146,9 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
           h("section", None, h("h3", None, "Providers"),
             h("p", {"class": "hint"}, "Keys stay in this browser and go only to their own provider."),
             *provider_fields,
-            h("fieldset", {"class": "provider"}, h("legend", None, "OpenAI-compatible endpoint"),
-              field("Endpoint name", text_input("set-compat-name", endpoint.name if endpoint else "", "text", "local")),
-              field("Endpoint base URL", text_input("set-compat-url", endpoint.base_url if endpoint else "", "url",
-                    "http://localhost:11434/v1")),
-              field("Endpoint API key", text_input("set-compat-key", endpoint.api_key if endpoint else "", "password",
-                    "Optional for local servers")),
-              field("Extra headers", textarea("set-compat-headers", _headers_text(endpoint.headers) if endpoint else "", 2,
-                    "Header-Name: value"), "One per line."),
-              field("Models", textarea("set-compat-models", _models_text(endpoint.models) if endpoint else "", 3,
-                    "llama3.2:3b 8192"), "One per line: the model id, then its context size in tokens (default 128000)."))),
+            h("div", {"id": "compat-endpoints"},
+              *[endpoint_fieldset("-%d" % (i + 1) if i else "", e, i if e else -1) for i, e in enumerate(endpoints)]),
+            h("button", {"type": "button", "data-action": "add-endpoint"}, "Add an OpenAI-compatible endpoint")),
           h("section", None, h("h3", None, "System prompt"),
             field("Custom system prompt", textarea("set-system-prompt", settings.system_prompt, 5, default_prompt[:400]),
                   "Leave empty to use the built-in prompt. Replaces it whole.")),
@@ -145,9 +171,17 @@ def build_dialog(settings: Settings, tools: list[str], default_prompt: str, stat
 
 
 def key_field_for(model_ref: str) -> str:
-    """The id of the key field for the provider of a model ref ("anthropic:claude-..." -> "set-anthropic-key")."""
-    provider = model_ref.split(":", 1)[0]
-    return "set-%s-key" % provider if provider in dict(PROVIDERS) else "set-compat-key"
+    """The id of the key field for the provider of a model ref ("anthropic:claude-..." -> "set-anthropic-key",
+    "compatible:local:llama3" -> the key field of the endpoint named "local")."""
+    provider, _, rest = model_ref.partition(":")
+    if provider in dict(PROVIDERS):
+        return "set-%s-key" % provider
+    name = rest.partition(":")[0]
+    for fieldset in by_id("compat-endpoints").querySelectorAll(".compat-endpoint"):
+        suffix = str(fieldset.getAttribute("data-suffix"))
+        if value("set-compat-name" + suffix) == name:
+            return "set-compat-key" + suffix
+    return "set-compat-key"
 
 
 def value(id: str) -> str:
@@ -172,19 +206,7 @@ def read_form(old: Settings, default_url: str = "") -> Settings:
         account = getattr(s.providers, key)
         account.api_key = value("set-%s-key" % key)
         account.base_url = value("set-%s-url" % key) or None
-    name, url = value("set-compat-name"), value("set-compat-url")
-    rest = s.providers.compatible[1:]
-    if url:
-        old_endpoint = old.providers.compatible[0] if old.providers.compatible else None
-        endpoint = old_endpoint.model_copy(deep=True) if old_endpoint else CompatibleEndpoint(name=name or "local", base_url=url)
-        endpoint.name = (name or "local").replace(":", "-")
-        endpoint.base_url = url
-        endpoint.api_key = value("set-compat-key")
-        endpoint.headers = parse_headers(value("set-compat-headers"))
-        endpoint.models = parse_models(value("set-compat-models"))
-        s.providers.compatible = [endpoint] + rest
-    else:
-        s.providers.compatible = rest
+    s.providers.compatible = read_endpoints(old.providers.compatible)
     s.system_prompt = str(by_id("set-system-prompt").value).strip()
     s.tools.allow_reads = bool(by_id("set-allow-reads").checked)
     s.tools.confirm_destructive = bool(by_id("set-confirm-destructive").checked)
@@ -192,6 +214,29 @@ def read_form(old: Settings, default_url: str = "") -> Settings:
         s.tools.set_mode(str(select.getAttribute("data-tool")), str(select.value))  # type: ignore[arg-type]
     s.remember = bool(by_id("set-remember").checked)
     return s
+
+
+def read_endpoints(old: list) -> list:
+    """The endpoints in the dialog, in order; one without a base URL is left out. Names are made unique, since a
+    model is picked as "compatible:<name>:<model id>"."""
+    endpoints: list = []
+    for fieldset in by_id("compat-endpoints").querySelectorAll(".compat-endpoint"):
+        suffix, index = str(fieldset.getAttribute("data-suffix")), int(str(fieldset.getAttribute("data-index")))
+        url = value("set-compat-url" + suffix)
+        if not url:
+            continue
+        name = (value("set-compat-name" + suffix) or "local").replace(":", "-")
+        taken = {e.name for e in endpoints}
+        unique, n = name, 2
+        while unique in taken:
+            unique, n = "%s-%d" % (name, n), n + 1
+        endpoint = old[index].model_copy(deep=True) if 0 <= index < len(old) else CompatibleEndpoint(name=unique, base_url=url)
+        endpoint.name, endpoint.base_url = unique, url
+        endpoint.api_key = value("set-compat-key" + suffix)
+        endpoint.headers = parse_headers(value("set-compat-headers" + suffix))
+        endpoint.models = parse_models(value("set-compat-models" + suffix))
+        endpoints.append(endpoint)
+    return endpoints
 
 
 def parse_headers(raw: str) -> dict:
