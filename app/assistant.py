@@ -584,6 +584,10 @@ class Assistant:
 
         if self.busy:
             return False
+        if self.live.elsewhere(self.conversation.id):
+            self.add_notice("Another tab is answering in this conversation. Wait until it is done (or stop it in that "
+                            "tab), then send again: your message is still in the box.", "info", "elsewhere")
+            return False
         try:
             agent = self._make_agent()
         except ProviderError as exc:

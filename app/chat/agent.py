@@ -212,6 +212,7 @@ class Agent:
 
     def _start(self, resume: bool = False) -> "asyncio.Task[None]":
         self._task = asyncio.ensure_future(self._turn(resume))
+        self._task.add_done_callback(lambda task: self._changed())  # once more, now that `busy` is False
         return self._task
 
     async def _turn(self, resume: bool) -> None:

@@ -72,7 +72,7 @@ def test_a_conversation_created_renamed_and_deleted_in_one_tab_shows_in_the_othe
     expect(b.locator("article.message")).to_have_count(0)  # B closed it (the empty state shows)
 
 
-def test_two_tabs_sending_into_one_conversation_keep_both_messages(chat, tab_b, fake_provider):
+def test_a_tab_waits_for_the_other_tabs_answer_and_both_tabs_keep_every_message(chat, tab_b, fake_provider):
     a, b = chat.page, tab_b.page
     chat.send("Opening line from A")
     expect(chat.last_answer()).to_contain_text("You said: Opening line from A")
@@ -80,14 +80,20 @@ def test_two_tabs_sending_into_one_conversation_keep_both_messages(chat, tab_b, 
     item(b, cid).locator(".conv-open").click()
     expect(b.locator("article.message.user")).to_have_count(1)
 
-    # A's answer streams slowly while B sends into the same conversation: both tabs write at the same time.
+    # A's answer streams slowly while B sends into the same conversation: B is asked to wait, its text kept.
     slow = "A slow answer for tab A. " * 12
     fake_provider.script(Step(text=slow, delivery="slow", delay=0.05, chunk=6))
     chat.send("Second line from A")
     expect(chat.last_answer()).to_contain_text("A slow answer")
     tab_b.send("Meanwhile a line from B")
-    expect(b.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_be_visible()
+    expect(b.get_by_text("Another tab is answering in this conversation")).to_be_visible()
+    box_b = b.get_by_role("textbox", name="Message")
+    expect(box_b).to_have_value("Meanwhile a line from B")
     expect(a.get_by_role("button", name="Send")).to_be_visible(timeout=20_000)  # A's turn is over
+    expect(tab_b.last_answer()).to_contain_text(slow.strip())  # B shows A's whole answer...
+    box_b.press("Enter")  # ...and now sends
+    expect(b.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_be_visible()
+    expect(b.get_by_role("button", name="Send")).to_be_visible()
 
     users = ["Opening line from A", "Second line from A", "Meanwhile a line from B"]
     for tab in (chat, tab_b):
@@ -97,7 +103,8 @@ def test_two_tabs_sending_into_one_conversation_keep_both_messages(chat, tab_b, 
         expect(page.locator("article.message.user .user-text")).to_have_text(users)
         answers = page.locator("article.message.assistant")
         expect(answers).to_have_count(3)
-        expect(answers.nth(1)).to_contain_text(slow.strip()[:60])
+        expect(answers.nth(1)).to_contain_text(slow.strip())
+        expect(answers.nth(1).locator(".badge", has_text="Stopped")).to_have_count(0)
         expect(page.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_have_count(1)
 
 
