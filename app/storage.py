@@ -375,6 +375,7 @@ class ConversationStore:
         base = self._base_of(conversation)
         previous_deleted = base.deleted if base is not None else []
         merged = False
+        reference = base.messages if base is not None and raw_before is not None else None  # what storage holds
         if raw_before is not None and not (base is not None and base.raw == raw_before):
             # Someone else wrote since this object was loaded or saved (or it never was): merge.
             try:
@@ -391,12 +392,13 @@ class ConversationStore:
             if theirs is not None:
                 merged = self._merge(conversation, base, theirs)
                 previous_deleted = previous_deleted + theirs.deleted
+                reference = {m["id"]: m for m in theirs.messages}
         if touch:
             conversation.updated_at = max(self.clock(), conversation.updated_at)
         if not conversation.title:
             conversation.title = title_from_messages(conversation)
         deleted = deleted_ids(base.messages if base else None, previous_deleted, conversation.messages)
-        raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars, deleted)
+        raw, dumped, cut = encode_conversation(conversation, self.max_tool_result_chars, deleted, reference)
         chars = utf16_len(key) + utf16_len(raw)
         try:
             self.store.set(key, raw)

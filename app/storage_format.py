@@ -111,14 +111,26 @@ MAX_DELETED_IDS = 500
 
 
 def encode_conversation(conversation: Conversation, max_tool_result_chars: int,
-                        deleted: Sequence[str] = ()) -> tuple[str, list[dict], int]:
+                        deleted: Sequence[str] = (), reference: Optional[dict[str, dict]] = None) -> tuple[str, list[dict], int]:
     """The stored text of a conversation, its dumped (compacted) messages, and how many results were cut.
 
     `deleted` are ids of messages removed on purpose (regenerate, edit), so that another tab's merge
     does not bring them back; a message merely missing from another tab's copy is never dropped.
+    `reference` (message id -> dumped message, what storage holds now): a message that differs from it gets
+    its `rev` bumped past both, here and in the conversation object.
     """
     data = conversation.model_dump(mode="json")
     cut = compact_tool_results(data["messages"], max_tool_result_chars)
+    for message, dumped in zip(conversation.messages, data["messages"]):
+        stored = (reference or {}).get(dumped["id"])
+        if stored is None:
+            continue
+        own, theirs = dumped.get("rev", 0), stored.get("rev", 0)
+        dumped["rev"] = theirs
+        if dumped != stored:
+            message.rev = dumped["rev"] = max(own, theirs) + 1
+        else:
+            dumped["rev"] = own
     doc: dict[str, Any] = {"v": FORMAT_VERSION, "conversation": data}
     if deleted:
         doc["deleted"] = list(deleted)[-MAX_DELETED_IDS:]

@@ -4,7 +4,8 @@ Three-way, by message id. `base` is what this tab last read from or wrote to sto
 conversation (message id -> dumped message), `ours` what this tab holds now, `theirs` what is stored
 now. For each message:
 
-- in ours and theirs: ours, unless this tab did not change it since base and the other tab did;
+- in ours and theirs: ours, unless this tab did not change it since base and the other tab did (a copy with a
+  lower `rev` than ours is not a change but a stale write from a race: ours stays);
 - only in ours: ours (a new message, or one the other tab's write lost in a race), unless it is
   unchanged here and the other tab deleted it on purpose (its id is in the stored `deleted` list);
 - only in theirs: theirs (appended in another tab), unless base had it (this tab removed it).
@@ -77,7 +78,7 @@ def merge_messages(
             if unchanged_here and message.id in their_deleted:
                 took_theirs = True  # deleted on purpose in the other tab, untouched here
                 continue
-        elif unchanged_here and other[1] != dumped:
+        elif unchanged_here and other[1] != dumped and other[1].get("rev", 0) >= dumped.get("rev", 0):
             for name in _FIELDS:
                 setattr(message, name, getattr(other[0], name))
             took_theirs = True

@@ -122,6 +122,9 @@ class Message(_Value):
     finish_reason: Optional[str] = None
     status: MessageStatus = "done"
     error: Optional[ErrorInfo] = None
+    # Bumped by each save that changes the message (app/storage_format.py): between two tabs' copies, the higher
+    # one is the newer, so a stale copy written back in a race is not taken for a change.
+    rev: int = 0
 
     @property
     def text(self) -> str:

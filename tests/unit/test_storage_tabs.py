@@ -184,3 +184,30 @@ def test_deletion_travels_as_a_tombstone_to_a_tab_that_still_shows_the_message()
     tab_a.save(conv)
     tab_b.save(in_b)
     assert texts(ConversationStore(kv).load(conv.id)) == ["q", "new answer"]
+
+
+def test_a_stale_copy_written_in_a_race_never_replaces_a_newer_version_of_a_message():
+    """Tab B finishes its answer; tab A, working from an older read, writes B's half answer back. B must not take
+    that stale copy for a change (it would lose the finished answer on screen and in storage); A, once it reads
+    storage again, takes B's finished answer."""
+    kv, tab_a, tab_b = tabs()
+    conv = Conversation(messages=[stamped(user("q"), 1)])
+    tab_a.save(conv)
+    in_b = tab_b.load(conv.id)
+    answer = stamped(assistant("half"), 2)
+    answer.status = "streaming"
+    in_b.messages.append(answer)
+    tab_b.save(in_b)
+    tab_a.save(conv)  # A merges B's half answer in
+    stale = kv.get(conversation_key(conv.id))
+    answer.parts[0].text, answer.status = "the whole answer", "done"
+    tab_b.save(in_b)
+    kv.set(conversation_key(conv.id), stale)  # A's write, from before B's last save, lands after it
+
+    tab_b.refresh(in_b)
+    assert texts(in_b) == ["q", "the whole answer"] and in_b.messages[1].status == "done"
+    tab_b.save(in_b)  # and B's next save puts it back
+    assert texts(ConversationStore(kv).load(conv.id)) == ["q", "the whole answer"]
+    tab_a.save(conv)
+    assert texts(conv) == ["q", "the whole answer"]
+    assert texts(ConversationStore(kv).load(conv.id)) == ["q", "the whole answer"]
