@@ -18,6 +18,7 @@ from pyodide.ffi import create_once_callable, to_js
 from app.assistant import Assistant
 from app.web.dom import by_id, closest_action, h, listen, text
 from app.web.views.approval_card import approval_card
+from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
 from app.web.views.conversation import ConversationView
 from app.web.views.conversation_list import render_conversation_list
@@ -117,6 +118,7 @@ class Controller:
         self.list_ul = by_id("conversation-list")
         self.search_input = by_id("conversation-search")
         self.dialog = by_id("settings-dialog")
+        self.ask = AskDialog(by_id("ask-dialog"))
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
         self.usage_bar = UsageBar()
@@ -369,27 +371,27 @@ class Controller:
 
     def _rename(self, cid: str) -> None:
         summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
-        title = window.prompt("New title", summary.title if summary else "")
-        if title is not None and str(title).strip():
-            self.assistant.rename(cid, str(title))
+        self.ask.prompt("Rename the conversation", "Title", summary.title if summary else "", "Rename",
+                        lambda title: self.assistant.rename(cid, title) if title.strip() else None)
 
     def _undo(self, call_id: str) -> None:
         summary = self.assistant.undo_summary(call_id)
-        if summary and window.confirm("Undo in Directus: %s?" % summary):
-            asyncio.ensure_future(self.assistant.undo(call_id))
+        if summary:
+            self.ask.confirm("Undo in Directus: %s?" % summary, "Undo",
+                             lambda: asyncio.ensure_future(self.assistant.undo(call_id)))
 
     def _delete(self, cid: str) -> None:
         summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
-        if window.confirm('Delete "%s"? This cannot be undone.' % (summary.title if summary else "this conversation")):
-            self.assistant.delete(cid)
+        self.ask.confirm('Delete "%s"? This cannot be undone.' % (summary.title if summary else "this conversation"),
+                         "Delete", lambda: self.assistant.delete(cid), danger=True)
 
     def _discard_set_aside(self, key: str) -> None:
-        if window.confirm("Discard the unreadable entry? Download it first if you may want it back."):
-            self.assistant.discard_set_aside(key)
+        self.ask.confirm("Discard the unreadable entry? Download it first if you may want it back.", "Discard",
+                         lambda: self.assistant.discard_set_aside(key), danger=True)
 
     def _clear_all(self) -> None:
-        if window.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them."):
-            self.assistant.clear_all()
+        self.ask.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them.",
+                         "Delete all", lambda: self.assistant.clear_all(), danger=True)
 
     def _export(self, cid: Optional[str]) -> None:
         content = self.assistant.export_json([cid] if cid else None)

@@ -113,8 +113,8 @@ def test_a_full_storage_keeps_the_message_and_saves_it_once_an_old_conversation_
         exported = json.loads(download.value.path().read_text())
         assert exported["format"] == EXPORT_FORMAT and [c["id"] for c in exported["conversations"]] == [old_id]
 
-        page.once("dialog", lambda dialog: dialog.accept())
         row.get_by_role("button", name="Delete").click()
+        chat.answer("Delete")
         expect(notice).to_have_count(0)  # saved now: the notice went away by itself
         stored = storage(page)
         assert "da.conv." + old_id not in stored
@@ -147,10 +147,36 @@ def test_a_corrupted_entry_is_set_aside_with_a_notice_and_the_app_still_works(ch
     chat.send("Do you still work?")
     expect(chat.last_answer()).to_contain_text("You said: Do you still work?")
 
-    page.once("dialog", lambda dialog: dialog.accept())
     notice.get_by_role("button", name="Discard it").click()
+    chat.answer("Discard")
     expect(notice).to_have_count(0)
     assert aside not in storage(page)
+
+
+def test_rename_and_delete_ask_in_the_page_and_escape_or_cancel_change_nothing(chat):
+    page = chat.page
+    chat.send("Name me")
+    expect(chat.last_answer()).to_contain_text("You said: Name me")
+    item = page.locator(".conv-item.current")
+    dialog = page.locator("#ask-dialog")
+
+    item.get_by_role("button", name="Rename Name me").click()
+    expect(dialog.get_by_role("textbox")).to_be_focused()
+    expect(dialog.get_by_role("textbox")).to_have_value("Name me")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(item.locator(".conv-title")).to_have_text("Name me")
+
+    item.get_by_role("button", name="Rename Name me").click()
+    dialog.get_by_role("textbox").fill("Named by Enter")
+    page.keyboard.press("Enter")  # Enter means Rename, not Cancel
+    expect(item.locator(".conv-title")).to_have_text("Named by Enter")
+
+    item.get_by_role("button", name="Delete Named by Enter").click()
+    expect(dialog).to_contain_text('Delete "Named by Enter"? This cannot be undone.')
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(".conv-item", has_text="Named by Enter")).to_have_count(1)
 
 
 def test_export_one_conversation_as_json_and_import_it_back(chat, tmp_path):
@@ -168,8 +194,8 @@ def test_export_one_conversation_as_json_and_import_it_back(chat, tmp_path):
     assert doc["format"] == EXPORT_FORMAT
     assert [c["id"] for c in doc["conversations"]] == [cid]
 
-    page.once("dialog", lambda dialog: dialog.accept())
     item.get_by_role("button", name="Delete Remember the blue collection").click()
+    chat.answer("Delete")
     expect(page.locator('.conv-item[data-id="%s"]' % cid)).to_have_count(0)
 
     broken = tmp_path / "broken.json"  # validated: a conversation that is not one is reported, not stored

@@ -56,8 +56,8 @@ def test_a_conversation_created_renamed_and_deleted_in_one_tab_shows_in_the_othe
     cid = a.locator(".conv-item.current").get_attribute("data-id")
     expect(item(b, cid).locator(".conv-title")).to_have_text("Hello from tab A")
 
-    a.once("dialog", lambda dialog: dialog.accept("Renamed in tab A"))
     item(a, cid).get_by_role("button", name="Rename Hello from tab A").click()
+    chat.answer("Rename", "Renamed in tab A")
     expect(item(b, cid).locator(".conv-title")).to_have_text("Renamed in tab A")
 
     item(b, cid).locator(".conv-open").click()
@@ -66,8 +66,8 @@ def test_a_conversation_created_renamed_and_deleted_in_one_tab_shows_in_the_othe
     expect(b.locator("article.message.user .user-text")).to_have_text(["Hello from tab A", "More from tab A"])
     expect(tab_b.last_answer()).to_contain_text("You said: More from tab A")
 
-    a.once("dialog", lambda dialog: dialog.accept())
     item(a, cid).get_by_role("button", name="Delete Renamed in tab A").click()
+    chat.answer("Delete")
     expect(item(b, cid)).to_have_count(0)
     expect(b.locator("article.message")).to_have_count(0)  # B closed it (the empty state shows)
 
