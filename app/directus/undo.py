@@ -20,7 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, Field
 
 from app.directus.errors import DirectusError
-from app.directus.tools.collection_info import fields_of, is_singleton
+from app.directus.tools.collection_info import fields_of, is_singleton, primary_key
 from app.directus.tools.definition import count
 
 UNDO_LIMIT = 100
@@ -70,23 +70,23 @@ async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
             before = await client.request("GET", _path(c), params={"fields": list(a.data)})
             return UndoPlan(kind="singleton", summary=f"Put back the previous values of {c}", collection=c,
                             singleton=before or {})
-    fields = await fields_of(client, c)
-    pk = next((f["field"] for f in fields or [] if (f.get("schema") or {}).get("is_primary_key")), None)
+    pk = await primary_key(client, c)
     if not pk:
         return None
-    aliases = {f["field"] for f in fields or [] if f.get("type") == "alias"}
+    fields = await fields_of(client, c) or []
+    aliases = {f["field"] for f in fields if f.get("type") == "alias"}
     if a.action == "create":
         if a.query and a.query.fields and pk not in a.query.fields:
             return None  # the result will not show the new keys
         return UndoPlan(kind="create", summary="", collection=c, pk=pk)
     if a.action == "delete":
-        own = [f["field"] for f in fields or [] if f["field"] not in aliases]
+        own = [f["field"] for f in fields if f["field"] not in aliases]
         before = await _read(client, c, pk, list(a.keys or []), own)
-        return UndoPlan(
-            kind="delete", summary=f"Create the {count(len(before), 'deleted item')} in {c} again (their own fields; links from other "
-                    "items are not restored)",
-            collection=c, pk=pk, recreate=before,
-        ) if before else None
+        if not before:
+            return None
+        summary = (f"Create the {count(len(before), 'deleted item')} in {c} again "
+                   "(their own fields; links from other items are not restored)")
+        return UndoPlan(kind="delete", summary=summary, collection=c, pk=pk, recreate=before)
     # update
     rows = a.data if isinstance(a.data, list) else [a.data]
     touched = sorted({name for row in rows for name in row} - {pk})
