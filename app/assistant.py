@@ -31,11 +31,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Optional
 
-from app.chat.model import Conversation
+from app.chat.model import Conversation, new_id
 from app.settings import DeploymentConfig, ProviderSettings, Settings, join_secrets, split_secrets
 from app.storage import ConversationStore, KeyValueStore, NewerFormat, StorageFull, UsageReport
 from app.storage_format import QUARANTINE_PREFIX
@@ -149,7 +148,7 @@ class Assistant:
         self.transport = transport
         self.settings_store = SettingsStore(local, session, clock=clock)
         self.store = ConversationStore(local, clock=clock)
-        self.live = LiveTurns(local, uuid.uuid4().hex, clock)  # the turns this tab runs, seen by other tabs
+        self.live = LiveTurns(local, new_id("tab_"), clock)  # the turns this tab runs, seen by other tabs
         self._heartbeat: Optional[asyncio.Future] = None
         self.schedule = schedule or (lambda fn: fn())
         self.origin = origin

@@ -126,7 +126,7 @@ def encode_conversation(conversation: Conversation, max_tool_result_chars: int,
         if stored is None:
             continue
         own, theirs = dumped.get("rev", 0), stored.get("rev", 0)
-        dumped["rev"] = theirs
+        dumped["rev"] = theirs  # compare everything but the revision itself
         if dumped != stored:
             message.rev = dumped["rev"] = max(own, theirs) + 1
         else:

@@ -25,6 +25,14 @@ LOADER = "admin_tools"
 LOADER_SUMMARY = "Load the admin tools (data model and automation)"
 
 
+def call_summary(name: str, arguments: str) -> Optional[str]:
+    """What a call does in plain words, for its card (the loader included); None when the call is invalid."""
+    if name == LOADER:
+        return LOADER_SUMMARY
+    preview = preview_call(name, arguments or "{}")
+    return preview.summary if isinstance(preview, CallPreview) else None
+
+
 def loader_spec(names: list[str]) -> ToolSpec:
     return ToolSpec(
         name=LOADER,

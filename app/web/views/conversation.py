@@ -115,14 +115,9 @@ class ConversationView:
         key = (call.name, call.arguments)
         if key not in self._summaries:
             try:
-                from app.directus.registry import CallPreview, preview_call
-                from app.directus.toolbox import LOADER, LOADER_SUMMARY
+                from app.directus.toolbox import call_summary
 
-                if call.name == LOADER:
-                    self._summaries[key] = LOADER_SUMMARY
-                else:
-                    preview = preview_call(call.name, call.arguments or "{}")
-                    self._summaries[key] = preview.summary if isinstance(preview, CallPreview) else None
+                self._summaries[key] = call_summary(call.name, call.arguments)
             except Exception:  # noqa: BLE001 - a summary is a nicety
                 self._summaries[key] = None
         return self._summaries[key]
