@@ -40,6 +40,7 @@ class SettingsApp(ChatApp):
     def save_settings(self) -> None:
         self.page.get_by_role("button", name="Save").click()
         expect(self.page.locator("#settings-dialog")).to_be_hidden()
+        self.rendered()  # the model picker and usage bar are redrawn in the next frame
 
     def status(self):
         return self.page.locator("#settings-dialog").get_by_role("status")
