@@ -440,9 +440,7 @@ class Assistant:
         self.notify("conversations")
 
     def delete(self, conversation_id: str) -> None:
-        agent = self._agents.pop(conversation_id, None)
-        if agent is not None:
-            agent.stop()
+        self._stop_agent(conversation_id)
         self._save_due.pop(conversation_id, None)
         self._unsaved.pop(conversation_id, None)
         self.store.delete(conversation_id)
@@ -453,9 +451,8 @@ class Assistant:
         self.notify("conversations")
 
     def clear_all(self) -> int:
-        for agent in self._agents.values():
-            agent.stop()
-        self._agents.clear()
+        for conversation_id in list(self._agents):
+            self._stop_agent(conversation_id)
         self._save_due.clear()
         self._unsaved.clear()
         count = self.store.clear_all()
@@ -463,6 +460,16 @@ class Assistant:
         self.notify("conversation")
         self.notify("conversations")
         return count
+
+    def _stop_agent(self, conversation_id: str) -> None:
+        """Stop the turn of a conversation that is going away. The agent reports once more while it stops; that
+        report must not save the conversation back, so it is no longer listened to."""
+        agent = self._agents.pop(conversation_id, None)
+        if agent is not None:
+            agent.on_change = lambda: None
+            agent.stop()
+        self._signatures.pop(conversation_id, None)
+        self.live.release(conversation_id)
 
     def search(self, text: str) -> list:
         return self.store.search(text)

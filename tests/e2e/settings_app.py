@@ -20,7 +20,9 @@ from playwright.sync_api import expect
 from tests.fixtures.app import _SEED, ChatApp
 from tests.fixtures.browser import PageGuard, _CLEAR_STORAGE, _watch, open_app
 
-SETTLED = "#connection-badge:not(:empty):not([data-status=connecting])"
+# The connection attempt at start has ended: every ended attempt sets a title (a message, or who is signed in);
+# the first drawing, before the attempt, leaves it empty.
+SETTLED = '#connection-badge[title]:not([title=""]):not([data-status=connecting])'
 ADMIN_TOOLS = ("collections", "fields", "relations", "flows", "operations")
 
 
@@ -54,7 +56,11 @@ class SettingsApp(ChatApp):
         page.get_by_role("button", name="Connect", exact=True).click()
 
     def sign_in(self, url: str, email: str, password: str, remember: bool) -> None:
+        """In the open dialog: sign out of whatever an earlier test left (so that the status seen next is this
+        sign-in's, not the old one's), then sign in with email + password."""
         page = self.page
+        page.get_by_role("button", name="Disconnect").click()
+        expect(self.status()).to_have_text("Not connected: Signed out of Directus.")
         page.get_by_label("Directus URL").fill(url)
         page.get_by_role("radio", name="Email and password").check()
         page.get_by_label("Email", exact=True).fill(email)

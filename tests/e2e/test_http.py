@@ -111,6 +111,9 @@ def allowed_origins(api) -> list[str]:
 
 
 def test_status_and_headers_come_first_then_the_body_streams_in_pieces(app_page, api):
+    # The app's warm-up imports run in idle slices on the same thread; let them finish so that they cannot
+    # hold back the first chunk and make the arrival times look bunched.
+    app_page.wait_for_selector("body[data-warm]", state="attached", timeout=30_000)
     out = json.loads(run_python(app_page, f"""
 import json, time
 from app.transport import Request

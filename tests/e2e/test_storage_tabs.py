@@ -91,6 +91,8 @@ def test_a_tab_waits_for_the_other_tabs_answer_and_both_tabs_keep_every_message(
     expect(box_b).to_have_value("Meanwhile a line from B")
     expect(a.get_by_role("button", name="Send")).to_be_visible(timeout=20_000)  # A's turn is over
     expect(tab_b.last_answer()).to_contain_text(slow.strip())  # B shows A's whole answer...
+    # ...and has seen A's turn end (it clears the notice when it folds in the finished answer)...
+    expect(b.get_by_text("Another tab is answering in this conversation")).to_have_count(0)
     box_b.press("Enter")  # ...and now sends
     expect(b.locator("article.message.assistant", has_text="You said: Meanwhile a line from B")).to_be_visible()
     expect(b.get_by_role("button", name="Send")).to_be_visible()

@@ -9,6 +9,7 @@ import time
 
 from app.assistant import Assistant
 from app.storage import MemoryStore
+from tests.fakes.script import Step
 from tests.fixtures.providers import RecordingSleep, settings_for
 from tests.transports import HttpxTransport
 
@@ -158,6 +159,22 @@ async def test_an_undo_directus_refuses_is_a_notice_and_stays_offered(fake_provi
     assert notice.startswith("Could not undo (Put back the previous values of 1 item in articles)"), notice
     assert not result.undone and result.content == '{"id":1}' and a.undo_summary("c1")
     assert a.undo_summary("nope") == ""
+
+
+async def test_a_conversation_deleted_while_it_streams_stays_deleted(fake_provider, directus):
+    """Stopping takes a moment; what the agent saves while it stops must not write the conversation back."""
+    local = MemoryStore()
+    a = make(fake_provider, directus, local)
+    fake_provider.script(Step(text="A long answer. " * 40, delivery="slow", delay=0.05))
+    assert a.send("Tell me something long")
+    await until(lambda: "long answer" in a.conversation.messages[-1].text)
+    deleted, agent = a.conversation.id, a.agent
+    a.delete(deleted)
+    await asyncio.wait_for(agent.wait(), 10)
+    await asyncio.sleep(0.05)
+    a.flush()
+    assert deleted not in [s.id for s in a.conversations()]
+    assert not [k for k in local.data if deleted in k]  # neither the conversation nor a lease on it
 
 
 async def test_without_directus_the_assistant_talks_without_tools(fake_provider, directus):
