@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.providers",
     "tests.fixtures.browser",
     "tests.fixtures.app",
+    "tests.fixtures.tools",
 ]

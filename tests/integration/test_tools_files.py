@@ -6,11 +6,8 @@ import functools
 import http.server
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
-
-from tests.integration.directus_tools import call  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.directus
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app.directus.registry import tool_names
-from tests.integration.directus_tools import call  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.directus
 

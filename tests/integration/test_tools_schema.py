@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.directus_tools import call  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.directus
 
