@@ -623,6 +623,21 @@ class Assistant:
     def edit_last(self, text: str) -> bool:
         return self._action(lambda agent: agent.edit_last(text))
 
+    def switch_version(self, message_id: str, to: int) -> bool:
+        """Show another version of a user message of the open conversation, with what followed it (0-based `to`)."""
+        from app.chat.versions import switch_version
+
+        if self.busy or self.live.elsewhere(self.conversation.id):
+            return False
+        messages = self.conversation.messages
+        index = next((i for i, m in enumerate(messages) if m.id == message_id), None)
+        if index is None or not switch_version(messages, index, to):
+            return False
+        self._save(self.conversation)
+        self.notify("conversation")
+        self.notify("conversations")
+        return True
+
     def stop(self) -> None:
         if self.agent is not None:
             self.agent.stop()
@@ -854,8 +869,10 @@ class Assistant:
     def usage_summary(self) -> UsageSummary:
         from app.chat.usage import conversation_cost, describe_usage, window_gauge
 
+        from app.chat.versions import every_message
+
         messages = self.conversation.messages
-        estimate = conversation_cost(messages, self.model_info)
+        estimate = conversation_cost(every_message(messages), self.model_info)  # kept versions cost too
         priced = estimate.dollars if (estimate.dollars or estimate.complete) else None  # None: nothing priced
         totals = describe_usage(estimate.usage, priced, partial=not estimate.complete) if (
             estimate.usage.input_tokens or estimate.usage.output_tokens) else ""

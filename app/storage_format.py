@@ -95,6 +95,8 @@ def compact_tool_results(messages: list[dict], limit: int) -> int:
     """
     cut = 0
     for message in messages:
+        for version in (message.get("versions") or {}).get("others") or []:  # kept versions (app/chat/versions.py)
+            cut += compact_tool_results(version.get("tail") or [], limit)
         if message.get("role") != "tool":
             continue
         for part in message.get("parts") or []:

@@ -28,6 +28,7 @@ from app.chat.model import (
     ToolSpec,
     ToolStatus,
 )
+from app.chat.versions import keep_version
 
 STEP_CAP = 10
 
@@ -154,16 +155,16 @@ class Agent:
         return self._start()
 
     def regenerate(self) -> "asyncio.Task[None]":
-        """Replace everything after the last user message with a new answer."""
+        """Replace everything after the last user message with a new answer (the old one is kept as a version)."""
         self._ensure_idle()
-        self._truncate_after_last_user()
+        self._new_version_of_last_user()
         self._changed()
         return self._start()
 
     def edit_last(self, text: str) -> "asyncio.Task[None]":
-        """Replace the last user message with `text` and answer it anew."""
+        """Replace the last user message with `text` and answer it anew (the old ones are kept as a version)."""
         self._ensure_idle()
-        index = self._truncate_after_last_user()
+        index = self._new_version_of_last_user()
         if index is None:
             return self.send(text)
         self.conversation.messages[index].parts = [TextPart(text=text)]
@@ -397,10 +398,12 @@ class Agent:
                 return None
         return None
 
-    def _truncate_after_last_user(self) -> Optional[int]:
+    def _new_version_of_last_user(self) -> Optional[int]:
+        """Keep the last user message and what followed it as a version, drop what followed; its index."""
         messages = self.conversation.messages
         for index in range(len(messages) - 1, -1, -1):
             if messages[index].role == "user":
+                keep_version(messages, index)
                 del messages[index + 1 :]
                 return index
         return None

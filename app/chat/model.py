@@ -107,6 +107,20 @@ class ErrorInfo(_Value):
     retryable: bool = False
 
 
+class Version(_Value):
+    """Another version of a user message: its parts and the messages that followed it (app/chat/versions.py)."""
+
+    parts: list[Part] = Field(default_factory=list)
+    tail: list["Message"] = Field(default_factory=list)
+
+
+class Versions(_Value):
+    """The versions of a user message not shown, in order; the shown one sits at position `current` among them."""
+
+    others: list[Version] = Field(default_factory=list)
+    current: int = 0
+
+
 MessageStatus = Literal["streaming", "done", "stopped", "error"]
 Role = Literal["user", "assistant", "tool"]
 
@@ -122,6 +136,8 @@ class Message(_Value):
     finish_reason: Optional[str] = None
     status: MessageStatus = "done"
     error: Optional[ErrorInfo] = None
+    # user only: what an edit or a regenerate replaced, kept so that the user can switch back
+    versions: Optional[Versions] = None
     # Bumped by each save that changes the message (app/storage_format.py): between two tabs' copies, the higher
     # one is the newer, so a stale copy written back in a race is not taken for a change.
     rev: int = 0
@@ -137,6 +153,9 @@ class Message(_Value):
     @property
     def tool_results(self) -> list[ToolResultPart]:
         return [p for p in self.parts if isinstance(p, ToolResultPart)]
+
+
+Version.model_rebuild()
 
 
 class Conversation(_Value):

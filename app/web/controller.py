@@ -258,6 +258,7 @@ class Controller:
             "retry": lambda: a.retry(),
             "regenerate": lambda: a.regenerate(),
             "edit": lambda: self._edit_last(),
+            "version": lambda: a.switch_version(ident, int(str(target.getAttribute("data-to")))),
             "example": lambda: self._use_example(str(target.getAttribute("data-prompt"))),
             "new-conversation": lambda: self._new_conversation(),
             "settings": lambda: self.open_settings(),

@@ -18,7 +18,7 @@ def update(key: int, title: str) -> str:
     return "[[call items %s]]" % json.dumps(args)
 
 
-def test_edit_the_last_message_and_resend_replaces_the_answer(chat, fake_provider):
+def test_edit_the_last_message_and_resend_replaces_the_answer_and_keeps_the_old_version(chat, fake_provider):
     page = chat.page
     box = page.get_by_role("textbox", name="Message")
     chat.send("What is Directus?")
@@ -39,6 +39,21 @@ def test_edit_the_last_message_and_resend_replaces_the_answer(chat, fake_provide
     user_texts = json.dumps(fake_provider.last.body["messages"])
     assert "What is a flow" in user_texts and "What is Directus?" not in user_texts
 
+    # the first version is kept: the user can go back to it, after a reload too, and forth again
+    versions = page.locator("article.message.user").get_by_role("group", name="Versions")
+    expect(versions).to_contain_text("2 / 2")
+    expect(versions.get_by_role("button", name="Next version")).to_be_disabled()
+    versions.get_by_role("button", name="Previous version").click()
+    expect(versions).to_contain_text("1 / 2")
+    expect(page.locator("article.message.user .user-text")).to_have_text("What is Directus?")
+    expect(chat.last_answer()).to_contain_text("You said: What is Directus?")
+    chat.reload()
+    expect(versions).to_contain_text("1 / 2")
+    expect(chat.last_answer()).to_contain_text("You said: What is Directus?")
+    versions.get_by_role("button", name="Next version").click()
+    expect(chat.last_answer()).to_contain_text("You said: What is a flow in Directus?")
+    expect(page.locator("article.message.assistant")).to_have_count(1)
+
 
 def test_escape_cancels_an_edit(chat):
     page = chat.page
@@ -55,7 +70,7 @@ def test_escape_cancels_an_edit(chat):
     expect(chat.last_answer()).to_contain_text("You said: A new question")
 
 
-def test_regenerate_replaces_the_last_answer(chat, fake_provider):
+def test_regenerate_replaces_the_last_answer_and_keeps_the_old_one(chat, fake_provider):
     page = chat.page
     fake_provider.script(Step(text="A first, weak answer."), Step(text="A better second answer."))
     chat.send("Explain relations")
@@ -66,6 +81,9 @@ def test_regenerate_replaces_the_last_answer(chat, fake_provider):
     expect(page.locator("#conversation")).not_to_contain_text("A first, weak answer.")
     expect(page.locator("article.message.user")).to_have_count(1)
     assert len(fake_provider.requests_for()) == 2
+    page.get_by_role("button", name="Previous version").click()  # the first answer is kept
+    expect(chat.last_answer()).to_contain_text("A first, weak answer.")
+    expect(page.locator("article.message.assistant")).to_have_count(1)
 
 
 def test_enter_sends_and_shift_enter_adds_a_line(chat, fake_provider):

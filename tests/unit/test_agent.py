@@ -317,14 +317,20 @@ async def test_retry_after_a_provider_error_sends_the_same_history():
     assert provider.requests[0] == provider.requests[1]
 
 
-async def test_regenerate_and_edit_replace_the_last_answer():
+async def test_regenerate_and_edit_replace_the_last_answer_and_keep_the_old_ones_as_versions():
+    from app.chat.versions import switch_version, version_position
+
     provider = ScriptedProvider(text("one"), text("two"), text("three"))
     agent, _ = make_agent(provider)
     await agent.send("q")
     await agent.regenerate()
-    assert [m.text for m in agent.conversation.messages] == ["q", "two"]
+    messages = agent.conversation.messages
+    assert [m.text for m in messages] == ["q", "two"]
     await agent.edit_last("q2")
-    assert [m.text for m in agent.conversation.messages] == ["q2", "three"]
+    assert [m.text for m in messages] == ["q2", "three"]
+    assert version_position(messages[0]) == (3, 3)
+    assert [[p["text"] for p in m["parts"]] for m in provider.requests[-1]] == [["q2"]]  # the shown branch only
+    assert switch_version(messages, 0, 0) and [m.text for m in messages] == ["q", "one"]
 
 
 async def test_resume_after_reload_reasks_pending_and_settles_interrupted_calls():

@@ -207,6 +207,28 @@ def test_conversation_list_new_open_rename_delete_search():
     assert reloaded.conversation.id == second.id  # the newest opens after a reload
 
 
+def test_switching_versions_is_saved_and_waits_while_a_turn_runs():
+    from app.chat.model import assistant
+    from app.chat.versions import keep_version
+
+    a = make()
+    a.load()
+    messages = a.conversation.messages
+    messages.extend([user("first"), assistant("old answer")])
+    keep_version(messages, 0)
+    del messages[1:]
+    messages.append(assistant("new answer"))
+    a._save(a.conversation)
+    head = messages[0].id
+
+    a.agent = FakeAgent()  # a turn runs: the shown branch is the agent's, not to be swapped under it
+    assert not a.switch_version(head, 0)
+    a.agent = None
+    assert not a.switch_version("no such message", 0) and not a.switch_version(head, 5)
+    assert a.switch_version(head, 0)
+    assert [m.text for m in a.store.load(a.conversation.id).messages] == ["first", "old answer"]  # saved at once
+
+
 def test_storage_full_is_a_notice_with_sizes_and_the_conversation_stays_in_memory():
     local = MemoryStore(quota_chars=3000)
     a = make(local=local)

@@ -2,7 +2,7 @@
 are appended once, only the growing last block is replaced (app/web/markdown.py's MarkdownStream).
 
 Reasoning is a <details> closed by default; tool calls are cards (tool_card.py). The message's footer shows
-"Stopped", an error with Retry, Regenerate, and token usage.
+"Stopped", an error with Retry, Regenerate, and token usage; a user message's footer Edit and its versions.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from app.chat.model import ReasoningPart, TextPart, ToolCallPart
+from app.chat.versions import version_position
 from app.web.dom import append_trusted_html, clear, h, set_attr, set_trusted_html, text
 from app.web.markdown import MarkdownStream
 from app.web.views.tool_card import ToolCard
@@ -76,9 +77,10 @@ class MessageView:
                 self._user_text = message.text
                 clear(self.parts_el)
                 self.parts_el.appendChild(h("div", {"class": "user-text"}, message.text))
-            self._set_footer(("user", ctx.can_edit and ctx.is_last_user), lambda: [
-                h("button", {"type": "button", "class": "link", "data-action": "edit", "data-id": message.id},
-                  "Edit")] if ctx.can_edit and ctx.is_last_user else [])
+            editable = ctx.can_edit and ctx.is_last_user
+            position = version_position(message)
+            self._set_footer(("user", editable, position, ctx.can_edit), lambda: _user_footer(message.id, editable,
+                                                                                             position, ctx.can_edit))
             return
         streaming = message.status == "streaming"
         for index, part in enumerate(message.parts):
@@ -150,6 +152,25 @@ class MessageView:
         clear(self.footer)
         for item in build():
             self.footer.appendChild(item)
+
+
+def _user_footer(message_id: str, editable: bool, position: tuple[int, int], can_switch: bool) -> list:
+    items = []
+    shown, count = position
+    if count > 1:  # "‹ 2 / 3 ›": the versions an edit or a regenerate kept (app/chat/versions.py)
+        def step(to: int, label: str, sign: str) -> Any:
+            return h("button", {"type": "button", "class": "link", "data-action": "version", "data-id": message_id,
+                                "data-to": str(to - 1), "aria-label": label,
+                                "disabled": not (can_switch and 1 <= to <= count)}, sign)
+
+        items.append(h("span", {"class": "versions", "role": "group", "aria-label": "Versions"},
+                       step(shown - 1, "Previous version", "‹"),
+                       h("span", {"class": "version-count"}, "%d / %d" % (shown, count)),
+                       step(shown + 1, "Next version", "›")))
+    if editable:
+        items.append(h("button", {"type": "button", "class": "link", "data-action": "edit", "data-id": message_id},
+                       "Edit"))
+    return items
 
 
 class RenderContext:
