@@ -211,3 +211,27 @@ def test_a_stale_copy_written_in_a_race_never_replaces_a_newer_version_of_a_mess
     tab_a.save(conv)
     assert texts(conv) == ["q", "the whole answer"]
     assert texts(ConversationStore(kv).load(conv.id)) == ["q", "the whole answer"]
+
+
+def test_switching_versions_in_one_tab_shows_in_the_other_and_back():
+    from app.chat.versions import keep_version, switch_version
+
+    _, tab_a, tab_b = tabs()
+    conv = Conversation(messages=[stamped(user("q"), 1), stamped(assistant("old answer"), 2)])
+    tab_a.save(conv)
+    in_b = tab_b.load(conv.id)
+    keep_version(conv.messages, 0)  # a regenerate in A
+    del conv.messages[1:]
+    conv.messages.append(stamped(assistant("new answer"), 3))
+    tab_a.save(conv)
+    assert tab_b.refresh(in_b) and texts(in_b) == ["q", "new answer"]
+    assert switch_version(conv.messages, 0, 0)  # A goes back to the first answer
+    tab_a.save(conv)
+    assert tab_b.refresh(in_b) and texts(in_b) == ["q", "old answer"]
+    in_b.messages.append(stamped(user("more from B"), 4))
+    tab_b.save(in_b)
+    tab_a.refresh(conv)
+    assert texts(conv) == texts(in_b) == ["q", "old answer", "more from B"]
+    assert switch_version(in_b.messages, 0, 1)  # and B goes to the second one, in both tabs
+    tab_b.save(in_b)
+    assert tab_a.refresh(conv) and texts(conv) == ["q", "new answer"]
