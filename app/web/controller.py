@@ -17,6 +17,7 @@ from pyodide.ffi import create_once_callable, to_js
 
 from app.assistant import Assistant
 from app.web.dom import by_id, closest_action, h, listen, text
+from app.web.local_storage import WebStorage, ask_to_persist, open_store
 from app.web.views.approval_card import approval_card
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
@@ -73,6 +74,7 @@ class Controller:
         self.assistant: Any = None
         self._topics: set[str] = set()
         self._frame_pending = False
+        self._asked_to_persist = False
         self._approval_ids: tuple = ()
         self._search: str = ""
         self._dialog_built = False
@@ -82,7 +84,6 @@ class Controller:
 
     async def start(self) -> None:
         from app.web.http import FetchTransport
-        from app.web.local_storage import WebStorage, open_store
 
         local, problem = open_store("localStorage")
         session, _ = open_store("sessionStorage")
@@ -298,6 +299,9 @@ class Controller:
             return
         started = a.edit_last(message) if self.composer.editing else a.send(message)
         if started:
+            if not self._asked_to_persist:
+                self._asked_to_persist = True
+                ask_to_persist()
             _freeze_heap()  # the turn's modules are imported by now
             self.composer.editing = False
             self.composer.set_value("")

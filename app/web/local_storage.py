@@ -57,3 +57,17 @@ def open_store(name: str) -> tuple[Any, str]:
     except Exception as exc:  # noqa: BLE001 - SecurityError, missing storage
         return MemoryStore(), ("The browser does not let this page use %s (%s): conversations and settings last only "
                                "until this tab closes." % (name, str(exc).splitlines()[0] if str(exc) else "blocked"))
+
+
+def ask_to_persist() -> None:
+    """Ask the browser to keep this site's storage under storage pressure instead of evicting it (what a
+    "best-effort" origin risks). Asked on the first message a tab sends, not at start: Firefox shows a prompt."""
+    from js import navigator
+
+    storage = getattr(navigator, "storage", None)
+    if storage is None or not hasattr(storage, "persist"):
+        return
+    try:
+        storage.persist()  # a promise; whether it is granted changes nothing here
+    except Exception:  # noqa: BLE001 - an old or locked-down browser: the storage stays best-effort
+        pass

@@ -272,3 +272,16 @@ def test_a_reload_during_a_pending_approval_brings_the_card_back(chat, directus_
     assert title_of(directus_reset, 3) == title
     expect(page.locator("article.message.user")).to_have_count(1)
     # (Last in the module: it writes to Directus, and the next test that uses Directus pays for a reset.)
+
+
+def test_the_first_message_of_a_tab_asks_the_browser_to_keep_the_sites_storage(chat):
+    """A "best-effort" origin's storage can be evicted under disk pressure; a persistent one is not."""
+    page = chat.page
+    chat.reload()  # a fresh tab's state: nothing asked yet
+    page.evaluate("""() => { window.__persist = 0;
+        navigator.storage.persist = () => { window.__persist += 1; return Promise.resolve(true); }; }""")
+    chat.send("First message")
+    expect(chat.last_answer()).to_contain_text("You said: First message")
+    chat.send("Second message")
+    expect(chat.last_answer()).to_contain_text("You said: Second message")
+    assert page.evaluate("window.__persist") == 1  # asked once, on the first send
