@@ -169,6 +169,7 @@ class Controller:
         if "conversation" in topics:
             pending = a.pending
             running = a.agent.running if a.agent is not None else set()
+            self.view.directus_url = a.directus_url()
             self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text)
             self._render_approvals(pending)
             self.composer.render(a.busy, bool(pending))

@@ -46,7 +46,8 @@ class ConversationView:
         self.order: list[str] = []
         self.conversation_id: Optional[str] = None
         self.following = True
-        self._summaries: dict[tuple, Optional[str]] = {}
+        self._descriptions: dict[tuple, tuple] = {}
+        self.directus_url = ""  # for the "Open in Directus" links of tool cards
 
     # --- scrolling ---------------------------------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class ConversationView:
             if m.role == "tool":
                 for r in m.tool_results:
                     results[r.call_id] = r
-        ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, self._summary, usage_text)
+        ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, self._describe, usage_text)
         shown = [m for m in messages if m.role != "tool"]
         last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
         last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)
@@ -111,16 +112,18 @@ class ConversationView:
         else:
             self.jump.hidden = False
 
-    def _summary(self, call: Any) -> Optional[str]:
-        key = (call.name, call.arguments)
-        if key not in self._summaries:
+    def _describe(self, call: Any) -> tuple:
+        key = (call.name, call.arguments, self.directus_url)
+        if key not in self._descriptions:
             try:
+                from app.directus.links import admin_links
                 from app.directus.toolbox import call_summary
 
-                self._summaries[key] = call_summary(call.name, call.arguments)
+                self._descriptions[key] = (call_summary(call.name, call.arguments),
+                                           admin_links(self.directus_url, call.name, call.arguments))
             except Exception:  # noqa: BLE001 - a summary is a nicety
-                self._summaries[key] = None
-        return self._summaries[key]
+                self._descriptions[key] = (None, [])
+        return self._descriptions[key]
 
 
 def _after(shown: list, user_id: Optional[str], assistant_id: Optional[str]) -> bool:

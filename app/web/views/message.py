@@ -100,7 +100,8 @@ class MessageView:
                 block.update(part, streaming and index == len(message.parts) - 1)
             elif isinstance(part, ToolCallPart):
                 status = ctx.tool_status(message, part, streaming and index == len(message.parts) - 1)
-                block.card.update(part, ctx.results.get(part.id), status, ctx.summary(part, status), not ctx.busy)
+                summary, links = ctx.describe(part, status)
+                block.card.update(part, ctx.results.get(part.id), status, summary, links, not ctx.busy)
         while len(self.blocks) > len(message.parts):
             self.blocks.pop().el.remove()
         set_attr(self.el, "data-status", message.status)
@@ -176,13 +177,13 @@ def _user_footer(message_id: str, editable: bool, position: tuple[int, int], can
 class RenderContext:
     """What a message needs to know beyond itself: results of its calls, approvals, running tools, position."""
 
-    def __init__(self, results: dict, pending: set, running: set, busy: bool, summarize: Callable[[Any], Optional[str]],
+    def __init__(self, results: dict, pending: set, running: set, busy: bool, describe: Callable[[Any], tuple],
                  usage_text: Callable[[Any], str]):
         self.results = results
         self.pending = pending
         self.running = running
         self.busy = busy
-        self._summarize = summarize
+        self._describe = describe
         self.usage_text = usage_text
         self.is_last_assistant = False
         self.is_last_user = False
@@ -202,7 +203,8 @@ class RenderContext:
             return "stopped"
         return "waiting"
 
-    def summary(self, call: Any, status: str) -> Optional[str]:
+    def describe(self, call: Any, status: str) -> tuple:
+        """(summary in plain words, "Open in Directus" links) of a call; nothing while its arguments stream in."""
         if status == "streaming":
-            return None
-        return self._summarize(call)
+            return None, []
+        return self._describe(call)

@@ -1,5 +1,6 @@
 """A tool call in the conversation: tool name, what it does in plain words, its arguments, status and result,
-and Undo for a write that can be undone (app/directus/undo.py).
+links to what it touches in Directus's own app (app/directus/links.py), and Undo for a write that can be undone
+(app/directus/undo.py).
 
 The result is collapsed; an error is open. Text only (textContent): a result holds Directus content, which
 is untrusted.
@@ -45,20 +46,24 @@ class ToolCard:
         self.result_label = h("summary", None, "Result")
         self.result = h("details", {"class": "tool-section", "hidden": True}, self.result_label, self.result_pre)
         self.undo_el = h("div", {"class": "tool-undo", "hidden": True})
+        self.links_el = h("div", {"class": "tool-links", "hidden": True})
         self.call_id = call_id
         self.el = h(
             "div", {"class": "tool-card", "data-call": call_id},
             h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, name), self.summary_el, self.status_el),
-            self.args, self.result, self.undo_el,
+            self.args, self.result, self.links_el, self.undo_el,
         )
         self._state: tuple = ()
 
-    def update(self, call: Any, result: Any, status: str, summary: Optional[str], can_undo: bool = False) -> None:
-        state = (len(call.arguments), status, summary, result.content if result is not None else None, can_undo)
+    def update(self, call: Any, result: Any, status: str, summary: Optional[str], links: list = (),
+               can_undo: bool = False) -> None:
+        state = (len(call.arguments), status, summary, tuple(links), result.content if result is not None else None,
+                 can_undo)
         if state == self._state:
             return
         self._state = state
         self._undo(result, can_undo)
+        self._links(links)
         set_attr(self.el, "data-status", status)
         text(self.status_el, STATUS_LABELS.get(status, status))
         text(self.summary_el, summary or "")
@@ -74,6 +79,15 @@ class ToolCard:
             self.result.open = True  # errors open, once (the user may close it)
             self.result.setAttribute("data-seen", "")
 
+
+    def _links(self, links: list) -> None:
+        """Where Directus's own app shows what the call touches (app/directus/links.py): a new tab, no referrer."""
+        clear(self.links_el)
+        self.links_el.hidden = not links
+        if links:
+            self.links_el.appendChild(h("span", {"class": "muted"}, "Open in Directus:"))
+            for label, url in links:
+                self.links_el.appendChild(h("a", {"href": url, "target": "_blank", "rel": "noopener noreferrer"}, label))
 
     def _undo(self, result: Any, can_undo: bool) -> None:
         plan = result.undo if result is not None and result.status == "ok" else None

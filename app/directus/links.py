@@ -1,0 +1,97 @@
+"""Where Directus's own app shows what a tool call touched: the "Open in Directus" links of its card.
+
+There the user sees the item as it is now, its revisions and who changed it. Links are built from the call's
+validated arguments and the Directus URL only (never from a result), each part of the path URL-encoded:
+
+    admin_links("https://cms.example.com", "items", '{"action": "update", "collection": "articles", "keys": [3]}')
+    -> [Link("articles 3", "https://cms.example.com/admin/content/articles/3")]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, Optional
+from urllib.parse import quote
+
+from app.directus.registry import ToolArgumentError, validate_call
+
+MAX_ITEM_LINKS = 3  # more keys than this: one link to the list instead
+
+
+class Link(NamedTuple):
+    label: str
+    url: str
+
+
+def admin_links(directus_url: str, name: str, arguments: str) -> list[Link]:
+    """The pages of Directus's app for this call; [] for a call that is invalid or has none."""
+    base = (directus_url or "").rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        return []
+    try:
+        _, args = validate_call(name, arguments or "{}")
+    except ToolArgumentError:
+        return []
+    make = _LINKS.get(name)
+    return [Link(label, base + "/admin/" + "/".join(quote(str(p), safe="") for p in path))
+            for label, path in (make(args) if make else [])]
+
+
+Page = tuple[str, tuple]  # label, path segments after /admin/
+
+
+def _listed(keys: Optional[list], one: Callable[[Any], Page], whole: Page, gone: bool) -> list[Page]:
+    if gone or not keys or len(keys) > MAX_ITEM_LINKS:
+        return [whole]
+    return [one(k) for k in keys]
+
+
+def _items(a: Any) -> list[Page]:
+    c = a.collection
+    return _listed(a.keys, lambda k: ("%s %s" % (c, k), ("content", c, k)), (c, ("content", c)), a.action == "delete")
+
+
+def _files(a: Any) -> list[Page]:
+    return _listed(a.keys, lambda k: ("file %s" % k, ("files", k)), ("File library", ("files",)), a.action == "delete")
+
+
+def _collections(a: Any) -> list[Page]:
+    names = a.keys or [e.get("collection") for e in (a.data if isinstance(a.data, list) else [a.data or {}])]
+    names = [n for n in names if isinstance(n, str) and n]
+    return _listed(names, lambda n: ("Data model: %s" % n, ("settings", "data-model", n)),
+                   ("Data model", ("settings", "data-model")), a.action == "delete")
+
+
+def _model_of(a: Any) -> list[Page]:
+    c = a.collection or (a.data or {}).get("collection")
+    if isinstance(c, str) and c:
+        return [("Data model: %s" % c, ("settings", "data-model", c))]
+    return [("Data model", ("settings", "data-model"))]
+
+
+def _flows(a: Any) -> list[Page]:
+    return _listed(a.keys, lambda k: ("Flow %s" % k, ("settings", "flows", k)), ("Flows", ("settings", "flows")),
+                   a.action == "delete")
+
+
+def _operations(a: Any) -> list[Page]:
+    flow = a.data.get("flow") if isinstance(a.data, dict) else None
+    if isinstance(flow, str) and flow:
+        return [("Flow %s" % flow, ("settings", "flows", flow))]
+    return [("Flows", ("settings", "flows"))]
+
+
+def _trigger_flow(a: Any) -> list[Page]:
+    return [("Flow %s" % a.id, ("settings", "flows", a.id))] if a.id else []
+
+
+_LINKS: dict[str, Callable[[Any], list[Page]]] = {
+    "items": _items,
+    "files": _files,
+    "folders": lambda a: [("File library", ("files",))],
+    "collections": _collections,
+    "fields": _model_of,
+    "relations": _model_of,
+    "flows": _flows,
+    "operations": _operations,
+    "trigger_flow": _trigger_flow,
+}

@@ -1,0 +1,28 @@
+"""A tool card links to what the call touches in Directus's own app (app/directus/links.py), where the user sees
+the item as it is now and its revisions: before approving, and after. A page of its own: tool modes as seeded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_tool_card_links_to_the_item_it_changes_in_directus(chat, directus_reset):
+    page = chat.page
+    args = {"action": "update", "collection": "articles", "keys": [7], "data": {"title": "Linked from the card"}}
+    chat.send("Retitle article 7 [[call items %s]]" % json.dumps(args))
+    card = page.locator("#conversation .tool-card")
+    expect(card).to_have_attribute("data-status", "approval")
+    link = card.get_by_role("link", name="articles 7")  # there to check the item before approving
+    expect(link).to_have_attribute("href", directus_reset.url.rstrip("/") + "/admin/content/articles/7")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")  # Directus's app gets no handle on this page
+
+    page.get_by_role("button", name="Approve").click()
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    expect(card).to_have_attribute("data-status", "done")
+    expect(card.get_by_role("link", name="articles 7")).to_be_visible()
