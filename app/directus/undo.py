@@ -1,14 +1,16 @@
-"""Undo for item writes: what a write is about to change, captured just before it runs, and how to put it back.
+"""Undo for writes to items, file folders and file details: what a write is about to change, captured just
+before it runs, and how to put it back.
 
     plan = await capture(client, args)    # before the write (items tool arguments); None: no undo for this call
     plan = plan.completed(result)         # after it: a create learns the keys it made
     await apply(client, plan)             # the user pressed Undo
 
-Undo puts back the fields an update changed, deletes the items a create made, and creates again the items a
-delete removed, with their own fields. It stays out of what it cannot put back faithfully: relational list
-fields (o2m, m2m, m2a are "alias" fields in Directus), updates by query over UNDO_LIMIT items, and plans over
-MAX_PLAN_CHARS (the plan is kept with the conversation in localStorage). What Directus did around the call
-(flows, cascades, links from other items to a deleted one) is not undone; the summary says so for deletes.
+Undo puts back the fields an update changed, deletes what a create (or a file import) made, and creates again
+the items or folders a delete removed, with their own fields. It stays out of what it cannot put back
+faithfully: relational list fields (o2m, m2m, m2a are "alias" fields in Directus), updates by query over
+UNDO_LIMIT items, deleted files (their content is gone), and plans over MAX_PLAN_CHARS (the plan is kept with
+the conversation in localStorage). What Directus did around the call (flows, cascades, links from other items
+to a deleted one, files that were in a deleted folder) is not undone; the summary says so for deletes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ MAX_PLAN_CHARS = 50_000
 class UndoPlan(BaseModel):
     kind: Literal["create", "update", "delete", "singleton"]  # the call it undoes
     summary: str  # what Undo will do, in plain words
-    collection: str
+    collection: str  # for folders and files: directus_folders, directus_files
+    endpoint: str = ""  # "/folders", "/files"; "" for items: /items/<collection>
+    noun: str = "item"  # "file folder", "file": what the summaries count
     pk: str = ""
     delete_keys: list = Field(default_factory=list)  # items the call created
     restore: list[dict] = Field(default_factory=list)  # items as they were: primary key + the fields it changed
@@ -46,19 +50,67 @@ class UndoPlan(BaseModel):
         if not keys or any(k is None for k in keys):
             return None
         return self.model_copy(update={
-            "delete_keys": keys, "summary": f"Delete the {count(len(keys), 'item')} this created in {self.collection}",
+            "delete_keys": keys, "summary": f"Delete the {count(len(keys), self.noun)} this created{self.where}",
         })
+
+    @property
+    def base(self) -> str:
+        return self.endpoint or _path(self.collection)
+
+    @property
+    def where(self) -> str:
+        return "" if self.endpoint else " in " + self.collection
 
 
 async def capture(client: Any, args: Any) -> Optional[UndoPlan]:
     """What an `items` write needs to be undone, read before it runs; None when it cannot be (or it only reads)."""
+    return await _bounded(_capture(client, args))
+
+
+async def capture_folders(client: Any, a: Any) -> Optional[UndoPlan]:
+    """The same for the `folders` tool: folders are {id, name, parent}."""
+    system = {"collection": "directus_folders", "endpoint": "/folders", "noun": "file folder", "pk": "id"}
+    return await _bounded(_capture_system(client, a, system, recreate_fields=["id", "name", "parent"],
+                                          lost_on_delete="files and folders that were in it are not moved back"))
+
+
+async def capture_files(client: Any, a: Any) -> Optional[UndoPlan]:
+    """The same for the `files` tool: an import is undone by deleting the files it made, an update of their details
+    by putting the fields back. A deleted file cannot come back: its content is gone."""
+    system = {"collection": "directus_files", "endpoint": "/files", "noun": "file", "pk": "id"}
+    if a.action == "import":
+        if a.query and a.query.fields and "id" not in a.query.fields:
+            return None
+        return UndoPlan(kind="create", summary="", **system)
+    if a.action != "update":
+        return None
+    return await _bounded(_capture_system(client, a, system))
+
+
+async def _bounded(capturing: Any) -> Optional[UndoPlan]:
     try:
-        plan = await _capture(client, args)
+        plan = await capturing
     except DirectusError:  # e.g. the user may write but not read: the call runs, without undo
         return None
     if plan is not None and len(plan.model_dump_json()) > MAX_PLAN_CHARS:
         return None
     return plan
+
+
+async def _capture_system(client: Any, a: Any, system: dict, recreate_fields: Optional[list[str]] = None,
+                          lost_on_delete: str = "") -> Optional[UndoPlan]:
+    base = system["endpoint"]
+    if a.action == "create":
+        return UndoPlan(kind="create", summary="", **system)
+    if a.action == "delete":
+        before = await _read(client, base, "id", list(a.keys or []), recreate_fields or [])
+        if not before or recreate_fields is None:
+            return None
+        return UndoPlan(kind="delete", recreate=_parents_first(before), **system,
+                        summary=f"Create the {count(len(before), 'deleted ' + system['noun'])} again ({lost_on_delete})")
+    if a.action != "update":
+        return None
+    return await _capture_update(client, a, UndoPlan(kind="update", summary="", **system), aliases=set())
 
 
 async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
@@ -81,13 +133,18 @@ async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
         return UndoPlan(kind="create", summary="", collection=c, pk=pk)
     if a.action == "delete":
         own = [f["field"] for f in fields if f["field"] not in aliases]
-        before = await _read(client, c, pk, list(a.keys or []), own)
+        before = await _read(client, _path(c), pk, list(a.keys or []), own)
         if not before:
             return None
         summary = (f"Create the {count(len(before), 'deleted item')} in {c} again "
                    "(their own fields; links from other items are not restored)")
         return UndoPlan(kind="delete", summary=summary, collection=c, pk=pk, recreate=before)
-    # update
+    return await _capture_update(client, a, UndoPlan(kind="update", summary="", collection=c, pk=pk), aliases)
+
+
+async def _capture_update(client: Any, a: Any, plan: UndoPlan, aliases: set) -> Optional[UndoPlan]:
+    """An update by keys, by a list of rows with their keys, or by query (up to UNDO_LIMIT matches)."""
+    pk = plan.pk
     rows = a.data if isinstance(a.data, list) else [a.data]
     touched = sorted({name for row in rows for name in row} - {pk})
     if not touched or set(touched) & aliases:
@@ -98,25 +155,39 @@ async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
             return None
     elif a.keys:
         keys = list(a.keys)
-    elif a.query is None or a.query.writes_all:
+    elif getattr(a, "query", None) is None or a.query.writes_all:
         return None  # the call itself refuses this (not a singleton)
     else:
         query = {k: v for k, v in a.query.to_params().items() if k in ("filter", "search")}
-        found = await client.request("GET", _path(c), params={**query, "fields": [pk], "limit": UNDO_LIMIT + 1})
+        found = await client.request("GET", plan.base, params={**query, "fields": [pk], "limit": UNDO_LIMIT + 1})
         if not isinstance(found, list) or len(found) > UNDO_LIMIT:
             return None
         keys = [row[pk] for row in found]
-    before = await _read(client, c, pk, keys, [pk, *touched])
+    before = await _read(client, plan.base, pk, keys, [pk, *touched])
     if not before:
         return None
-    return UndoPlan(kind="update", summary=f"Put back the previous values of {count(len(before), 'item')} in {c}",
-                    collection=c, pk=pk, restore=before)
+    summary = f"Put back the previous values of {count(len(before), plan.noun)}{plan.where}"
+    return plan.model_copy(update={"summary": summary, "restore": before})
 
 
-async def _read(client: Any, collection: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
+def _parents_first(folders: list[dict]) -> list[dict]:
+    """Deleted folders in an order they can be created again: a parent before the folders in it."""
+    left, ordered, placed = list(folders), [], set()
+    ids = {f.get("id") for f in folders}
+    while left:
+        ready = [f for f in left if f.get("parent") not in ids or f.get("parent") in placed]
+        ready = ready or left  # a cycle cannot happen in Directus; never loop forever on bad data
+        for f in ready:
+            ordered.append(f)
+            placed.add(f.get("id"))
+        left = [f for f in left if f.get("id") not in placed]
+    return ordered
+
+
+async def _read(client: Any, base: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
     if not keys:
         return []
-    rows = await client.request("GET", _path(collection), params={
+    rows = await client.request("GET", base, params={
         "filter": {pk: {"_in": keys}}, "fields": fields, "limit": len(keys),
     })
     return rows if isinstance(rows, list) else []
@@ -124,15 +195,15 @@ async def _read(client: Any, collection: str, pk: str, keys: list, fields: list[
 
 async def apply(client: Any, plan: UndoPlan) -> None:
     """Put things back as the plan says. Raises DirectusError (e.g. FORBIDDEN, or an item changed since)."""
-    c = plan.collection
+    base = plan.base
     if plan.singleton is not None:
-        await client.request("PATCH", _path(c), json=plan.singleton)
+        await client.request("PATCH", base, json=plan.singleton)
     if plan.delete_keys:
-        await client.request("DELETE", _path(c), json=plan.delete_keys)
+        await client.request("DELETE", base, json=plan.delete_keys)
     if plan.restore:
-        await client.request("PATCH", _path(c), json=plan.restore)
+        await client.request("PATCH", base, json=plan.restore)
     if plan.recreate:
-        await client.request("POST", _path(c), json=plan.recreate)
+        await client.request("POST", base, json=plan.recreate)
 
 
 def undone_note(plan: UndoPlan) -> str:

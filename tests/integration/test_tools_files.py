@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
-
 import pytest
 
 pytestmark = pytest.mark.directus
-
-
-@pytest.fixture
-def file_server(directus, tmp_path):
-    """Serves a PNG from the demo uploads on 127.0.0.1 (the instance allows loopback imports)."""
-    uploads = list((directus.instance_dir / "uploads").glob("*.png"))
-    assert uploads, "the demo content has one PNG"
-    shutil.copy(uploads[0], tmp_path / "picture.png")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 async def test_read_files_and_folders(call):

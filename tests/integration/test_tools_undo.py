@@ -100,3 +100,40 @@ async def test_undo_a_singleton_update(admin):
     done = await admin("items", {"action": "update", "collection": "site_settings", "data": {"tagline": "Bye"}})
     await admin.undo(done)
     assert get(admin.directus, "/items/site_settings")["tagline"] == "Hello"
+
+
+async def test_undo_folder_writes(admin):
+    parent = (await admin("folders", {"action": "create", "data": {"name": "Parent"}})).data
+    made = await admin("folders", {"action": "create", "data": {"name": "Child", "parent": parent["id"]}})
+    child = made.data
+    assert UndoPlan.model_validate(made.undo).summary == "Delete the 1 file folder this created"
+
+    renamed = await admin("folders", {"action": "update", "keys": [child["id"]], "data": {"name": "Kid"}})
+    assert UndoPlan.model_validate(renamed.undo).summary == "Put back the previous values of 1 file folder"
+    await admin.undo(renamed)
+    assert get(admin.directus, "/folders/" + child["id"], fields="name")["name"] == "Child"
+
+    gone = await admin("folders", {"action": "delete", "keys": [child["id"], parent["id"]]})
+    assert "files and folders that were in it are not moved back" in UndoPlan.model_validate(gone.undo).summary
+    assert get(admin.directus, "/folders/" + parent["id"]) == 403
+    await admin.undo(gone)  # both come back, with their ids, the child in its parent
+    assert get(admin.directus, "/folders/" + child["id"], fields="id,name,parent") == {
+        "id": child["id"], "name": "Child", "parent": parent["id"]}
+
+    await admin.undo(made)
+    assert get(admin.directus, "/folders/" + child["id"]) == 403
+
+
+async def test_undo_a_file_import_and_an_update_of_file_details_but_never_a_file_delete(admin, file_server):
+    imported = await admin("files", {"action": "import", "data": {"url": file_server + "/picture.png", "title": "Pic"}})
+    assert UndoPlan.model_validate(imported.undo).summary == "Delete the 1 file this created"
+    file_id = imported.data["id"]
+    retitled = await admin("files", {"action": "update", "keys": [file_id], "data": {"title": "Renamed", "tags": ["x"]}})
+    await admin.undo(retitled)
+    assert get(admin.directus, "/files/" + file_id, fields="title,tags") == {"title": "Pic", "tags": None}
+    await admin.undo(imported)
+    assert get(admin.directus, "/files/" + file_id) == 403
+
+    (gradient,) = get(admin.directus, "/files", fields="id")
+    deleted = await admin("files", {"action": "delete", "keys": [gradient["id"]]})
+    assert deleted.undo is None  # its content is gone: nothing could bring it back

@@ -21,6 +21,7 @@ from app.directus.tools.definition import MANY, CallPreview, ToolDef, count, rea
 from app.directus.tools.items import check_write_shape
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
 from app.directus.tools.results import prune
+from app.directus.undo import capture_files
 
 DESCRIPTION = "Files: read, update, import (data {url, title?, folder?}), delete."
 
@@ -137,4 +138,5 @@ def preview(a: FilesArgs) -> CallPreview:
     return write(f"Delete {count(n, 'file')} ({keys_text(a.keys)})", destructive=True, bulk=n >= MANY, keys=a.keys)
 
 
-TOOL = ToolDef(name="files", description=DESCRIPTION, input_model=FilesArgs, run=run, preview=preview)
+TOOL = ToolDef(name="files", description=DESCRIPTION, input_model=FilesArgs, run=run, preview=preview,
+               capture=capture_files)

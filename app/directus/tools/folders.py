@@ -7,6 +7,7 @@ from typing import Any
 from app.directus.tools.crud import CrudArgs, crud_preview, run_crud
 from app.directus.tools.definition import CallPreview, ToolDef
 from app.directus.tools.results import prune
+from app.directus.undo import capture_folders
 
 DESCRIPTION = "CRUD file folders {name, parent}."
 
@@ -23,4 +24,5 @@ def preview(a: FoldersArgs) -> CallPreview:
     return crud_preview(a, "file folder", "file folders")
 
 
-TOOL = ToolDef(name="folders", description=DESCRIPTION, input_model=FoldersArgs, run=run, preview=preview)
+TOOL = ToolDef(name="folders", description=DESCRIPTION, input_model=FoldersArgs, run=run, preview=preview,
+               capture=capture_folders)
