@@ -290,8 +290,28 @@ class Assistant:
 
     def select_model(self, ref: str) -> None:
         self.settings.model = ref
+        self.save_settings()  # redraws the effort picker and the window gauge, both the selected model's
+
+    def effort_options(self) -> list[tuple[str, str]]:
+        """The reasoning efforts of the selected model, ("", its default) first; [] when it takes none."""
+        from app.providers.catalog import effort_choices
+
+        return effort_choices(self.model_info(self.selected_model()))
+
+    def selected_effort(self) -> str:
+        """The effort chosen for the selected model ("" = its default), if that model still takes it."""
+        chosen = self.settings.efforts.get(self.selected_model() or "", "")
+        return chosen if chosen in [value for value, _ in self.effort_options()] else ""
+
+    def select_effort(self, effort: str) -> None:
+        ref = self.selected_model()
+        if ref is None:
+            return
+        if effort:
+            self.settings.efforts[ref] = effort
+        else:
+            self.settings.efforts.pop(ref, None)
         self.save_settings()
-        self.notify("conversation")  # the window gauge is the selected model's
 
     def set_tool_mode(self, tool: str, mode: str) -> None:
         self.settings.tools.set_mode(tool, mode)  # type: ignore[arg-type]
@@ -570,7 +590,7 @@ class Assistant:
         conversation = self.conversation
         agent = Agent(
             conversation, provider, model.id, LiveTools(self), self.settings.tools, self.system_prompt(),
-            context_window=model.context_window, ready=self._connection_settled,
+            context_window=model.context_window, ready=self._connection_settled, reasoning=self.selected_effort() or None,
             on_change=lambda: self._agent_changed(conversation, agent),
             on_policy_change=lambda policy: self.save_settings(),
         )

@@ -4,7 +4,8 @@ Sections of `Settings`:
 - `providers`: API keys, base-URL overrides and the OpenAI-compatible endpoints;
 - `directus`: the Directus URL and how to sign in (static token, or email + password -> a session);
 - `tools`: tool modes (always / ask / disabled), the "allow all reads" preset, "always ask for deletes";
-- `system_prompt` (empty = the built-in one), `model` (the selected "provider:model" ref), `remember`.
+- `system_prompt` (empty = the built-in one), `model` (the selected "provider:model" ref), `efforts` (the
+  reasoning effort chosen per model), `remember`.
 
 Unknown fields are ignored, so older stored settings keep loading.
 
@@ -129,6 +130,7 @@ class Settings(_Settings):
     tools: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
     system_prompt: str = ""  # empty: the built-in prompt (app/chat/prompt.py)
     model: Optional[str] = None  # the selected "provider:model" ref
+    efforts: dict[str, str] = Field(default_factory=dict)  # reasoning effort per model ref; absent: the model's default
     remember: bool = False  # keep secrets in localStorage ("remember on this device")
 
 

@@ -106,6 +106,7 @@ class Agent:
         system: str,
         *,
         max_output_tokens: Optional[int] = None,
+        reasoning: Optional[str] = None,
         context_window: Optional[int] = None,
         on_change: Callable[[], None] = lambda: None,
         on_policy_change: Callable[[ApprovalPolicy], None] = lambda policy: None,
@@ -119,6 +120,7 @@ class Agent:
         self.policy = policy
         self.system = system
         self.max_output_tokens = max_output_tokens
+        self.reasoning = reasoning  # effort hint for the provider; None: the model's default
         self.on_change = on_change
         self.on_policy_change = on_policy_change
         self.ready = ready  # awaited before each model call, e.g. until a Directus sign-in in progress is over
@@ -260,6 +262,7 @@ class Agent:
             messages=history,
             tools=tools,
             max_output_tokens=self.max_output_tokens,
+            reasoning=self.reasoning,
         )
         message = Message(role="assistant", status="streaming", model=f"{self.provider.name}:{self.model_id}")
         self.conversation.messages.append(message)

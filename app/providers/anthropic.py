@@ -45,6 +45,7 @@ STOP = {
     "model_context_window_exceeded": "context_too_long",
 }
 BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 16384, "xhigh": 32000}
+EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh", "max": "max"}
 _ID = re.compile(r"[^a-zA-Z0-9_-]")
 
 
@@ -237,7 +238,9 @@ class MessagesProvider(StreamingProvider):
                 if budget >= 1024:
                     body["thinking"] = {"type": "enabled", "budget_tokens": budget}
             elif self.model.reasoning == "adaptive":
+                # Claude decides when and how much to think; `output_config.effort` bounds all of its spending.
                 body["thinking"] = {"type": "adaptive"}
+                body["output_config"] = {"effort": EFFORTS.get(effort, "high")}
         return body
 
     def build(self, request: ModelRequest) -> Request:

@@ -147,6 +147,22 @@ def _guess(provider: str, model_id: str) -> CatalogModel:
     return CatalogModel(provider, model_id, model_id, protocol, 128_000, 16_000, reasoning, efforts, known=False)
 
 
+EFFORT_LABELS = {"none": "Off", "minimal": "Minimal", "low": "Low", "medium": "Medium", "high": "High",
+                 "xhigh": "Extra high"}
+
+
+def effort_choices(model: Optional[CatalogModel]) -> list[tuple[str, str]]:
+    """The reasoning efforts a user can pick for a model, as (value, label), lowest first, after ("", the model's
+    default); [] for a model that takes none. Claude does not think unless asked, so its default is "Thinking off"."""
+    if model is None or model.reasoning in (None, "fixed"):
+        return []
+    efforts = model.efforts or ("low", "medium", "high")
+    order = list(EFFORT_LABELS)
+    ranked = sorted(efforts, key=lambda e: order.index(e) if e in order else len(order))
+    default = "Thinking off" if model.reasoning in ("budget", "adaptive") else "Default"
+    return [("", default)] + [(e, EFFORT_LABELS.get(e, e)) for e in ranked]
+
+
 def custom(endpoint: str, model_id: str, name: str = "", context_window: int = 128_000, output_limit: int = 16_000,
            reasoning: bool = False) -> CatalogModel:
     """A model of an OpenAI-compatible endpoint, with the limits configured in the settings."""

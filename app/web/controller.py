@@ -23,7 +23,7 @@ from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
 from app.web.views.conversation import ConversationView
 from app.web.views.conversation_list import render_conversation_list
-from app.web.views.model_picker import render_model_picker
+from app.web.views.model_picker import render_effort_picker, render_model_picker
 from app.web.views.notices import render_notices
 from app.web.views.usage_bar import UsageBar
 
@@ -115,6 +115,7 @@ class Controller:
         self.approvals = by_id("approvals")
         self.notices = by_id("notices")
         self.picker = by_id("model-picker")
+        self.effort_picker = by_id("effort-picker")
         self.badge = by_id("connection-badge")
         self.list_ul = by_id("conversation-list")
         self.search_input = by_id("conversation-search")
@@ -138,6 +139,7 @@ class Controller:
         listen(self.composer.textarea, "keydown", self._on_composer_key)
         listen(self.composer.textarea, "input", lambda e: self.composer.autosize())
         listen(self.picker, "change", lambda e: self.assistant.select_model(str(self.picker.value)))
+        listen(self.effort_picker, "change", lambda e: self.assistant.select_effort(str(self.effort_picker.value)))
         listen(self.search_input, "input", lambda e: self._on_search())
         listen(document, "keydown", self._on_key)
         listen(by_id("import-file"), "change", self._on_import)
@@ -176,6 +178,7 @@ class Controller:
             document.body.setAttribute("data-busy", "1" if a.busy else "0")
         if "settings" in topics:
             render_model_picker(self.picker, a.model_options(), a.selected_model())
+            render_effort_picker(self.effort_picker, a.effort_options(), a.selected_effort())
         if "conversation" in topics or "settings" in topics:
             if "settings" in topics:
                 self._usage_state = None  # a window or a price may have changed

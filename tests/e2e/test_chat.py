@@ -199,3 +199,26 @@ def test_an_xss_payload_in_directus_content_renders_as_text(chat, directus_reset
     result.evaluate("el => el.closest('details').open = true")
     expect(result).to_contain_text('onerror=\\"window.__xss=1\\"')
     assert_inert(page, chat.last_answer())
+
+
+def test_the_reasoning_effort_follows_the_model_and_reaches_the_provider(chat, fake_provider):
+    page = chat.page
+    effort = page.get_by_role("combobox", name="Reasoning effort")
+    chat.pick("anthropic:claude-sonnet-4-6")
+    expect(effort).to_be_visible()
+    expect(effort.locator("option")).to_have_text(["Thinking off", "Low", "Medium", "High"])
+    effort.select_option("high")
+    chat.send("Think it through")
+    expect(chat.last_answer()).to_contain_text("You said: Think it through")
+    body = fake_provider.last.body
+    assert body["model"] == "claude-sonnet-4-6"
+    assert body["thinking"] == {"type": "adaptive"} and body["output_config"] == {"effort": "high"}
+
+    chat.pick(MODELS["chat"])  # a local model configured without reasoning: nothing to choose
+    expect(effort).to_be_hidden()
+    chat.pick("anthropic:claude-sonnet-4-6")
+    expect(effort).to_have_value("high")  # kept for that model
+    chat.reload()
+    expect(effort).to_have_value("high")  # and after a reload
+    effort.select_option("")
+    chat.pick(MODELS["anthropic"])

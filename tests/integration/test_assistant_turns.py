@@ -177,6 +177,27 @@ async def test_a_conversation_deleted_while_it_streams_stays_deleted(fake_provid
     assert not [k for k in local.data if deleted in k]  # neither the conversation nor a lease on it
 
 
+async def test_the_reasoning_effort_chosen_for_a_model_goes_with_its_requests(fake_provider, directus):
+    a = make(fake_provider, directus)
+    a.select_model("anthropic:claude-sonnet-4-6")
+    assert a.effort_options()[0] == ("", "Thinking off") and a.selected_effort() == ""
+    a.select_effort("medium")
+    assert a.send("Think about it")
+    await asyncio.wait_for(a.wait(), 30)
+    body = fake_provider.last.body
+    assert body["thinking"] == {"type": "adaptive"} and body["output_config"] == {"effort": "medium"}
+
+    a.select_model("anthropic:claude-haiku-4-5")  # each model keeps its own choice
+    assert a.selected_effort() == ""
+    assert a.send("And now?")
+    await asyncio.wait_for(a.wait(), 30)
+    assert "thinking" not in fake_provider.last.body
+    a.select_model("anthropic:claude-sonnet-4-6")
+    assert a.selected_effort() == "medium"
+    a.select_effort("")
+    assert "anthropic:claude-sonnet-4-6" not in a.settings.efforts
+
+
 async def test_without_directus_the_assistant_talks_without_tools(fake_provider, directus):
     a = make(fake_provider, directus)
     assert a.send("hello")

@@ -74,7 +74,23 @@ def test_anthropic_thinking_budget_fits_under_max_tokens():
     body = p.body(req("claude-opus-4-5", [user("Hi")], reasoning="high", max_output_tokens=4000))
     assert body["thinking"]["budget_tokens"] < body["max_tokens"]
     adaptive = MessagesProvider("k", T, catalog.lookup("anthropic", "claude-opus-4-7"))
-    assert adaptive.body(req("claude-opus-4-7", [user("Hi")], reasoning="medium"))["thinking"] == {"type": "adaptive"}
+    body = adaptive.body(req("claude-opus-4-7", [user("Hi")], reasoning="medium"))
+    assert body["thinking"] == {"type": "adaptive"} and body["output_config"] == {"effort": "medium"}
+    off = adaptive.body(req("claude-opus-4-7", [user("Hi")]))  # no effort chosen: Claude does not think
+    assert "thinking" not in off and "output_config" not in off
+
+
+def test_effort_choices_follow_each_model():
+    def choices(provider, model_id):
+        return catalog.effort_choices(catalog.lookup(provider, model_id))
+
+    assert choices("anthropic", "claude-sonnet-4-6") == [("", "Thinking off"), ("low", "Low"), ("medium", "Medium"),
+                                                          ("high", "High")]
+    assert [v for v, _ in choices("openai", "gpt-5.2")] == ["", "none", "low", "medium", "high", "xhigh"]
+    assert choices("openai", "gpt-5.2")[1] == ("none", "Off") and choices("openai", "gpt-5.2")[0] == ("", "Default")
+    assert choices("openai", "gpt-4.1") == [] and choices("openai", "gpt-5.2-chat-latest") == []
+    assert [v for v, _ in catalog.effort_choices(catalog.custom("local", "qwen3", reasoning=True))] == [
+        "", "low", "medium", "high"]
 
 
 def test_gemini_signatures_and_placeholder_for_foreign_calls():

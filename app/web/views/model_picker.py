@@ -1,4 +1,6 @@
-"""The model picker: a <select> (combobox "Model") of the models of configured providers, grouped by provider."""
+"""The model picker: a <select> (combobox "Model") of the models of configured providers, grouped by provider;
+and next to it the reasoning effort of the selected model (combobox "Reasoning effort"), hidden for a model
+that takes none."""
 
 from __future__ import annotations
 
@@ -27,3 +29,15 @@ def render_model_picker(select: Any, options: list, selected: Optional[str]) -> 
         if selected:
             select.value = selected
     select.setAttribute("data-state", repr(state))
+
+
+def render_effort_picker(select: Any, options: list, selected: str) -> None:
+    state = repr((tuple(options), selected))
+    if select.getAttribute("data-state") == state:
+        return
+    clear(select)
+    for value, label in options:
+        select.appendChild(h("option", {"value": value, "selected": value == selected}, label))
+    select.hidden = not options
+    select.value = selected
+    select.setAttribute("data-state", state)
