@@ -163,6 +163,8 @@ class Assistant:
             self.set_config(config)
         self.settings = Settings()
         self.connection = Connection()
+        self.prompts: list = []  # the project's shared prompts (app/directus/prompts.py), loaded once connected
+        self._prompts_task: Optional[asyncio.Future] = None
         self.client: Any = None
         self._settled = asyncio.Event()  # set while no connection attempt is in progress
         self._settled.set()
@@ -412,7 +414,22 @@ class Assistant:
             self._settled.clear()
         else:
             self._settled.set()
+        self.prompts = []
+        if connection.status == "connected" and self.client is not None:
+            try:
+                self._prompts_task = asyncio.ensure_future(self._load_prompts(self.client))
+            except RuntimeError:  # no event loop (a synchronous caller): no prompts
+                pass
         self.notify("connection")
+
+    async def _load_prompts(self, client: Any) -> None:
+        """The project's shared prompts (app/directus/prompts.py), for the Prompts button; none when not allowed."""
+        from app.directus.prompts import fetch_prompts
+
+        prompts = await fetch_prompts(client)
+        if client is self.client:  # still the same connection
+            self.prompts = prompts
+            self.notify("connection")
 
     # ----- conversations ------------------------------------------------------------------------------
 

@@ -5,9 +5,11 @@
 
 Creates what is missing and skips what already exists, so it can run twice. `scripts/directus install` runs it
 once on a freshly bootstrapped database to build the pristine copy. Standard library only. What it creates
-(sized for the Core tier: 4 of 25 collections, 1 of 5 active flows, 2 of 3 seats):
+(sized for the Core tier: 5 of 25 collections, 1 of 5 active flows, 2 of 3 seats):
 
 - collections `authors`, `categories`, `articles` and the junction `articles_categories`, with notes;
+- `ai_prompts`, the prompts collection of the project's AI settings (`mcp_prompts_collection`): two published
+  prompts (one asks for a value) and a draft;
 - `articles.author` (m2o, alias `authors.articles`) and `articles.categories` (m2m through the junction);
 - 4 authors, 5 categories, 12 articles (published, draft and archived) linked to both;
 - an active manual flow "Summarize articles" on articles (item-read, then a script; returns $last);
@@ -131,6 +133,24 @@ COLLECTIONS = [
                 {"field": "views", "type": "integer", "schema": {"default_value": 0},
                  "meta": {"interface": "input", "width": "half", "note": "Page views so far"}},
                 *timestamps()]},
+    {"collection": "ai_prompts", "schema": {},
+     "meta": {"icon": "magic_button", "display_template": "{{name}}", "sort": 4,
+              "note": "Reusable prompts for AI assistants (Settings -> AI: MCP prompts collection). "
+                      "{{ name: description }} in a text is a value asked when the prompt is used."},
+     "fields": [int_pk(),
+                {"field": "status", "type": "string", "schema": {"default_value": "draft", "is_nullable": False},
+                 "meta": {"interface": "select-dropdown", "width": "half", "note": "Only published prompts are offered",
+                          "options": {"choices": [{"text": "Published", "value": "published"},
+                                                  {"text": "Draft", "value": "draft"}]}}},
+                {"field": "name", "type": "string", "schema": {"is_nullable": False},
+                 "meta": {"interface": "input", "required": True, "width": "half"}},
+                {"field": "description", "type": "text", "meta": {"interface": "input-multiline"}},
+                {"field": "system_prompt", "type": "text", "meta": {"interface": "input-multiline"}},
+                {"field": "messages", "type": "json",
+                 "meta": {"interface": "list", "special": ["cast-json"], "note": "[{role: user|assistant, text}]",
+                          "options": {"fields": [
+                              {"field": "role", "type": "string", "meta": {"interface": "select-dropdown"}},
+                              {"field": "text", "type": "text", "meta": {"interface": "input-multiline"}}]}}}]},
     {"collection": "articles_categories", "schema": {},
      "meta": {"icon": "import_export", "hidden": True,
               "note": "Junction table of the articles <-> categories many-to-many relation."},
@@ -206,6 +226,20 @@ CATEGORIES = [
     {"name": "Culture", "slug": "culture"},
 ]
 
+PROMPTS = [
+    {"status": "published", "name": "Summarize an article",
+     "description": "Two sentences about one article, for the newsletter",
+     "system_prompt": "You write newsletter blurbs: two sentences, plain words, no hype.",
+     "messages": [{"role": "user",
+                   "text": "Summarize the article titled \"{{ title: the article's title }}\" in two sentences."}]},
+    {"status": "published", "name": "Content report",
+     "description": "How many articles each author has, per status",
+     "system_prompt": None,
+     "messages": [{"role": "user", "text": "Make a table of the number of articles per author and status."}]},
+    {"status": "draft", "name": "Half-written prompt", "description": "Not published: not offered",
+     "system_prompt": None, "messages": [{"role": "user", "text": "TODO"}]},
+]
+
 # (title, author, status, publish_date, views, categories, body)
 ARTICLES = [
     ("Notes on the Analytical Engine", "Ada Lovelace", "published", "2024-01-15", 1520,
@@ -253,6 +287,8 @@ def seed_items(api):
         api.post("/items/authors", AUTHORS)
     if not api.get("/items/categories", limit=1):
         api.post("/items/categories", CATEGORIES)
+    if not api.get("/items/ai_prompts", limit=1):
+        api.post("/items/ai_prompts", PROMPTS)
     if api.get("/items/articles", limit=1):
         return
     authors = {a["name"]: a["id"] for a in api.get("/items/authors", fields="id,name", limit=-1)}
@@ -370,7 +406,8 @@ def seed_reader(api):
 
 def seed_settings(api):
     api.patch("/settings", {"project_name": "Directus Assistant demo",
-                            "project_descriptor": "Local demo content for the browser assistant"})
+                            "project_descriptor": "Local demo content for the browser assistant",
+                            "mcp_prompts_collection": "ai_prompts"})
 
 
 def main(argv=None):

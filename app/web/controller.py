@@ -25,6 +25,7 @@ from app.web.views.conversation import ConversationView
 from app.web.views.conversation_list import render_conversation_list
 from app.web.views.model_picker import render_effort_picker, render_model_picker
 from app.web.views.notices import render_notices
+from app.web.views.prompts_dialog import PromptsDialog
 from app.web.views.usage_bar import UsageBar
 
 CONFIG_URL = "./config.json"
@@ -121,6 +122,8 @@ class Controller:
         self.search_input = by_id("conversation-search")
         self.dialog = by_id("settings-dialog")
         self.ask = AskDialog(by_id("ask-dialog"))
+        self.prompts_dialog = PromptsDialog(by_id("prompts-dialog"), self._insert_prompt)
+        self.prompts_button = by_id("prompts-button")
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
         self.usage_bar = UsageBar()
@@ -208,6 +211,7 @@ class Controller:
 
     def _render_connection(self) -> None:
         c = self.assistant.connection
+        self.prompts_button.hidden = not self.assistant.prompts
         user = c.user
         who = "%s · %s" % (user.display_name, "admin" if user.admin else (user.role_name or "user")) if user else ""
         labels = {"off": "Directus: not connected", "connecting": "Directus: connecting…",
@@ -263,6 +267,7 @@ class Controller:
             "retry": lambda: a.retry(),
             "regenerate": lambda: a.regenerate(),
             "edit": lambda: self._edit_last(),
+            "prompts": lambda: self.prompts_dialog.open(a.prompts),
             "version": lambda: a.switch_version(ident, int(str(target.getAttribute("data-to")))),
             "example": lambda: self._use_example(str(target.getAttribute("data-prompt"))),
             "new-conversation": lambda: self._new_conversation(),
@@ -366,6 +371,12 @@ class Controller:
         self.composer.editing = True
         self.composer.set_value(last.text)
         self.composer.render(self.assistant.busy, False)
+        self.composer.textarea.focus()
+
+    def _insert_prompt(self, prompt_text: str) -> None:
+        """A shared prompt goes into the composer (after what is there already), to be read and sent by the user."""
+        current = self.composer.value.rstrip()
+        self.composer.set_value(current + "\n\n" + prompt_text if current else prompt_text)
         self.composer.textarea.focus()
 
     def _new_conversation(self) -> None:

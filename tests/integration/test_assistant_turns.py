@@ -49,6 +49,20 @@ async def test_connect_with_a_token_says_who_and_whether_admin(fake_provider, di
     assert a.connection.status == "error" and "token" in a.connection.message.lower()
 
 
+async def test_the_projects_prompts_load_once_connected_and_go_with_the_connection(fake_provider, directus):
+    a = make(fake_provider, directus)
+    a.settings.directus.token = directus.admin_token
+    assert await a.connect()
+    await until(lambda: a.prompts)
+    assert [p.name for p in a.prompts] == ["Content report", "Summarize an article"]
+    await a.disconnect()
+    assert a.prompts == []
+    a.settings.directus.token = directus.reader_token  # may not read the prompts collection
+    assert await a.connect()
+    await asyncio.sleep(0.3)
+    assert a.prompts == []
+
+
 async def test_sign_in_with_email_and_password_stores_a_session_secret(fake_provider, directus):
     local = MemoryStore()
     a = make(fake_provider, directus, local)

@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.directus
 
-DEMO_COLLECTIONS = {"articles", "authors", "categories", "articles_categories"}
+DEMO_COLLECTIONS = {"ai_prompts", "articles", "authors", "categories", "articles_categories"}
 
 
 def by_key(rows, key):

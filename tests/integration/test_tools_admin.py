@@ -10,7 +10,7 @@ pytestmark = pytest.mark.directus
 
 async def test_reads(call):
     ok, collections = await call("collections", {"action": "read"})
-    assert ok and sorted(c["collection"] for c in collections) == ["articles", "articles_categories", "authors", "categories"]
+    assert ok and sorted(c["collection"] for c in collections) == ["ai_prompts", "articles", "articles_categories", "authors", "categories"]
     assert all("sql" not in str(c.get("schema")) for c in collections)
     ok, fields = await call("fields", {"action": "read", "collection": "articles"})
     assert ok and {"id", "title", "author", "categories"} <= {f["field"] for f in fields}

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.directus
 async def test_overview_of_the_demo_content(call):
     ok, body = await call("schema", "")
     assert ok
-    assert body["collections"] == ["articles", "articles_categories", "authors", "categories"]
-    assert set(body["notes"]) == {"articles", "articles_categories", "authors", "categories"}
+    assert body["collections"] == ["ai_prompts", "articles", "articles_categories", "authors", "categories"]
+    assert set(body["notes"]) == {"ai_prompts", "articles", "articles_categories", "authors", "categories"}
     assert not any(c.startswith("directus_") for c in body["collections"])
 
 

@@ -1,0 +1,88 @@
+"""The project's shared prompts: the published items of the prompts collection named in Directus's AI settings
+(`mcp_prompts_collection`, the one Directus's own assistant and its MCP server use).
+
+    prompts = await fetch_prompts(client)      # [] when the project has none, or the user may not read them
+    names = variables(prompt)                  # ["title"] for "... {{ title: the article's title }} ..."
+    text = render(prompt, {"title": "Poetical science"})
+
+A prompt is a system prompt and messages ({role, text}); `render` joins their texts, as Directus does when it
+attaches a prompt to the next message. `{{ name }}` and `{{ name: what to enter }}` are filled in; a value
+missing is left empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from app.directus.errors import DirectusError
+
+FIELDS = ["id", "name", "description", "system_prompt", "messages"]
+_VARIABLE = re.compile(r"\{\{\s*([^{}:]+?)\s*(?::([^{}]*))?\}\}")
+
+
+@dataclass
+class Prompt:
+    id: str
+    name: str
+    description: str = ""
+    system_prompt: str = ""
+    messages: list[str] = field(default_factory=list)  # the texts, in order
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for t in [self.system_prompt, *self.messages] if t]
+
+
+async def fetch_prompts(client: Any) -> list[Prompt]:
+    """The published prompts, by name. A user who is not an admin is first checked for read access to the settings
+    and the collection (`/permissions/me`), so that a refusal is not asked for: browsers log every one."""
+    try:
+        user = await client.me()
+        readable = (lambda name: True) if user.admin else _readable(await client.request("GET", "/permissions/me"))
+        if not readable("directus_settings"):
+            return []
+        settings = await client.request("GET", "/settings", params={"fields": ["mcp_prompts_collection"]})
+        collection = (settings or {}).get("mcp_prompts_collection")
+        if not isinstance(collection, str) or not collection or not readable(collection):
+            return []
+        rows = await client.request("GET", "/items/" + collection, params={
+            "fields": FIELDS, "filter": {"status": {"_eq": "published"}}, "sort": "name", "limit": -1})
+    except DirectusError:  # refused all the same: no prompts for this user
+        return []
+    return [p for p in (_prompt(row) for row in rows or []) if p is not None]
+
+
+def _readable(permissions: Any) -> Any:
+    def readable(collection: str) -> bool:
+        entry = permissions.get(collection) if isinstance(permissions, dict) else None
+        read = entry.get("read") if isinstance(entry, dict) else None
+        return isinstance(read, dict) and read.get("access") in ("full", "partial")
+    return readable
+
+
+def _prompt(row: Any) -> Optional[Prompt]:
+    if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+        return None
+    messages = row.get("messages") if isinstance(row.get("messages"), list) else []
+    texts = [m["text"] for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)]
+    system = row.get("system_prompt")
+    return Prompt(str(row.get("id")), row["name"], str(row.get("description") or ""),
+                  system if isinstance(system, str) else "", texts)
+
+
+def variables(prompt: Prompt) -> list[tuple[str, str]]:
+    """(name, what to enter) of each value the prompt asks for, in order of first use."""
+    found: dict[str, str] = {}
+    for text in prompt.texts:
+        for match in _VARIABLE.finditer(text):
+            name, hint = match.group(1).strip(), (match.group(2) or "").strip()
+            if name not in found or (hint and not found[name]):
+                found[name] = hint
+    return list(found.items())
+
+
+def render(prompt: Prompt, values: dict[str, str]) -> str:
+    """The prompt's texts with the values filled in, one paragraph each."""
+    return "\n\n".join(_VARIABLE.sub(lambda m: values.get(m.group(1).strip(), ""), text) for text in prompt.texts)

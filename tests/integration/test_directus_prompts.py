@@ -1,0 +1,34 @@
+"""The project's shared prompts from the real Directus: the prompts collection named in the AI settings, published
+items only, sorted by name; a user who may not read them gets none (and no error)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.directus.client import DirectusClient
+from app.directus.prompts import fetch_prompts, render, variables
+from tests.transports import HttpxTransport
+
+pytestmark = pytest.mark.directus
+
+
+async def test_published_prompts_of_the_configured_collection(directus):
+    transport = HttpxTransport()
+    try:
+        admin = DirectusClient(directus.url, transport, token=directus.admin_token)
+        prompts = await fetch_prompts(admin)
+        assert [p.name for p in prompts] == ["Content report", "Summarize an article"]  # the draft is left out
+        summarize = prompts[1]
+        assert variables(summarize) == [("title", "the article's title")]
+        assert render(summarize, {"title": "Poetical science"}) == (
+            "You write newsletter blurbs: two sentences, plain words, no hype.\n\n"
+            "Summarize the article titled \"Poetical science\" in two sentences.")
+
+        reader_transport = HttpxTransport()
+        reader = DirectusClient(directus.url, reader_transport, token=directus.reader_token)
+        assert await fetch_prompts(reader) == []  # no permission on ai_prompts...
+        asked = [r.url.split("?")[0].replace(directus.url, "") for r in reader_transport.requests]
+        assert "/items/ai_prompts" not in asked  # ...checked first, not asked and refused (browsers log refusals)
+        await reader_transport.aclose()
+    finally:
+        await transport.aclose()
