@@ -135,8 +135,7 @@ COLLECTIONS = [
                 *timestamps()]},
     {"collection": "ai_prompts", "schema": {},
      "meta": {"icon": "magic_button", "display_template": "{{name}}", "sort": 4,
-              "note": "Reusable prompts for AI assistants (Settings -> AI: MCP prompts collection). "
-                      "{{ name: description }} in a text is a value asked when the prompt is used."},
+              "note": "Prompts shared with AI assistants"},
      "fields": [int_pk(),
                 {"field": "status", "type": "string", "schema": {"default_value": "draft", "is_nullable": False},
                  "meta": {"interface": "select-dropdown", "width": "half", "note": "Only published prompts are offered",
