@@ -164,7 +164,7 @@ class Assistant:
         self.settings = Settings()
         self.connection = Connection()
         self.prompts: list = []  # the project's shared prompts (app/directus/prompts.py), loaded once connected
-        self._prompts_task: Optional[asyncio.Future] = None
+        self._prompts_task: Optional[asyncio.Future] = None  # held so that the loading task is not collected
         self.client: Any = None
         self._settled = asyncio.Event()  # set while no connection attempt is in progress
         self._settled.set()
@@ -607,7 +607,7 @@ class Assistant:
         conversation = self.conversation
         agent = Agent(
             conversation, provider, model.id, LiveTools(self), self.settings.tools, self.system_prompt(),
-            context_window=model.context_window, ready=self._connection_settled, reasoning=self.selected_effort() or None,
+            context_window=model.context_window, reasoning=self.selected_effort() or None, ready=self._connection_settled,
             on_change=lambda: self._agent_changed(conversation, agent),
             on_policy_change=lambda policy: self.save_settings(),
         )
@@ -905,7 +905,6 @@ class Assistant:
 
     def usage_summary(self) -> UsageSummary:
         from app.chat.usage import conversation_cost, describe_usage, window_gauge
-
         from app.chat.versions import every_message
 
         messages = self.conversation.messages
