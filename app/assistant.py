@@ -416,10 +416,11 @@ class Assistant:
             self._settled.set()
         self.prompts = []
         if connection.status == "connected" and self.client is not None:
+            loading = self._load_prompts(self.client)
             try:
-                self._prompts_task = asyncio.ensure_future(self._load_prompts(self.client))
+                self._prompts_task = asyncio.ensure_future(loading)
             except RuntimeError:  # no event loop (a synchronous caller): no prompts
-                pass
+                loading.close()
         self.notify("connection")
 
     async def _load_prompts(self, client: Any) -> None:
@@ -664,7 +665,11 @@ class Assistant:
         """Show another version of a user message of the open conversation, with what followed it (0-based `to`)."""
         from app.chat.versions import switch_version
 
-        if self.busy or self.live.elsewhere(self.conversation.id):
+        if self.busy:
+            return False
+        if self.live.elsewhere(self.conversation.id):
+            self.add_notice("Another tab is answering in this conversation. Switch versions once it is done.",
+                            "info", "elsewhere")
             return False
         messages = self.conversation.messages
         index = next((i for i, m in enumerate(messages) if m.id == message_id), None)

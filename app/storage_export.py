@@ -92,11 +92,13 @@ def _label(entry: dict, index: int) -> str:
 def merge_imported(existing: Conversation, incoming: Conversation) -> int:
     """Add the messages of `incoming` that `existing` lacks (by message id); returns how many were added.
 
-    Messages present on both sides keep the local version: an import never overwrites.
+    Messages present on both sides keep the local version: an import never overwrites. A message kept here in an
+    older version of the conversation (app/chat/versions.py) is present too: it does not come back into the shown one.
     """
+    from app.chat.versions import every_message
     from app.storage_merge import order_messages
 
-    have = {m.id for m in existing.messages}
+    have = {m.id for m in every_message(existing.messages)}
     added = [m for m in incoming.messages if m.id not in have]
     if added:
         existing.messages = order_messages(existing.messages + added)

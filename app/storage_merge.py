@@ -8,7 +8,8 @@ now. For each message:
   lower `rev` than ours is not a change but a stale write from a race: ours stays);
 - only in ours: ours (a new message, or one the other tab's write lost in a race), unless it is
   unchanged here and the other tab deleted it on purpose (its id is in the stored `deleted` list);
-- only in theirs: theirs (appended in another tab), unless base had it (this tab removed it).
+- only in theirs: theirs (appended in another tab), unless base had it (this tab removed it) or this tab keeps it
+  in an older version of a message (app/chat/versions.py).
 
 A message missing from the other side is never taken as deleted: two tabs writing at the same moment
 can lose one write, and the next save of the losing tab puts its messages back. Deletions travel as
@@ -24,6 +25,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from app.chat.model import Message
+from app.chat.versions import every_message
 
 _FIELDS = tuple(Message.model_fields)
 
@@ -83,9 +85,10 @@ def merge_messages(
                 setattr(message, name, getattr(other[0], name))
             took_theirs = True
         merged.append(message)
+    kept = {m.id for m in every_message(ours)} - ours_ids
     for message in theirs:
-        if message.id in ours_ids or message.id in base:
-            continue  # ours, or deleted here
+        if message.id in ours_ids or message.id in base or message.id in kept:
+            continue  # ours, or deleted here, or kept here as part of another version
         merged.append(message)
         took_theirs = True
     ordered = order_messages(merged)

@@ -20,7 +20,7 @@ import time
 import uuid
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 
 def new_id(prefix: str = "") -> str:
@@ -119,6 +119,11 @@ class Versions(_Value):
 
     others: list[Version] = Field(default_factory=list)
     current: int = 0
+
+    @model_validator(mode="after")
+    def _in_range(self) -> "Versions":
+        self.current = min(max(self.current, 0), len(self.others))  # an entry edited by hand stays usable
+        return self
 
 
 MessageStatus = Literal["streaming", "done", "stopped", "error"]

@@ -44,14 +44,14 @@ async def fetch_prompts(client: Any) -> list[Prompt]:
         if not readable("directus_settings"):
             return []
         settings = await client.request("GET", "/settings", params={"fields": ["mcp_prompts_collection"]})
-        collection = (settings or {}).get("mcp_prompts_collection")
+        collection = settings.get("mcp_prompts_collection") if isinstance(settings, dict) else None
         if not isinstance(collection, str) or not collection or not readable(collection):
             return []
         rows = await client.request("GET", "/items/" + collection, params={
             "fields": FIELDS, "filter": {"status": {"_eq": "published"}}, "sort": "name", "limit": -1})
     except DirectusError:  # refused all the same: no prompts for this user
         return []
-    return [p for p in (_prompt(row) for row in rows or []) if p is not None]
+    return [p for p in (_prompt(row) for row in (rows if isinstance(rows, list) else [])) if p is not None]
 
 
 def _readable(permissions: Any) -> Any:

@@ -46,7 +46,8 @@ class UndoPlan(BaseModel):
         if self.kind != "create":
             return self
         rows = result if isinstance(result, list) else [result]
-        keys = [row.get(self.pk) for row in rows if isinstance(row, dict)]
+        made = [row for row in rows if isinstance(row, dict) and not ("error" in row and self.pk not in row)]
+        keys = [row.get(self.pk) for row in made]  # (an import reports the URLs it could not fetch as errors)
         if not keys or any(k is None for k in keys):
             return None
         return self.model_copy(update={
@@ -70,7 +71,7 @@ async def capture(client: Any, args: Any) -> Optional[UndoPlan]:
 async def capture_folders(client: Any, a: Any) -> Optional[UndoPlan]:
     """The same for the `folders` tool: folders are {id, name, parent}."""
     system = {"collection": "directus_folders", "endpoint": "/folders", "noun": "file folder", "pk": "id"}
-    return await _bounded(_capture_system(client, a, system, recreate_fields=["id", "name", "parent"],
+    return await _bounded(_capture_system(client, a, system, recreate_fields=("id", "name", "parent", "type"),
                                           lost_on_delete="files and folders that were in it are not moved back"))
 
 
@@ -97,14 +98,18 @@ async def _bounded(capturing: Any) -> Optional[UndoPlan]:
     return plan
 
 
-async def _capture_system(client: Any, a: Any, system: dict, recreate_fields: Optional[list[str]] = None,
+async def _capture_system(client: Any, a: Any, system: dict, recreate_fields: tuple = (),
                           lost_on_delete: str = "") -> Optional[UndoPlan]:
+    """`recreate_fields`: what a deleted record is created again with (those the Directus has); none: no undo."""
     base = system["endpoint"]
     if a.action == "create":
         return UndoPlan(kind="create", summary="", **system)
     if a.action == "delete":
-        before = await _read(client, base, "id", list(a.keys or []), recreate_fields or [])
-        if not before or recreate_fields is None:
+        if not recreate_fields:
+            return None
+        rows = await _read(client, base, "id", list(a.keys or []), ["*"])
+        before = [{k: v for k, v in row.items() if k in recreate_fields} for row in rows]
+        if not before:
             return None
         return UndoPlan(kind="delete", recreate=_parents_first(before), **system,
                         summary=f"Create the {count(len(before), 'deleted ' + system['noun'])} again ({lost_on_delete})")

@@ -45,7 +45,7 @@ STOP = {
     "model_context_window_exceeded": "context_too_long",
 }
 BUDGETS = {"minimal": 1024, "low": 2048, "medium": 8192, "high": 16384, "xhigh": 32000}
-EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh", "max": "max"}
+EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh"}
 _ID = re.compile(r"[^a-zA-Z0-9_-]")
 
 

@@ -153,13 +153,20 @@ EFFORT_LABELS = {"none": "Off", "minimal": "Minimal", "low": "Low", "medium": "M
 
 def effort_choices(model: Optional[CatalogModel]) -> list[tuple[str, str]]:
     """The reasoning efforts a user can pick for a model, as (value, label), lowest first, after ("", the model's
-    default); [] for a model that takes none. Claude does not think unless asked, so its default is "Thinking off"."""
+    default), named when the catalog knows it ("Default (Medium)"); [] for a model that takes none. Claude does not
+    think unless asked, so its default is "Thinking off"."""
     if model is None or model.reasoning in (None, "fixed"):
         return []
-    efforts = model.efforts or ("low", "medium", "high")
+    efforts = list(model.efforts or ("low", "medium", "high"))
+    if model.reasoning in ("budget", "adaptive"):
+        default = "Thinking off"
+    elif model.efforts:
+        default = "Default (%s)" % EFFORT_LABELS.get(efforts[0], efforts[0])
+        efforts = efforts[1:]  # the default itself is "Default"
+    else:
+        default = "Default"
     order = list(EFFORT_LABELS)
     ranked = sorted(efforts, key=lambda e: order.index(e) if e in order else len(order))
-    default = "Thinking off" if model.reasoning in ("budget", "adaptive") else "Default"
     return [("", default)] + [(e, EFFORT_LABELS.get(e, e)) for e in ranked]
 
 

@@ -268,7 +268,7 @@ class Controller:
             "regenerate": lambda: a.regenerate(),
             "edit": lambda: self._edit_last(),
             "prompts": lambda: self.prompts_dialog.open(a.prompts),
-            "version": lambda: a.switch_version(ident, int(str(target.getAttribute("data-to")))),
+            "version": lambda: self._switch_version(ident, int(str(target.getAttribute("data-to")))),
             "example": lambda: self._use_example(str(target.getAttribute("data-prompt"))),
             "new-conversation": lambda: self._new_conversation(),
             "settings": lambda: self.open_settings(),
@@ -372,6 +372,12 @@ class Controller:
         self.composer.set_value(last.text)
         self.composer.render(self.assistant.busy, False)
         self.composer.textarea.focus()
+
+    def _switch_version(self, message_id: str, to: int) -> None:
+        if self.assistant.switch_version(message_id, to) and self.composer.editing:
+            self.composer.editing = False  # the message being edited may no longer be the last one
+            self.composer.set_value("")
+            self.composer.render(self.assistant.busy, False)
 
     def _insert_prompt(self, prompt_text: str) -> None:
         """A shared prompt goes into the composer (after what is there already), to be read and sent by the user."""

@@ -79,6 +79,27 @@ def clear(el: Any) -> None:
     el.replaceChildren()
 
 
+def replace_keeping_focus(el: Any, children: list) -> None:
+    """Replace el's children; a control inside that had the focus hands it to its successor (the one with the same
+    accessible name), so that a keyboard user is not thrown back to the top of the page."""
+    def accessible_name(node: Any) -> str:
+        label = node.getAttribute("aria-label")  # a JS null (not None) when there is none
+        return label if isinstance(label, str) else str(node.textContent)
+
+    focused = document.activeElement
+    name = accessible_name(focused) if hasattr(focused, "getAttribute") and el.contains(focused) else None
+    el.replaceChildren(*children)
+    if name is None:
+        return
+    for candidate in el.querySelectorAll("button, a"):
+        if accessible_name(candidate) == name and not candidate.hasAttribute("disabled"):
+            candidate.focus()
+            return
+    for candidate in el.querySelectorAll("button:not([disabled]), a"):
+        candidate.focus()  # its successor is gone or disabled ("›" on the last version): the nearest control
+        return
+
+
 def set_trusted_html(el: Any, html: str) -> None:
     """ONLY for app/web/markdown.py output (raw HTML escaped, links checked)."""
     el.innerHTML = html

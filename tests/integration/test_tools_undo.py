@@ -104,7 +104,7 @@ async def test_undo_a_singleton_update(admin):
 
 async def test_undo_folder_writes(admin):
     parent = (await admin("folders", {"action": "create", "data": {"name": "Parent"}})).data
-    made = await admin("folders", {"action": "create", "data": {"name": "Child", "parent": parent["id"]}})
+    made = await admin("folders", {"action": "create", "data": {"name": "Child", "parent": parent["id"], "type": "flows"}})
     child = made.data
     assert UndoPlan.model_validate(made.undo).summary == "Delete the 1 file folder this created"
 
@@ -117,8 +117,8 @@ async def test_undo_folder_writes(admin):
     assert "files and folders that were in it are not moved back" in UndoPlan.model_validate(gone.undo).summary
     assert get(admin.directus, "/folders/" + parent["id"]) == 403
     await admin.undo(gone)  # both come back, with their ids, the child in its parent
-    assert get(admin.directus, "/folders/" + child["id"], fields="id,name,parent") == {
-        "id": child["id"], "name": "Child", "parent": parent["id"]}
+    assert get(admin.directus, "/folders/" + child["id"], fields="id,name,parent,type") == {
+        "id": child["id"], "name": "Child", "parent": parent["id"], "type": "flows"}  # a flow folder stays one
 
     await admin.undo(made)
     assert get(admin.directus, "/folders/" + child["id"]) == 403
@@ -133,6 +133,11 @@ async def test_undo_a_file_import_and_an_update_of_file_details_but_never_a_file
     assert get(admin.directus, "/files/" + file_id, fields="title,tags") == {"title": "Pic", "tags": None}
     await admin.undo(imported)
     assert get(admin.directus, "/files/" + file_id) == 403
+
+    partly = await admin("files", {"action": "import", "data": [{"url": file_server + "/picture.png"},
+                                                                 {"url": file_server + "/missing.png"}]})
+    assert UndoPlan.model_validate(partly.undo).summary == "Delete the 1 file this created"  # the one that came
+    await admin.undo(partly)
 
     (gradient,) = get(admin.directus, "/files", fields="id")
     deleted = await admin("files", {"action": "delete", "keys": [gradient["id"]]})

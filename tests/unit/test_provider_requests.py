@@ -86,8 +86,10 @@ def test_effort_choices_follow_each_model():
 
     assert choices("anthropic", "claude-sonnet-4-6") == [("", "Thinking off"), ("low", "Low"), ("medium", "Medium"),
                                                           ("high", "High")]
-    assert [v for v, _ in choices("openai", "gpt-5.2")] == ["", "none", "low", "medium", "high", "xhigh"]
-    assert choices("openai", "gpt-5.2")[1] == ("none", "Off") and choices("openai", "gpt-5.2")[0] == ("", "Default")
+    assert choices("openai", "gpt-5.2") == [("", "Default (Off)"), ("low", "Low"), ("medium", "Medium"),
+                                            ("high", "High"), ("xhigh", "Extra high")]
+    assert choices("openai", "gpt-5-mini") == [("", "Default (Medium)"), ("minimal", "Minimal"), ("low", "Low"),
+                                               ("high", "High")]
     assert choices("openai", "gpt-4.1") == [] and choices("openai", "gpt-5.2-chat-latest") == []
     assert [v for v, _ in catalog.effort_choices(catalog.custom("local", "qwen3", reasoning=True))] == [
         "", "low", "medium", "high"]

@@ -61,6 +61,22 @@ def test_import_merges_by_message_id_and_never_overwrites():
     assert again.unchanged == [conv.id]
 
 
+def test_importing_an_older_export_does_not_bring_back_an_answer_kept_as_an_older_version():
+    from app.chat.versions import keep_version
+
+    store = ConversationStore(MemoryStore())
+    conv = sample()
+    store.save(conv)
+    exported = store.export_json([conv.id])  # before the regenerate
+    keep_version(conv.messages, 0)
+    del conv.messages[1:]
+    conv.messages.append(assistant("A new answer"))
+    store.save(conv)
+    result = store.import_json(exported)
+    assert result.unchanged == [conv.id]
+    assert [m.text or m.role for m in store.load(conv.id).messages] == ["List drafts", "A new answer"]
+
+
 @pytest.mark.parametrize("text, words", [
     ("not json at all", "not JSON"),
     ("[1, 2]", "not an export"),

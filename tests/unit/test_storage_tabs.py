@@ -235,3 +235,18 @@ def test_switching_versions_in_one_tab_shows_in_the_other_and_back():
     assert switch_version(in_b.messages, 0, 1)  # and B goes to the second one, in both tabs
     tab_b.save(in_b)
     assert tab_a.refresh(conv) and texts(conv) == ["q", "new answer"]
+
+
+def test_a_stale_copy_does_not_bring_back_an_answer_this_tab_keeps_as_an_older_version():
+    from app.chat.versions import keep_version
+    from app.storage_merge import merge_messages
+
+    q, old = stamped(user("q"), 1), stamped(assistant("old answer"), 2)
+    theirs = [q.model_copy(deep=True), old.model_copy(deep=True)]  # another tab, not yet aware of the regenerate
+    ours = [q, old]
+    keep_version(ours, 0)
+    del ours[1:]
+    ours.append(stamped(assistant("new answer"), 3))
+    dump = [m.model_dump(mode="json") for m in ours]
+    merged, _ = merge_messages({}, ours, dump, theirs, [m.model_dump(mode="json") for m in theirs])
+    assert [m.text for m in merged] == ["q", "new answer"]

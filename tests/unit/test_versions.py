@@ -93,3 +93,14 @@ def test_kept_versions_are_stored_compacted_and_counted_in_the_cost():
 
     total = sum(m.usage.input_tokens for m in every_message(conversation.messages) if m.usage)
     assert total == 150
+
+
+def test_a_position_out_of_range_in_a_stored_entry_is_brought_back_in():
+    from app.chat.model import Versions
+
+    messages = [Message.model_validate({"role": "user", "parts": [{"kind": "text", "text": "new"}],
+                                        "versions": {"others": [{"parts": [{"kind": "text", "text": "old"}]}],
+                                                     "current": 6}})]
+    assert version_position(messages[0]) == (2, 2)
+    assert switch_version(messages, 0, 0) and texts(messages) == ["old"]
+    assert Versions(current=-3).current == 0

@@ -91,12 +91,15 @@ class ConversationView:
                 if mid not in keep:
                     self.views.pop(mid).el.remove()
             self.order = []
+            at = self.list.firstElementChild  # where the next kept message belongs
             for mid in ids:
-                if mid in self.views:
-                    self.list.appendChild(self.views[mid].el)
-                    self.order.append(mid)
-                else:
+                if mid not in self.views:
                     break
+                el = self.views[mid].el
+                if not el.isSameNode(at):  # only what is out of place moves: moving a node takes its focus away
+                    self.list.insertBefore(el, at)
+                at = el.nextElementSibling
+                self.order.append(mid)
         for m in shown:
             view = self.views.get(m.id)
             if view is None:
@@ -115,15 +118,20 @@ class ConversationView:
     def _describe(self, call: Any) -> tuple:
         key = (call.name, call.arguments, self.directus_url)
         if key not in self._descriptions:
-            try:
-                from app.directus.links import admin_links
-                from app.directus.toolbox import call_summary
+            from app.directus.links import admin_links
+            from app.directus.toolbox import call_summary
 
-                self._descriptions[key] = (call_summary(call.name, call.arguments),
-                                           admin_links(self.directus_url, call.name, call.arguments))
-            except Exception:  # noqa: BLE001 - a summary is a nicety
-                self._descriptions[key] = (None, [])
+            self._descriptions[key] = (_nicety(call_summary, None, call.name, call.arguments),
+                                       _nicety(admin_links, [], self.directus_url, call.name, call.arguments))
         return self._descriptions[key]
+
+
+def _nicety(describe: Any, fallback: Any, *args: Any) -> Any:
+    """A summary or links of a call: a nicety, so a bug in one shows a card without it, not a broken card."""
+    try:
+        return describe(*args)
+    except Exception:  # noqa: BLE001
+        return fallback
 
 
 def _after(shown: list, user_id: Optional[str], assistant_id: Optional[str]) -> bool:

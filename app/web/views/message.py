@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 
 from app.chat.model import ReasoningPart, TextPart, ToolCallPart
 from app.chat.versions import version_position
-from app.web.dom import append_trusted_html, clear, h, set_attr, set_trusted_html, text
+from app.web.dom import append_trusted_html, clear, h, replace_keeping_focus, set_attr, set_trusted_html, text
 from app.web.markdown import MarkdownStream
 from app.web.views.tool_card import ToolCard
 
@@ -150,9 +150,7 @@ class MessageView:
         if state == self._footer_state:
             return
         self._footer_state = state
-        clear(self.footer)
-        for item in build():
-            self.footer.appendChild(item)
+        replace_keeping_focus(self.footer, build())
 
 
 def _user_footer(message_id: str, editable: bool, position: tuple[int, int], can_switch: bool) -> list:

@@ -32,9 +32,7 @@ class PromptsDialog:
         self.prompts = list(prompts)
         self._show_list()
         self.dialog.showModal()
-        first = self.body.querySelector("button")
-        if first is not None:
-            first.focus()
+        self.body.querySelector("button").focus()  # the first prompt (the list always has Cancel)
 
     def _show_list(self) -> None:
         text(self.title, "Prompts")
@@ -74,7 +72,7 @@ class PromptsDialog:
 
     def _on_click(self, event: Any) -> None:
         target = event.target.closest("button") if hasattr(event.target, "closest") else None
-        if target is None:
+        if not hasattr(target, "hasAttribute"):  # not on a button: closest() gave JS null (not None here)
             return
         if target.hasAttribute("data-index"):
             self._choose(self.prompts[int(str(target.getAttribute("data-index")))])

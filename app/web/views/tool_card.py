@@ -54,6 +54,7 @@ class ToolCard:
             self.args, self.result, self.links_el, self.undo_el,
         )
         self._state: tuple = ()
+        self._shown_links: tuple = ()
 
     def update(self, call: Any, result: Any, status: str, summary: Optional[str], links: list = (),
                can_undo: bool = False) -> None:
@@ -81,7 +82,11 @@ class ToolCard:
 
 
     def _links(self, links: list) -> None:
-        """Where Directus's own app shows what the call touches (app/directus/links.py): a new tab, no referrer."""
+        """Where Directus's own app shows what the call touches (app/directus/links.py): a new tab, no referrer.
+        Drawn again only when they change, so a focused link keeps the focus while the call is approved and runs."""
+        if tuple(links) == self._shown_links:
+            return
+        self._shown_links = tuple(links)
         clear(self.links_el)
         self.links_el.hidden = not links
         if links:
