@@ -32,3 +32,17 @@ async def test_published_prompts_of_the_configured_collection(directus):
         await reader_transport.aclose()
     finally:
         await transport.aclose()
+
+
+async def test_a_user_who_is_not_an_admin_gets_the_prompts_once_allowed_to_read_them(directus_reset):
+    with directus_reset.client() as http:
+        (policy,) = http.get("/policies", params={"filter[name][_eq]": "Reader"}).json()["data"]
+        granted = http.post("/permissions", json={"policy": policy["id"], "collection": "ai_prompts",
+                                                  "action": "read", "fields": ["*"]})
+        assert granted.status_code == 200, granted.text
+    transport = HttpxTransport()
+    try:
+        reader = DirectusClient(directus_reset.url, transport, token=directus_reset.reader_token)
+        assert [p.name for p in await fetch_prompts(reader)] == ["Content report", "Summarize an article"]
+    finally:
+        await transport.aclose()
