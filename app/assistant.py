@@ -164,6 +164,8 @@ class Assistant:
         self.settings = Settings()
         self.connection = Connection()
         self.prompts: list = []  # the project's shared prompts (app/directus/prompts.py), loaded once connected
+        self._previews: dict[str, Optional[list]] = {}  # call id -> its changes (app/directus/changes.py); None: loading
+        self._preview_tasks: set = set()
         self._prompts_task: Optional[asyncio.Future] = None  # held so that the loading task is not collected
         self.client: Any = None
         self._settled = asyncio.Event()  # set while no connection attempt is in progress
@@ -422,6 +424,31 @@ class Assistant:
             except RuntimeError:  # no event loop (a synchronous caller): no prompts
                 loading.close()
         self.notify("connection")
+
+    def change_preview(self, call_id: str) -> list:
+        """What a pending update will change, value by value (app/directus/changes.py); [] until read, or if none."""
+        return self._previews.get(call_id) or []
+
+    def _preview_pending(self, agent: Any) -> None:
+        if self.client is None:
+            return
+        for call_id, pending in list(agent.pending.items()):
+            if call_id not in self._previews:
+                self._previews[call_id] = None
+                task = asyncio.ensure_future(self._load_preview(self.client, pending.call))
+                self._preview_tasks.add(task)
+                task.add_done_callback(self._preview_tasks.discard)
+
+    async def _load_preview(self, client: Any, call: Any) -> None:
+        from app.directus.changes import preview_changes
+
+        try:
+            changes = await preview_changes(client, call.name, call.arguments)
+        except Exception:  # noqa: BLE001 - a preview is a nicety: the approval prompt works without it
+            changes = []
+        self._previews[call.id] = changes
+        if changes:
+            self.notify("conversation")
 
     async def _load_prompts(self, client: Any) -> None:
         """The project's shared prompts (app/directus/prompts.py), for the Prompts button; none when not allowed."""
@@ -780,6 +807,8 @@ class Assistant:
     # ----- saving -------------------------------------------------------------------------------------
 
     def _agent_changed(self, conversation: Conversation, agent: Any) -> None:
+        if agent.pending:
+            self._preview_pending(agent)
         signature = _signature(conversation, agent)
         structural = self._signatures.get(conversation.id) != signature
         self._signatures[conversation.id] = signature

@@ -18,7 +18,7 @@ from pyodide.ffi import create_once_callable, to_js
 from app.assistant import Assistant
 from app.web.dom import by_id, closest_action, h, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
-from app.web.views.approval_card import approval_card
+from app.web.views.approval_card import approval_card, show_changes
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
 from app.web.views.conversation import ConversationView
@@ -195,8 +195,12 @@ class Controller:
 
     def _render_approvals(self, pending: list) -> None:
         ids = tuple(p.call.id for p in pending)
-        if ids == self._approval_ids:
-            return
+        if ids != self._approval_ids:
+            self._rebuild_approvals(pending, ids)
+        for card in self.approvals.querySelectorAll(".approval-card"):  # an update's values arrive a moment later
+            show_changes(card, self.assistant.change_preview(str(card.getAttribute("data-id"))))
+
+    def _rebuild_approvals(self, pending: list, ids: tuple) -> None:
         new = [i for i in ids if i not in self._approval_ids]
         focused = document.activeElement
         had_focus = focused is not None and bool(self.approvals.contains(focused))

@@ -84,6 +84,9 @@ async def test_a_turn_with_an_approved_write_reaches_directus_and_always_allow_i
     await until(lambda: a.pending)
     (pending,) = a.pending
     assert pending.preview.summary.startswith("Update 1 item in articles")
+    await until(lambda: a.change_preview(pending.call.id))  # what it will change, read for the prompt
+    (change,) = a.change_preview(pending.call.id)
+    assert (change.what, change.field, change.after) == ("articles 3", "title", '"Set by the assistant"')
     stored = a.store.load(a.conversation.id)  # the pending call is already saved (a reload would re-ask)
     assert [m for m in stored.messages if m.role == "assistant"][-1].tool_calls[0].name == "items"
     a.decide(pending.call.id, "always")

@@ -1,7 +1,8 @@
 """The approval prompt: what will happen in plain words, the arguments, and Approve / Deny / Always allow.
 
 It sits right above the composer (which is locked while it shows), takes the keyboard focus when it
-appears, and Esc denies. Several pending calls get one card each. The buttons carry data-action and
+appears, and Esc denies. For an update it shows, once read, each value that will change: now → after
+(app/directus/changes.py; `show_changes`). Several pending calls get one card each. The buttons carry data-action and
 data-id (the call id); the controller turns a click into `assistant.decide(...)`.
 """
 
@@ -29,6 +30,7 @@ def approval_card(pending: Any) -> Any:
         {"class": "approval-card", "role": "group", "aria-labelledby": title_id, "data-id": call_id},
         h("p", {"class": "approval-kicker"}, "The assistant wants to run ", h("code", None, call.name), *flags),
         h("h2", {"class": "approval-summary", "id": title_id}, preview.summary or ("Run " + call.name)),
+        h("div", {"class": "approval-changes", "hidden": True}),
         h("details", {"class": "approval-args", "open": True},
           h("summary", None, "Arguments"), h("pre", None, pretty(call.arguments))),
         h("div", {"class": "approval-actions"},
@@ -39,3 +41,15 @@ def approval_card(pending: Any) -> Any:
                        "title": "Approve, and run %s without asking from now on (change it in Settings → Tools)" % call.name},
             "Always allow")),
     )
+
+
+def show_changes(card: Any, changes: list) -> None:
+    """Fill the card's "What changes" list once the current values are read (text only: they are Directus content)."""
+    box = card.querySelector(".approval-changes")
+    if not changes or not hasattr(box, "hasAttribute") or box.hasAttribute("data-filled"):
+        return
+    rows = [h("li", None, h("span", {"class": "change-what"}, "%s · %s: " % (c.what, c.field)),
+              h("del", None, c.before), " → ", h("ins", None, c.after)) for c in changes]
+    box.replaceChildren(h("p", {"class": "change-title"}, "What changes (now → after)"), h("ul", None, *rows))
+    box.setAttribute("data-filled", "")
+    box.hidden = False

@@ -1,5 +1,6 @@
-"""A tool card links to what the call touches in Directus's own app (app/directus/links.py), where the user sees
-the item as it is now and its revisions: before approving, and after. A page of its own: tool modes as seeded."""
+"""What the user sees around a call to judge it. A tool card links to what the call touches in Directus's own app
+(app/directus/links.py), before approving and after; the approval prompt of an update lists each value it will
+change, now -> after (app/directus/changes.py). A page of its own: tool modes as seeded (every tool asks)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,16 @@ def test_a_tool_card_links_to_the_item_it_changes_in_directus(chat, directus_res
     expect(chat.last_answer()).to_contain_text("Done: items")
     expect(card).to_have_attribute("data-status", "done")
     expect(card.get_by_role("link", name="articles 7")).to_be_visible()
+
+
+def test_the_approval_prompt_of_an_update_shows_each_value_now_and_after(chat, directus_reset):
+    page = chat.page
+    with directus_reset.client() as http:
+        title = http.get("/items/articles/8", params={"fields": "title"}).json()["data"]["title"]
+    args = {"action": "update", "collection": "articles", "keys": [8], "data": {"title": "A better title", "views": 430}}
+    chat.send("Retitle article 8 [[call items %s]]" % json.dumps(args))
+    changes = page.locator(".approval-card .approval-changes")
+    expect(changes).to_be_visible()
+    expect(changes.locator("li")).to_have_text(['articles 8 · title: "%s" → "A better title"' % title])  # views: same
+    page.get_by_role("button", name="Deny").click()
+    expect(chat.last_answer()).to_contain_text("Done: items")
