@@ -38,5 +38,7 @@ def test_the_approval_prompt_of_an_update_shows_each_value_now_and_after(chat, d
     changes = page.locator(".approval-card .approval-changes")
     expect(changes).to_be_visible()
     expect(changes.locator("li")).to_have_text(['articles 8 · title: "%s" → "A better title"' % title])  # views: same
+    expect(page.locator(".approval-card .approval-args")).not_to_have_attribute("open", "")  # one click away
+    expect(page.get_by_role("button", name="Approve")).to_be_in_viewport()
     page.get_by_role("button", name="Deny").click()
     expect(chat.last_answer()).to_contain_text("Done: items")

@@ -53,3 +53,4 @@ def show_changes(card: Any, changes: list) -> None:
     box.replaceChildren(h("p", {"class": "change-title"}, "What changes (now → after)"), h("ul", None, *rows))
     box.setAttribute("data-filled", "")
     box.hidden = False
+    card.querySelector(".approval-args").open = False  # the changes say it more plainly; keep the buttons in view
