@@ -165,8 +165,7 @@ class Assistant:
         self.connection = Connection()
         self.prompts: list = []  # the project's shared prompts (app/directus/prompts.py), loaded once connected
         self._previews: dict[str, Optional[list]] = {}  # call id -> its changes (app/directus/changes.py); None: loading
-        self._preview_tasks: set = set()
-        self._prompts_task: Optional[asyncio.Future] = None  # held so that the loading task is not collected
+        self._tasks: set = set()  # background tasks (app/assistant.py `_spawn`), held until done
         self.client: Any = None
         self._settled = asyncio.Event()  # set while no connection attempt is in progress
         self._settled.set()
@@ -418,12 +417,20 @@ class Assistant:
             self._settled.set()
         self.prompts = []
         if connection.status == "connected" and self.client is not None:
-            loading = self._load_prompts(self.client)
-            try:
-                self._prompts_task = asyncio.ensure_future(loading)
-            except RuntimeError:  # no event loop (a synchronous caller): no prompts
-                loading.close()
+            self._spawn(self._load_prompts(self.client))
         self.notify("connection")
+
+    def _spawn(self, coro: Any) -> Optional[asyncio.Future]:
+        """Run a coroutine in the background, held until done (asyncio keeps only weak references to tasks).
+        None when there is no event loop (a synchronous caller): the coroutine is closed, not left unawaited."""
+        try:
+            task = asyncio.ensure_future(coro)
+        except RuntimeError:
+            coro.close()
+            return None
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def change_preview(self, call_id: str) -> list:
         """What a pending update will change, value by value (app/directus/changes.py); [] until read, or if none."""
@@ -435,9 +442,7 @@ class Assistant:
         for call_id, pending in list(agent.pending.items()):
             if call_id not in self._previews:
                 self._previews[call_id] = None
-                task = asyncio.ensure_future(self._load_preview(self.client, pending.call))
-                self._preview_tasks.add(task)
-                task.add_done_callback(self._preview_tasks.discard)
+                self._spawn(self._load_preview(self.client, pending.call))
 
     async def _load_preview(self, client: Any, call: Any) -> None:
         from app.directus.changes import preview_changes
@@ -837,11 +842,7 @@ class Assistant:
         """Take the lease on a conversation whose turn starts, and keep it while any turn of this tab runs."""
         self.live.hold(conversation_id)
         if self._heartbeat is None or self._heartbeat.done():
-            renew = self._keep_leases()
-            try:
-                self._heartbeat = asyncio.ensure_future(renew)
-            except RuntimeError:  # no event loop: the lease lapses after its TTL
-                renew.close()
+            self._heartbeat = self._spawn(self._keep_leases())  # None without an event loop: the lease lapses
 
     async def _keep_leases(self) -> None:
         while self.live.held:

@@ -69,7 +69,7 @@ async def capture(client: Any, args: Any) -> Optional[UndoPlan]:
 
 
 async def capture_folders(client: Any, a: Any) -> Optional[UndoPlan]:
-    """The same for the `folders` tool: folders are {id, name, parent}."""
+    """The same for the `folders` tool: folders are {id, name, parent, type (files or flows)}."""
     system = {"collection": "directus_folders", "endpoint": "/folders", "noun": "file folder", "pk": "id"}
     return await _bounded(_capture_system(client, a, system, recreate_fields=("id", "name", "parent", "type"),
                                           lost_on_delete="files and folders that were in it are not moved back"))

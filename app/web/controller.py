@@ -197,6 +197,8 @@ class Controller:
         ids = tuple(p.call.id for p in pending)
         if ids != self._approval_ids:
             self._rebuild_approvals(pending, ids)
+        if not pending:
+            return  # (every frame of a stream comes here)
         for card in self.approvals.querySelectorAll(".approval-card"):  # an update's values arrive a moment later
             show_changes(card, self.assistant.change_preview(str(card.getAttribute("data-id"))))
 

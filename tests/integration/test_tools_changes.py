@@ -40,13 +40,16 @@ async def test_an_update_by_keys_shows_each_changed_value_before_and_after(previ
     assert not [c for c in changes if c[0] == "articles 1" and c[1] == "views"]  # 1520 already: not a change
 
 
-async def test_batches_folders_and_what_shows_nothing(preview):
+async def test_batches_folders_and_what_shows_nothing(preview, directus):
     batch = await preview("items", {"action": "update", "collection": "categories",
                                     "data": [{"id": 1, "name": "Past"}, {"id": 2, "slug": "eng"}]})
     assert batch == [("categories 1", "name", '"History"', '"Past"'),
                      ("categories 2", "slug", '"engineering"', '"eng"')]
-    with_folder = await preview("folders", {"action": "read"})
-    assert with_folder == []  # a read changes nothing
+    with directus.client() as http:
+        (folder,) = http.get("/folders", params={"fields": "id"}).json()["data"]
+    renamed = await preview("folders", {"action": "update", "keys": [folder["id"]], "data": {"name": "Pictures"}})
+    assert renamed == [("file folder " + folder["id"], "name", '"Demo images"', '"Pictures"')]
+    assert await preview("folders", {"action": "read"}) == []  # a read changes nothing
     assert await preview("items", {"action": "create", "collection": "articles", "data": {"title": "x"}}) == []
     assert await preview("items", {"action": "delete", "collection": "articles", "keys": [1]}) == []
     # the reader may not read authors: no preview (and the call itself will be refused)

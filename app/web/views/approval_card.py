@@ -2,8 +2,8 @@
 
 It sits right above the composer (which is locked while it shows), takes the keyboard focus when it
 appears, and Esc denies. For an update it shows, once read, each value that will change: now → after
-(app/directus/changes.py; `show_changes`). Several pending calls get one card each. The buttons carry data-action and
-data-id (the call id); the controller turns a click into `assistant.decide(...)`.
+(app/directus/changes.py; `show_changes`). Several pending calls get one card each. The buttons carry
+data-action and data-id (the call id); the controller turns a click into `assistant.decide(...)`.
 """
 
 from __future__ import annotations
