@@ -19,7 +19,7 @@ conversations; the conversation stays open in memory, so nothing typed or stream
 again as soon as space is freed (a conversation deleted or cleared). The page calls `flush()` when it goes away
 (reload, tab closed), so a text delta shown but not yet saved is not lost either.
 
-Several tabs: a tab holds a lease (app/storage_live.py) on each conversation it is running a turn in; another
+Several tabs: a tab holds a lease (app/store/leases.py) on each conversation it is running a turn in; another
 tab opening that conversation shows the turn as it is saved and leaves it alone (no "stopped", no second
 approval) until the lease is released (turn over, page gone) or lapses (tab died).
 
@@ -35,11 +35,23 @@ from dataclasses import dataclass
 from typing import Any, Callable, Literal, Optional
 
 from app.chat.model import Conversation, new_id
-from app.settings import DeploymentConfig, ProviderSettings, Settings, join_secrets, split_secrets
-from app.storage import ConversationStore, KeyValueStore, NewerFormat, StorageFull, UsageReport
-from app.storage_format import QUARANTINE_PREFIX
-from app.storage_live import RENEW, LiveTurns
-from app.storage_settings import SettingsNotSaved, SettingsStore
+from app.settings import (
+    DeploymentConfig,
+    ProviderSettings,
+    Settings,
+    join_secrets,
+    split_secrets,
+)
+from app.store.conversations import (
+    ConversationStore,
+    NewerFormat,
+    StorageFull,
+    UsageReport,
+)
+from app.store.format import QUARANTINE_PREFIX
+from app.store.kv import KeyValueStore
+from app.store.leases import RENEW, LiveTurns
+from app.store.settings import SettingsNotSaved, SettingsStore
 
 Topic = Literal["settings", "connection", "conversations", "conversation", "notices"]
 ConnectionStatus = Literal["off", "connecting", "connected", "error"]
@@ -557,7 +569,7 @@ class Assistant:
 
     def import_json(self, text: str) -> str:
         """Import an export file; returns a one-line summary (also for a file that is no export)."""
-        from app.storage import ImportFailed
+        from app.store.conversations import ImportFailed
 
         try:
             result = self.store.import_json(text)
@@ -630,7 +642,8 @@ class Assistant:
         """A fresh agent for the open conversation with the current model, tools and prompt.
         Raises ProviderError (no model, no key, unknown endpoint) with a message for the user."""
         from app.chat.agent import Agent
-        from app.providers import ProviderError, open_provider
+        from app.chat.events import ProviderError
+        from app.providers import open_provider
 
         ref = self.selected_model()
         if ref is None:
@@ -656,7 +669,7 @@ class Assistant:
 
     def _action(self, run: Callable[[Any], Any]) -> bool:
         """Start a turn with a fresh agent; False (and a notice) when it cannot start."""
-        from app.providers import ProviderError
+        from app.chat.events import ProviderError
 
         if self.busy:
             return False
@@ -778,7 +791,7 @@ class Assistant:
 
     def _resume(self) -> None:
         """A conversation left mid-turn (reload): re-ask its pending approvals or settle what was cut off."""
-        from app.providers import ProviderError
+        from app.chat.events import ProviderError
 
         try:
             agent = self._make_agent()
@@ -788,7 +801,9 @@ class Assistant:
                 self.add_notice("This conversation waits for tool calls to be decided, but no model is available: "
                                 + exc.message, "warning", "model")
                 return
-            from app.chat.agent import Agent  # only settles the cut-off answer: no model call
+            from app.chat.agent import (
+                Agent,  # only settles the cut-off answer: no model call
+            )
 
             conversation = self.conversation
             agent = Agent(conversation, None, "", NoTools(), self.settings.tools, "",

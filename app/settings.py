@@ -1,4 +1,4 @@
-"""User settings, stored as one pydantic document (see `app.storage_settings` for where it is kept).
+"""User settings, stored as one pydantic document (see `app.store.settings` for where it is kept).
 
 Sections of `Settings`:
 - `providers`: API keys, base-URL overrides and the OpenAI-compatible endpoints;
@@ -10,7 +10,7 @@ Sections of `Settings`:
 Unknown fields are ignored, so older stored settings keep loading.
 
 Secrets (`SECRET_FIELDS`: API keys, extra headers, the Directus token and session) are split off by
-`split_secrets()` and stored apart, in localStorage only when `remember` is on (app/storage_settings.py).
+`split_secrets()` and stored apart, in localStorage only when `remember` is on (app/store/settings.py).
 Keys live only in the browser; each key is sent only to its own provider's base URL, the Directus
 token only to the Directus URL.
 

@@ -20,8 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.chat.model import Conversation, ToolCallPart, ToolResultPart, Usage, assistant, tool_results, user  # noqa: E402
-from app.storage import DEFAULT_QUOTA_CHARS, ConversationStore, MemoryStore, StorageFull  # noqa: E402
+from app.chat.model import (  # noqa: E402
+    Conversation,
+    ToolCallPart,
+    ToolResultPart,
+    Usage,
+    assistant,
+    tool_results,
+    user,
+)
+from app.store.conversations import ConversationStore, StorageFull  # noqa: E402
+from app.store.kv import DEFAULT_QUOTA_CHARS, MemoryStore  # noqa: E402
 
 WORDS = ("article draft published collection field item status title summer campaign update schema user "
          "role permission flow folder file translation").split()
@@ -116,7 +125,7 @@ IN_PAGE_SAVE_LOAD = """
 import json, time
 from js import localStorage, window
 from app.chat.model import Conversation
-from app.storage import ConversationStore
+from app.store.conversations import ConversationStore
 from app.web.local_storage import WebStorage
 localStorage.clear()
 kv = WebStorage(localStorage)
@@ -136,7 +145,7 @@ IN_PAGE_CAPACITY = """
 import json, time
 from js import localStorage, window
 from app.chat.model import Conversation, new_id
-from app.storage import ConversationStore, StorageFull
+from app.store.conversations import ConversationStore, StorageFull
 from app.web.local_storage import WebStorage
 localStorage.clear()
 kv = WebStorage(localStorage)
@@ -162,7 +171,7 @@ result = json.dumps({"count": count, "chars": chars, "total": report.total_chars
 IN_PAGE_START = """
 import json, time
 from js import localStorage
-from app.storage import ConversationStore
+from app.store.conversations import ConversationStore
 from app.web.local_storage import WebStorage
 runs = []
 for _ in range(RUNS):
@@ -200,6 +209,7 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
 
     sys.path.insert(0, str(ROOT / "scripts"))
     from serve import StaticServer
+
     from tests.fixtures.browser import CHROMIUM_ARGS, run_python
 
     rnd = random.Random(1)

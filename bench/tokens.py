@@ -49,8 +49,8 @@ def system_prompt() -> tuple[str, str]:
 def provider_parts(system: str, tools: list) -> tuple[dict[str, Any], str]:
     """{provider: the system + tools parts of its request body}, and how they were built."""
     try:
+        from app.chat.request import ModelRequest
         from app.providers.anthropic import MessagesProvider
-        from app.providers.base import ModelRequest
         from app.providers.catalog import lookup
         from app.providers.gemini import GeminiProvider
         from app.providers.openai import ResponsesProvider

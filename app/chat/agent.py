@@ -65,7 +65,7 @@ class Tools(Protocol):
 
 
 class Provider(Protocol):
-    """app.providers.Provider: `stream(ModelRequest)` yields app.providers.events."""
+    """app.chat.request.Provider: `stream(ModelRequest)` yields app.chat.events."""
 
     name: str  # written on reasoning parts, so they are replayed only to the provider that wrote them
 
@@ -248,9 +248,9 @@ class Agent:
     async def _step(self, harder: bool = False) -> Optional[Message]:
         if self.ready is not None:
             await self.ready()
-        from app.providers import ModelRequest
-        from app.providers.accumulator import MessageBuilder
-        from app.providers.events import ProviderError
+        from app.chat.builder import MessageBuilder
+        from app.chat.events import ProviderError
+        from app.chat.request import ModelRequest
 
         tools = self.tools.specs(used={call.name for m in self.conversation.messages for call in m.tool_calls})
         history = [m for m in self.conversation.messages if not (m.role == "assistant" and m.status == "error")]

@@ -143,7 +143,7 @@ class Message(_Value):
     error: Optional[ErrorInfo] = None
     # user only: what an edit or a regenerate replaced, kept so that the user can switch back
     versions: Optional[Versions] = None
-    # Bumped by each save that changes the message (app/storage_format.py): between two tabs' copies, the higher
+    # Bumped by each save that changes the message (app/store/format.py): between two tabs' copies, the higher
     # one is the newer, so a stale copy written back in a race is not taken for a change.
     rev: int = 0
 

@@ -18,7 +18,13 @@ import json
 import re
 from typing import Iterable, Optional
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
+from app.chat.model import (
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
 
 _WORDS = re.compile(r"[A-Za-z]+")
 _DIGIT_GROUPS = re.compile(r"[0-9]{1,3}")  # o200k splits numbers into groups of up to 3 digits

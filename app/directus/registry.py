@@ -19,7 +19,12 @@ from pydantic import ValidationError
 
 from app.chat.model import ToolSpec
 from app.directus.errors import DirectusError
-from app.directus.tools.arguments import ArgumentProblem, ToolArgumentError, from_validation, parse_arguments
+from app.directus.tools.arguments import (
+    ArgumentProblem,
+    ToolArgumentError,
+    from_validation,
+    parse_arguments,
+)
 from app.directus.tools.definition import CallPreview, ToolDef, ToolOutcome
 from app.directus.tools.json_schema import compact_schema
 from app.directus.tools.results import BUDGET, fit, to_text

@@ -17,7 +17,14 @@ from typing import Any, Collection, Optional
 from app.chat.approvals import ApprovalPolicy
 from app.chat.model import ToolSpec
 from app.directus.registry import (
-    CallPreview, ToolOutcome, error_body, get_tool, preview_call, run_tool, tool_names, tool_specs,
+    CallPreview,
+    ToolOutcome,
+    error_body,
+    get_tool,
+    preview_call,
+    run_tool,
+    tool_names,
+    tool_specs,
 )
 from app.directus.tools.results import to_text
 

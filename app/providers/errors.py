@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
-from app.providers.events import ProviderError
+from app.chat.events import ProviderError
 
 CONTEXT_OVERFLOW = re.compile(
     r"context_length_exceeded|maximum context length|context window|prompt is too long|exceed context limit"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import Any, Optional
 
+from app.chat.events import ProviderError
 from app.providers import catalog, errors
 from app.providers.catalog import CatalogModel
-from app.providers.events import ProviderError
 from app.transport import Transport
 
 ALIASES = {"google": "gemini"}

@@ -13,9 +13,16 @@ protocol module maps `well_formed(messages)` rather than the raw list:
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from typing import Any, Optional
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
+from app.chat.model import (
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
 
 
 def well_formed(messages: list[Message]) -> list[Message]:
@@ -53,3 +60,26 @@ def well_formed(messages: list[Message]) -> list[Message]:
             if parts:
                 out.append(m.model_copy(update={"parts": parts}))
     return out
+
+
+def arguments_object(raw: Optional[str]) -> dict[str, Any]:
+    """Tool-call arguments as an object, for protocols that need one on replay (Anthropic, Gemini).
+
+    Empty or null means {}; invalid JSON or a non-object is kept under "_raw" so nothing is lost silently.
+    """
+    if raw is None or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"_raw": raw}
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else {"_raw": raw}
+
+
+def arguments_text(raw: Optional[str]) -> str:
+    """Tool-call arguments as a JSON text, for protocols that replay a string (OpenAI)."""
+    if raw is None or not raw.strip():
+        return "{}"
+    return raw

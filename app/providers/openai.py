@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage
-from app.providers import errors
-from app.providers.base import ModelRequest, arguments_text
-from app.providers.catalog import CatalogModel
-from app.providers.events import (
+from app.chat.events import (
     Event,
     Finish,
     ReasoningDelta,
@@ -25,7 +21,18 @@ from app.providers.events import (
     ToolCallStart,
     UsageUpdate,
 )
-from app.providers.history import well_formed
+from app.chat.model import (
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Usage,
+)
+from app.chat.request import ModelRequest
+from app.providers import errors
+from app.providers.catalog import CatalogModel
+from app.providers.history import arguments_text, well_formed
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport

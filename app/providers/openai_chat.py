@@ -16,11 +16,7 @@ import json
 import re
 from typing import Any, Optional, Union
 
-from app.chat.model import Message, TextPart, ToolCallPart, ToolResultPart, Usage
-from app.providers import errors
-from app.providers.base import ModelRequest, arguments_text
-from app.providers.catalog import CatalogModel
-from app.providers.events import (
+from app.chat.events import (
     Event,
     Finish,
     ReasoningDelta,
@@ -30,7 +26,11 @@ from app.providers.events import (
     ToolCallStart,
     UsageUpdate,
 )
-from app.providers.history import well_formed
+from app.chat.model import Message, TextPart, ToolCallPart, ToolResultPart, Usage
+from app.chat.request import ModelRequest
+from app.providers import errors
+from app.providers.catalog import CatalogModel
+from app.providers.history import arguments_text, well_formed
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport

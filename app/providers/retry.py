@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import AsyncIterator, Awaitable, Callable, Optional
 
-from app.providers.events import Event, ProviderError
+from app.chat.events import Event, ProviderError
 
 Sleep = Callable[[float], Awaitable[None]]
 

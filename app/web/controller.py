@@ -12,7 +12,7 @@ import asyncio
 import json
 from typing import Any, Optional
 
-from js import Blob, URL, document, fetch, requestAnimationFrame, setTimeout, window
+from js import URL, Blob, document, fetch, requestAnimationFrame, setTimeout, window
 from pyodide.ffi import create_once_callable, to_js
 
 from app.assistant import Assistant
@@ -438,7 +438,12 @@ class Controller:
 
     def open_settings(self) -> None:
         from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
-        from app.web.views.settings_dialog import build_dialog, filter_tools, show_connection, toggle_auth
+        from app.web.views.settings_dialog import (
+            build_dialog,
+            filter_tools,
+            show_connection,
+            toggle_auth,
+        )
 
         a = self.assistant
 

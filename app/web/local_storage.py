@@ -1,4 +1,4 @@
-"""`KeyValueStore` over window.localStorage / sessionStorage (the port of app/storage.py).
+"""`KeyValueStore` over window.localStorage / sessionStorage (the port of app/store/conversations.py).
 
 A full storage (the browser's QuotaExceededError) becomes app.storage.QuotaExceeded. When the browser refuses
 storage altogether (some privacy modes throw SecurityError on access), `open_store` falls back to an
@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from pyodide.ffi import JsException
 
-from app.storage import MemoryStore, QuotaExceeded
+from app.store.kv import MemoryStore, QuotaExceeded
 
 
 def _is_quota(exc: BaseException) -> bool:

@@ -30,7 +30,7 @@ FIRST_TURN_MODULES = (
     "app.chat.prompt",
     "app.providers.factory",
     "app.providers.streaming",
-    "app.providers.accumulator",
+    "app.chat.builder",
     "app.providers.history",
     "app.providers.retry",
     "app.providers.sse",

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.app import _SEED, ChatApp
-from tests.fixtures.browser import PageGuard, _CLEAR_STORAGE, _watch, open_app
+from tests.fixtures.browser import _CLEAR_STORAGE, PageGuard, _watch, open_app
 
 # The connection attempt at start has ended: every ended attempt sets a title (a message, or who is signed in);
 # the first drawing, before the attempt, leaves it empty.

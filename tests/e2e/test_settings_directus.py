@@ -12,10 +12,9 @@ import socket
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.settings_app import ADMIN_TOOLS, app_page_for, checked, finish
+from tests.e2e.settings_app import ADMIN_TOOLS, SETTLED, app_page_for, checked, finish
 from tests.fixtures.app import chat_settings
 from tests.fixtures.browser import PageGuard, _watch, open_app
-from tests.e2e.settings_app import SETTLED
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,6 @@ from typing import Iterator, Optional
 import pytest
 from playwright.sync_api import expect
 
-
 pytestmark = pytest.mark.e2e
 
 

@@ -78,7 +78,8 @@ _FILL = """([key, spare]) => {
 def stored_conversation(title: str, chars: int, updated_at: float) -> tuple[str, str, str]:
     """(id, stored entry, summary) of a valid conversation of about `chars` characters, as the app stores them."""
     from app.chat.model import Conversation, assistant, user
-    from app.storage_format import encode_conversation, encode_meta, utf16_len
+    from app.store.format import encode_conversation, encode_meta
+    from app.store.kv import utf16_len
 
     conversation = Conversation(title=title, created_at=updated_at, updated_at=updated_at,
                                 messages=[user("Old question " * (chars // 26)), assistant("Old answer " * (chars // 22))])

@@ -5,9 +5,17 @@ from __future__ import annotations
 import base64
 from typing import Any, Optional
 
-from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
-from tests.fakes.wire import RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
+from tests.fakes.tool_schema import problem as schema_problem
+from tests.fakes.wire import (
+    RecordedRequest,
+    Reply,
+    error_headers,
+    json_reply,
+    next_number,
+    sse,
+    usage_for,
+)
 
 SAMPLING = ("temperature", "top_p", "top_k")
 

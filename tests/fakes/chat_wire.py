@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
-from tests.fakes.wire import ERROR_STATUS, RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
+from tests.fakes.tool_schema import problem as schema_problem
+from tests.fakes.wire import (
+    ERROR_STATUS,
+    RecordedRequest,
+    Reply,
+    error_headers,
+    json_reply,
+    next_number,
+    sse,
+    usage_for,
+)
 
 NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MISTRAL_ID = re.compile(r"^[a-zA-Z0-9]{9}$")

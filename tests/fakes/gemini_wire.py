@@ -6,9 +6,16 @@ import base64
 import binascii
 from typing import Any, Optional
 
-from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes.script import Step
-from tests.fakes.wire import RecordedRequest, Reply, json_reply, next_number, sse, usage_for
+from tests.fakes.tool_schema import problem as schema_problem
+from tests.fakes.wire import (
+    RecordedRequest,
+    Reply,
+    json_reply,
+    next_number,
+    sse,
+    usage_for,
+)
 
 DUMMY_SIGNATURES = ("skip_thought_signature_validator", "context_engineering_is_the_way_to_go")
 

@@ -6,10 +6,18 @@ import base64
 import copy
 from typing import Any, Optional
 
-from tests.fakes.tool_schema import problem as schema_problem
 from tests.fakes import chat_wire
 from tests.fakes.script import Step
-from tests.fakes.wire import RecordedRequest, Reply, error_headers, json_reply, next_number, sse, usage_for
+from tests.fakes.tool_schema import problem as schema_problem
+from tests.fakes.wire import (
+    RecordedRequest,
+    Reply,
+    error_headers,
+    json_reply,
+    next_number,
+    sse,
+    usage_for,
+)
 
 check_auth = chat_wire.check_auth
 _err = chat_wire._err

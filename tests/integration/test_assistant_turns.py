@@ -8,7 +8,7 @@ import json
 import time
 
 from app.assistant import Assistant
-from app.storage import MemoryStore
+from app.store.kv import MemoryStore
 from tests.fakes.script import Step
 from tests.fixtures.providers import RecordingSleep, settings_for
 from tests.transports import HttpxTransport

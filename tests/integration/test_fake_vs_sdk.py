@@ -20,8 +20,10 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types as gtypes
 
+from app.chat.events import ProviderError
 from app.chat.model import ToolSpec, user
-from app.providers import ModelRequest, ProviderError, open_provider
+from app.chat.request import ModelRequest
+from app.providers import open_provider
 from tests.fakes.script import SCENARIOS
 from tests.fixtures.providers import RecordingSleep, collect
 from tests.transports import HttpxTransport

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.chat.events import ProviderError
 from app.chat.model import user
-from app.providers import ModelRequest, ProviderError, open_provider
+from app.chat.request import ModelRequest
+from app.providers import open_provider
 from app.settings import CompatibleEndpoint, ProviderAccount, ProviderSettings
 from app.transport import NetworkError
 from tests.fakes.script import Step

@@ -9,8 +9,10 @@ import sys
 import httpx
 import pytest
 
+from app.chat.events import ProviderError
 from app.chat.model import Message, ToolCallPart, ToolResultPart, tool_results, user
-from app.providers import ModelRequest, ProviderError, open_provider
+from app.chat.request import ModelRequest
+from app.providers import open_provider
 from tests.fakes.script import Call, Step
 from tests.fixtures.providers import collect
 from tests.transports import HttpxTransport

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
+from app.chat.events import Finish, ProviderError, TextDelta
 from app.chat.model import Message, ToolResultPart, ToolSpec, user
-from app.providers import ModelRequest, ProviderError, open_provider
-from app.providers.events import Finish, TextDelta
+from app.chat.request import ModelRequest
+from app.providers import open_provider
 from tests.fakes.script import Call, Step
 from tests.fixtures.providers import RecordingSleep, collect
 from tests.transports import HttpxTransport

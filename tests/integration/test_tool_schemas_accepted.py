@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from app.chat.events import ProviderError
 from app.chat.model import ToolSpec, user
+from app.chat.request import ModelRequest
 from app.directus.registry import tool_specs
-from app.providers import ModelRequest, ProviderError, open_provider
+from app.providers import open_provider
 from tests.fixtures.providers import collect, settings_for
 from tests.transports import HttpxTransport
 

@@ -15,9 +15,16 @@ import pytest
 
 from app.chat.agent import Agent
 from app.chat.approvals import ApprovalPolicy
-from app.chat.model import Conversation, Message, TextPart, ToolSpec
-from app.providers.events import Finish, ProviderError, TextDelta, ToolCallDelta, ToolCallDone, ToolCallStart, UsageUpdate
-from app.chat.model import Usage
+from app.chat.events import (
+    Finish,
+    ProviderError,
+    TextDelta,
+    ToolCallDelta,
+    ToolCallDone,
+    ToolCallStart,
+    UsageUpdate,
+)
+from app.chat.model import Conversation, Message, TextPart, ToolSpec, Usage
 
 
 def text(answer: str) -> list:

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 
-
 from app.assistant import Assistant
 from app.chat.model import TextPart, user
-from app.settings import CompatibleEndpoint, CustomModel, Settings, join_secrets, split_secrets
-from app.storage import MemoryStore
-from app.storage_format import SECRETS_KEY, SETTINGS_KEY
+from app.settings import (
+    CompatibleEndpoint,
+    CustomModel,
+    Settings,
+    join_secrets,
+    split_secrets,
+)
+from app.store.format import SECRETS_KEY, SETTINGS_KEY
+from app.store.kv import MemoryStore
 
 
 class Ticks:

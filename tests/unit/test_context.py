@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 from app.chat.context import fit, split_turns
-from app.chat.model import Message, ToolCallPart, ToolResultPart, Usage, assistant, tool_results, user
+from app.chat.model import (
+    Message,
+    ToolCallPart,
+    ToolResultPart,
+    Usage,
+    assistant,
+    tool_results,
+    user,
+)
 from app.chat.tokens import estimate_messages_tokens
 
 BIG = json.dumps({"data": [{"id": i, "title": "Article number %d about summer" % i, "status": "draft"} for i in range(300)]})

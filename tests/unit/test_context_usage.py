@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.chat.model import Usage, assistant, user
-from app.chat.usage import conversation_cost, describe_usage, message_cost, total_usage, window_gauge
+from app.chat.usage import (
+    conversation_cost,
+    describe_usage,
+    message_cost,
+    total_usage,
+    window_gauge,
+)
 from app.providers import catalog
 
 GPT5 = catalog.lookup("openai", "gpt-5")  # 1.25 in, 0.125 cached, 10 out

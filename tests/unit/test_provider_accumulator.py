@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage, tool_results, user
-from app.providers.accumulator import MessageBuilder
-from app.providers.events import (
+from app.chat.builder import MessageBuilder
+from app.chat.events import (
     Finish,
     ProviderError,
     ReasoningDelta,
@@ -16,6 +15,16 @@ from app.providers.events import (
     ToolCallDone,
     ToolCallStart,
     UsageUpdate,
+)
+from app.chat.model import (
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    Usage,
+    tool_results,
+    user,
 )
 from app.providers.history import well_formed
 

@@ -9,7 +9,13 @@ import pytest
 
 from app.providers import catalog, open_provider
 from app.providers.factory import parse_ref, resolve_model
-from app.settings import CompatibleEndpoint, CustomModel, ProviderAccount, ProviderSettings, Settings
+from app.settings import (
+    CompatibleEndpoint,
+    CustomModel,
+    ProviderAccount,
+    ProviderSettings,
+    Settings,
+)
 from tests.transports import BytesResponse, MockTransport
 
 SEED = Path("/work/shared/seed")

@@ -13,11 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from app.chat.builder import MessageBuilder
+from app.chat.events import (
+    Finish,
+    ProviderError,
+    ReasoningDone,
+    ToolCallDone,
+    UsageUpdate,
+)
 from app.chat.model import Message, Usage
-from app.providers.accumulator import MessageBuilder
 from app.providers.anthropic import MessagesParser
 from app.providers.errors import ErrorContext
-from app.providers.events import Finish, ProviderError, ReasoningDone, ToolCallDone, UsageUpdate
 from app.providers.gemini import GeminiParser
 from app.providers.openai import ResponsesParser
 from app.providers.openai_chat import ChatParser

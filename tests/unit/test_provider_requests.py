@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, ToolSpec, tool_results, user
+from app.chat.model import (
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    ToolSpec,
+    tool_results,
+    user,
+)
+from app.chat.request import ModelRequest
 from app.providers import catalog
 from app.providers.anthropic import MessagesProvider
-from app.providers.base import ModelRequest
 from app.providers.gemini import PLACEHOLDER_SIGNATURE, GeminiProvider
 from app.providers.openai import ResponsesProvider
 from app.providers.openai_chat import ChatCompletionsProvider, mistral_id

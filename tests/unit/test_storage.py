@@ -6,9 +6,18 @@ import json
 
 import pytest
 
-from app.chat.model import Conversation, TextPart, ToolCallPart, ToolResultPart, assistant, tool_results, user
-from app.storage import ConversationStore, MemoryStore, NewerFormat, QuotaExceeded, StorageFull
-from app.storage_format import conversation_key, meta_key, utf16_len
+from app.chat.model import (
+    Conversation,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    assistant,
+    tool_results,
+    user,
+)
+from app.store.conversations import ConversationStore, NewerFormat, StorageFull
+from app.store.format import conversation_key, meta_key
+from app.store.kv import MemoryStore, QuotaExceeded, utf16_len
 
 
 class Clock:

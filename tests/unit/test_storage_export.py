@@ -6,9 +6,18 @@ import json
 
 import pytest
 
-from app.chat.model import Conversation, ToolCallPart, ToolResultPart, Usage, assistant, tool_results, user
-from app.storage import ConversationStore, ImportFailed, MemoryStore
-from app.storage_export import export_markdown
+from app.chat.model import (
+    Conversation,
+    ToolCallPart,
+    ToolResultPart,
+    Usage,
+    assistant,
+    tool_results,
+    user,
+)
+from app.store.conversations import ConversationStore, ImportFailed
+from app.store.export import export_markdown
+from app.store.kv import MemoryStore
 
 
 def sample(title="Drafts") -> Conversation:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.storage import MemoryStore
-from app.storage_live import LIVE_PREFIX, TTL, LiveTurns
+from app.store.kv import MemoryStore
+from app.store.leases import LIVE_PREFIX, TTL, LiveTurns
 
 
 def tabs(quota=None):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from app.storage import ConversationStore, MemoryStore
-from app.storage_format import FORMAT_VERSION, conversation_key
-from app.storage_migrations import v1_to_v2
+from app.store.conversations import ConversationStore
+from app.store.format import FORMAT_VERSION, conversation_key
+from app.store.kv import MemoryStore
+from app.store.migrations import v1_to_v2
 
 V1 = {
     "v": 1, "id": "c_old", "title": "Old chat", "created": 1_700_000_000_000, "updated": 1_700_000_100_000,

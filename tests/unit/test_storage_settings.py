@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.storage import MemoryStore
-from app.storage_settings import SettingsNotSaved, SettingsStore
+from app.store.kv import MemoryStore
+from app.store.settings import SettingsNotSaved, SettingsStore
 
 SETTINGS = {"model": "anthropic:claude-sonnet-4-5", "tool_modes": {"items_delete": "ask"}, "panel": "open"}
 SECRETS = {"openai_key": "sk-test", "directus_token": "tok"}

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from app.chat.model import Conversation, ToolCallPart, ToolResultPart, assistant, tool_results, user
-from app.storage import ConversationStore, ExternalChange, MemoryStore
-from app.storage_format import conversation_key
+from app.chat.model import (
+    Conversation,
+    ToolCallPart,
+    ToolResultPart,
+    assistant,
+    tool_results,
+    user,
+)
+from app.store.conversations import ConversationStore, ExternalChange
+from app.store.format import conversation_key
+from app.store.kv import MemoryStore
 
 
 class Clock:
@@ -239,7 +247,7 @@ def test_switching_versions_in_one_tab_shows_in_the_other_and_back():
 
 def test_a_stale_copy_does_not_bring_back_an_answer_this_tab_keeps_as_an_older_version():
     from app.chat.versions import keep_version
-    from app.storage_merge import merge_messages
+    from app.store.merge import merge_messages
 
     q, old = stamped(user("q"), 1), stamped(assistant("old answer"), 2)
     theirs = [q.model_copy(deep=True), old.model_copy(deep=True)]  # another tab, not yet aware of the regenerate

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import time
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
+from app.chat.model import (
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
 from app.chat.tokens import estimate_message_tokens, estimate_tokens, provider_factor
 
 

@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from app.directus.registry import CallPreview, ToolArgumentError, preview_call, run_tool, validate_call
+from app.directus.registry import (
+    CallPreview,
+    ToolArgumentError,
+    preview_call,
+    run_tool,
+    validate_call,
+)
 
 
 def problems(name, arguments):

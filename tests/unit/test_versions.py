@@ -4,9 +4,23 @@ counted in the conversation's cost."""
 
 from __future__ import annotations
 
-from app.chat.model import Conversation, Message, ToolCallPart, ToolResultPart, Usage, assistant, tool_results, user
-from app.chat.versions import every_message, keep_version, switch_version, version_position
-from app.storage_format import decode_conversation, encode_conversation
+from app.chat.model import (
+    Conversation,
+    Message,
+    ToolCallPart,
+    ToolResultPart,
+    Usage,
+    assistant,
+    tool_results,
+    user,
+)
+from app.chat.versions import (
+    every_message,
+    keep_version,
+    switch_version,
+    version_position,
+)
+from app.store.format import decode_conversation, encode_conversation
 
 
 def texts(messages):

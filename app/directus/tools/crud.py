@@ -15,7 +15,7 @@ from pydantic import field_validator
 
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
 from app.directus.tools.definition import MANY, CallPreview, count, read, write
-from app.directus.tools.query import ObjectDataArg, KeysArg, keys_validator
+from app.directus.tools.query import KeysArg, ObjectDataArg, keys_validator
 
 
 class CrudArgs(ArgsModel):

@@ -11,10 +11,17 @@ from typing import Any, Callable, Optional
 
 from app.chat.model import ReasoningPart, TextPart, ToolCallPart
 from app.chat.versions import version_position
-from app.web.dom import append_trusted_html, clear, h, replace_keeping_focus, set_attr, set_trusted_html, text
+from app.web.dom import (
+    append_trusted_html,
+    clear,
+    h,
+    replace_keeping_focus,
+    set_attr,
+    set_trusted_html,
+    text,
+)
 from app.web.markdown import MarkdownStream
 from app.web.views.tool_card import ToolCard
-
 
 KEY_ERRORS = ("bad_key", "no_key", "billing", "no_access")
 

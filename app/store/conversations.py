@@ -2,7 +2,7 @@
 
 The port is `KeyValueStore` (window.localStorage in the browser, see app/web/local_storage.py;
 `MemoryStore` in tests and when localStorage is unavailable). `ConversationStore` keeps one key per
-conversation plus a small summary key (layout and format: app/storage_format.py).
+conversation plus a small summary key (layout and format: app/store/format.py).
 
 Errors, from the caller's point of view:
 
@@ -11,7 +11,7 @@ Errors, from the caller's point of view:
                            (how much each conversation takes) for the "export or delete" dialog. The
                            conversation object the caller holds is untouched, so nothing typed is lost.
     NewerFormat            a save would overwrite an entry written by a newer app version
-    ImportFailed           (app/storage_export.py) a file that is no export of this app
+    ImportFailed           (app/store/export.py) a file that is no export of this app
 
 Unreadable entries never raise: they are set aside under `da.corrupt.*` and reported as `Problem`s
 (`store.problems`), which the UI shows; the user can download or discard them.
@@ -22,11 +22,24 @@ from __future__ import annotations
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Literal, Optional, Protocol
+from typing import Callable, Iterable, Literal, Optional
 
-from app.chat.model import Conversation, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
-from app.storage_export import ImportFailed, ImportResult, export_document, export_markdown, merge_imported, parse_export
-from app.storage_format import (
+from app.chat.model import (
+    Conversation,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from app.store.export import (
+    ImportFailed,
+    ImportResult,
+    export_document,
+    export_markdown,
+    merge_imported,
+    parse_export,
+)
+from app.store.format import (
     CONVERSATION_PREFIX,
     MAX_STORED_TOOL_RESULT_CHARS,
     META_PREFIX,
@@ -35,6 +48,7 @@ from app.storage_format import (
     SETTINGS_KEY,
     Decoded,
     FormatError,
+    Problem,
     conversation_id_of,
     conversation_key,
     decode_conversation,
@@ -43,92 +57,17 @@ from app.storage_format import (
     encode_conversation,
     encode_meta,
     meta_key,
-    quarantine_key,
+    quarantine,
     title_from_messages,
-    utf16_len,
 )
-from app.storage_merge import deleted_ids, merge_messages
+from app.store.kv import DEFAULT_QUOTA_CHARS, KeyValueStore, QuotaExceeded, utf16_len
+from app.store.merge import deleted_ids, merge_messages
 
 __all__ = [
-    "KeyValueStore", "QuotaExceeded", "MemoryStore", "DEFAULT_QUOTA_CHARS", "Problem", "StorageFull", "NewerFormat",
+    "StorageFull", "NewerFormat",
     "UsageReport", "ConversationUsage", "ConversationSummary", "SearchHit", "SaveResult", "ExternalChange",
-    "ConversationStore", "ImportFailed", "ImportResult", "export_markdown", "quarantine",
+    "ConversationStore", "ImportFailed", "ImportResult", "export_markdown",
 ]
-
-# Browsers allow about 5 Mi UTF-16 code units per origin, keys and values together.
-DEFAULT_QUOTA_CHARS = 5 * 1024 * 1024
-
-
-class QuotaExceeded(Exception):
-    """The store refused a write because it is full (the browser's QuotaExceededError)."""
-
-
-class KeyValueStore(Protocol):
-    def get(self, key: str) -> Optional[str]: ...
-
-    def set(self, key: str, value: str) -> None:
-        """Store `value` under `key`; raise QuotaExceeded when it does not fit (the old value stays)."""
-        ...
-
-    def remove(self, key: str) -> None: ...
-
-    def keys(self) -> list[str]: ...
-
-
-class MemoryStore:
-    """A dict with an optional quota counted like browsers do: UTF-16 units of keys plus values."""
-
-    def __init__(self, quota_chars: Optional[int] = None, data: Optional[dict[str, str]] = None):
-        self.quota_chars = quota_chars
-        self.data: dict[str, str] = dict(data or {})
-        self._used = sum(utf16_len(k) + utf16_len(v) for k, v in self.data.items())
-
-    @property
-    def used_chars(self) -> int:
-        return self._used
-
-    def get(self, key: str) -> Optional[str]:
-        return self.data.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        if not isinstance(value, str):
-            raise TypeError("values are strings")
-        old = self.data.get(key)
-        after = self._used + utf16_len(value) - (utf16_len(old) if old is not None else -utf16_len(key))
-        if self.quota_chars is not None and after > self.quota_chars:
-            raise QuotaExceeded("storing %d characters under %r would exceed the quota of %d" % (len(value), key, self.quota_chars))
-        self.data[key] = value
-        self._used = after
-
-    def remove(self, key: str) -> None:
-        old = self.data.pop(key, None)
-        if old is not None:
-            self._used -= utf16_len(key) + utf16_len(old)
-
-    def keys(self) -> list[str]:
-        return list(self.data)
-
-
-@dataclass
-class Problem:
-    """An entry that could not be read, for the UI to show. Nothing was deleted."""
-
-    key: str
-    kind: str  # bad_json | invalid | newer_version
-    message: str  # what happened and what to do, in plain words
-    quarantine_key: Optional[str] = None  # where the raw text now is (None: left in place)
-
-
-def quarantine(store: KeyValueStore, key: str, raw: str, name: str, now: float) -> Optional[str]:
-    """Move `raw` from `key` to a `da.corrupt.*` key. Returns the new key, or None if it stays in place."""
-    target = quarantine_key(name, now)
-    try:
-        store.set(target, raw)
-    except QuotaExceeded:
-        return None
-    store.remove(key)
-    return target
-
 
 @dataclass
 class ConversationUsage:

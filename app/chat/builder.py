@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
-from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart
-from app.providers.events import (
+from app.chat.events import (
     Event,
     Finish,
     ProviderError,
@@ -31,6 +30,7 @@ from app.providers.events import (
     ToolCallStart,
     UsageUpdate,
 )
+from app.chat.model import Message, ReasoningPart, TextPart, ToolCallPart
 
 Touched = Optional[Union[TextPart, ReasoningPart, ToolCallPart]]
 

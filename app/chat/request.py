@@ -1,4 +1,4 @@
-"""What the agent loop hands a provider, and the shape every provider module has.
+"""What the agent loop hands a provider, and the shape every provider module has (app/providers/ implement it).
 
 Provider names (also written into `ReasoningPart.provider` / `ToolCallPart.provider`, so reasoning is
 replayed only to the provider that wrote it):
@@ -14,12 +14,11 @@ itself contain colons, e.g. "compatible:ollama:llama3.2:3b").
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Optional, Protocol
+from typing import AsyncIterator, Optional, Protocol
 
+from app.chat.events import Event
 from app.chat.model import Message, ToolSpec
-from app.providers.events import Event
 
 
 @dataclass
@@ -39,26 +38,3 @@ class Provider(Protocol):
         """Yield the events of one model call. Raises ProviderError. Cancelling the consuming task
         cancels the HTTP request."""
         ...
-
-
-def arguments_object(raw: Optional[str]) -> dict[str, Any]:
-    """Tool-call arguments as an object, for protocols that need one on replay (Anthropic, Gemini).
-
-    Empty or null means {}; invalid JSON or a non-object is kept under "_raw" so nothing is lost silently.
-    """
-    if raw is None or not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {"_raw": raw}
-    if value is None:
-        return {}
-    return value if isinstance(value, dict) else {"_raw": raw}
-
-
-def arguments_text(raw: Optional[str]) -> str:
-    """Tool-call arguments as a JSON text, for protocols that replay a string (OpenAI)."""
-    if raw is None or not raw.strip():
-        return "{}"
-    return raw

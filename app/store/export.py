@@ -17,8 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
-from app.chat.model import Conversation, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
-from app.storage_format import FORMAT_VERSION, FormatError, decode_document, dumps
+from app.chat.model import (
+    Conversation,
+    Message,
+    ReasoningPart,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from app.store.format import FORMAT_VERSION, FormatError, decode_document, dumps
 
 EXPORT_FORMAT = "directus-assistant/conversations"
 
@@ -96,7 +103,7 @@ def merge_imported(existing: Conversation, incoming: Conversation) -> int:
     older version of the conversation (app/chat/versions.py) is present too: it does not come back into the shown one.
     """
     from app.chat.versions import every_message
-    from app.storage_merge import order_messages
+    from app.store.merge import order_messages
 
     have = {m.id for m in every_message(existing.messages)}
     added = [m for m in incoming.messages if m.id not in have]

@@ -6,7 +6,7 @@ Keys (every key of ours starts with `da.`):
     da.meta.<id>              {"v": 1, "title", "created_at", "updated_at", "chars", "messages", "model"}
                               a small summary for the list; rebuilt from da.conv.<id> when missing or bad
     da.corrupt.<name>.<ms>    the raw text of an entry that could not be read, set aside, never deleted by us
-    da.settings, da.secrets   see app/storage_settings.py
+    da.settings, da.secrets   see app/store/settings.py
 
 One key per conversation means a save writes only that conversation, and no shared index can be
 overwritten by another tab. Text is stored without \\u escapes (ensure_ascii=False): Cyrillic or CJK
@@ -23,7 +23,8 @@ from typing import Any, Optional, Sequence
 from pydantic import ValidationError
 
 from app.chat.model import Conversation
-from app.storage_migrations import MigrationError, migrate
+from app.store.kv import KeyValueStore, QuotaExceeded
+from app.store.migrations import MigrationError, migrate
 
 FORMAT_VERSION = 2
 META_VERSION = 1
@@ -50,11 +51,6 @@ def meta_key(conversation_id: str) -> str:
 
 def conversation_id_of(key: str) -> Optional[str]:
     return key[len(CONVERSATION_PREFIX):] if key.startswith(CONVERSATION_PREFIX) else None
-
-
-def utf16_len(text: str) -> int:
-    """Length as browsers count it against the storage quota (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def dumps(value: Any) -> str:
@@ -108,7 +104,7 @@ def compact_tool_results(messages: list[dict], limit: int) -> int:
     return cut
 
 
-# How many ids of deleted messages a stored conversation remembers (see app/storage_merge.py).
+# How many ids of deleted messages a stored conversation remembers (see app/store/merge.py).
 MAX_DELETED_IDS = 500
 
 
@@ -227,3 +223,24 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_\-]")
 
 def quarantine_key(name: str, now: float) -> str:
     return "%s%s.%d" % (QUARANTINE_PREFIX, _SAFE_NAME.sub("_", name)[:80], int(now * 1000))
+
+
+@dataclass
+class Problem:
+    """An entry that could not be read, for the UI to show. Nothing was deleted."""
+
+    key: str
+    kind: str  # bad_json | invalid | newer_version
+    message: str  # what happened and what to do, in plain words
+    quarantine_key: Optional[str] = None  # where the raw text now is (None: left in place)
+
+
+def quarantine(store: KeyValueStore, key: str, raw: str, name: str, now: float) -> Optional[str]:
+    """Move `raw` from `key` to a `da.corrupt.*` key. Returns the new key, or None if it stays in place."""
+    target = quarantine_key(name, now)
+    try:
+        store.set(target, raw)
+    except QuotaExceeded:
+        return None
+    store.remove(key)
+    return target

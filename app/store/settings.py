@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from app.storage import KeyValueStore, MemoryStore, Problem, QuotaExceeded, quarantine
-from app.storage_format import SECRETS_KEY, SETTINGS_KEY, dumps
+from app.store.format import SECRETS_KEY, SETTINGS_KEY, Problem, dumps, quarantine
+from app.store.kv import KeyValueStore, MemoryStore, QuotaExceeded
 
 SETTINGS_VERSION = 1
 

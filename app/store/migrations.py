@@ -1,7 +1,7 @@
 """Migrations of stored conversation documents, one function per format version step.
 
 A stored conversation is `{"v": N, ...}`. `migrate(doc)` applies the steps below in order until the
-document has the current version (`storage_format.FORMAT_VERSION`), so an entry written by any older
+document has the current version (`format.FORMAT_VERSION`), so an entry written by any older
 release still loads. Steps are pure functions of plain JSON data and must be deterministic: two tabs
 migrating the same entry must produce the same message ids, or their merge would duplicate messages.
 

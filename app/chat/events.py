@@ -1,7 +1,7 @@
 """The closed set of stream events a provider module yields, and the one error it raises.
 
 Every wire protocol (`openai.py`, `openai_chat.py`, `anthropic.py`, `gemini.py`) turns bytes into these
-events and nothing else; `accumulator.MessageBuilder` is the one place that folds them into a message.
+events and nothing else; `builder.MessageBuilder` (app/chat/builder.py) is the one place that folds them into a message.
 
 Order a consumer can rely on:
 - text and reasoning arrive as deltas; a `ReasoningDone` closes the reasoning part being streamed (or

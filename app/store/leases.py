@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Optional
 
-from app.storage import KeyValueStore, QuotaExceeded
+from app.store.kv import KeyValueStore, QuotaExceeded
 
 LIVE_PREFIX = "da.live."
 TTL = 6.0  # seconds a lease lasts unless renewed
