@@ -29,6 +29,18 @@ class NetworkError(Exception):
         self.origin = origin
 
 
+class RedirectRefused(NetworkError):
+    """The server answered with a redirect, which the app never follows: a provider key or a Directus token sent
+    with the request would go along to wherever it points. The user should enter the final address instead."""
+
+    def __init__(self, url: str):
+        super().__init__(
+            f"{url} answered with a redirect to another address. The app does not follow redirects, so that your key "
+            "or token never goes to another host: enter the final address (the one the browser ends up at) instead."
+        )
+        self.url = url
+
+
 @dataclass
 class Request:
     method: str

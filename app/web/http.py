@@ -5,7 +5,8 @@ has its own `AbortController`: cancelling the asyncio task that awaits `send()` 
 the fetch (so the server sees the disconnect), and so does `aclose()`. A fetch that gets no HTTP response
 (`TypeError: Failed to fetch`: host unreachable, DNS, CORS refused) raises `NetworkError`, after a `no-cors`
 probe that tells "nothing answered" from "the browser blocked the answer" (`NetworkError.blocked`); so does a
-body cut off mid-stream.
+body cut off mid-stream. A redirect is never followed (`RedirectRefused`): the browser would send our headers,
+keys and tokens included, to wherever it points.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import AsyncIterator, Optional
 from js import AbortController, Object, fetch, location
 from pyodide.ffi import JsException, to_js
 
-from app.transport import NetworkError, Request
+from app.transport import NetworkError, RedirectRefused, Request
 
 PROBE_SECONDS = 5.0
 
@@ -134,7 +135,9 @@ class FetchTransport:
             "headers": to_js(dict(request.headers), dict_converter=Object.fromEntries),
             "signal": controller.signal,
             "credentials": self._credentials,
-            "redirect": "follow",
+            # Never follow a redirect: the browser would resend our headers (a provider key, the Directus token)
+            # to wherever it points. "manual" turns any redirect into an opaque response, refused below.
+            "redirect": "manual",
         }
         if request.body is not None:
             init["body"] = to_js(request.body)  # bytes -> Uint8Array
@@ -149,6 +152,9 @@ class FetchTransport:
             controller.abort()
             raise
         else:
+            if str(js_response.type) == "opaqueredirect":
+                controller.abort()
+                raise RedirectRefused(request.url)
             return FetchResponse(js_response, controller, request.url)
         blocked = await _answers(request.url)
         why = {

@@ -32,10 +32,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(204)
         self._cors()
         self.send_header("Access-Control-Allow-Methods", "GET, POST")
-        self.send_header("Access-Control-Allow-Headers", "authorization, content-type")
+        self.send_header("Access-Control-Allow-Headers", "authorization, content-type, x-api-key, x-goog-api-key, api-key")
         self.end_headers()
 
     def do_POST(self) -> None:
+        self.server.seen.append((self.path, dict(self.headers)))
+        if self.path.startswith("/redirect"):
+            self._redirect()
+            return
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         payload = json.dumps(
             {"method": "POST", "body": body.decode(), "authorization": self.headers.get("Authorization"),
@@ -48,9 +52,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _redirect(self) -> None:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+        self.send_response(int(query.get("status", 307)))
+        self._cors()
+        self.send_header("Location", query["to"])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:
+        self.server.seen.append((self.path, dict(self.headers)))
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/redirect":
+            self._redirect()
+            return
         if url.path == "/nocors":
             self.send_response(200)
             self.send_header("Content-Length", "2")
@@ -85,6 +101,7 @@ class CorsServer(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.sent: list[int] = []
+        self.seen: list[tuple[str, dict]] = []  # (path, headers) of every GET and POST
         self.disconnected = threading.Event()
 
     @property
@@ -106,8 +123,19 @@ def api() -> Iterator[CorsServer]:
 
 
 @pytest.fixture
-def allowed_origins(api) -> list[str]:
-    return [api.url]
+def elsewhere() -> Iterator[CorsServer]:
+    """Another origin, where a redirect points."""
+    server = CorsServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def allowed_origins(api, elsewhere) -> list[str]:
+    return [api.url, elsewhere.url]
 
 
 def test_status_and_headers_come_first_then_the_body_streams_in_pieces(app_page, api):
@@ -226,3 +254,32 @@ result = json.dumps({{"first": first.decode(), "rest": len(rest)}})
     assert out["first"].startswith("data: 0")
     assert out["rest"] <= 1
     assert api.disconnected.wait(5), "the server never saw the client go away after aclose()"
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_never_followed_so_keys_do_not_travel_to_another_host(app_page, api, elsewhere, status):
+    target = urllib.parse.quote(elsewhere.url + "/stolen", safe="")
+    out = json.loads(run_python(app_page, f"""
+import json
+from app.transport import NetworkError, RedirectRefused, Request
+from app.web.http import FetchTransport
+outcome = {{}}
+for method in ("GET", "POST"):
+    request = Request.json(method, "{api.url}/redirect?status={status}&to={target}", {{"q": 1}},
+                           headers={{"x-api-key": "sk-secret", "x-goog-api-key": "g-secret", "api-key": "az-secret",
+                                     "Authorization": "Bearer directus-token"}})
+    if method == "GET":
+        request.body = None
+    try:
+        response = await FetchTransport().send(request)
+        outcome[method] = ["followed", response.status]
+    except RedirectRefused as exc:
+        outcome[method] = ["refused", str(exc)]
+result = json.dumps(outcome)
+"""))
+    for method in ("GET", "POST"):
+        kind, message = out[method]
+        assert kind == "refused", out
+        assert "does not follow redirects" in message and "enter the final address" in message
+    assert elsewhere.seen == [], "a redirect was followed: the keys went to another host"
+    assert [path.split("?")[0] for path, _ in api.seen] == ["/redirect", "/redirect"]
