@@ -14,12 +14,13 @@ listener per region dispatches them (see app/web/controller.py), so no per-eleme
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, TypeAlias, Union
 
 from js import document
 from pyodide.ffi import create_proxy
 
-Child = Union[str, Any, None]
+Element: TypeAlias = Any  # a DOM element as Pyodide hands it over (a JsProxy: no type stubs exist)
+Child = Union[str, Element, None]
 
 _listeners: list = []  # proxies of long-lived listeners, kept alive for the page's lifetime
 

@@ -1,17 +1,35 @@
 """The model picker: a <select> (combobox "Model") of the models of configured providers, grouped by provider;
 and next to it the reasoning effort of the selected model (combobox "Reasoning effort"), hidden for a model
-that takes none."""
+that takes none.
+
+Each is rebuilt only when what it shows changed (its `data-state` holds what it was built from): a settings
+render that changed neither leaves them alone, so a select the user has open or focused stays as it is.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional, Protocol
 
-from app.web.dom import clear, h
+from app.web.dom import Element, clear, h
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
-def render_model_picker(select: Any, options: list, selected: Optional[str]) -> None:
-    state = (tuple((o.ref, o.label, o.group) for o in options), selected)
-    if getattr(select, "_state", None) == repr(state):
+class ModelChoice(Protocol):
+    """One model as the picker lists it (the assistant's `ModelOption`)."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+
+
+def render_model_picker(select: Element, options: Sequence[ModelChoice], selected: Optional[str]) -> None:
+    state = repr((tuple((o.ref, o.label, o.group) for o in options), selected))
+    if select.getAttribute("data-state") == state:
         return
     clear(select)
     if not options:
@@ -19,7 +37,7 @@ def render_model_picker(select: Any, options: list, selected: Optional[str]) -> 
         select.disabled = True
     else:
         select.disabled = False
-        groups: dict[str, Any] = {}
+        groups: dict[str, Element] = {}
         for option in options:
             group = groups.get(option.group)
             if group is None:
@@ -28,10 +46,10 @@ def render_model_picker(select: Any, options: list, selected: Optional[str]) -> 
             group.appendChild(h("option", {"value": option.ref, "selected": option.ref == selected}, option.label))
         if selected:
             select.value = selected
-    select.setAttribute("data-state", repr(state))
+    select.setAttribute("data-state", state)
 
 
-def render_effort_picker(select: Any, options: list, selected: str) -> None:
+def render_effort_picker(select: Element, options: Sequence[tuple[str, str]], selected: str) -> None:
     state = repr((tuple(options), selected))
     if select.getAttribute("data-state") == state:
         return
