@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.chat.model import (  # noqa: E402
+from app.chat.model import (
     Conversation,
     ToolCallPart,
     ToolResultPart,
@@ -29,8 +29,9 @@ from app.chat.model import (  # noqa: E402
     tool_results,
     user,
 )
-from app.store.conversations import ConversationStore, StorageFull  # noqa: E402
-from app.store.kv import DEFAULT_QUOTA_CHARS, MemoryStore  # noqa: E402
+from app.store.conversations import ConversationStore
+from app.store.kv import DEFAULT_QUOTA_CHARS, MemoryStore
+from app.store.usage import StorageFull
 
 WORDS = ("article draft published collection field item status title summer campaign update schema user "
          "role permission flow folder file translation").split()
@@ -145,7 +146,8 @@ IN_PAGE_CAPACITY = """
 import json, time
 from js import localStorage, window
 from app.chat.model import Conversation, new_id
-from app.store.conversations import ConversationStore, StorageFull
+from app.store.conversations import ConversationStore
+from app.store.usage import StorageFull
 from app.web.local_storage import WebStorage
 localStorage.clear()
 kv = WebStorage(localStorage)
@@ -209,7 +211,6 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
 
     sys.path.insert(0, str(ROOT / "scripts"))
     from serve import StaticServer
-
     from tests.fixtures.browser import CHROMIUM_ARGS, run_python
 
     rnd = random.Random(1)

@@ -7,30 +7,28 @@ conversation plus a small summary key (layout and format: app/store/format.py).
 Errors, from the caller's point of view:
 
     QuotaExceeded          raised by KeyValueStore.set when the browser refuses the write
-    StorageFull            raised by ConversationStore when a save does not fit; carries a UsageReport
+    StorageFull            (app/store/usage.py) raised when a save does not fit; carries a UsageReport
                            (how much each conversation takes) for the "export or delete" dialog. The
                            conversation object the caller holds is untouched, so nothing typed is lost.
     NewerFormat            a save would overwrite an entry written by a newer app version
     ImportFailed           (app/store/export.py) a file that is no export of this app
 
 Unreadable entries never raise: they are set aside under `da.corrupt.*` and reported as `Problem`s
-(`store.problems`), which the UI shows; the user can download or discard them.
+(`store.problems`), which the UI shows; the user can download or discard them (app/store/set_aside.py).
+
+A save merges what another tab stored since this tab read the conversation (app/store/merge.py); a `storage`
+event from another tab is read by app/store/other_tabs.py. Search is app/store/search.py, the usage report
+app/store/usage.py, export and import app/store/export.py.
 """
 
 from __future__ import annotations
 
+import builtins
 import time
-import weakref
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Literal, Optional
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
 
-from app.chat.model import (
-    Conversation,
-    ReasoningPart,
-    TextPart,
-    ToolCallPart,
-    ToolResultPart,
-)
+from app.chat.model import Conversation
 from app.store.export import (
     ImportFailed,
     ImportResult,
@@ -44,8 +42,6 @@ from app.store.format import (
     MAX_STORED_TOOL_RESULT_CHARS,
     META_PREFIX,
     QUARANTINE_PREFIX,
-    SECRETS_KEY,
-    SETTINGS_KEY,
     Decoded,
     FormatError,
     Problem,
@@ -53,66 +49,22 @@ from app.store.format import (
     conversation_key,
     decode_conversation,
     decode_meta,
-    dumps,
     encode_conversation,
     encode_meta,
     meta_key,
-    quarantine,
     title_from_messages,
 )
 from app.store.kv import DEFAULT_QUOTA_CHARS, KeyValueStore, QuotaExceeded, utf16_len
-from app.store.merge import deleted_ids, merge_messages
+from app.store.merge import MergeBase, MergeBases, deleted_ids, merge_messages
+from app.store.other_tabs import ExternalChange, external_change
+from app.store.search import SearchHit, search
+from app.store.set_aside import SetAside
+from app.store.usage import StorageFull, UsageReport, measure
 
 __all__ = [
-    "StorageFull", "NewerFormat",
-    "UsageReport", "ConversationUsage", "ConversationSummary", "SearchHit", "SaveResult", "ExternalChange",
-    "ConversationStore", "ImportFailed", "ImportResult", "export_markdown",
+    "NewerFormat", "ConversationSummary", "SaveResult", "ConversationStore",
+    "ImportFailed", "ImportResult", "export_markdown",
 ]
-
-@dataclass
-class ConversationUsage:
-    id: str
-    title: str
-    chars: int
-    updated_at: float
-
-
-@dataclass
-class UsageReport:
-    total_chars: int  # everything this origin stores (other keys count against the same quota)
-    quota_chars: int  # an estimate: browsers do not tell
-    conversations: list[ConversationUsage]  # largest first
-    settings_chars: int = 0
-    quarantine_chars: int = 0
-    other_chars: int = 0
-
-    @property
-    def fraction(self) -> float:
-        return self.total_chars / self.quota_chars if self.quota_chars else 0.0
-
-    @property
-    def free_chars(self) -> int:
-        return max(0, self.quota_chars - self.total_chars)
-
-    def describe(self) -> str:
-        return "%.1f of about %.1f million characters used (%d%%) by %d conversations" % (
-            self.total_chars / 1e6, self.quota_chars / 1e6, round(100 * self.fraction), len(self.conversations))
-
-
-class StorageFull(Exception):
-    """A save did not fit in the browser's storage. The conversation is still open and unchanged in memory."""
-
-    def __init__(self, report: UsageReport, needed_chars: int, conversation_id: str, title: str):
-        self.report = report
-        self.needed_chars = needed_chars
-        self.conversation_id = conversation_id
-        largest = ", ".join('"%s" (%s chars)' % (c.title or c.id, format(c.chars, ",")) for c in report.conversations[:3])
-        message = (
-            'Could not save "%s": browser storage for this site is full (%s; the save needs %s characters). '
-            "Export or delete old conversations to make room%s. Until then this conversation stays open in "
-            "this tab and nothing you typed is lost."
-        ) % (title or conversation_id, report.describe(), format(needed_chars, ","), (" - the largest are " + largest) if largest else "")
-        super().__init__(message)
 
 
 class NewerFormat(Exception):
@@ -131,39 +83,10 @@ class ConversationSummary:
 
 
 @dataclass
-class SearchHit:
-    id: str
-    title: str
-    updated_at: float
-    in_title: bool
-    snippet: str  # text around the first match in the content ("" when only the title matched)
-
-
-@dataclass
 class SaveResult:
     chars: int  # size of the stored entry
     compacted: int  # tool results cut in the stored copy (the open conversation keeps them whole)
     merged: bool  # messages from another tab were folded into the conversation object
-
-
-@dataclass
-class ExternalChange:
-    kind: Literal["updated", "listed", "deleted", "cleared", "settings"]
-    conversation_id: Optional[str] = None
-
-
-@dataclass
-class _Base:
-    """What this tab last read or wrote for one conversation: the reference point of a merge."""
-
-    messages: dict[str, dict]
-    title: str
-    model: Optional[str]
-    raw: Optional[str] = None  # the stored text it came from: unchanged storage needs no merge
-    deleted: list[str] = field(default_factory=list)  # tombstones stored with it
-
-
-_SNIPPET = 60
 
 
 class ConversationStore:
@@ -179,36 +102,18 @@ class ConversationStore:
         self.clock = clock
         self.max_tool_result_chars = max_tool_result_chars
         self.quota_chars = quota_chars
-        self.problems: list[Problem] = []
-        # Per open conversation object (not per id: two objects of one conversation are two views).
-        self._bases: dict[int, tuple[weakref.ref, _Base]] = {}
+        self.aside = SetAside(store, clock)  # unreadable entries
+        self.bases = MergeBases()  # what storage held when each open conversation object was read or saved
 
     # -- problems ------------------------------------------------------------------------------
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Unreadable entries met since the last `take_problems` (app/store/set_aside.py)."""
+        return self.aside.problems
+
     def take_problems(self) -> list[Problem]:
-        problems, self.problems = self.problems, []
-        return problems
-
-    def _report_problem(self, problem: Problem) -> None:
-        if not any(p.key == problem.key and p.kind == problem.kind for p in self.problems):
-            self.problems.append(problem)
-
-    def _set_aside(self, key: str, raw: str, error: FormatError) -> None:
-        cid = conversation_id_of(key) or key
-        if error.kind == "newer_version":
-            self._report_problem(Problem(key, error.kind, (
-                "A conversation (%s) was saved by a newer version of this app and is hidden here: %s. "
-                "Reload the page to get the newer version; the conversation is kept as it is." % (cid, error.detail))))
-            return
-        target = quarantine(self.store, key, raw, cid, self.clock())
-        if target is not None:
-            self.store.remove(meta_key(cid))
-            message = ("A stored conversation (%s) could not be read: %s. It was set aside, not deleted; you can "
-                       "download it or discard it with the buttons of this notice." % (cid, error.detail))
-        else:
-            message = ("A stored conversation (%s) could not be read: %s. Storage is too full to set it aside, so it "
-                       "was left where it is; free some space and reload." % (cid, error.detail))
-        self._report_problem(Problem(key, error.kind, message, target))
+        return self.aside.take_problems()
 
     def _read(self, conversation_id: str) -> Optional[tuple[Decoded, str]]:
         """The decoded stored entry and its raw text; None when missing or unreadable (then set aside)."""
@@ -219,7 +124,7 @@ class ConversationStore:
         try:
             decoded = decode_conversation(raw)
         except FormatError as exc:
-            self._set_aside(key, raw, exc)
+            self.aside.conversation(key, raw, exc)
             return None
         if decoded.migrated:
             try:
@@ -276,27 +181,8 @@ class ConversationStore:
         if read is None:
             return None
         decoded, raw = read
-        self._remember(decoded.conversation, decoded, raw)
+        self.bases.remember(decoded.conversation, decoded, raw)
         return decoded.conversation
-
-    def _remember(self, conversation: Conversation, stored: Decoded, raw: str) -> None:
-        """Record what storage now holds for this conversation object: the reference of its next merge."""
-        base = _Base({m["id"]: m for m in stored.messages}, stored.conversation.title, stored.conversation.model,
-                     raw, list(stored.deleted))
-        key = id(conversation)
-        bases = self._bases
-
-        def forget(ref: weakref.ref, key: int = key) -> None:
-            if key in bases and bases[key][0] is ref:
-                del bases[key]
-
-        self._bases[key] = (weakref.ref(conversation, forget), base)
-
-    def _base_of(self, conversation: Conversation) -> Optional[_Base]:
-        entry = self._bases.get(id(conversation))
-        if entry is None or entry[0]() is not conversation:
-            return None
-        return entry[1]
 
     # -- save ----------------------------------------------------------------------------------
 
@@ -311,7 +197,7 @@ class ConversationStore:
         cid = conversation.id
         key = conversation_key(cid)
         raw_before = self.store.get(key)
-        base = self._base_of(conversation)
+        base = self.bases.of(conversation)
         previous_deleted = base.deleted if base is not None else []
         merged = False
         reference = base.messages if base is not None and raw_before is not None else None  # what storage holds
@@ -324,7 +210,7 @@ class ConversationStore:
                     raise NewerFormat(
                         'The conversation "%s" was saved by a newer version of this app; reload the page before '
                         "changing it here." % (conversation.title or cid)) from None
-                self._set_aside(key, raw_before, exc)
+                self.aside.conversation(key, raw_before, exc)
                 if self.store.get(key) == raw_before:  # could not be set aside: do not overwrite it
                     raise StorageFull(self.usage_report(), utf16_len(raw_before), cid, conversation.title) from None
                 theirs = None
@@ -349,10 +235,10 @@ class ConversationStore:
             self.store.set(meta_key(cid), encode_meta(conversation, chars))
         except QuotaExceeded:
             self.store.remove(meta_key(cid))  # list() rebuilds it from the conversation
-        self._remember(conversation, Decoded(conversation, dumped, False, deleted), raw)
+        self.bases.remember(conversation, Decoded(conversation, dumped, False, deleted), raw)
         return SaveResult(chars=chars, compacted=cut, merged=merged)
 
-    def _merge(self, conversation: Conversation, base: Optional[_Base], theirs: Decoded) -> bool:
+    def _merge(self, conversation: Conversation, base: Optional[MergeBase], theirs: Decoded) -> bool:
         _, dumped, _ = encode_conversation(conversation, self.max_tool_result_chars)
         other = theirs.conversation
         messages, changed = merge_messages(base.messages if base else None, conversation.messages, dumped,
@@ -372,7 +258,7 @@ class ConversationStore:
         if read is None:
             return False
         theirs, raw = read
-        base = self._base_of(conversation)
+        base = self.bases.of(conversation)
         if base is not None and base.raw == raw:
             return False
         changed = self._merge(conversation, base, theirs)
@@ -382,7 +268,7 @@ class ConversationStore:
         # its own deletions since the last save are kept as tombstones for the next save.
         own_deleted = deleted_ids(base.messages if base else None, [], conversation.messages)
         theirs.deleted = theirs.deleted + [i for i in own_deleted if i not in theirs.deleted]
-        self._remember(conversation, theirs, raw)
+        self.bases.remember(conversation, theirs, raw)
         return changed
 
     # -- rename, delete, clear -------------------------------------------------------------------
@@ -411,45 +297,26 @@ class ConversationStore:
 
     # -- set-aside entries -----------------------------------------------------------------------
 
-    def set_aside(self) -> list[tuple[str, int]]:
+    def set_aside(self) -> builtins.list[tuple[str, int]]:
         """(key, characters) of every entry set aside as unreadable."""
-        out = []
-        for key in self.store.keys():
-            if key.startswith(QUARANTINE_PREFIX):
-                out.append((key, utf16_len(self.store.get(key) or "")))
-        return out
+        return self.aside.entries()
 
     def read_set_aside(self, key: str) -> Optional[str]:
-        return self.store.get(key) if key.startswith(QUARANTINE_PREFIX) else None
+        return self.aside.read(key)
 
     def discard_set_aside(self, key: str) -> None:
-        if key.startswith(QUARANTINE_PREFIX):
-            self.store.remove(key)
+        self.aside.discard(key)
 
     # -- search ----------------------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 50) -> builtins.list[SearchHit]:
         """Conversations whose title or content (messages, tool calls and results) contain `text`."""
-        needle = " ".join(text.split()).lower()
-        if not needle:
-            return []
-        # Cheap test on the stored text first (the longest word, as JSON escapes it); only entries that
-        # may match are parsed and searched properly.
-        probe = dumps(max(needle.split(), key=len))[1:-1]
-        hits: list[SearchHit] = []
-        for summary in self.list():
-            in_title = needle in summary.title.lower()
-            snippet = ""
-            raw = self.store.get(conversation_key(summary.id)) or ""
-            if probe in raw.lower():
-                read = self._read(summary.id)
-                if read is not None:
-                    snippet = _find_snippet(read[0].conversation, needle)
-            if in_title or snippet:
-                hits.append(SearchHit(summary.id, summary.title, summary.updated_at, in_title, snippet))
-                if len(hits) >= limit:
-                    break
-        return hits
+        return search(text, self.list(), lambda cid: self.store.get(conversation_key(cid)) or "",
+                      self._decoded, limit)
+
+    def _decoded(self, conversation_id: str) -> Optional[Conversation]:
+        read = self._read(conversation_id)
+        return read[0].conversation if read is not None else None
 
     # -- export, import --------------------------------------------------------------------------
 
@@ -489,71 +356,10 @@ class ConversationStore:
     # -- usage -----------------------------------------------------------------------------------
 
     def usage_report(self) -> UsageReport:
-        titles = {s.id: s for s in self.list()}
-        conversations: list[ConversationUsage] = []
-        total = settings = set_aside = other = 0
-        for key in self.store.keys():
-            cid = conversation_id_of(key)
-            if cid is not None and cid in titles and titles[cid].chars:
-                size = titles[cid].chars
-            else:
-                size = utf16_len(key) + utf16_len(self.store.get(key) or "")
-            total += size
-            if cid is not None:
-                summary = titles.get(cid)
-                conversations.append(ConversationUsage(cid, summary.title if summary else "", size,
-                                                       summary.updated_at if summary else 0.0))
-            elif key.startswith(META_PREFIX):
-                other += size
-            elif key in (SETTINGS_KEY, SECRETS_KEY):
-                settings += size
-            elif key.startswith(QUARANTINE_PREFIX):
-                set_aside += size
-            else:
-                other += size
-        conversations.sort(key=lambda c: c.chars, reverse=True)
-        return UsageReport(total, self.quota_chars, conversations, settings, set_aside, other)
+        return measure(self.store, self.list(), self.quota_chars)
 
     # -- other tabs ------------------------------------------------------------------------------
 
     def apply_external_change(self, key: Optional[str], new_value: Optional[str]) -> Optional[ExternalChange]:
-        """Interpret a `storage` event from another tab. Returns what changed, or None if nothing of ours.
-
-        "updated": call `refresh(conversation)` if it is open and re-read the list; "listed": re-read the list
-        (a summary changed); "deleted": close it if open (a save would store it again, nothing is lost);
-        "cleared": re-read everything.
-        """
-        if key is None:
-            return ExternalChange("cleared")
-        cid = conversation_id_of(key)
-        if cid is not None:
-            if new_value is None:
-                return ExternalChange("deleted", cid)
-            return ExternalChange("updated", cid)
-        if key.startswith(META_PREFIX):
-            # A summary is written just after its conversation: the list must be drawn again from it, or a
-            # list drawn between the two writes keeps the old title.
-            return ExternalChange("listed", key[len(META_PREFIX):])
-        if key in (SETTINGS_KEY, SECRETS_KEY):
-            return ExternalChange("settings")
-        return None
-
-
-def _find_snippet(conversation: Conversation, needle: str) -> str:
-    for message in conversation.messages:
-        for part in message.parts:
-            if isinstance(part, (TextPart, ReasoningPart)):
-                text = part.text
-            elif isinstance(part, ToolCallPart):
-                text = part.name + " " + part.arguments
-            elif isinstance(part, ToolResultPart):
-                text = part.content
-            else:
-                continue
-            flat = " ".join(text.split())
-            at = flat.lower().find(needle)
-            if at >= 0:
-                start = max(0, at - _SNIPPET)
-                end = min(len(flat), at + len(needle) + _SNIPPET)
-                return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
-    return ""
+        """Interpret a `storage` event from another tab (app/store/other_tabs.py). None if nothing of ours."""
+        return external_change(key, new_value)

@@ -119,7 +119,7 @@ def encode_conversation(conversation: Conversation, max_tool_result_chars: int,
     """
     data = conversation.model_dump(mode="json")
     cut = compact_tool_results(data["messages"], max_tool_result_chars)
-    for message, dumped in zip(conversation.messages, data["messages"]):
+    for message, dumped in zip(conversation.messages, data["messages"], strict=True):
         stored = (reference or {}).get(dumped["id"])
         if stored is None:
             continue

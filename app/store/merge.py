@@ -15,6 +15,9 @@ A message missing from the other side is never taken as deleted: two tabs writin
 can lose one write, and the next save of the losing tab puts its messages back. Deletions travel as
 tombstones (`deleted_ids`).
 
+`MergeBases` keeps each open conversation object's base (and the stored text it came from: storage that has
+not changed since needs no merge).
+
 The result is ordered by created_at, with every tool message kept right after the assistant message
 whose calls it answers. Messages that change side are updated in place, so a message object someone
 holds (the agent streaming into it) stays the one in the conversation.
@@ -22,10 +25,13 @@ holds (the agent streaming into it) stays the one in the conversation.
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from app.chat.model import Message
+from app.chat.model import Conversation, Message
 from app.chat.versions import every_message
+from app.store.format import Decoded
 
 _FIELDS = tuple(Message.model_fields)
 
@@ -67,11 +73,11 @@ def merge_messages(
     """The merged message list and whether anything came from `theirs`."""
     base = base or {}
     their_deleted = set(their_deleted)
-    theirs_by_id = {m.id: (m, d) for m, d in zip(theirs, theirs_dumped)}
+    theirs_by_id = {m.id: (m, d) for m, d in zip(theirs, theirs_dumped, strict=True)}
     ours_ids = set()
     merged: list[Message] = []
     took_theirs = False
-    for message, dumped in zip(ours, ours_dumped):
+    for message, dumped in zip(ours, ours_dumped, strict=True):
         ours_ids.add(message.id)
         known = base.get(message.id)
         unchanged_here = known is not None and known == dumped
@@ -107,3 +113,41 @@ def deleted_ids(base: Optional[dict[str, dict]], previous: Iterable[str], messag
             out.append(message_id)
             seen.add(message_id)
     return out
+
+
+@dataclass
+class MergeBase:
+    """What this tab last read or wrote for one conversation: the reference point of a merge."""
+
+    messages: dict[str, dict]
+    title: str
+    model: Optional[str]
+    raw: Optional[str] = None  # the stored text it came from: unchanged storage needs no merge
+    deleted: list[str] = field(default_factory=list)  # tombstones stored with it
+
+
+class MergeBases:
+    """The base of each open conversation object, not of each id: two objects of one conversation are two views.
+    A base goes with its object (weak references), so closed conversations leave nothing behind."""
+
+    def __init__(self) -> None:
+        self._bases: dict[int, tuple[weakref.ref[Conversation], MergeBase]] = {}
+
+    def remember(self, conversation: Conversation, stored: Decoded, raw: str) -> None:
+        """Record what storage now holds for this conversation object: the reference of its next merge."""
+        base = MergeBase({m["id"]: m for m in stored.messages}, stored.conversation.title, stored.conversation.model,
+                         raw, list(stored.deleted))
+        key = id(conversation)
+        bases = self._bases
+
+        def forget(ref: weakref.ref[Conversation], key: int = key) -> None:
+            if key in bases and bases[key][0] is ref:
+                del bases[key]
+
+        self._bases[key] = (weakref.ref(conversation, forget), base)
+
+    def of(self, conversation: Conversation) -> Optional[MergeBase]:
+        entry = self._bases.get(id(conversation))
+        if entry is None or entry[0]() is not conversation:
+            return None
+        return entry[1]

@@ -15,9 +15,10 @@ from app.chat.model import (
     tool_results,
     user,
 )
-from app.store.conversations import ConversationStore, NewerFormat, StorageFull
+from app.store.conversations import ConversationStore, NewerFormat
 from app.store.format import conversation_key, meta_key
 from app.store.kv import MemoryStore, QuotaExceeded, utf16_len
+from app.store.usage import StorageFull
 
 
 class Clock:

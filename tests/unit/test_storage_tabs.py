@@ -10,9 +10,10 @@ from app.chat.model import (
     tool_results,
     user,
 )
-from app.store.conversations import ConversationStore, ExternalChange
+from app.store.conversations import ConversationStore
 from app.store.format import conversation_key
 from app.store.kv import MemoryStore
+from app.store.other_tabs import ExternalChange
 
 
 class Clock:
