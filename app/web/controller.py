@@ -1,28 +1,32 @@
 """The browser controller: wires the page's DOM to the application core (app/assistant.py).
 
 Attributes down, messages up: views render from the state they are given; user actions arrive as clicks on
-elements carrying `data-action` (one delegated listener per region) and become calls on `Assistant`. The
-assistant reports changes by topic; the controller collects the topics and renders once per animation frame,
-so a fast stream costs one DOM update per frame however many deltas arrived.
+elements carrying `data-action` (one delegated listener for the page) and go through one typed table
+(app/web/actions.py) to calls on `Assistant`. The assistant reports changes by topic; the controller collects the
+topics and renders once per animation frame, so a fast stream costs one DOM update per frame however many deltas
+arrived. Two parts of it live next door: app/web/conversations.py (the list, search, export and import) and
+app/web/settings_editor.py (the settings dialog's link to the assistant).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Optional
+from typing import Any, Callable, Coroutine, Optional
 
-from js import URL, Blob, document, fetch, requestAnimationFrame, setTimeout, window
+from js import Object, document, fetch, requestAnimationFrame, setTimeout, window
 from pyodide.ffi import create_once_callable, to_js
 
 from app.assistant import Assistant
-from app.web.dom import by_id, closest_action, h, listen, text
+from app.web.actions import HANDLERS, Clicked, is_action
+from app.web.conversations import Conversations
+from app.web.dom import by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
+from app.web.settings_editor import SettingsEditor
 from app.web.views.approval_card import approval_card, show_changes
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
 from app.web.views.conversation import ConversationView
-from app.web.views.conversation_list import render_conversation_list
 from app.web.views.model_picker import render_effort_picker, render_model_picker
 from app.web.views.notices import render_notices
 from app.web.views.prompts_dialog import PromptsDialog
@@ -34,7 +38,7 @@ CONFIG_URL = "./config.json"
 async def load_config() -> tuple[Optional[dict], str]:
     """config.json next to index.html (the deployment's defaults). Missing or broken: no defaults."""
     try:
-        response = await fetch(CONFIG_URL, to_js({"cache": "no-cache"}, dict_converter=__import__("js").Object.fromEntries))
+        response = await fetch(CONFIG_URL, to_js({"cache": "no-cache"}, dict_converter=Object.fromEntries))
         if not response.ok:
             return None, ""
         raw = await response.text()
@@ -47,18 +51,8 @@ async def load_config() -> tuple[Optional[dict], str]:
     return (data if isinstance(data, dict) else None), ""
 
 
-def _later(fn: Any, ms: int = 16) -> None:
+def _later(fn: Callable[[], None], ms: int = 16) -> None:
     setTimeout(create_once_callable(fn), ms)
-
-
-def _download(name: str, content: str, mime: str) -> None:
-    blob = Blob.new(to_js([content]), to_js({"type": mime}, dict_converter=__import__("js").Object.fromEntries))
-    url = URL.createObjectURL(blob)
-    link = h("a", {"href": url, "download": name})
-    document.body.appendChild(link)
-    link.click()
-    link.remove()
-    _later(lambda: URL.revokeObjectURL(url), 1000)
 
 
 def _freeze_heap() -> None:
@@ -71,15 +65,21 @@ def _freeze_heap() -> None:
 
 
 class Controller:
+    assistant: Assistant  # set by start(), with the parts below
+    ask: AskDialog
+    conversations: Conversations
+    settings: SettingsEditor
+    prompts_dialog: PromptsDialog
+    composer: Composer
+    view: ConversationView
+
     def __init__(self) -> None:
-        self.assistant: Any = None
         self._topics: set[str] = set()
         self._frame_pending = False
         self._asked_to_persist = False
-        self._approval_ids: tuple = ()
-        self._search: str = ""
-        self._dialog_built = False
-        self._usage_state: Any = None
+        self._approval_ids: tuple[str, ...] = ()
+        self._usage_state: Optional[tuple] = None
+        self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
 
     # ----- start ----------------------------------------------------------------------------------------------
 
@@ -103,8 +103,14 @@ class Controller:
         if isinstance(local, WebStorage):
             listen(window, "storage", self._on_storage)
         listen(window, "pagehide", lambda e: self.assistant.flush())  # reload, tab closed: save what is shown
-        asyncio.ensure_future(self._connect_then_resume())
+        self.spawn(self._connect_then_resume())
         _freeze_heap()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run `coro` in the background (held here so that it is not collected before it ends)."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _connect_then_resume(self) -> None:
         await self.assistant.connect()
@@ -118,10 +124,10 @@ class Controller:
         self.picker = by_id("model-picker")
         self.effort_picker = by_id("effort-picker")
         self.badge = by_id("connection-badge")
-        self.list_ul = by_id("conversation-list")
-        self.search_input = by_id("conversation-search")
-        self.dialog = by_id("settings-dialog")
         self.ask = AskDialog(by_id("ask-dialog"))
+        self.conversations = Conversations(self.assistant, self.ask, by_id("conversation-list"),
+                                           by_id("conversation-search"), by_id("import-file"), self.spawn)
+        self.settings = SettingsEditor(self.assistant, by_id("settings-dialog"), self.spawn)
         self.prompts_dialog = PromptsDialog(by_id("prompts-dialog"), self._insert_prompt)
         self.prompts_button = by_id("prompts-button")
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
@@ -143,9 +149,7 @@ class Controller:
         listen(self.composer.textarea, "input", lambda e: self.composer.autosize())
         listen(self.picker, "change", lambda e: self.assistant.select_model(str(self.picker.value)))
         listen(self.effort_picker, "change", lambda e: self.assistant.select_effort(str(self.effort_picker.value)))
-        listen(self.search_input, "input", lambda e: self._on_search())
         listen(document, "keydown", self._on_key)
-        listen(by_id("import-file"), "change", self._on_import)
 
     # ----- rendering ------------------------------------------------------------------------------------------
 
@@ -169,7 +173,7 @@ class Controller:
     def _render_all(self) -> None:
         self._render({"settings", "connection", "conversations", "conversation", "notices"})
 
-    def _render(self, topics: set) -> None:
+    def _render(self, topics: set[str]) -> None:
         a = self.assistant
         if "conversation" in topics:
             pending = a.pending
@@ -189,7 +193,7 @@ class Controller:
         if "connection" in topics:
             self._render_connection()
         if "conversations" in topics:
-            self._render_list()
+            self.conversations.render()
         if "notices" in topics:
             render_notices(self.notices, a.notices, a.conversation.id)
 
@@ -202,7 +206,7 @@ class Controller:
         for card in self.approvals.querySelectorAll(".approval-card"):  # an update's values arrive a moment later
             show_changes(card, self.assistant.change_preview(str(card.getAttribute("data-id"))))
 
-    def _rebuild_approvals(self, pending: list, ids: tuple) -> None:
+    def _rebuild_approvals(self, pending: list, ids: tuple[str, ...]) -> None:
         new = [i for i in ids if i not in self._approval_ids]
         focused = document.activeElement
         had_focus = focused is not None and bool(self.approvals.contains(focused))
@@ -225,23 +229,7 @@ class Controller:
         text(self.badge, labels[c.status])
         self.badge.setAttribute("data-status", c.status)
         self.badge.setAttribute("title", ("Signed in to %s as %s" % (c.url, c.who)) if user else (c.message or ""))
-        if self._dialog_built:
-            from app.web.views.settings_dialog import show_connection, update_tool_rows
-
-            show_connection(c)
-            update_tool_rows(self._dialog_tools(), self.assistant.settings)
-
-    def _dialog_tools(self) -> list:
-        """The tools the settings list: all of them, but only the non-admin ones for a signed-in non-admin."""
-        from app.directus.registry import tool_names
-
-        c = self.assistant.connection
-        return tool_names(admin=not (c.status == "connected" and c.user is not None and not c.user.admin))
-
-    def _render_list(self) -> None:
-        a = self.assistant
-        hits = a.search(self._search) if self._search.strip() else None
-        render_conversation_list(self.list_ul, a.conversations(), a.conversation.id, hits)
+        self.settings.show_connection()
 
     def _render_usage(self) -> None:
         """The window gauge and the conversation's totals, recomputed when a message or the model changed (not at
@@ -263,44 +251,11 @@ class Controller:
         if target is None:
             return
         action = str(target.getAttribute("data-action"))
+        if not is_action(action):
+            return  # a name no handler knows: nothing to do
         ident = target.getAttribute("data-id")
-        ident = str(ident) if ident is not None else ""
-        a = self.assistant
-        handler = {
-            "approve": lambda: a.decide(ident, "approve"),
-            "deny": lambda: a.decide(ident, "deny"),
-            "always": lambda: a.decide(ident, "always"),
-            "retry": lambda: a.retry(),
-            "regenerate": lambda: a.regenerate(),
-            "edit": lambda: self._edit_last(),
-            "prompts": lambda: self.prompts_dialog.open(a.prompts),
-            "version": lambda: self._switch_version(ident, int(str(target.getAttribute("data-to")))),
-            "example": lambda: self._use_example(str(target.getAttribute("data-prompt"))),
-            "new-conversation": lambda: self._new_conversation(),
-            "settings": lambda: self.open_settings(),
-            "settings-key": lambda: self._open_settings_at_key(ident),
-            "close-settings": lambda: self.dialog.close(),
-            "connect": lambda: asyncio.ensure_future(self._connect_from_dialog()),
-            "disconnect": lambda: asyncio.ensure_future(self._disconnect()),
-            "dismiss": lambda: a.dismiss(int(ident)),
-            "download-set-aside": lambda: _download(ident.replace(".", "-") + ".txt", a.read_set_aside(ident), "text/plain"),
-            "discard-set-aside": lambda: self._discard_set_aside(ident),
-            "open": lambda: self._open(ident),
-            "rename": lambda: self._rename(ident),
-            "add-endpoint": lambda: self._add_endpoint(),
-            "remove-endpoint": lambda: target.closest(".compat-endpoint").remove(),
-            "undo": lambda: self._undo(ident),
-            "delete": lambda: self._delete(ident),
-            "export-one": lambda: self._export(ident),
-            "export-all": lambda: self._export(None),
-            "export-md": lambda: self._export_markdown(),
-            "import": lambda: by_id("import-file").click(),
-            "clear-all": lambda: self._clear_all(),
-            "toggle-sidebar": lambda: document.body.classList.toggle("sidebar-open"),
-        }.get(action)
-        if handler is not None:
-            event.preventDefault()
-            handler()
+        event.preventDefault()
+        HANDLERS[action](self, Clicked(str(ident) if ident is not None else "", target))
 
     def _on_submit(self, event: Any) -> None:
         event.preventDefault()
@@ -329,7 +284,7 @@ class Controller:
                 self.composer.form.requestSubmit()
 
     def _on_key(self, event: Any) -> None:
-        if event.key != "Escape" or self.dialog.open:
+        if event.key != "Escape" or self.settings.is_open:
             return
         pending = self.assistant.pending
         if pending:
@@ -348,29 +303,13 @@ class Controller:
         key, value = event.key, event.newValue
         self.assistant.external_change(key if isinstance(key, str) else None, value if isinstance(value, str) else None)
 
-    def _on_search(self) -> None:
-        self._search = str(self.search_input.value)
-        self._render_list()
+    # ----- actions (app/web/actions.py calls these) -----------------------------------------------------------
 
-    def _on_import(self, event: Any) -> None:
-        files = event.target.files
-        if files is None or files.length == 0:
-            return
-
-        async def read() -> None:
-            content = await files.item(0).text()
-            self.assistant.import_json(str(content))
-            event.target.value = ""
-
-        asyncio.ensure_future(read())
-
-    # ----- actions --------------------------------------------------------------------------------------------
-
-    def _use_example(self, prompt: str) -> None:
+    def use_example(self, prompt: str) -> None:
         self.composer.set_value(prompt)
         self.composer.textarea.focus()
 
-    def _edit_last(self) -> None:
+    def edit_last(self) -> None:
         last = next((m for m in reversed(self.assistant.conversation.messages) if m.role == "user"), None)
         if last is None:
             return
@@ -379,134 +318,28 @@ class Controller:
         self.composer.render(self.assistant.busy, False)
         self.composer.textarea.focus()
 
-    def _switch_version(self, message_id: str, to: int) -> None:
+    def switch_version(self, message_id: str, to: int) -> None:
         if self.assistant.switch_version(message_id, to) and self.composer.editing:
             self.composer.editing = False  # the message being edited may no longer be the last one
             self.composer.set_value("")
             self.composer.render(self.assistant.busy, False)
+
+    def new_conversation(self) -> None:
+        self.assistant.new_conversation()
+        document.body.classList.remove("sidebar-open")
+        self.composer.editing = False
+        self.composer.textarea.focus()
+
+    def toggle_sidebar(self) -> None:
+        document.body.classList.toggle("sidebar-open")
+
+    def undo(self, call_id: str) -> None:
+        summary = self.assistant.undo_summary(call_id)
+        if summary:
+            self.ask.confirm("Undo in Directus: %s?" % summary, "Undo", lambda: self.spawn(self.assistant.undo(call_id)))
 
     def _insert_prompt(self, prompt_text: str) -> None:
         """A shared prompt goes into the composer (after what is there already), to be read and sent by the user."""
         current = self.composer.value.rstrip()
         self.composer.set_value(current + "\n\n" + prompt_text if current else prompt_text)
         self.composer.textarea.focus()
-
-    def _new_conversation(self) -> None:
-        self.assistant.new_conversation()
-        document.body.classList.remove("sidebar-open")
-        self.composer.editing = False
-        self.composer.textarea.focus()
-
-    def _open(self, cid: str) -> None:
-        self.assistant.open(cid)
-        document.body.classList.remove("sidebar-open")
-
-    def _rename(self, cid: str) -> None:
-        summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
-        self.ask.prompt("Rename the conversation", "Title", summary.title if summary else "", "Rename",
-                        lambda title: self.assistant.rename(cid, title) if title.strip() else None)
-
-    def _undo(self, call_id: str) -> None:
-        summary = self.assistant.undo_summary(call_id)
-        if summary:
-            self.ask.confirm("Undo in Directus: %s?" % summary, "Undo",
-                             lambda: asyncio.ensure_future(self.assistant.undo(call_id)))
-
-    def _delete(self, cid: str) -> None:
-        summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
-        self.ask.confirm('Delete "%s"? This cannot be undone.' % (summary.title if summary else "this conversation"),
-                         "Delete", lambda: self.assistant.delete(cid), danger=True)
-
-    def _discard_set_aside(self, key: str) -> None:
-        self.ask.confirm("Discard the unreadable entry? Download it first if you may want it back.", "Discard",
-                         lambda: self.assistant.discard_set_aside(key), danger=True)
-
-    def _clear_all(self) -> None:
-        self.ask.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them.",
-                         "Delete all", lambda: self.assistant.clear_all(), danger=True)
-
-    def _export(self, cid: Optional[str]) -> None:
-        content = self.assistant.export_json([cid] if cid else None)
-        _download("directus-assistant-%s.json" % (cid or "all"), content, "application/json")
-
-    def _export_markdown(self) -> None:
-        a = self.assistant
-        title = (a.conversation.title or "conversation").replace("/", "-")[:60]
-        _download(title + ".md", a.export_markdown(), "text/markdown")
-
-    # ----- settings -------------------------------------------------------------------------------------------
-
-    def open_settings(self) -> None:
-        from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
-        from app.web.views.settings_dialog import (
-            build_dialog,
-            filter_tools,
-            show_connection,
-            toggle_auth,
-        )
-
-        a = self.assistant
-
-        class Status:
-            default_url = a.config.directus_url
-            otp_needed = a.connection.otp_needed
-
-        form = build_dialog(a.settings, self._dialog_tools(), DEFAULT_SYSTEM_PROMPT, Status)
-        self.dialog.replaceChildren(form)
-        self._dialog_built = True
-        show_connection(a.connection)
-        if not getattr(self, "_dialog_wired", False):
-            self._dialog_wired = True
-            listen(self.dialog, "submit", self._on_settings_submit)
-            listen(self.dialog, "change", lambda e: toggle_auth() if str(e.target.name) == "set-auth" else None)
-            listen(self.dialog, "input", lambda e: filter_tools(str(e.target.value))
-                   if str(e.target.id) == "set-tool-search" else None)
-        self.dialog.showModal()
-
-    def _add_endpoint(self) -> None:
-        from app.web.views.settings_dialog import add_endpoint
-
-        add_endpoint()
-
-    def _open_settings_at_key(self, model_ref: str) -> None:
-        from app.web.views.settings_dialog import key_field_for
-
-        self.open_settings()
-        field = by_id(key_field_for(model_ref))
-        if field is not None:
-            field.focus()
-            field.scrollIntoView(to_js({"block": "center"}, dict_converter=__import__("js").Object.fromEntries))
-
-    def _save_dialog(self) -> bool:
-        from app.web.views.settings_dialog import read_form
-
-        a = self.assistant
-        old = a.settings
-        new = read_form(old, a.config.directus_url)
-        changed_directus = (new.directus.url, new.directus.token, new.directus.auth) != (
-            old.directus.url, old.directus.token, old.directus.auth)
-        a.save_settings(new)
-        return changed_directus
-
-    def _on_settings_submit(self, event: Any) -> None:
-        event.preventDefault()
-        if self._save_dialog() and self.assistant.settings.directus.auth == "token":
-            asyncio.ensure_future(self.assistant.connect())
-        self.dialog.close()
-
-    async def _disconnect(self) -> None:
-        for field_id in ("set-directus-token", "set-directus-password", "set-directus-otp"):
-            el = by_id(field_id)
-            if el is not None:
-                el.value = ""  # or saving the dialog afterwards would sign in again
-        await self.assistant.disconnect()
-
-    async def _connect_from_dialog(self) -> None:
-        from app.web.views.settings_dialog import value
-
-        self._save_dialog()
-        a = self.assistant
-        if a.settings.directus.auth == "password":
-            await a.sign_in(value("set-directus-email"), str(by_id("set-directus-password").value), value("set-directus-otp"))
-        else:
-            await a.connect()

@@ -28,17 +28,17 @@ class AskDialog:
                       self.question, self.field, h("div", {"class": "dialog-foot"}, self.cancel, self.ok))
         dialog.replaceChildren(self.form)
         dialog.setAttribute("aria-labelledby", "ask-text")
-        self._on_ok: Optional[Callable[[str], None]] = None
+        self._on_ok: Optional[Callable[[str], object]] = None
         listen(dialog, "close", self._closed)
         listen(self.cancel, "click", lambda event: dialog.close("cancel"))
 
-    def confirm(self, question: str, ok_label: str, on_ok: Callable[[], None], *, danger: bool = False) -> None:
+    def confirm(self, question: str, ok_label: str, on_ok: Callable[[], object], *, danger: bool = False) -> None:
         self._open(question, ok_label, lambda _value: on_ok(), None, "", danger)
 
-    def prompt(self, question: str, label: str, value: str, ok_label: str, on_ok: Callable[[str], None]) -> None:
+    def prompt(self, question: str, label: str, value: str, ok_label: str, on_ok: Callable[[str], object]) -> None:
         self._open(question, ok_label, on_ok, label, value, False)
 
-    def _open(self, question: str, ok_label: str, on_ok: Callable[[str], None], label: Optional[str], value: str,
+    def _open(self, question: str, ok_label: str, on_ok: Callable[[str], object], label: Optional[str], value: str,
               danger: bool) -> None:
         if self.dialog.open:
             self.dialog.close("cancel")

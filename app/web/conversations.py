@@ -1,0 +1,105 @@
+"""The conversations stored in this browser, as the page handles them: the sidebar's list and its search, open,
+rename, delete, export (JSON, Markdown) and import, clear all; and the entries set aside as unreadable (download,
+discard), which the notices offer.
+
+The controller creates one and calls it from its action table (app/web/actions.py) and when the "conversations"
+topic changed; questions go through the page's AskDialog, and every change through the assistant.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional
+
+from js import URL, Blob, Object, document, setTimeout
+from pyodide.ffi import create_once_callable, to_js
+
+from app.web.dom import Element, h, listen
+from app.web.views.conversation_list import render_conversation_list
+
+if TYPE_CHECKING:
+    from app.assistant import Assistant
+    from app.web.views.ask_dialog import AskDialog
+
+
+def download(name: str, content: str, mime: str) -> None:
+    """Hand `content` to the browser as a file download named `name`."""
+    blob = Blob.new(to_js([content]), to_js({"type": mime}, dict_converter=Object.fromEntries))
+    url = URL.createObjectURL(blob)
+    link = h("a", {"href": url, "download": name})
+    document.body.appendChild(link)
+    link.click()
+    link.remove()
+    setTimeout(create_once_callable(lambda: URL.revokeObjectURL(url)), 1000)
+
+
+class Conversations:
+    def __init__(self, assistant: Assistant, ask: AskDialog, list_ul: Element, search_input: Element,
+                 import_input: Element, spawn: Callable[[Coroutine[Any, Any, None]], None]):
+        self.assistant = assistant
+        self.ask = ask
+        self.list_ul, self.search_input, self.import_input = list_ul, search_input, import_input
+        self.spawn = spawn
+        self._search = ""
+        listen(search_input, "input", lambda e: self._on_search())
+        listen(import_input, "change", self._on_import)
+
+    def render(self) -> None:
+        a = self.assistant
+        hits = a.search(self._search) if self._search.strip() else None
+        render_conversation_list(self.list_ul, a.conversations(), a.conversation.id, hits)
+
+    def open(self, cid: str) -> None:
+        self.assistant.open(cid)
+        document.body.classList.remove("sidebar-open")
+
+    def rename(self, cid: str) -> None:
+        self.ask.prompt("Rename the conversation", "Title", self._title(cid) or "", "Rename",
+                        lambda title: self.assistant.rename(cid, title) if title.strip() else None)
+
+    def delete(self, cid: str) -> None:
+        title = self._title(cid)
+        self.ask.confirm('Delete "%s"? This cannot be undone.' % (title if title is not None else "this conversation"),
+                         "Delete", lambda: self.assistant.delete(cid), danger=True)
+
+    def clear_all(self) -> None:
+        self.ask.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them.",
+                         "Delete all", lambda: self.assistant.clear_all(), danger=True)
+
+    def export(self, cid: Optional[str]) -> None:
+        content = self.assistant.export_json([cid] if cid else None)
+        download("directus-assistant-%s.json" % (cid or "all"), content, "application/json")
+
+    def export_markdown(self) -> None:
+        a = self.assistant
+        title = (a.conversation.title or "conversation").replace("/", "-")[:60]
+        download(title + ".md", a.export_markdown(), "text/markdown")
+
+    def choose_import(self) -> None:
+        self.import_input.click()
+
+    def download_set_aside(self, key: str) -> None:
+        download(key.replace(".", "-") + ".txt", self.assistant.read_set_aside(key), "text/plain")
+
+    def discard_set_aside(self, key: str) -> None:
+        self.ask.confirm("Discard the unreadable entry? Download it first if you may want it back.", "Discard",
+                         lambda: self.assistant.discard_set_aside(key), danger=True)
+
+    def _title(self, cid: str) -> Optional[str]:
+        summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
+        return summary.title if summary is not None else None
+
+    def _on_search(self) -> None:
+        self._search = str(self.search_input.value)
+        self.render()
+
+    def _on_import(self, event: Any) -> None:
+        files = event.target.files
+        if files is None or files.length == 0:
+            return
+
+        async def read() -> None:
+            content = await files.item(0).text()
+            self.assistant.import_json(str(content))
+            event.target.value = ""
+
+        self.spawn(read())
