@@ -9,14 +9,14 @@ Text only (textContent): names and texts come from Directus content.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from app.directus.prompts import Prompt, render, variables
-from app.web.dom import clear, h, listen, text
+from app.web.dom import Element, clear, h, listen, text
 
 
 class PromptsDialog:
-    def __init__(self, dialog: Any, on_insert: Callable[[str], None]):
+    def __init__(self, dialog: Element, on_insert: Callable[[str], None]):
         self.dialog = dialog
         self.on_insert = on_insert
         self.title = h("h2", {"id": "prompts-title"}, "Prompts")
@@ -24,7 +24,7 @@ class PromptsDialog:
         dialog.replaceChildren(self.title, self.body)
         dialog.setAttribute("aria-labelledby", "prompts-title")
         self.prompts: list[Prompt] = []
-        self._values_for: Any = None  # the prompt whose values are being asked
+        self._values_for: Optional[Prompt] = None  # the prompt whose values are being asked
         listen(dialog, "click", self._on_click)
         listen(dialog, "submit", self._on_submit)
 
@@ -71,7 +71,7 @@ class PromptsDialog:
         self.on_insert(rendered)
 
     def _on_click(self, event: Any) -> None:
-        target = event.target.closest("button") if hasattr(event.target, "closest") else None
+        target: Element = event.target.closest("button") if hasattr(event.target, "closest") else None
         if not hasattr(target, "hasAttribute"):  # not on a button: closest() gave JS null (not None here)
             return
         if target.hasAttribute("data-index"):
@@ -84,5 +84,7 @@ class PromptsDialog:
 
     def _on_submit(self, event: Any) -> None:
         event.preventDefault()
+        if self._values_for is None:
+            return
         values = {str(el.name): str(el.value) for el in self.body.querySelectorAll("input")}
         self._insert(render(self._values_for, values))
