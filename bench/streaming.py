@@ -8,7 +8,11 @@ time is the floor set by the network and the pacing. The app parses the SSE even
 conversation and renders markdown into the DOM. Reported: both times and their ratio (target: within 1.2x), and
 the longest main-thread task during the app's run (PerformanceObserver "longtask"; target: none over 50 ms).
 
-Usage: .venv/bin/python bench/streaming.py [--tokens 20000] [--chunk 24] [--delay 0.002] [--runs 1]
+Then the same for a hostile answer (`--hostile`, on by default): 50,000 characters built to make a Markdown parser
+work hardest (`![` and `[` runs, emphasis runs), streamed in 200 pieces; the app formats within a budget and shows
+the rest as plain text (app/web/markdown.py). Target: no main-thread task over 100 ms.
+
+Usage: .venv/bin/python bench/streaming.py [--tokens 20000] [--chunk 24] [--delay 0.002] [--runs 1] [--no-hostile]
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ def long_answer(tokens: int) -> str:
     return "".join(sections)
 
 
+def hostile_answer() -> str:
+    """What a hostile model or endpoint could send to freeze a Markdown renderer: 50,000 characters."""
+    return "![" * 10_000 + "\n\n" + "[" * 15_000 + "\n\n" + "**a" * 5_000
+
+
 JS_READER = """async ([url, key]) => {
   const t0 = performance.now();
   const resp = await fetch(url, {method: "POST", headers: {"content-type": "application/json", "authorization": "Bearer " + key},
@@ -86,10 +95,10 @@ class _Closing:
         self.server.stop()
 
 
-def run(tokens: int, chunk: int, delay: float, runs: int) -> dict:
+def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> dict:
     from playwright.sync_api import sync_playwright
 
-    answer = long_answer(tokens)
+    answer = answer or long_answer(tokens)
     step = Step(text=answer, delivery="slow", delay=delay, chunk=chunk, usage={"input_tokens": 500, "output_tokens": tokens})
     results = {"answer_chars": len(answer), "events": len(answer) // chunk + 1, "runs": []}
     import contextlib
@@ -150,6 +159,7 @@ def main(argv=None) -> int:
     parser.add_argument("--delay", type=float, default=0.002, help="seconds between events")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--no-hostile", dest="hostile", action="store_false", help="skip the hostile stream")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     results = run(args.tokens, args.chunk, args.delay, args.runs)
@@ -162,6 +172,13 @@ def main(argv=None) -> int:
         results["answer_chars"], results["events"], results["ratio_median"], results["longest_task_ms"]))
     print("machine load (1-min average): %.1f before, %.1f after; the first run is the first turn after a page load"
           % (load_before, os.getloadavg()[0]))
+    if args.hostile:
+        hostile = hostile_answer()
+        results["hostile"] = run(len(hostile) // 4, len(hostile) // 200, args.delay, 1, answer=hostile)
+        r = results["hostile"]["runs"][0]
+        print("hostile stream: %d characters in 200 pieces | app %d ms | longest task %.1f ms (target <= 100; %d long "
+              "tasks) | %d chars shown" % (len(hostile), r["app_ms"], r["longest_task_ms"], r["long_tasks"],
+                                          r["rendered_chars"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -9,6 +9,13 @@ Model output and Directus content are untrusted. The renderer:
 `MarkdownStream` re-renders only the last top-level block as text grows, so a long answer costs the
 same per delta at its end as at its start.
 
+A budget keeps any text, however hostile, from freezing the page. Parsing Markdown costs about linear time in
+the text, but some inputs cost far more per character than prose (a run of `![`, `[`, `*a`: measured up to 4 µs a
+character in CPython, where prose costs 0.3). `cost()` weighs the characters that drive that work, calibrated so
+that one unit costs at most ~1.5 µs in CPython whatever the pattern. A message gets `MESSAGE_BUDGET` units of
+Markdown; the blocks after it, and a still-growing last block over `TAIL_BUDGET`, are shown as plain text
+(escaped, line breaks kept). Finding the blocks uses a block-only parse (no inline rules), which is linear.
+
 Pure Python (markdown-it-py): no browser import, tested under CPython. markdown-it is imported on the first
 render, not with this module: an empty conversation at start-up needs none of it (~40-80 ms in Pyodide);
 app/web/warm_up.py loads it in idle time right after the page is ready.
@@ -23,6 +30,22 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+# Units of `cost()` rendered as Markdown per message, and per render of a still-growing last block (per frame).
+MESSAGE_BUDGET = 16_000  # ~20,000 characters of ordinary prose; at most ~25 ms of parsing in CPython
+TAIL_BUDGET = 8_000
+_WEIGHTS = (("[", 20), ("<", 12), ("*", 7), ("_", 7), ("(", 3), ("~", 3), ("&", 3), ("!", 3), ("\\", 2), ("`", 1))
+PLAIN_NOTE = '<p class="muted plain-note">The rest is shown as plain text: it is too long or too intricate to format.</p>'
+
+
+def cost(text: str) -> int:
+    """What rendering `text` as Markdown costs, in units of at most ~1.5 µs of CPython (see the module doc)."""
+    return len(text) // 4 + sum(weight * text.count(char) for char, weight in _WEIGHTS)
+
+
+def plain(text: str) -> str:
+    """Text shown as it is: escaped, line breaks kept (the `plain` class has `white-space: pre-wrap`)."""
+    return '<p class="plain">%s</p>' % escape(text) if text else ""
 
 
 def _validate_link(url: str) -> bool:
@@ -60,6 +83,7 @@ def _make_renderer() -> MarkdownIt:
 
 
 _md: Optional[MarkdownIt] = None
+_blocks: Optional[MarkdownIt] = None
 
 
 def renderer() -> MarkdownIt:
@@ -69,9 +93,33 @@ def renderer() -> MarkdownIt:
     return _md
 
 
-def render(text: str) -> str:
-    """The whole text as safe HTML."""
-    return renderer().render(text)
+def block_starts(text: str) -> list[int]:
+    """The line numbers where the top-level blocks of `text` start (a block-only parse: linear, no inline rules)."""
+    global _blocks
+    if _blocks is None:
+        _blocks = _make_renderer()
+        _blocks.disable("inline")
+    return [t.map[0] for t in _blocks.parse(text) if t.level == 0 and t.nesting >= 0 and t.map]
+
+
+def render(text: str, budget: int = MESSAGE_BUDGET) -> str:
+    """The whole text as safe HTML; what is over the budget as plain text."""
+    if cost(text) <= budget:
+        return renderer().render(text)
+    fits = _fitting_prefix(text, budget)
+    return (renderer().render(text[:fits]) if fits else "") + PLAIN_NOTE + plain(text[fits:])
+
+
+def _fitting_prefix(text: str, budget: int) -> int:
+    """The length of the longest run of whole top-level blocks from the start whose cost is within `budget`."""
+    fits = spent = 0
+    for line in [*block_starts(text)[1:], None]:
+        end = _offset_of_line(text, line, fits) if line is not None else len(text)
+        spent += cost(text[fits:end])
+        if spent > budget:
+            break
+        fits = end
+    return fits
 
 
 class StreamUpdate(NamedTuple):
@@ -81,32 +129,45 @@ class StreamUpdate(NamedTuple):
 
 
 class MarkdownStream:
-    """Renders growing text; blocks that can no longer change are rendered once."""
+    """Renders growing text; blocks that can no longer change are rendered once, within the message's budget."""
 
     def __init__(self) -> None:
         self.text = ""
         self._stable = 0  # characters of text already rendered as finished blocks
+        self._spent = 0  # budget units those blocks cost
+        self._plain_from: Optional[int] = None  # from here on, plain text (the budget ran out)
 
     def update(self, text: str) -> StreamUpdate:
         reset = not text.startswith(self.text[: self._stable])
         if reset:
-            self._stable = 0
+            self._stable, self._spent, self._plain_from = 0, 0, None
         self.text = text
+        if self._plain_from is not None:
+            return StreamUpdate(reset, "", plain(text[self._plain_from :]))
         tail = text[self._stable :]
         new_stable = ""
-        md = renderer()
-        starts = [t.map[0] for t in md.parse(tail) if t.level == 0 and t.nesting >= 0 and t.map]
+        starts = block_starts(tail)
         if len(starts) >= 2:
             cut = _offset_of_line(tail, starts[-1])
-            new_stable = md.render(tail[:cut])
+            finished, tail = tail[:cut], tail[cut:]
+            fits = _fitting_prefix(finished, MESSAGE_BUDGET - self._spent)
+            if fits:
+                new_stable = renderer().render(finished[:fits])
+                self._spent += cost(finished[:fits])
+            if fits < len(finished):  # the budget ran out: the rest of the message is plain text
+                self._plain_from = self._stable + fits
+                self._stable += fits
+                return StreamUpdate(reset, new_stable + PLAIN_NOTE, plain(text[self._plain_from :]))
             self._stable += cut
-            tail = tail[cut:]
-        return StreamUpdate(reset, new_stable, md.render(tail))
+        if cost(tail) <= min(TAIL_BUDGET, MESSAGE_BUDGET - self._spent):
+            return StreamUpdate(reset, new_stable, renderer().render(tail))
+        return StreamUpdate(reset, new_stable, plain(tail))  # Markdown again once it is finished, if it fits
 
 
-def _offset_of_line(text: str, line: int) -> int:
-    offset = 0
-    for _ in range(line):
+def _offset_of_line(text: str, line: int, start: int = 0) -> int:
+    """Where line `line` (0-based) of `text` starts; counting from `start`, which must be a line start."""
+    offset = start
+    for _ in range(line - text.count("\n", 0, start)):
         newline = text.find("\n", offset)
         if newline < 0:
             return len(text)

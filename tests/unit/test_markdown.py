@@ -96,3 +96,75 @@ def test_replaced_text_starts_over():
     stream.update("alpha\n\nbeta\n\ngamma")
     update = stream.update("other")
     assert update.reset and "other" in update.tail
+
+
+# ----- hostile text: a budget, then plain text -------------------------------------------------------------------
+
+HOSTILE = {
+    "images": "![" * 40_000,
+    "brackets": "[" * 50_000,
+    "emphasis": "**a" * 20_000,
+    "links": "[a](" * 20_000,
+    "autolinks": "<a@b.c>" * 10_000,
+}
+
+
+@pytest.fixture
+def markdown_work(monkeypatch):
+    """The cost of every text handed to markdown-it's renderer (the expensive part), in `cost()` units."""
+    from app.web import markdown
+
+    spent: list[int] = []
+    md = markdown.renderer()
+    original = md.render
+    monkeypatch.setattr(md, "render", lambda text, env=None: spent.append(markdown.cost(text)) or original(text, env))
+    return spent
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_text_is_formatted_within_the_budget_and_the_rest_is_plain_text(name, markdown_work):
+    from app.web.markdown import MESSAGE_BUDGET
+
+    text = HOSTILE[name]
+    html = render(text)
+    assert sum(markdown_work) <= MESSAGE_BUDGET
+    assert "shown as plain text" in html
+    assert html.count("&lt;") == text.count("<")  # nothing is lost or turned into markup
+    assert "<a " not in html and "<img" not in html
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_stream_never_renders_more_than_a_frame_budget_at_once(name, markdown_work):
+    from app.web.markdown import MESSAGE_BUDGET, TAIL_BUDGET
+
+    text = HOSTILE[name]
+    stream = MarkdownStream()
+    stable, tail = "", ""
+    for i in range(1, 201):  # 200 deltas, as a model streams
+        before = len(markdown_work)
+        update = stream.update(text[: len(text) * i // 200])
+        stable, tail = stable + update.stable, update.tail
+        # one frame: a finished part within the message's budget, the growing block within the frame's
+        assert sum(markdown_work[before:]) <= MESSAGE_BUDGET + TAIL_BUDGET
+    assert sum(markdown_work) <= MESSAGE_BUDGET + 200 * TAIL_BUDGET
+    assert (stable + tail).count("&lt;") == text.count("<")  # all of it shown, none of it markup
+    assert "<a " not in stable + tail
+
+
+def test_a_long_ordinary_answer_keeps_its_formatting_up_to_the_budget():
+    block = "## Part\n\nSome **bold** text and a [link](https://directus.io).\n\n"
+    html = render(block * 40)
+    assert "plain text" not in html and html.count("<h2>") == 40
+    long_html = render(block * 2000)
+    assert long_html.count("<h2>") > 100  # the first blocks keep their headings...
+    assert "shown as plain text" in long_html and "## Part" in long_html  # ...and the rest is there, plain
+
+
+def test_the_stream_and_the_whole_render_agree_on_an_ordinary_answer():
+    text = "# Title\n\nA paragraph with *emphasis*.\n\n- one\n- two\n\n```\ncode\n```\n\nThe end."
+    stream = MarkdownStream()
+    stable = ""
+    for i in range(1, len(text) + 1):
+        update = stream.update(text[:i])
+        stable += update.stable
+    assert stable + update.tail == render(text)
