@@ -107,6 +107,7 @@ def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optio
 
 # ----- bytecode -----------------------------------------------------------------------------------------------
 
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -251,14 +252,21 @@ def compile_bytecode(force: bool = False) -> str:
         return "bytecode: no vendored Pyodide yet (scripts/setup); skipped"
     current = {rel: _sha256((ROOT / rel).read_bytes()) for rel in app_files() if rel.endswith(".py")}
     manifest = _manifest()
-    if (not force and manifest is not None and manifest.get("lock") == lock and (BYTECODE / "pyc.zip").is_file()
-            and (BYTECODE / "python_stdlib.zip").is_file()
-            and {rel: e["sha256"] for rel, e in manifest.get("app", {}).items()} == current):
+    if (
+        not force
+        and manifest is not None
+        and manifest.get("lock") == lock
+        and (BYTECODE / "pyc.zip").is_file()
+        and (BYTECODE / "python_stdlib.zip").is_file()
+        and {rel: e["sha256"] for rel, e in manifest.get("app", {}).items()} == current
+    ):
         return ""
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        raise SystemExit("app_config: Node.js is needed to precompile the Python modules (Debian: apt-get install "
-                         "nodejs); then run scripts/setup again")
+        raise SystemExit(
+            "app_config: Node.js is needed to precompile the Python modules (Debian: apt-get install "
+            "nodejs); then run scripts/setup again"
+        )
     import tomllib
 
     packages = tomllib.loads(SOURCE.read_text()).get("packages", [])
@@ -270,19 +278,29 @@ def compile_bytecode(force: bool = False) -> str:
         out = Path(tmp) / "out"
         out.mkdir()
         try:
-            subprocess.run([node, str(script), str(PYODIDE) + "/", str(APP), str(out), json.dumps(packages), code],
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [node, str(script), str(PYODIDE) + "/", str(APP), str(out), json.dumps(packages), code],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             result = json.loads((out / "result.json").read_text())
         except (subprocess.SubprocessError, OSError, ValueError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
-            raise SystemExit("app_config: compiling the Python modules with Pyodide under Node failed (%s): %s" % (
-                type(exc).__name__, detail.decode(errors="replace")[-800:])) from None
+            raise SystemExit(
+                "app_config: compiling the Python modules with Pyodide under Node failed (%s): %s"
+                % (type(exc).__name__, detail.decode(errors="replace")[-800:])
+            ) from None
         result["lock"] = lock
         (out / "pyc.zip").replace(BYTECODE / "pyc.zip")
         (out / "python_stdlib.zip").replace(BYTECODE / "python_stdlib.zip")
         (BYTECODE / "manifest.json").write_text(json.dumps(result, indent=1, sort_keys=True))
     return "bytecode: compiled %d standard-library, %d wheel and %d app modules for Python %s" % (
-        result["stdlib"], len(result["site"]), len(result["app"]), result["python"])
+        result["stdlib"],
+        len(result["site"]),
+        len(result["app"]),
+        result["python"],
+    )
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

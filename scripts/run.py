@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import StaticServer  # noqa: E402
+from serve import StaticServer
 
 
 def start_app_server(stack: contextlib.ExitStack, port: int, prefix: str) -> StaticServer:
@@ -38,8 +38,9 @@ def demo_directus(owner_pid: int):
     import subprocess
 
     script = Path(__file__).resolve().parent / "directus"
-    result = subprocess.run([sys.executable, str(script), "start", "--owner-pid", str(owner_pid)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(script), "start", "--owner-pid", str(owner_pid)], capture_output=True, text=True
+    )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
         raise SystemExit("run: the demo Directus did not start:\n" + result.stderr.strip())
@@ -74,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
             status = stack.enter_context(demo_directus(os.getpid()))
             app.overrides["config.json"] = demo_config(status)
             links.append(("Directus", status["url"]))
-            links.append(("Demo sign-in", "%s / %s (token %s; demo only)" % (
-                status["admin_email"], status["admin_password"], status["admin_token"])))
+            links.append(
+                (
+                    "Demo sign-in",
+                    "%s / %s (token %s; demo only)"
+                    % (status["admin_email"], status["admin_password"], status["admin_token"]),
+                )
+            )
 
         width = max(len(name) for name, _ in links)
         for name, url in links:

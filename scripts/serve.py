@@ -22,9 +22,10 @@ import urllib.parse
 from pathlib import Path
 from typing import Mapping, Optional
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import app_config
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import app_config  # noqa: E402
 
 # What a static host gets (see README "Hosting"). Everything else in the repository is not served.
 PUBLIC = ("index.html", "config.json", "app/", "static/")
@@ -155,7 +156,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             else:
                 self._not_found()
             return
-        site_path = posixpath.normpath(path[len(self.site.prefix):]).lstrip("/")
+        site_path = posixpath.normpath(path[len(self.site.prefix) :]).lstrip("/")
         site_path = "" if site_path == "." else site_path
         if path.endswith("/") and site_path:
             site_path += "/index.html"

@@ -132,16 +132,10 @@ def download_wheels(pins: dict, work: Path) -> Path:
     req.write_text("".join(f"{w['name']}=={w['version']} --hash=sha256:{w['sha256']}\n" for w in pins["wheel"]))
     dest = work / "wheels"
     cfg = pins["wheels"]
-    run(
-        [
-            sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-            "--no-deps", "--only-binary=:all:", "--require-hashes",
-            "--platform", cfg["platform"], "--python-version", cfg["python_version"],
-            "--implementation", "cp", "--abi", cfg["abi"],
-            "-r", str(req), "-d", str(dest),
-        ],
-        cwd=work,
-    )
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"]
+    only = ["--no-deps", "--only-binary=:all:", "--require-hashes", "--implementation", "cp"]
+    target = ["--platform", cfg["platform"], "--python-version", cfg["python_version"], "--abi", cfg["abi"]]
+    run([*pip, *only, *target, "-r", str(req), "-d", str(dest)], cwd=work)
     return dest
 
 
@@ -189,9 +183,9 @@ def vendor(pins: dict) -> None:
             check_sha256(src, wheel["sha256"], wheel["name"])
             shutil.copy2(src, pyodide_out / wheel["file"])
         write_lock(pyodide_out / "pyodide-lock.json", pins["wheel"])
-        files = {}
+        files: dict[str, tuple[int, str]] = {}
         for path in sorted(p for p in staged.rglob("*") if p.is_file()):
-            files[str(path.relative_to(staged))] = [path.stat().st_size, sha256_of(path)]
+            files[str(path.relative_to(staged))] = (path.stat().st_size, sha256_of(path))
         (staged / STAMP.name).write_text(json.dumps({"pins": pins_digest(), "files": files}, indent=1) + "\n")
         # Swap in the new tree in one rename, so an interrupted run never leaves a half-vendored dir.
         old = work / "old"
