@@ -11,16 +11,18 @@ Rules:
 - a tool call's arguments stay the raw streamed JSON text until `ToolCallDone`, which may replace them
   with the whole arguments; nothing is parsed here;
 - `UsageUpdate` replaces `message.usage`; `Finish` sets `message.finish_reason`.
-Contradictory streams (a delta for a call that never started) raise ProviderError("bad_response").
+Contradictory streams (a delta for a call that never started) raise ProviderError("bad_response"); an event
+of a type this builder has no case for raises (`assert_never`: the type checker finds the missing case first).
 """
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Union, assert_never
 
 from app.chat.events import (
     Event,
     Finish,
+    PartId,
     ProviderError,
     ReasoningDelta,
     ReasoningDone,
@@ -39,8 +41,8 @@ class MessageBuilder:
     def __init__(self, message: Message, provider: str):
         self.message = message
         self.provider = provider
-        self._calls: dict[Union[int, str], ToolCallPart] = {}
-        self._done_calls: set[Union[int, str]] = set()
+        self._calls: dict[PartId, ToolCallPart] = {}
+        self._done_calls: set[PartId] = set()
         self._reasoning: Optional[ReasoningPart] = None
 
     @property
@@ -49,70 +51,87 @@ class MessageBuilder:
         return [p for i, p in self._calls.items() if i not in self._done_calls]
 
     def apply(self, event: Event) -> Touched:
-        parts = self.message.parts
-        if isinstance(event, TextDelta):
-            if not event.text:
+        """Fold one event into the message; every event type has its case, and an unknown one raises."""
+        match event:
+            case TextDelta():
+                return self._text(event)
+            case ReasoningDelta():
+                return self._reasoning_delta(event)
+            case ReasoningDone():
+                return self._reasoning_done(event)
+            case ToolCallStart():
+                return self._call_start(event)
+            case ToolCallDelta():
+                part = self._open_call(event.index)
+                part.arguments += event.arguments
+                return part
+            case ToolCallDone():
+                part = self._open_call(event.index)
+                if event.arguments is not None:
+                    part.arguments = event.arguments
+                if event.provider_details:
+                    part.provider_details = dict(event.provider_details)
+                self._done_calls.add(event.index)
+                return part
+            case UsageUpdate():
+                self.message.usage = event.usage.model_copy()
                 return None
-            last = parts[-1] if parts else None
-            if isinstance(last, TextPart):
-                last.text += event.text
-                return last
-            part = TextPart(text=event.text)
-            parts.append(part)
-            return part
-        if isinstance(event, ReasoningDelta):
-            if not event.text:
+            case Finish():
+                self.message.finish_reason = event.reason
                 return None
-            if self._reasoning is None or not parts or parts[-1] is not self._reasoning:
-                self._reasoning = ReasoningPart(text="", provider=self.provider)
-                parts.append(self._reasoning)
-            self._reasoning.text += event.text
-            return self._reasoning
-        if isinstance(event, ReasoningDone):
-            part = self._reasoning
-            if part is None or not parts or parts[-1] is not part:
-                part = ReasoningPart(text="", provider=self.provider)
-                parts.append(part)
-            part.provider = self.provider
-            part.provider_details = dict(event.provider_details)
-            self._reasoning = None
-            return part
-        if isinstance(event, ToolCallStart):
-            existing = self._calls.get(event.index)
-            if existing is not None and event.index not in self._done_calls:
-                if existing.id == event.id:
-                    return existing  # a repeated start: nothing new
-                raise ProviderError(
-                    "bad_response",
-                    "The model started two tool calls in the same place (%r); try again." % (event.index,),
-                )
-            part = ToolCallPart(id=event.id, name=event.name, arguments="", provider=self.provider)
-            self._calls[event.index] = part
-            self._done_calls.discard(event.index)
-            parts.append(part)
-            self._reasoning = None
-            return part
-        if isinstance(event, ToolCallDelta):
-            part = self._open_call(event.index)
-            part.arguments += event.arguments
-            return part
-        if isinstance(event, ToolCallDone):
-            part = self._open_call(event.index)
-            if event.arguments is not None:
-                part.arguments = event.arguments
-            if event.provider_details:
-                part.provider_details = dict(event.provider_details)
-            self._done_calls.add(event.index)
-            return part
-        if isinstance(event, UsageUpdate):
-            self.message.usage = event.usage.model_copy()
-            return None
-        if isinstance(event, Finish):
-            self.message.finish_reason = event.reason
-            return None
-        raise TypeError("unknown event %r" % (event,))
+            case _:
+                assert_never(event)
 
-    def _open_call(self, index: Union[int, str]) -> ToolCallPart:
+    def _text(self, event: TextDelta) -> Optional[TextPart]:
+        if not event.text:
+            return None
+        parts = self.message.parts
+        last = parts[-1] if parts else None
+        if isinstance(last, TextPart):
+            last.text += event.text
+            return last
+        part = TextPart(text=event.text)
+        parts.append(part)
+        return part
+
+    def _reasoning_delta(self, event: ReasoningDelta) -> Optional[ReasoningPart]:
+        if not event.text:
+            return None
+        parts = self.message.parts
+        if self._reasoning is None or not parts or parts[-1] is not self._reasoning:
+            self._reasoning = ReasoningPart(text="", provider=self.provider)
+            parts.append(self._reasoning)
+        self._reasoning.text += event.text
+        return self._reasoning
+
+    def _reasoning_done(self, event: ReasoningDone) -> ReasoningPart:
+        parts = self.message.parts
+        part = self._reasoning
+        if part is None or not parts or parts[-1] is not part:
+            part = ReasoningPart(text="", provider=self.provider)
+            parts.append(part)
+        part.provider = self.provider
+        part.provider_details = dict(event.provider_details)
+        self._reasoning = None
+        return part
+
+    def _call_start(self, event: ToolCallStart) -> ToolCallPart:
+        existing = self._calls.get(event.index)
+        if existing is not None and event.index not in self._done_calls:
+            if existing.id == event.id:
+                return existing  # a repeated start: nothing new
+            raise ProviderError(
+                "bad_response",
+                "The model started two tool calls in the same place (%r); try again." % (event.index,),
+            )
+        part = ToolCallPart(id=event.id, name=event.name, arguments="", provider=self.provider)
+        self._calls[event.index] = part
+        self._done_calls.discard(event.index)
+        self.message.parts.append(part)
+        self._reasoning = None
+        return part
+
+    def _open_call(self, index: PartId) -> ToolCallPart:
         part = self._calls.get(index)
         if part is None or index in self._done_calls:
             raise ProviderError(

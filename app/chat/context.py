@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from app.chat.model import Message, ToolResultPart
+from app.chat.model import Message, Part, ToolResultPart
 from app.chat.tokens import estimate_message_tokens, estimate_tokens, provider_factor
 
 MARGIN = 0.12
@@ -64,7 +64,7 @@ def shortened_result_note(part: ToolResultPart) -> str:
 
 def _shorten(message: Message) -> tuple[Message, int]:
     """A copy of a tool message with its large results replaced by a note, and how many were replaced."""
-    parts = []
+    parts: list[Part] = []
     count = 0
     for part in message.parts:
         if isinstance(part, ToolResultPart) and estimate_tokens(part.content) > SHORTEN_ABOVE_TOKENS:

@@ -10,7 +10,7 @@ Order a consumer can rely on:
   kept raw), then `ToolCallDone` (which carries the whole arguments when the vendor sends them whole);
   `index` is the vendor's part id and several calls may interleave;
 - `UsageUpdate` is cumulative for this call: the latest replaces earlier ones;
-- `Finish` comes last, once. Its reason is one of `FINISH_REASONS`.
+- `Finish` comes last, once. Its reason is a `FinishReason` (app/chat/model.py says what each means).
 
 Errors are raised as `ProviderError`, never yielded; a stream that ends without its terminal event
 raises `ProviderError(kind="truncated")`.
@@ -21,17 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from app.chat.model import ErrorInfo, Usage
+from app.chat.model import FINISH_REASONS as FINISH_REASONS  # the closed sets are declared (and explained) in model.py
+from app.chat.model import ErrorInfo, ErrorKind, FinishReason, Usage
 
-# Normalised finish reasons.
-#   stop             the model finished its answer
-#   tool_calls       the model wants tools run (decided from content, not only from the vendor's reason)
-#   length           the output-token limit was hit
-#   content_filter   the provider refused or filtered the answer
-#   context_too_long the input did not fit (Anthropic model_context_window_exceeded)
-#   pause            the provider paused a long turn (Anthropic pause_turn); send the history again to go on
-#   other            anything else the vendor reported
-FINISH_REASONS = ("stop", "tool_calls", "length", "content_filter", "context_too_long", "pause", "other")
+PartId = Union[int, str]  # the vendor's part id: OpenAI output/tool index, Anthropic block index, a fresh id for Gemini
 
 
 @dataclass(frozen=True)
@@ -48,27 +41,27 @@ class ReasoningDelta:
 class ReasoningDone:
     # What must be replayed to the same provider: Anthropic signature / redacted data, OpenAI item id and
     # encrypted_content, Gemini thought signature.
-    provider_details: dict = field(default_factory=dict)
+    provider_details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ToolCallStart:
-    index: Union[int, str]  # the vendor's part id (OpenAI index, Anthropic block index, a fresh id for Gemini)
+    index: PartId
     id: str
     name: str
 
 
 @dataclass(frozen=True)
 class ToolCallDelta:
-    index: Union[int, str]
+    index: PartId
     arguments: str  # a raw JSON fragment
 
 
 @dataclass(frozen=True)
 class ToolCallDone:
-    index: Union[int, str]
+    index: PartId
     arguments: Optional[str] = None  # the whole arguments, when the vendor sends them whole
-    provider_details: dict = field(default_factory=dict)
+    provider_details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,28 +71,15 @@ class UsageUpdate:
 
 @dataclass(frozen=True)
 class Finish:
-    reason: str  # one of FINISH_REASONS
+    reason: FinishReason
     raw: Optional[str] = None  # the vendor's own reason, for diagnostics
 
 
 Event = Union[TextDelta, ReasoningDelta, ReasoningDone, ToolCallStart, ToolCallDelta, ToolCallDone, UsageUpdate, Finish]
 
 
-# Error kinds:
-#   no_key            no API key configured for the provider
-#   bad_key           the provider rejected the key
-#   no_access         the key is valid but may not use this model / feature
-#   model_not_found   unknown, retired or misspelled model id
-#   rate_limited      too many requests (retryable)
-#   billing           out of credits / quota (not retryable)
-#   overloaded        the provider is overloaded (retryable)
-#   server_error      a 5xx (retryable)
-#   context_too_long  the conversation does not fit the model's context window
-#   invalid_request   any other 4xx; the message carries the provider's own words
-#   network           no answer: host unreachable or blocked by CORS
-#   truncated         the stream ended before its final event
-#   bad_response      the provider sent something we cannot read
-RETRYABLE_KINDS = frozenset({"rate_limited", "overloaded", "server_error"})
+# The kinds of error (ErrorKind) and what each means are listed in app/chat/model.py.
+RETRYABLE_KINDS: frozenset[ErrorKind] = frozenset({"rate_limited", "overloaded", "server_error"})
 
 
 class ProviderError(Exception):
@@ -107,7 +87,7 @@ class ProviderError(Exception):
 
     def __init__(
         self,
-        kind: str,
+        kind: ErrorKind,
         message: str,
         *,
         retryable: Optional[bool] = None,
@@ -117,7 +97,7 @@ class ProviderError(Exception):
         detail: Optional[str] = None,
     ):
         super().__init__(message)
-        self.kind = kind
+        self.kind: ErrorKind = kind
         self.message = message
         self.retryable = kind in RETRYABLE_KINDS if retryable is None else retryable
         self.retry_after = retry_after
@@ -132,6 +112,6 @@ class ProviderError(Exception):
         return "ProviderError(kind=%r, status=%r, message=%r)" % (self.kind, self.status, self.message)
 
 
-def event_kind(event: Any) -> str:
+def event_kind(event: object) -> str:
     """A short name for an event, for logs and test assertions."""
     return type(event).__name__

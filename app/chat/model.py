@@ -12,15 +12,20 @@ Roles:
 
 Every tool call of an assistant message is answered exactly once by the `tool` message that follows
 it; a call without a result is waiting for the user's decision or still running.
+
+Closed sets are `Literal`s (`PartKind`, `Role`, `MessageStatus`, `ToolStatus`, `FinishReason`, `ErrorKind`):
+a code that adds a value to one is found by the type checker wherever the set is matched. Their values are
+stored as they are; a finish reason or an error kind that this version does not know (written by a newer
+one) reads as "other" / "invalid_request" rather than making the conversation unreadable.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, model_validator
 
 
 def new_id(prefix: str = "") -> str:
@@ -29,6 +34,18 @@ def new_id(prefix: str = "") -> str:
 
 class _Value(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+def _read_as(known: tuple[str, ...], fallback: str) -> Callable[[object], object]:
+    """A stored value outside a closed set (written by a newer version) reads as `fallback`."""
+
+    def read(value: object) -> object:
+        return value if value is None or value in known else fallback
+
+    return read
+
+
+PartKind = Literal["text", "reasoning", "tool_call", "tool_result"]
 
 
 class TextPart(_Value):
@@ -69,7 +86,7 @@ class ToolResultPart(_Value):
     status: ToolStatus = "ok"
     # How the user can undo the write (app/directus/undo.py's UndoPlan as a dict), kept with the conversation
     # and never sent to the model; `undone` once they have.
-    undo: Optional[dict] = None
+    undo: Optional[dict[str, Any]] = None
     undone: bool = False
 
     @property
@@ -77,6 +94,8 @@ class ToolResultPart(_Value):
         return self.status != "ok"
 
 
+# Every mapper of parts (app/providers/*, app/chat/tokens.py, app/providers/history.py) matches each of these
+# and ends in `assert_never`, so a new part kind cannot be left out silently.
 Part = Annotated[Union[TextPart, ReasoningPart, ToolCallPart, ToolResultPart], Field(discriminator="kind")]
 
 
@@ -99,10 +118,43 @@ class Usage(_Value):
         )
 
 
+# Why a model call failed (app/chat/events.py ProviderError; classified in app/providers/errors.py):
+#   no_key            no API key configured for the provider
+#   bad_key           the provider rejected the key
+#   no_access         the key is valid but may not use this model / feature
+#   model_not_found   unknown, retired or misspelled model id
+#   rate_limited      too many requests (retryable)
+#   billing           out of credits / quota (not retryable)
+#   overloaded        the provider is overloaded (retryable)
+#   server_error      a 5xx (retryable)
+#   context_too_long  the conversation does not fit the model's context window
+#   invalid_request   any other 4xx; the message carries the provider's own words
+#   network           no answer: host unreachable or blocked by CORS
+#   truncated         the stream ended before its final event
+#   bad_response      the provider sent something we cannot read
+ErrorKind = Literal["no_key", "bad_key", "no_access", "model_not_found", "rate_limited", "billing", "overloaded",
+                    "server_error", "context_too_long", "invalid_request", "network", "truncated", "bad_response"]
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
+
+# Why a model call ended, the same for every provider (app/chat/events.py Finish):
+#   stop             the model finished its answer
+#   tool_calls       the model wants tools run (decided from content, not only from the vendor's reason)
+#   length           the output-token limit was hit
+#   content_filter   the provider refused or filtered the answer
+#   context_too_long the input did not fit (Anthropic model_context_window_exceeded)
+#   pause            the provider paused a long turn (Anthropic pause_turn); send the history again to go on
+#   other            anything else the vendor reported
+FinishReason = Literal["stop", "tool_calls", "length", "content_filter", "context_too_long", "pause", "other"]
+FINISH_REASONS: tuple[FinishReason, ...] = get_args(FinishReason)
+# Why an assistant message ended: its model call's reason, or the agent's step limit (app/chat/agent.py).
+MessageFinish = Union[FinishReason, Literal["step_limit"]]
+MESSAGE_FINISHES: tuple[str, ...] = FINISH_REASONS + ("step_limit",)
+
+
 class ErrorInfo(_Value):
     """An error shown in the conversation: what happened and what to do, in plain words."""
 
-    kind: str  # a stable code, e.g. "bad_key", "rate_limited", "network"
+    kind: Annotated[ErrorKind, BeforeValidator(_read_as(ERROR_KINDS, "invalid_request"))]  # a stable code
     message: str
     retryable: bool = False
 
@@ -138,7 +190,7 @@ class Message(_Value):
     # assistant only
     model: Optional[str] = None  # "provider:model" that wrote it
     usage: Optional[Usage] = None
-    finish_reason: Optional[str] = None
+    finish_reason: Annotated[Optional[MessageFinish], BeforeValidator(_read_as(MESSAGE_FINISHES, "other"))] = None
     status: MessageStatus = "done"
     error: Optional[ErrorInfo] = None
     # user only: what an edit or a regenerate replaced, kept so that the user can switch back
@@ -189,7 +241,7 @@ def user(text: str) -> Message:
     return Message(role="user", parts=[TextPart(text=text)])
 
 
-def assistant(*parts: Any, **fields: Any) -> Message:
+def assistant(*parts: Union[str, Part], **fields: Any) -> Message:
     return Message(role="assistant", parts=[TextPart(text=p) if isinstance(p, str) else p for p in parts], **fields)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterable, Optional
+from typing import Iterable, Optional, assert_never
 
 from app.chat.model import (
     Message,
@@ -90,18 +90,21 @@ def estimate_message_tokens(message: Message) -> int:
     """Estimated tokens of one message as a provider would count it in the prompt."""
     total = MESSAGE_OVERHEAD
     for part in message.parts:
-        if isinstance(part, TextPart):
-            total += estimate_tokens(part.text)
-        elif isinstance(part, ToolCallPart):
-            total += TOOL_CALL_OVERHEAD + estimate_tokens(part.name) + estimate_tokens(part.arguments)
-        elif isinstance(part, ToolResultPart):
-            total += TOOL_CALL_OVERHEAD + estimate_tokens(part.content)
-        elif isinstance(part, ReasoningPart):
-            # Replayed reasoning is counted by most providers; an encrypted blob is roughly its length / 4.
-            total += estimate_tokens(part.text)
-            blob = part.provider_details.get("encrypted_content") if part.provider_details else None
-            if isinstance(blob, str):
-                total += len(blob) // 4
+        match part:
+            case TextPart():
+                total += estimate_tokens(part.text)
+            case ToolCallPart():
+                total += TOOL_CALL_OVERHEAD + estimate_tokens(part.name) + estimate_tokens(part.arguments)
+            case ToolResultPart():
+                total += TOOL_CALL_OVERHEAD + estimate_tokens(part.content)
+            case ReasoningPart():
+                # Replayed reasoning is counted by most providers; an encrypted blob is roughly its length / 4.
+                total += estimate_tokens(part.text)
+                blob = part.provider_details.get("encrypted_content") if part.provider_details else None
+                if isinstance(blob, str):
+                    total += len(blob) // 4
+            case _:
+                assert_never(part)
     return total
 
 

@@ -1,17 +1,28 @@
 """Token usage of a conversation, its cost estimate and how full the model's window is.
 
 Prices live in one place, the model catalog: `conversation_cost` asks the caller for the model of a
-"provider:model" ref (app.providers.catalog.CatalogModel, or None when unknown) and uses its `cost()`.
+"provider:model" ref (app.providers.catalog.CatalogModel, or None when unknown) and uses its `cost()`
+(`Priced`, so that this module needs nothing from app/providers).
 `describe_usage` and `WindowGauge.describe` give the words the page shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Callable, Iterable, Literal, Optional, Protocol
 
 from app.chat.model import Message, Usage
 from app.chat.tokens import estimate_message_tokens
+
+
+class Priced(Protocol):
+    """A model with list prices (app.providers.catalog.CatalogModel)."""
+
+    def cost(self, input_tokens: int, cached_tokens: int, output_tokens: int,
+             cache_write_tokens: int = 0) -> Optional[float]: ...
+
+
+GaugeLevel = Literal["ok", "warn", "full"]
 
 
 def total_usage(messages: Iterable[Message]) -> Usage:
@@ -22,7 +33,7 @@ def total_usage(messages: Iterable[Message]) -> Usage:
     return total
 
 
-def message_cost(usage: Usage, model: Any) -> Optional[float]:
+def message_cost(usage: Usage, model: Optional[Priced]) -> Optional[float]:
     """Dollars for one usage at the list prices of `model` (a CatalogModel); None when a price is unknown."""
     if model is None:
         return None
@@ -40,7 +51,7 @@ class CostEstimate:
         return not self.unpriced_models
 
 
-def conversation_cost(messages: Iterable[Message], model_for: Callable[[str], Any]) -> CostEstimate:
+def conversation_cost(messages: Iterable[Message], model_for: Callable[[str], Optional[Priced]]) -> CostEstimate:
     """Sum of usage and cost over messages; each assistant message is priced by the model that wrote it.
 
     `model_for(ref)` returns the catalog model of a "provider:model" ref, or None when it is unknown."""
@@ -87,7 +98,7 @@ class WindowGauge:
         return max(1, round(100 * self.fraction))
 
     @property
-    def level(self) -> str:
+    def level(self) -> GaugeLevel:
         """ok below 70 %, warn below 90 %, full from 90 %."""
         f = self.fraction
         return "ok" if f < 0.7 else ("warn" if f < 0.9 else "full")

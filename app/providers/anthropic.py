@@ -9,8 +9,9 @@ to Anthropic, and dropped for any other provider's reasoning.
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, assert_never
 
 from app.chat.events import (
     Event,
@@ -24,6 +25,7 @@ from app.chat.events import (
     UsageUpdate,
 )
 from app.chat.model import (
+    FinishReason,
     Message,
     ReasoningPart,
     TextPart,
@@ -35,14 +37,18 @@ from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
 from app.providers.history import arguments_object, well_formed
+from app.providers.registry import ANTHROPIC
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
+if TYPE_CHECKING:
+    from app.providers.retry import Sleep
+
+DEFAULT_BASE_URL = ANTHROPIC.base_url
 API_VERSION = "2023-06-01"
 CACHE = {"type": "ephemeral"}
-STOP = {
+STOP: dict[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
     "tool_use": "tool_calls",
@@ -61,7 +67,7 @@ def tool_id(call_id: str) -> str:
     return _ID.sub("_", call_id) or "call"
 
 
-def usage_from(u: dict, previous: Optional[Usage] = None) -> Usage:
+def usage_from(u: dict[str, Any], previous: Optional[Usage] = None) -> Usage:
     prev = previous or Usage()
     fresh = u.get("input_tokens")
     write = u.get("cache_creation_input_tokens")
@@ -79,10 +85,12 @@ def usage_from(u: dict, previous: Optional[Usage] = None) -> Usage:
     )
 
 
-def map_messages(messages: list[Message], provider: str) -> list[dict]:
-    out: list[dict] = []
+def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]:
+    """Our history as Anthropic messages. Every part kind has its case in each role (a part that does not belong
+    to a role, or reasoning another provider wrote, is left out on purpose); a kind without one raises."""
+    out: list[dict[str, Any]] = []
 
-    def add(role: str, blocks: list[dict]) -> None:
+    def add(role: str, blocks: list[dict[str, Any]]) -> None:
         if not blocks:
             return
         if out and out[-1]["role"] == role:
@@ -91,37 +99,60 @@ def map_messages(messages: list[Message], provider: str) -> list[dict]:
             out.append({"role": role, "content": blocks})
 
     for m in well_formed(messages):
-        if m.role == "user":
-            add("user", [{"type": "text", "text": m.text}])
-        elif m.role == "assistant":
-            blocks: list[dict] = []
-            for p in m.parts:
-                if isinstance(p, ReasoningPart):
-                    d = p.provider_details
-                    if p.provider != provider:
-                        continue
-                    if d.get("redacted_data"):
-                        blocks.append({"type": "redacted_thinking", "data": d["redacted_data"]})
-                    elif d.get("signature"):
-                        blocks.append({"type": "thinking", "thinking": p.text, "signature": d["signature"]})
-                elif isinstance(p, TextPart):
-                    blocks.append({"type": "text", "text": p.text})
-                elif isinstance(p, ToolCallPart):
-                    blocks.append({"type": "tool_use", "id": tool_id(p.id), "name": p.name,
-                                   "input": arguments_object(p.arguments)})
-            add("assistant", blocks)
-        elif m.role == "tool":
-            results = []
-            for p in m.parts:
-                if isinstance(p, ToolResultPart):
-                    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_id(p.call_id), "content": p.content}
-                    if p.is_error:
-                        block["is_error"] = True
-                    results.append(block)
-            if out and out[-1]["role"] == "user":  # tool results must come first in their user message
-                out.append({"role": "user", "content": results})
-            else:
-                add("user", results)
+        match m.role:
+            case "user":
+                texts: list[str] = []
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            texts.append(p.text)
+                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
+                            pass  # not a user's part
+                        case _:
+                            assert_never(p)
+                add("user", [{"type": "text", "text": "".join(texts)}])
+            case "assistant":
+                blocks: list[dict[str, Any]] = []
+                for p in m.parts:
+                    match p:
+                        case ReasoningPart():
+                            d = p.provider_details
+                            if p.provider != provider:
+                                continue
+                            if d.get("redacted_data"):
+                                blocks.append({"type": "redacted_thinking", "data": d["redacted_data"]})
+                            elif d.get("signature"):
+                                blocks.append({"type": "thinking", "thinking": p.text, "signature": d["signature"]})
+                        case TextPart():
+                            blocks.append({"type": "text", "text": p.text})
+                        case ToolCallPart():
+                            blocks.append({"type": "tool_use", "id": tool_id(p.id), "name": p.name,
+                                           "input": arguments_object(p.arguments)})
+                        case ToolResultPart():
+                            pass  # results come in the tool message
+                        case _:
+                            assert_never(p)
+                add("assistant", blocks)
+            case "tool":
+                results: list[dict[str, Any]] = []
+                for p in m.parts:
+                    match p:
+                        case ToolResultPart():
+                            block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_id(p.call_id),
+                                                     "content": p.content}
+                            if p.is_error:
+                                block["is_error"] = True
+                            results.append(block)
+                        case TextPart() | ReasoningPart() | ToolCallPart():
+                            pass  # not a tool result
+                        case _:
+                            assert_never(p)
+                if out and out[-1]["role"] == "user":  # tool results must come first in their user message
+                    out.append({"role": "user", "content": results})
+                else:
+                    add("user", results)
+            case _:
+                assert_never(m.role)
     if out and out[-1]["role"] == "user" and out[-1]["content"]:
         last = dict(out[-1]["content"][-1])
         last["cache_control"] = CACHE
@@ -132,7 +163,7 @@ def map_messages(messages: list[Message], provider: str) -> list[dict]:
 class MessagesParser(StreamParser):
     def __init__(self, ctx: errors.ErrorContext):
         super().__init__(ctx)
-        self._blocks: dict[Any, dict] = {}
+        self._blocks: dict[Any, dict[str, Any]] = {}  # block index -> {"type", "signature", "whole"}
         self._usage: Optional[Usage] = None
         self._stop: Optional[str] = None
         self._finished = False
@@ -141,7 +172,7 @@ class MessagesParser(StreamParser):
     def feed(self, sse: SSEEvent) -> list[Event]:
         data = loads(self.ctx, sse.data)
         kind = data.get("type") or sse.event or ""
-        index = data.get("index")
+        index: Any = data.get("index")  # an int (None only in a malformed stream; kept as it came)
         if kind == "message_start":
             u = (data.get("message") or {}).get("usage")
             if isinstance(u, dict):
@@ -162,8 +193,6 @@ class MessagesParser(StreamParser):
                 self._any_call = True
                 events: list[Event] = [ToolCallStart(index, block.get("id") or "toolu_%s" % index, block.get("name") or "")]
                 if block.get("input"):
-                    import json
-
                     self._blocks[index]["whole"] = json.dumps(block["input"], separators=(",", ":"))
                 return events
             return []
@@ -214,13 +243,13 @@ class MessagesParser(StreamParser):
 
 class MessagesProvider(StreamingProvider):
     def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
-                 name: str = "anthropic", sleep: Any = None, max_attempts: int = 3):
+                 name: str = ANTHROPIC.name, sleep: Optional[Sleep] = None, max_attempts: int = 3):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if base.endswith("/v1"):
             base = base[:-3]
         super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
-    def body(self, request: ModelRequest) -> dict:
+    def body(self, request: ModelRequest) -> dict[str, Any]:
         max_tokens = request.max_output_tokens or min(self.model.output_limit, 32000)
         body: dict[str, Any] = {
             "model": request.model,

@@ -3,7 +3,10 @@
 Limits and prices are public list prices as known in Nov 2026 (standard tier, short-context rate);
 None = unknown. Ids not listed here still work (custom ids, new models): `lookup` returns defaults.
 
-Reasoning styles (what the protocol module may send):
+Rows are declared per provider (`_rows(OPENAI, ...)`): the provider's name and wire protocol come from
+app/providers/registry.py, each row holds only what is particular to its model.
+
+Reasoning styles (`ReasoningStyle`, what the protocol module may send):
     None          no reasoning controls
     "effort"      OpenAI reasoning.effort (+ summary "auto", encrypted reasoning replayed)
     "fixed"       reasons, but takes no effort parameter (gpt-5.2-chat-latest)
@@ -17,7 +20,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Callable, Literal, Optional
+
+from app.providers import registry
+from app.providers.registry import ANTHROPIC, GEMINI, OPENAI, ProviderInfo, WireProtocol
+
+ReasoningStyle = Literal["effort", "fixed", "budget", "adaptive", "gemini_budget", "gemini_level"]
+Effort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]  # reasoning effort hints, lowest first
 
 
 @dataclass(frozen=True)
@@ -25,11 +34,11 @@ class CatalogModel:
     provider: str  # "openai" | "anthropic" | "gemini" | "compatible:<endpoint>"
     id: str
     name: str
-    protocol: str  # "responses" | "chat" | "anthropic" | "gemini"
+    protocol: WireProtocol
     context_window: int
     output_limit: int
-    reasoning: Optional[str] = None  # a reasoning style, see above
-    efforts: tuple[str, ...] = ()  # accepted effort hints, first = provider default when known
+    reasoning: Optional[ReasoningStyle] = None  # see above
+    efforts: tuple[Effort, ...] = ()  # accepted effort hints, first = provider default when known
     price_input: Optional[float] = None
     price_cached_input: Optional[float] = None
     price_output: Optional[float] = None
@@ -59,63 +68,75 @@ class CatalogModel:
                 + output_tokens * self.price_output) / 1e6
 
 
-def _m(provider: str, id: str, name: str, protocol: str, ctx: int, out: int, reasoning: Optional[str] = None,
-       efforts: tuple[str, ...] = (), price: tuple = (None, None, None), **kw) -> CatalogModel:  # type: ignore[type-arg]
-    return CatalogModel(provider, id, name, protocol, ctx, out, reasoning, efforts, price[0], price[1], price[2], **kw)
+Price = tuple[Optional[float], Optional[float], Optional[float]]  # input, cached input, output
+Row = Callable[[ProviderInfo], CatalogModel]
 
 
-_GPT5 = ("medium", "minimal", "low", "high")
-_GPT52 = ("none", "low", "medium", "high", "xhigh")
+def _m(id: str, name: str, ctx: int, out: int, reasoning: Optional[ReasoningStyle] = None,
+       efforts: tuple[Effort, ...] = (), price: Price = (None, None, None), *, price_cache_write: Optional[float] = None,
+       retired: Optional[str] = None, successor: Optional[str] = None, cache_min_tokens: Optional[int] = None) -> Row:
+    """One model of the provider whose `_rows` it is in."""
+    return lambda provider: CatalogModel(
+        provider.name, id, name, provider.protocol, ctx, out, reasoning, efforts, price[0], price[1], price[2],
+        price_cache_write=price_cache_write, retired=retired, successor=successor, cache_min_tokens=cache_min_tokens)
+
+
+def _rows(provider: ProviderInfo, *rows: Row) -> tuple[CatalogModel, ...]:
+    return tuple(row(provider) for row in rows)
+
+
+_GPT5: tuple[Effort, ...] = ("medium", "minimal", "low", "high")
+_GPT52: tuple[Effort, ...] = ("none", "low", "medium", "high", "xhigh")
 _G25 = "Google listed the 2.5 models for shutdown no earlier than 2026-06-17; they may be gone."
 
-MODELS: tuple[CatalogModel, ...] = (
-    # OpenAI: all through the Responses API (works for every model below; required for gpt-5.2-pro).
-    _m("openai", "gpt-4o-mini", "GPT-4o mini", "responses", 128_000, 16_384, price=(0.15, 0.075, 0.60)),
-    _m("openai", "gpt-4.1-nano", "GPT-4.1 nano", "responses", 1_047_576, 32_768, price=(0.10, 0.025, 0.40)),
-    _m("openai", "gpt-4.1-mini", "GPT-4.1 mini", "responses", 1_047_576, 32_768, price=(0.40, 0.10, 1.60)),
-    _m("openai", "gpt-4.1", "GPT-4.1", "responses", 1_047_576, 32_768, price=(2.00, 0.50, 8.00)),
-    _m("openai", "gpt-5-nano", "GPT-5 nano", "responses", 400_000, 128_000, "effort", _GPT5, (0.05, 0.005, 0.40)),
-    _m("openai", "gpt-5-mini", "GPT-5 mini", "responses", 400_000, 128_000, "effort", _GPT5, (0.25, 0.025, 2.00)),
-    _m("openai", "gpt-5", "GPT-5", "responses", 400_000, 128_000, "effort", _GPT5, (1.25, 0.125, 10.00)),
-    _m("openai", "gpt-5.1", "GPT-5.1", "responses", 400_000, 128_000, "effort", _GPT52, (1.25, 0.125, 10.00)),
-    _m("openai", "gpt-5.2", "GPT-5.2", "responses", 400_000, 128_000, "effort", _GPT52, (1.75, 0.175, 14.00)),
-    _m("openai", "gpt-5.2-chat-latest", "GPT-5.2 Chat", "responses", 128_000, 16_384, "fixed", (),
-       (1.75, 0.175, 14.00)),
-    _m("openai", "gpt-5.2-pro", "GPT-5.2 Pro", "responses", 400_000, 128_000, "effort", ("medium", "high", "xhigh"),
-       (21.00, None, 168.00)),
-    _m("openai", "gpt-5.4", "GPT-5.4", "responses", 1_050_000, 128_000, "effort", _GPT52, (2.50, 0.25, 15.00)),
-    _m("openai", "gpt-5.4-mini", "GPT-5.4 mini", "responses", 400_000, 128_000, "effort", _GPT52),
-    _m("openai", "gpt-5.4-nano", "GPT-5.4 nano", "responses", 400_000, 128_000, "effort", _GPT52),
-    # Anthropic
-    _m("anthropic", "claude-haiku-4-5", "Claude Haiku 4.5", "anthropic", 200_000, 64_000, "budget",
+MODELS: tuple[CatalogModel, ...] = _rows(
+    OPENAI,  # all through the Responses API (works for every model below; required for gpt-5.2-pro)
+    _m("gpt-4o-mini", "GPT-4o mini", 128_000, 16_384, price=(0.15, 0.075, 0.60)),
+    _m("gpt-4.1-nano", "GPT-4.1 nano", 1_047_576, 32_768, price=(0.10, 0.025, 0.40)),
+    _m("gpt-4.1-mini", "GPT-4.1 mini", 1_047_576, 32_768, price=(0.40, 0.10, 1.60)),
+    _m("gpt-4.1", "GPT-4.1", 1_047_576, 32_768, price=(2.00, 0.50, 8.00)),
+    _m("gpt-5-nano", "GPT-5 nano", 400_000, 128_000, "effort", _GPT5, (0.05, 0.005, 0.40)),
+    _m("gpt-5-mini", "GPT-5 mini", 400_000, 128_000, "effort", _GPT5, (0.25, 0.025, 2.00)),
+    _m("gpt-5", "GPT-5", 400_000, 128_000, "effort", _GPT5, (1.25, 0.125, 10.00)),
+    _m("gpt-5.1", "GPT-5.1", 400_000, 128_000, "effort", _GPT52, (1.25, 0.125, 10.00)),
+    _m("gpt-5.2", "GPT-5.2", 400_000, 128_000, "effort", _GPT52, (1.75, 0.175, 14.00)),
+    _m("gpt-5.2-chat-latest", "GPT-5.2 Chat", 128_000, 16_384, "fixed", (), (1.75, 0.175, 14.00)),
+    _m("gpt-5.2-pro", "GPT-5.2 Pro", 400_000, 128_000, "effort", ("medium", "high", "xhigh"), (21.00, None, 168.00)),
+    _m("gpt-5.4", "GPT-5.4", 1_050_000, 128_000, "effort", _GPT52, (2.50, 0.25, 15.00)),
+    _m("gpt-5.4-mini", "GPT-5.4 mini", 400_000, 128_000, "effort", _GPT52),
+    _m("gpt-5.4-nano", "GPT-5.4 nano", 400_000, 128_000, "effort", _GPT52),
+) + _rows(
+    ANTHROPIC,
+    _m("claude-haiku-4-5", "Claude Haiku 4.5", 200_000, 64_000, "budget",
        ("low", "medium", "high"), (1.00, 0.10, 5.00), cache_min_tokens=4096, price_cache_write=1.25),
-    _m("anthropic", "claude-sonnet-4-5", "Claude Sonnet 4.5", "anthropic", 200_000, 64_000, "budget",
+    _m("claude-sonnet-4-5", "Claude Sonnet 4.5", 200_000, 64_000, "budget",
        ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024, price_cache_write=3.75,
        retired="End of life 2026-11-30.", successor="claude-sonnet-4-6"),
-    _m("anthropic", "claude-opus-4-5", "Claude Opus 4.5", "anthropic", 200_000, 64_000, "budget",
+    _m("claude-opus-4-5", "Claude Opus 4.5", 200_000, 64_000, "budget",
        ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096, price_cache_write=6.25,
        retired="End of life 2027-01-22.", successor="claude-opus-4-7"),
-    _m("anthropic", "claude-sonnet-4-6", "Claude Sonnet 4.6", "anthropic", 200_000, 64_000, "adaptive",
+    _m("claude-sonnet-4-6", "Claude Sonnet 4.6", 200_000, 64_000, "adaptive",
        ("low", "medium", "high"), (3.00, 0.30, 15.00), cache_min_tokens=1024, price_cache_write=3.75),
-    _m("anthropic", "claude-opus-4-6", "Claude Opus 4.6", "anthropic", 200_000, 128_000, "adaptive",
+    _m("claude-opus-4-6", "Claude Opus 4.6", 200_000, 128_000, "adaptive",
        ("low", "medium", "high"), (5.00, 0.50, 25.00), cache_min_tokens=4096, price_cache_write=6.25),
-    _m("anthropic", "claude-opus-4-7", "Claude Opus 4.7", "anthropic", 200_000, 128_000, "adaptive",
+    _m("claude-opus-4-7", "Claude Opus 4.7", 200_000, 128_000, "adaptive",
        ("low", "medium", "high"), cache_min_tokens=4096),
-    # Google
-    _m("gemini", "gemini-2.5-flash", "Gemini 2.5 Flash", "gemini", 1_048_576, 65_536, "gemini_budget",
+) + _rows(
+    GEMINI,
+    _m("gemini-2.5-flash", "Gemini 2.5 Flash", 1_048_576, 65_536, "gemini_budget",
        ("medium", "none", "low", "high"), (0.30, 0.03, 2.50), retired=_G25, successor="gemini-3-flash-preview"),
-    _m("gemini", "gemini-2.5-pro", "Gemini 2.5 Pro", "gemini", 1_048_576, 65_536, "gemini_budget",
+    _m("gemini-2.5-pro", "Gemini 2.5 Pro", 1_048_576, 65_536, "gemini_budget",
        ("medium", "low", "high"), (1.25, 0.125, 10.00), retired=_G25, successor="gemini-3.1-pro-preview"),
-    _m("gemini", "gemini-3-flash-preview", "Gemini 3 Flash Preview", "gemini", 1_048_576, 65_536, "gemini_level",
+    _m("gemini-3-flash-preview", "Gemini 3 Flash Preview", 1_048_576, 65_536, "gemini_level",
        ("high", "minimal", "low", "medium"), (0.50, 0.05, 3.00)),
-    _m("gemini", "gemini-3-pro-preview", "Gemini 3 Pro Preview", "gemini", 1_048_576, 65_536, "gemini_level",
+    _m("gemini-3-pro-preview", "Gemini 3 Pro Preview", 1_048_576, 65_536, "gemini_level",
        ("high", "low"), (2.00, 0.20, 12.00), retired="Shut down on 2026-03-09.", successor="gemini-3.1-pro-preview"),
-    _m("gemini", "gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", "gemini", 1_048_576, 65_536, "gemini_level",
+    _m("gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", 1_048_576, 65_536, "gemini_level",
        ("high", "low", "medium"), (2.00, 0.20, 12.00)),
 )
 
 _BY_REF = {m.ref: m for m in MODELS}
-PROTOCOLS = {"openai": "responses", "anthropic": "anthropic", "gemini": "gemini"}
+_PROTOCOLS = {p.name: p.protocol for p in registry.FIRST_PARTY}
 
 
 def models(provider: Optional[str] = None) -> list[CatalogModel]:
@@ -132,9 +153,9 @@ def lookup(provider: str, model_id: str) -> CatalogModel:
 
 
 def _guess(provider: str, model_id: str) -> CatalogModel:
-    protocol = PROTOCOLS.get(provider, "chat")
-    reasoning: Optional[str] = None
-    efforts: tuple[str, ...] = ()
+    protocol = _PROTOCOLS.get(provider, registry.COMPATIBLE.protocol)
+    reasoning: Optional[ReasoningStyle] = None
+    efforts: tuple[Effort, ...] = ()
     version = re.match(r"gpt-(\d+)", model_id)
     if provider == "openai" and ((version and int(version.group(1)) >= 5) or re.match(r"o\d", model_id)):
         reasoning, efforts = "effort", ("medium", "low", "high")
@@ -147,7 +168,7 @@ def _guess(provider: str, model_id: str) -> CatalogModel:
     return CatalogModel(provider, model_id, model_id, protocol, 128_000, 16_000, reasoning, efforts, known=False)
 
 
-EFFORT_LABELS = {"none": "Off", "minimal": "Minimal", "low": "Low", "medium": "Medium", "high": "High",
+EFFORT_LABELS: dict[str, str] = {"none": "Off", "minimal": "Minimal", "low": "Low", "medium": "Medium", "high": "High",
                  "xhigh": "Extra high"}
 
 
@@ -174,7 +195,7 @@ def custom(endpoint: str, model_id: str, name: str = "", context_window: int = 1
            reasoning: bool = False) -> CatalogModel:
     """A model of an OpenAI-compatible endpoint, with the limits configured in the settings."""
     return CatalogModel(
-        "compatible:" + endpoint, model_id, name or model_id, "chat", context_window, output_limit,
+        "compatible:" + endpoint, model_id, name or model_id, registry.COMPATIBLE.protocol, context_window, output_limit,
         "effort" if reasoning else None, known=True,
     )
 

@@ -15,6 +15,8 @@
       truncated         stream ended before its final event -> try again
       bad_response      unreadable answer
 
+Provider labels and the hosts of the public APIs come from app/providers/registry.py.
+
 The protocol modules call `http_error` for non-2xx answers, `stream_error` for errors that arrive inside an
 HTTP 200 stream (classified by the error's type, not the HTTP status), `network_error` when the transport
 got no answer, and `truncated` when a stream ends early.
@@ -28,7 +30,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
-from app.chat.events import ProviderError
+from app.chat.events import ErrorKind, ProviderError
+from app.providers import registry
+from app.providers.registry import ProviderInfo
 
 CONTEXT_OVERFLOW = re.compile(
     r"context_length_exceeded|maximum context length|context window|prompt is too long|exceed context limit"
@@ -39,7 +43,7 @@ CONTEXT_OVERFLOW = re.compile(
 
 BILLING = re.compile(r"credit balance|enable billing|out of credits|insufficient credits|insufficient_quota", re.IGNORECASE)
 
-LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google Gemini"}
+PUBLIC_HOSTS = frozenset(urlsplit(p.base_url).hostname for p in registry.FIRST_PARTY)
 
 
 @dataclass
@@ -53,24 +57,34 @@ class ErrorContext:
     successor: Optional[str] = None  # catalog successor of a retired model
 
     @property
+    def first_party(self) -> Optional[ProviderInfo]:
+        """The registry's entry for OpenAI, Anthropic or Gemini; None for an OpenAI-compatible endpoint."""
+        return _FIRST_PARTY.get(self.provider)
+
+    @property
     def label(self) -> str:
-        if self.provider in LABELS:
-            return LABELS[self.provider]
+        if self.first_party is not None:
+            return self.first_party.label
         name = self.provider.split(":", 1)[-1]
         return "the endpoint \u201c%s\u201d (%s)" % (name, self.base_url) if self.base_url else "the endpoint \u201c%s\u201d" % name
 
     @property
     def settings_hint(self) -> str:
-        if self.provider in LABELS:
-            return "Settings \u2192 Providers \u2192 %s" % LABELS[self.provider]
-        return "Settings \u2192 Providers \u2192 OpenAI-compatible \u2192 %s" % self.provider.split(":", 1)[-1]
+        if self.first_party is not None:
+            return self.first_party.settings_hint
+        return "%s \u2192 %s" % (registry.COMPATIBLE.settings_hint, self.provider.split(":", 1)[-1])
 
 
-def no_key(provider: str, where: str) -> ProviderError:
-    label = LABELS.get(provider, provider)
+_FIRST_PARTY = {p.name: p for p in registry.FIRST_PARTY}  # by name only: an error names the provider as opened
+
+
+def no_key(provider: str) -> ProviderError:
+    """No key is set for a first-party provider: say where to set it."""
+    ctx = ErrorContext(provider)
+    label = ctx.first_party.label if ctx.first_party is not None else provider
     return ProviderError(
         "no_key",
-        "No API key is set for %s. Add one in %s." % (label, where),
+        "No API key is set for %s. Add one in %s." % (label, ctx.settings_hint),
         provider=provider,
     )
 
@@ -168,10 +182,10 @@ def _classify(
     model = ctx.model or "this model"
     code_text = " ".join(codes)
     shown = "%s" % status if status else "in the stream"
-    speaker = LABELS.get(ctx.provider, "The endpoint")
+    speaker = ctx.first_party.label if ctx.first_party is not None else "The endpoint"
     said = (" %s said: \u201c%s\u201d" % (speaker, detail.strip())) if detail.strip() else ""
 
-    def err(kind: str, message: str, **kw: Any) -> ProviderError:
+    def err(kind: ErrorKind, message: str, **kw: Any) -> ProviderError:
         message = message[:1].upper() + message[1:] + said
         return ProviderError(kind, message, status=status, provider=ctx.provider, detail=detail or None, **kw)
 
@@ -201,7 +215,7 @@ def _classify(
             why = " It has been retired (or is being retired): use %s instead." % ctx.successor
         else:
             why = " It may be misspelled or retired: pick another model."
-        if ctx.server and ctx.provider not in LABELS:
+        if ctx.server and ctx.first_party is None:
             why += " Also check the endpoint's base URL (it usually ends in /v1)."
         return err("model_not_found", "%s does not know the model \u201c%s\u201d (%s).%s" % (label, ctx.model, shown, why))
     if status == 429 or "rate_limit" in code_text or "resource_exhausted" in code_text:
@@ -245,9 +259,9 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
             "Check that the LM Studio server is running and that CORS is enabled (Developer \u2192 Server settings "
             "\u2192 \u201cEnable CORS\u201d, or `lms server start --cors`)."
         )
-    elif ctx.provider in LABELS:
+    elif ctx.first_party is not None:
         hint = "Check your internet connection%s, then try again." % (
-            " and the base URL override (%s)" % base if base and not _default_host(ctx.provider, host) else ""
+            " and the base URL override (%s)" % base if base and host not in PUBLIC_HOSTS else ""
         )
     else:
         hint = (
@@ -255,7 +269,7 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
             "(CORS)." % page
         )
     where = " at %s" % base if base else ""
-    label = ctx.label if ctx.provider in LABELS else ctx.label.split(" (")[0]
+    label = ctx.label if ctx.first_party is not None else ctx.label.split(" (")[0]
     if blocked:
         what = "%s%s answered, but the browser blocked the response: it does not allow requests from %s (CORS)." % (
             label, where, page)
@@ -270,10 +284,6 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
         provider=ctx.provider,
         detail=str(exc) or None,
     )
-
-
-def _default_host(provider: str, host: str) -> bool:
-    return host in ("api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com")
 
 
 def truncated(ctx: ErrorContext, why: str = "") -> ProviderError:

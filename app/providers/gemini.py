@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, assert_never
 
 from app.chat.events import (
     Event,
@@ -25,6 +25,7 @@ from app.chat.events import (
     UsageUpdate,
 )
 from app.chat.model import (
+    FinishReason,
     Message,
     ReasoningPart,
     TextPart,
@@ -36,13 +37,17 @@ from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
 from app.providers.history import arguments_object, well_formed
+from app.providers.registry import GEMINI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport
 
-DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+if TYPE_CHECKING:
+    from app.providers.retry import Sleep
+
+DEFAULT_BASE_URL = GEMINI.base_url
 PLACEHOLDER_SIGNATURE = "skip_thought_signature_validator"
-FINISH = {
+FINISH: dict[str, FinishReason] = {
     "STOP": "stop",
     "MAX_TOKENS": "length",
     "SAFETY": "content_filter",
@@ -55,7 +60,7 @@ FINISH = {
 BUDGETS = {"none": 0, "minimal": 512, "low": 1024, "medium": 8192, "high": 24576}
 
 
-def usage_from(u: dict) -> Usage:
+def usage_from(u: dict[str, Any]) -> Usage:
     thoughts = u.get("thoughtsTokenCount") or 0
     return Usage(
         input_tokens=(u.get("promptTokenCount") or 0) + (u.get("toolUsePromptTokenCount") or 0),
@@ -65,7 +70,7 @@ def usage_from(u: dict) -> Usage:
     )
 
 
-def _response_object(content: str, is_error: bool) -> dict:
+def _response_object(content: str, is_error: bool) -> dict[str, Any]:
     try:
         value = json.loads(content)
     except ValueError:
@@ -75,53 +80,84 @@ def _response_object(content: str, is_error: bool) -> dict:
     return {"error": value} if is_error else {"result": value}
 
 
-def map_contents(messages: list[Message], provider: str, placeholder: bool) -> list[dict]:
-    contents: list[dict] = []
+def map_contents(messages: list[Message], provider: str, placeholder: bool) -> list[dict[str, Any]]:
+    """Our history as Gemini contents. Every part kind has its case in each role (a part that does not belong to
+    a role, or reasoning without a signature of this provider, is left out on purpose); a kind without one raises."""
+    contents: list[dict[str, Any]] = []
     last_calls: dict[str, ToolCallPart] = {}
     for m in well_formed(messages):
-        if m.role == "user":
-            contents.append({"role": "user", "parts": [{"text": m.text}]})
-        elif m.role == "assistant":
-            last_calls = {p.id: p for p in m.tool_calls}
-            parts: list[dict] = []
-            first_call = True
-            for p in m.parts:
-                if isinstance(p, ReasoningPart):
-                    sig = p.provider_details.get("thought_signature") if p.provider == provider else None
-                    if sig:
-                        part: dict[str, Any] = {"text": p.text, "thoughtSignature": sig}
-                        if p.text:
-                            part["thought"] = True
-                        parts.append(part)
-                elif isinstance(p, TextPart):
-                    parts.append({"text": p.text})
-                elif isinstance(p, ToolCallPart):
-                    own = p.provider == provider
-                    call: dict[str, Any] = {"name": p.name, "args": arguments_object(p.arguments)}
-                    if own and p.provider_details.get("id"):
-                        call["id"] = p.provider_details["id"]
-                    part = {"functionCall": call}
-                    sig = p.provider_details.get("thought_signature") if own else None
-                    if sig:
-                        part["thoughtSignature"] = sig
-                    elif first_call and placeholder and not own:
-                        part["thoughtSignature"] = PLACEHOLDER_SIGNATURE
-                    first_call = False
-                    parts.append(part)
-            if parts:
-                contents.append({"role": "model", "parts": parts})
-        elif m.role == "tool":
-            parts = []
-            for r in m.parts:
-                if isinstance(r, ToolResultPart):
-                    response: dict[str, Any] = {"name": r.name, "response": _response_object(r.content, r.is_error)}
-                    call = last_calls.get(r.call_id)
-                    if call is not None and call.provider == provider and call.provider_details.get("id"):
-                        response["id"] = call.provider_details["id"]
-                    parts.append({"functionResponse": response})
-            if parts:
-                contents.append({"role": "user", "parts": parts})
+        match m.role:
+            case "user":
+                texts: list[str] = []
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            texts.append(p.text)
+                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
+                            pass  # not a user's part
+                        case _:
+                            assert_never(p)
+                contents.append({"role": "user", "parts": [{"text": "".join(texts)}]})
+            case "assistant":
+                last_calls = {p.id: p for p in m.tool_calls}
+                parts: list[dict[str, Any]] = []
+                first_call = True
+                for p in m.parts:
+                    match p:
+                        case ReasoningPart():
+                            sig = p.provider_details.get("thought_signature") if p.provider == provider else None
+                            if sig:
+                                thought: dict[str, Any] = {"text": p.text, "thoughtSignature": sig}
+                                if p.text:
+                                    thought["thought"] = True
+                                parts.append(thought)
+                        case TextPart():
+                            parts.append({"text": p.text})
+                        case ToolCallPart():
+                            parts.append(_function_call(p, provider, placeholder and first_call))
+                            first_call = False
+                        case ToolResultPart():
+                            pass  # results come in the tool message
+                        case _:
+                            assert_never(p)
+                if parts:
+                    contents.append({"role": "model", "parts": parts})
+            case "tool":
+                responses: list[dict[str, Any]] = []
+                for p in m.parts:
+                    match p:
+                        case ToolResultPart():
+                            response: dict[str, Any] = {"name": p.name,
+                                                        "response": _response_object(p.content, p.is_error)}
+                            call = last_calls.get(p.call_id)
+                            if call is not None and call.provider == provider and call.provider_details.get("id"):
+                                response["id"] = call.provider_details["id"]
+                            responses.append({"functionResponse": response})
+                        case TextPart() | ReasoningPart() | ToolCallPart():
+                            pass  # not a tool result
+                        case _:
+                            assert_never(p)
+                if responses:
+                    contents.append({"role": "user", "parts": responses})
+            case _:
+                assert_never(m.role)
     return contents
+
+
+def _function_call(p: ToolCallPart, provider: str, placeholder: bool) -> dict[str, Any]:
+    """A function-call part with its id and thought signature when this provider wrote them; a call another model
+    wrote gets the placeholder signature when asked (the first call of a step, Gemini 3)."""
+    own = p.provider == provider
+    call: dict[str, Any] = {"name": p.name, "args": arguments_object(p.arguments)}
+    if own and p.provider_details.get("id"):
+        call["id"] = p.provider_details["id"]
+    part: dict[str, Any] = {"functionCall": call}
+    sig = p.provider_details.get("thought_signature") if own else None
+    if sig:
+        part["thoughtSignature"] = sig
+    elif placeholder and not own:
+        part["thoughtSignature"] = PLACEHOLDER_SIGNATURE
+    return part
 
 
 def _new_call_id() -> str:
@@ -135,7 +171,7 @@ class GeminiParser(StreamParser):
         self._finish: Optional[str] = None
         self._n = 0
         self._any_call = False
-        self._usage: Optional[dict] = None
+        self._usage: Optional[dict[str, Any]] = None
 
     def feed(self, sse: SSEEvent) -> list[Event]:
         data = loads(self.ctx, sse.data)
@@ -157,7 +193,7 @@ class GeminiParser(StreamParser):
             self._finish = "SAFETY"
         return events
 
-    def _part(self, part: dict) -> list[Event]:
+    def _part(self, part: dict[str, Any]) -> list[Event]:
         sig = part.get("thoughtSignature") or part.get("thought_signature")
         if "functionCall" in part:
             fc = part["functionCall"] or {}
@@ -200,13 +236,13 @@ class GeminiParser(StreamParser):
 
 class GeminiProvider(StreamingProvider):
     def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
-                 name: str = "gemini", sleep: Any = None, max_attempts: int = 3):
+                 name: str = GEMINI.name, sleep: Optional[Sleep] = None, max_attempts: int = 3):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if base.endswith("/v1beta"):
             base = base[: -len("/v1beta")]
         super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
-    def body(self, request: ModelRequest) -> dict:
+    def body(self, request: ModelRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
             "contents": map_contents(request.messages, self.name, self.model.reasoning == "gemini_level"),
         }

@@ -8,16 +8,19 @@ protocol module maps `well_formed(messages)` rather than the raw list:
 - a tool result is kept only when the assistant message right before it made that call;
 - empty text parts are dropped; an assistant message left with nothing to say (no text, no tool call) is
   dropped, and so is a tool message left with no results;
-- a user message with no text is dropped.
+- a user message with no text is dropped;
+- a part that does not belong to its message's role is dropped; a part of a kind this module has no case
+  for raises (`assert_never`), so a new kind is never left out without a decision.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, assert_never
 
 from app.chat.model import (
     Message,
+    Part,
     ReasoningPart,
     TextPart,
     ToolCallPart,
@@ -29,36 +32,57 @@ def well_formed(messages: list[Message]) -> list[Message]:
     out: list[Message] = []
     n = len(messages)
     for i, m in enumerate(messages):
-        if m.role == "user":
-            parts = [p for p in m.parts if isinstance(p, TextPart) and p.text]
-            if parts:
-                out.append(m.model_copy(update={"parts": parts}))
-        elif m.role == "assistant":
-            nxt: Optional[Message] = messages[i + 1] if i + 1 < n else None
-            answered = {p.call_id for p in nxt.parts if isinstance(p, ToolResultPart)} if nxt and nxt.role == "tool" else set()
-            parts = []
-            for p in m.parts:
-                if isinstance(p, TextPart):
-                    if p.text:
-                        parts.append(p)
-                elif isinstance(p, ToolCallPart):
-                    if p.id in answered:
-                        parts.append(p)
-                elif isinstance(p, ReasoningPart):
-                    parts.append(p)
-            if any(isinstance(p, (TextPart, ToolCallPart)) for p in parts):
-                out.append(m.model_copy(update={"parts": parts}))
-        elif m.role == "tool":
-            prev = out[-1] if out else None
-            calls = {p.id for p in prev.parts if isinstance(p, ToolCallPart)} if prev and prev.role == "assistant" else set()
-            seen: set[str] = set()
-            parts = []
-            for p in m.parts:
-                if isinstance(p, ToolResultPart) and p.call_id in calls and p.call_id not in seen:
-                    seen.add(p.call_id)
-                    parts.append(p)
-            if parts:
-                out.append(m.model_copy(update={"parts": parts}))
+        parts: list[Part] = []
+        match m.role:
+            case "user":
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            if p.text:
+                                parts.append(p)
+                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
+                            pass  # not a user's part
+                        case _:
+                            assert_never(p)
+                if parts:
+                    out.append(m.model_copy(update={"parts": parts}))
+            case "assistant":
+                nxt: Optional[Message] = messages[i + 1] if i + 1 < n else None
+                answered = {p.call_id for p in nxt.tool_results} if nxt and nxt.role == "tool" else set()
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            if p.text:
+                                parts.append(p)
+                        case ToolCallPart():
+                            if p.id in answered:
+                                parts.append(p)
+                        case ReasoningPart():
+                            parts.append(p)
+                        case ToolResultPart():
+                            pass  # results belong to the tool message
+                        case _:
+                            assert_never(p)
+                if any(isinstance(p, (TextPart, ToolCallPart)) for p in parts):
+                    out.append(m.model_copy(update={"parts": parts}))
+            case "tool":
+                prev = out[-1] if out else None
+                calls = {p.id for p in prev.tool_calls} if prev and prev.role == "assistant" else set()
+                seen: set[str] = set()
+                for p in m.parts:
+                    match p:
+                        case ToolResultPart():
+                            if p.call_id in calls and p.call_id not in seen:
+                                seen.add(p.call_id)
+                                parts.append(p)
+                        case TextPart() | ReasoningPart() | ToolCallPart():
+                            pass  # not a tool result
+                        case _:
+                            assert_never(p)
+                if parts:
+                    out.append(m.model_copy(update={"parts": parts}))
+            case _:
+                assert_never(m.role)
     return out
 
 

@@ -8,7 +8,7 @@ across tool calls. Reasoning written by another provider is dropped.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, assert_never
 
 from app.chat.events import (
     Event,
@@ -22,6 +22,7 @@ from app.chat.events import (
     UsageUpdate,
 )
 from app.chat.model import (
+    FinishReason,
     Message,
     ReasoningPart,
     TextPart,
@@ -33,15 +34,19 @@ from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
 from app.providers.history import arguments_text, well_formed
+from app.providers.registry import OPENAI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-INCOMPLETE = {"max_output_tokens": "length", "content_filter": "content_filter"}
+if TYPE_CHECKING:
+    from app.providers.retry import Sleep
+
+DEFAULT_BASE_URL = OPENAI.base_url
+INCOMPLETE: dict[str, FinishReason] = {"max_output_tokens": "length", "content_filter": "content_filter"}
 
 
-def usage_from(u: dict) -> Usage:
+def usage_from(u: dict[str, Any]) -> Usage:
     return Usage(
         input_tokens=u.get("input_tokens") or 0,
         output_tokens=u.get("output_tokens") or 0,
@@ -50,49 +55,74 @@ def usage_from(u: dict) -> Usage:
     )
 
 
-def map_input(messages: list[Message], provider: str) -> list[dict]:
-    items: list[dict] = []
+def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
+    """Our history as Responses input items. Every part kind has its case in each role (a part that does not
+    belong to a role is left out on purpose); a kind without one raises."""
+    items: list[dict[str, Any]] = []
     for m in well_formed(messages):
-        if m.role == "user":
-            items.append({"role": "user", "content": m.text})
-        elif m.role == "assistant":
-            pending: list[dict] = []  # reasoning items wait for the output item that follows them
-            for p in m.parts:
-                if isinstance(p, ReasoningPart):
-                    d = p.provider_details
-                    if p.provider == provider and d.get("encrypted_content") and d.get("id"):
-                        summary = d.get("summary")
-                        if not isinstance(summary, list):
-                            summary = [p.text] if p.text else []
-                        pending.append({"type": "reasoning", "id": d["id"], "encrypted_content": d["encrypted_content"],
-                                        "summary": [{"type": "summary_text", "text": s} for s in summary]})
-                elif isinstance(p, TextPart):
-                    items.extend(pending)
-                    pending = []
-                    items.append({"role": "assistant", "content": p.text})
-                elif isinstance(p, ToolCallPart):
-                    items.extend(pending)
-                    pending = []
-                    items.append({"type": "function_call", "call_id": p.id, "name": p.name,
-                                  "arguments": arguments_text(p.arguments)})
-        elif m.role == "tool":
-            for p in m.parts:
-                if isinstance(p, ToolResultPart):
-                    items.append({"type": "function_call_output", "call_id": p.call_id, "output": p.content})
+        match m.role:
+            case "user":
+                texts: list[str] = []
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            texts.append(p.text)
+                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
+                            pass  # not a user's part
+                        case _:
+                            assert_never(p)
+                items.append({"role": "user", "content": "".join(texts)})
+            case "assistant":
+                pending: list[dict[str, Any]] = []  # reasoning items wait for the output item that follows them
+                for p in m.parts:
+                    match p:
+                        case ReasoningPart():
+                            d = p.provider_details
+                            if p.provider == provider and d.get("encrypted_content") and d.get("id"):
+                                summary = d.get("summary")
+                                if not isinstance(summary, list):
+                                    summary = [p.text] if p.text else []
+                                pending.append({"type": "reasoning", "id": d["id"],
+                                                "encrypted_content": d["encrypted_content"],
+                                                "summary": [{"type": "summary_text", "text": s} for s in summary]})
+                        case TextPart():
+                            items.extend(pending)
+                            pending = []
+                            items.append({"role": "assistant", "content": p.text})
+                        case ToolCallPart():
+                            items.extend(pending)
+                            pending = []
+                            items.append({"type": "function_call", "call_id": p.id, "name": p.name,
+                                          "arguments": arguments_text(p.arguments)})
+                        case ToolResultPart():
+                            pass  # results come in the tool message
+                        case _:
+                            assert_never(p)
+            case "tool":
+                for p in m.parts:
+                    match p:
+                        case ToolResultPart():
+                            items.append({"type": "function_call_output", "call_id": p.call_id, "output": p.content})
+                        case TextPart() | ReasoningPart() | ToolCallPart():
+                            pass  # not a tool result
+                        case _:
+                            assert_never(p)
+            case _:
+                assert_never(m.role)
     return items
 
 
 class ResponsesParser(StreamParser):
     def __init__(self, ctx: errors.ErrorContext):
         super().__init__(ctx)
-        self._calls: dict[int, bool] = {}
-        self._reasoning: dict[int, list[str]] = {}
+        self._calls: dict[Any, bool] = {}  # output index -> done
+        self._reasoning: dict[Any, list[str]] = {}
         self._finished = False
 
     def feed(self, sse: SSEEvent) -> list[Event]:
         data = loads(self.ctx, sse.data)
         kind = data.get("type") or sse.event or ""
-        index = data.get("output_index")
+        index: Any = data.get("output_index")  # an int (None only in a malformed stream; kept as it came)
         if kind == "response.output_item.added":
             item = data.get("item") or {}
             if item.get("type") == "function_call":
@@ -159,11 +189,11 @@ class ResponsesParser(StreamParser):
 
 class ResponsesProvider(StreamingProvider):
     def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
-                 name: str = "openai", sleep: Any = None, max_attempts: int = 3):
+                 name: str = OPENAI.name, sleep: Optional[Sleep] = None, max_attempts: int = 3):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
-    def body(self, request: ModelRequest) -> dict:
+    def body(self, request: ModelRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": request.model,
             "input": map_input(request.messages, self.name),

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, assert_never
 
 from app.chat.events import (
     Event,
     Finish,
+    PartId,
     ReasoningDelta,
     TextDelta,
     ToolCallDelta,
@@ -26,7 +27,7 @@ from app.chat.events import (
     ToolCallStart,
     UsageUpdate,
 )
-from app.chat.model import Message, TextPart, ToolCallPart, ToolResultPart, Usage
+from app.chat.model import FinishReason, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
@@ -35,7 +36,10 @@ from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport
 
-FINISH = {
+if TYPE_CHECKING:
+    from app.providers.retry import Sleep
+
+FINISH: dict[str, FinishReason] = {
     "stop": "stop",
     "tool_calls": "tool_calls",
     "function_call": "tool_calls",
@@ -52,7 +56,7 @@ def mistral_id(call_id: str) -> str:
     return hashlib.sha1(call_id.encode()).hexdigest()[:9]
 
 
-def usage_from(u: dict) -> Usage:
+def usage_from(u: dict[str, Any]) -> Usage:
     prompt = (u.get("prompt_tokens_details") or {})
     completion = (u.get("completion_tokens_details") or {})
     return Usage(
@@ -63,38 +67,67 @@ def usage_from(u: dict) -> Usage:
     )
 
 
-def map_messages(system: str, messages: list[Message], remap_ids: bool = False) -> list[dict]:
-    fix = mistral_id if remap_ids else (lambda x: x)
-    out: list[dict] = []
+def map_messages(system: str, messages: list[Message], remap_ids: bool = False) -> list[dict[str, Any]]:
+    """Our history as Chat Completions messages. Every part kind has its case in each role (a part that does not
+    belong to a role, or that this protocol cannot carry, such as reasoning, is left out on purpose); a kind without
+    one raises."""
+    fix: Callable[[str], str] = mistral_id if remap_ids else (lambda x: x)
+    out: list[dict[str, Any]] = []
     if system:
         out.append({"role": "system", "content": system})
     for m in well_formed(messages):
-        if m.role == "user":
-            out.append({"role": "user", "content": m.text})
-        elif m.role == "assistant":
-            text = "".join(p.text for p in m.parts if isinstance(p, TextPart))
-            calls = [
-                {"id": fix(p.id), "type": "function", "function": {"name": p.name, "arguments": arguments_text(p.arguments)}}
-                for p in m.parts
-                if isinstance(p, ToolCallPart)
-            ]
-            item: dict[str, Any] = {"role": "assistant", "content": text or None}
-            if calls:
-                item["tool_calls"] = calls
-            out.append(item)
-        elif m.role == "tool":
-            for p in m.parts:
-                if isinstance(p, ToolResultPart):
-                    out.append({"role": "tool", "tool_call_id": fix(p.call_id), "content": p.content})
+        match m.role:
+            case "user":
+                texts: list[str] = []
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            texts.append(p.text)
+                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
+                            pass  # not a user's part
+                        case _:
+                            assert_never(p)
+                out.append({"role": "user", "content": "".join(texts)})
+            case "assistant":
+                text: list[str] = []
+                calls: list[dict[str, Any]] = []
+                for p in m.parts:
+                    match p:
+                        case TextPart():
+                            text.append(p.text)
+                        case ToolCallPart():
+                            calls.append({"id": fix(p.id), "type": "function",
+                                          "function": {"name": p.name, "arguments": arguments_text(p.arguments)}})
+                        case ReasoningPart():
+                            pass  # Chat Completions takes no reasoning back
+                        case ToolResultPart():
+                            pass  # results come in the tool message
+                        case _:
+                            assert_never(p)
+                item: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
+                if calls:
+                    item["tool_calls"] = calls
+                out.append(item)
+            case "tool":
+                for p in m.parts:
+                    match p:
+                        case ToolResultPart():
+                            out.append({"role": "tool", "tool_call_id": fix(p.call_id), "content": p.content})
+                        case TextPart() | ReasoningPart() | ToolCallPart():
+                            pass  # not a tool result
+                        case _:
+                            assert_never(p)
+            case _:
+                assert_never(m.role)
     return out
 
 
 class ChatParser(StreamParser):
     def __init__(self, ctx: errors.ErrorContext):
         super().__init__(ctx)
-        self._calls: dict[Union[int, str], dict] = {}  # key -> {"id", "name", "started", "pending"}
-        self._ids: dict[str, Union[int, str]] = {}
-        self._last: Optional[Union[int, str]] = None
+        self._calls: dict[PartId, dict[str, Any]] = {}  # key -> {"id", "name", "started", "pending", "done"}
+        self._ids: dict[str, PartId] = {}
+        self._last: Optional[PartId] = None
         self._finish: Optional[str] = None
         self._done = False
         self._any_call = False
@@ -127,7 +160,7 @@ class ChatParser(StreamParser):
             events.append(UsageUpdate(usage_from(usage)))
         return events
 
-    def _delta(self, delta: dict) -> list[Event]:
+    def _delta(self, delta: dict[str, Any]) -> list[Event]:
         events: list[Event] = []
         reasoning = delta.get("reasoning_content") or delta.get("reasoning")
         if not reasoning and isinstance(delta.get("reasoning_details"), list):
@@ -144,7 +177,7 @@ class ChatParser(StreamParser):
             events.extend(self._tool_call(tc))
         return events
 
-    def _tool_call(self, tc: dict) -> list[Event]:
+    def _tool_call(self, tc: dict[str, Any]) -> list[Event]:
         index = tc.get("index")
         call_id = tc.get("id") or None
         fn = tc.get("function") or {}
@@ -153,7 +186,7 @@ class ChatParser(StreamParser):
         if isinstance(args, (dict, list)):
             args = json.dumps(args, separators=(",", ":"))
         if index is not None:
-            key: Union[int, str] = index
+            key: PartId = index
             known = self._calls.get(key)
             if known is not None and call_id and known["id"] != call_id and known["started"]:
                 key = "%s:%s" % (index, call_id)  # a server that reuses one index for several calls
@@ -225,7 +258,7 @@ class ChatCompletionsProvider(StreamingProvider):
         azure_style: str = "deployments",
         remap_tool_ids: Optional[bool] = None,
         stream_usage: Optional[bool] = None,
-        sleep: Any = None,
+        sleep: Optional[Sleep] = None,
         max_attempts: int = 3,
     ):
         super().__init__(name, base_url, api_key, transport, model, server=server, sleep=sleep, max_attempts=max_attempts)
@@ -245,7 +278,7 @@ class ChatCompletionsProvider(StreamingProvider):
                 self.base_url, model_id, self.azure_api_version)
         return self.base_url + "/chat/completions"
 
-    def body(self, request: ModelRequest) -> dict:
+    def body(self, request: ModelRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": request.model,
             "messages": map_messages(request.system, request.messages, self.remap_tool_ids),

@@ -8,11 +8,17 @@ transport failure before the answer becomes `errors.network_error`; a connection
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
 
+from app.chat.events import Event
 from app.providers import errors
 from app.providers.sse import SSEDecoder, SSEEvent
 from app.transport import NetworkError, Request, Transport
+
+if TYPE_CHECKING:
+    from app.chat.request import ModelRequest
+    from app.providers.catalog import CatalogModel
+    from app.providers.retry import Sleep
 
 
 async def sse_events(transport: Transport, request: Request, ctx: errors.ErrorContext) -> AsyncIterator[SSEEvent]:
@@ -51,7 +57,7 @@ async def sse_events(transport: Transport, request: Request, ctx: errors.ErrorCo
         await response.aclose()
 
 
-def loads(ctx: errors.ErrorContext, data: str) -> dict:
+def loads(ctx: errors.ErrorContext, data: str) -> dict[str, Any]:
     """Parse one event's JSON data; anything else is a bad response."""
     try:
         value = json.loads(data)
@@ -69,21 +75,22 @@ class StreamParser:
     def __init__(self, ctx: errors.ErrorContext):
         self.ctx = ctx
 
-    def feed(self, event: SSEEvent) -> list:
+    def feed(self, event: SSEEvent) -> list[Event]:
         raise NotImplementedError
 
-    def end(self) -> list:
+    def end(self) -> list[Event]:
         raise NotImplementedError
 
 
 class StreamingProvider:
     """The shape every protocol module shares: build the HTTP request, parse the stream, retry early
-    failures. Subclasses implement `build(request) -> Request` and `parser() -> StreamParser`."""
+    failures. Subclasses implement `build(request) -> Request` and `parser() -> StreamParser`. It is the
+    `Provider` of app/chat/request.py."""
 
     name = ""
 
-    def __init__(self, name: str, base_url: str, api_key: str, transport: Transport, model: Any, *,  # CatalogModel
-                 server: str = "", sleep: Any = None, max_attempts: int = 3):
+    def __init__(self, name: str, base_url: str, api_key: str, transport: Transport, model: CatalogModel, *,
+                 server: str = "", sleep: Optional[Sleep] = None, max_attempts: int = 3):
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
@@ -93,18 +100,18 @@ class StreamingProvider:
         self.sleep = sleep
         self.max_attempts = max_attempts
 
-    def build(self, request) -> Request:  # type: ignore[no-untyped-def]
+    def build(self, request: ModelRequest) -> Request:
         raise NotImplementedError
 
     def parser(self) -> StreamParser:
         raise NotImplementedError
 
-    def stream(self, request):  # type: ignore[no-untyped-def]
+    def stream(self, request: ModelRequest) -> AsyncIterator[Event]:
         from app.providers.retry import retrying
 
         return retrying(lambda: self._attempt(request), sleep=self.sleep, max_attempts=self.max_attempts)
 
-    async def _attempt(self, request):  # type: ignore[no-untyped-def]
+    async def _attempt(self, request: ModelRequest) -> AsyncIterator[Event]:
         http = self.build(request)
         parser = self.parser()
         async for sse in sse_events(self.transport, http, self.ctx):
