@@ -58,8 +58,7 @@ def _sample_messages(markdown_html: str) -> Any:
     body = h("div", {"class": "markdown"})
     set_trusted_html(body, markdown_html)
     return h(
-        "div", {"class": "messages", "aria-hidden": "true",
-                "style": "position:absolute;left:0;right:0;visibility:hidden;pointer-events:none"},
+        "div", {"class": "messages warm-up-sample", "aria-hidden": "true"},
         h("article", {"class": "message user"}, h("div", {"class": "message-body"}, h("div", {"class": "user-text"}, "x"))),
         h("article", {"class": "message assistant", "data-status": "streaming"},
           h("div", {"class": "message-body"},
@@ -106,7 +105,7 @@ def _fonts(sample: str) -> Callable[[], None]:
 def _sidebar() -> None:
     from app.web.dom import h
 
-    item = h("li", {"aria-hidden": "true", "style": "visibility:hidden"},
+    item = h("li", {"aria-hidden": "true", "class": "warm-up-sample"},
              h("button", {"type": "button", "class": "conv-open"},
                h("span", {"class": "conv-title"}, "x"), h("span", {"class": "conv-meta"}, "x")))
     _lay_out(item, "conversation-list")
