@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable, Coroutine, Optional
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Sequence
 
 from js import Object, document, fetch, requestAnimationFrame, setTimeout, window
 from pyodide.ffi import create_once_callable, to_js
@@ -31,6 +31,10 @@ from app.web.views.model_picker import render_effort_picker, render_model_picker
 from app.web.views.notices import render_notices
 from app.web.views.prompts_dialog import PromptsDialog
 from app.web.views.usage_bar import UsageBar
+
+if TYPE_CHECKING:
+    from app.chat.model import ToolCallPart
+    from app.directus.toolbox import PreparedCalls
 
 CONFIG_URL = "./config.json"
 
@@ -80,6 +84,7 @@ class Controller:
         self._approval_ids: tuple[str, ...] = ()
         self._usage_state: Optional[tuple] = None
         self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
+        self._calls: Optional[PreparedCalls] = None  # the tool calls the cards show, each prepared once
 
     # ----- start ----------------------------------------------------------------------------------------------
 
@@ -178,8 +183,7 @@ class Controller:
         if "conversation" in topics:
             pending = a.pending
             running = a.agent.running if a.agent is not None else set()
-            self.view.directus_url = a.directus_url()
-            self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text)
+            self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text, self._describe)
             self._render_approvals(pending)
             self.composer.render(a.busy, bool(pending))
             document.body.setAttribute("data-busy", "1" if a.busy else "0")
@@ -230,6 +234,16 @@ class Controller:
         self.badge.setAttribute("data-status", c.status)
         self.badge.setAttribute("title", ("Signed in to %s as %s" % (c.url, c.who)) if user else (c.message or ""))
         self.settings.show_connection()
+
+    def _describe(self, call: ToolCallPart) -> tuple[Optional[str], Sequence[tuple[str, str]]]:
+        """A tool card's (summary, links), from the call prepared once (app/directus/toolbox.py PreparedCalls; imported
+        at the first card, not at start-up)."""
+        if self._calls is None:
+            from app.directus.toolbox import PreparedCalls
+
+            self._calls = PreparedCalls()
+        self._calls.use_url(self.assistant.directus_url())
+        return self._calls.describe(call)
 
     def _render_usage(self) -> None:
         """The window gauge and the conversation's totals, recomputed when a message or the model changed (not at

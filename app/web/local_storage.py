@@ -18,7 +18,7 @@ def _is_quota(exc: BaseException) -> bool:
     error = getattr(exc, "js_error", None)
     try:
         return error is not None and (error.name == "QuotaExceededError" or int(error.code) in (22, 1014))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a JS error without a usable name or code: judge by its message
         return "quota" in str(exc).lower()
 
 
