@@ -47,7 +47,7 @@ async def transport():
     await t.aclose()
 
 
-async def call(ref, settings, transport, sleep=None, max_attempts=1):  # type: ignore[no-untyped-def]
+async def call(ref, settings, transport, sleep=None, max_attempts=1):
     provider, model = open_provider(ref, settings, transport, sleep=sleep or RecordingSleep(), max_attempts=max_attempts)
     return await collect(provider, ModelRequest(model=model.id, system="s", messages=[user("Hi")]))
 
@@ -138,7 +138,7 @@ async def test_in_stream_errors_are_classified_by_type_not_http_status(fake_prov
 
 
 def failing_transport() -> MockTransport:
-    def handler(request):  # type: ignore[no-untyped-def]
+    def handler(request):
         raise NetworkError("TypeError: Failed to fetch")
 
     return MockTransport(handler)
@@ -204,7 +204,7 @@ def test_unknown_endpoint_is_explained():
     (False, "Could not reach the endpoint \u201cbox\u201d at http://localhost:11434/v1: nothing answered."),
 ])
 async def test_the_transport_probe_tells_cors_from_unreachable(blocked, start):
-    def handler(request):  # type: ignore[no-untyped-def]
+    def handler(request):
         raise NetworkError("TypeError: Failed to fetch", blocked=blocked, origin="https://assistant.example")
 
     settings = ProviderSettings(compatible=[CompatibleEndpoint(name="box", base_url="http://localhost:11434/v1")])

@@ -37,17 +37,17 @@ async def transport():
     await t.aclose()
 
 
-def request_for(ref: str, messages, **kw) -> ModelRequest:  # type: ignore[no-untyped-def]
+def request_for(ref: str, messages, **kw) -> ModelRequest:
     model_id = ref.split(":", 2)[-1] if ref.startswith("compatible:") else ref.split(":", 1)[1]
     return ModelRequest(model=model_id, system="You are a Directus assistant.", messages=messages, tools=TOOLS, **kw)
 
 
 @pytest.fixture(params=sorted(PROTOCOLS))
-def proto(request):  # type: ignore[no-untyped-def]
+def proto(request):
     return request.param
 
 
-async def run(fake, settings, transport, name, *steps, messages=None, **kw):  # type: ignore[no-untyped-def]
+async def run(fake, settings, transport, name, *steps, messages=None, **kw):
     ref, queue, _ = PROTOCOLS[name]
     fake.script(*steps, protocol=queue)
     provider, model = open_provider(ref, settings, transport, sleep=kw.pop("sleep", RecordingSleep()))

@@ -29,7 +29,7 @@ from app.chat.model import (
 from app.providers.history import well_formed
 
 
-def build(*events):  # type: ignore[no-untyped-def]
+def build(*events):
     m = Message(role="assistant")
     b = MessageBuilder(m, "anthropic")
     for e in events:

@@ -11,7 +11,7 @@ from app.providers.errors import ErrorContext, http_error, retry_after, stream_e
 LOCAL = ErrorContext("compatible:box", "qwen3", "http://localhost:1234/v1", "lmstudio")
 
 
-def classify(status: int, body, headers=None):  # type: ignore[no-untyped-def]
+def classify(status: int, body, headers=None):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return http_error(LOCAL, status, raw, headers or {})
 

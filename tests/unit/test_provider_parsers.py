@@ -72,7 +72,7 @@ EXPECTED = {
 }
 
 
-def parse(name: str, chunks: list[bytes]):  # type: ignore[no-untyped-def]
+def parse(name: str, chunks: list[bytes]):
     cls = PARSERS[name.split("_")[0].rstrip("3")]
     if cls is GeminiParser:
         ids = iter(range(1000))
@@ -90,7 +90,7 @@ def parse(name: str, chunks: list[bytes]):  # type: ignore[no-untyped-def]
     return events
 
 
-def outcome(name: str, chunks: list[bytes]):  # type: ignore[no-untyped-def]
+def outcome(name: str, chunks: list[bytes]):
     try:
         return parse(name, chunks)
     except ProviderError as exc:
@@ -105,7 +105,7 @@ def chunkings(data: bytes, name: str) -> list[list[bytes]]:
     out += [[data[:k], data[k:]] for k in offsets]
     for _ in range(20):
         cuts = sorted(rng.sample(range(1, len(data)), min(len(data) - 1, rng.randint(2, 40))))
-        out.append([data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)])])
+        out.append([data[a:b] for a, b in zip([0] + cuts, cuts + [len(data)], strict=True)])
     return out
 
 
@@ -160,7 +160,7 @@ def chat_stream(*chunks: dict, done: bool = True) -> bytes:
     return out + (b"data: [DONE]\n\n" if done else b"")
 
 
-def delta(d: dict, finish=None) -> dict:  # type: ignore[no-untyped-def]
+def delta(d: dict, finish=None) -> dict:
     return {"choices": [{"index": 0, "delta": d, "finish_reason": finish}]}
 
 

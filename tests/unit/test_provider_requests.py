@@ -39,7 +39,7 @@ def history(reasoning_provider: str, call_provider: str, details: dict) -> list[
     ]
 
 
-def req(model: str, messages: list[Message], **kw) -> ModelRequest:  # type: ignore[no-untyped-def]
+def req(model: str, messages: list[Message], **kw) -> ModelRequest:
     return ModelRequest(model=model, system="Be brief.", messages=messages, tools=[TOOL], **kw)
 
 
@@ -128,7 +128,7 @@ def test_gemini_thinking_config_per_model_family():
         "includeThoughts": True, "thinkingLevel": "low"}
 
 
-def chat(server: str, base: str = "https://llm.example/v1", **kw) -> ChatCompletionsProvider:  # type: ignore[no-untyped-def]
+def chat(server: str, base: str = "https://llm.example/v1", **kw) -> ChatCompletionsProvider:
     return ChatCompletionsProvider("compatible:x", base, "key", T, catalog.custom("x", "m"), server=server, **kw)
 
 
