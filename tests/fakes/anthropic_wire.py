@@ -44,7 +44,10 @@ def _blocks(content: Any) -> list:
 
 def validate(req: RecordedRequest) -> Optional[Reply]:
     body = req.body
-    bad = lambda msg: _err(400, "invalid_request_error", msg)  # noqa: E731
+
+    def bad(msg: str) -> Reply:
+        return _err(400, "invalid_request_error", msg)
+
     if not isinstance(body, dict):
         return bad("Invalid JSON body")
     if not isinstance(body.get("model"), str):

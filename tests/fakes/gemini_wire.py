@@ -47,7 +47,10 @@ def _valid_signature(sig: Any) -> bool:
 
 def validate(req: RecordedRequest) -> Optional[Reply]:
     body = req.body
-    bad = lambda msg: _err(400, "INVALID_ARGUMENT", msg)  # noqa: E731
+
+    def bad(msg: str) -> Reply:
+        return _err(400, "INVALID_ARGUMENT", msg)
+
     if not isinstance(body, dict):
         return bad("Invalid JSON payload received.")
     for t in body.get("tools") or []:
@@ -166,10 +169,10 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
         out.append(sse(payload, crlf=True))
 
     if step.reasoning:
-        for k, piece in enumerate(step.text_pieces(step.reasoning)):
+        for piece in step.text_pieces(step.reasoning):
             chunk([{"text": piece, "thought": True}])
     pieces = step.text_pieces(step.text)
-    for k, piece in enumerate(pieces):
+    for piece in pieces:
         chunk([{"text": piece}])
     if step.tool_calls:
         parts = []

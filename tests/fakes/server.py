@@ -213,7 +213,7 @@ def _handler_for(server: FakeProviderServer) -> type:
                 server.requests.append(req)
             return req
 
-        def do_OPTIONS(self) -> None:  # noqa: N802
+        def do_OPTIONS(self) -> None:
             req = self._record("OPTIONS")
             self.send_response(200)
             origin = req.header("origin")
@@ -229,16 +229,16 @@ def _handler_for(server: FakeProviderServer) -> type:
             self.end_headers()
             self.close_connection = True
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(self._record("GET"))
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._answer(self._record("POST"))
 
         def _answer(self, req: RecordedRequest) -> None:
             try:
                 reply = server.handle(req)
-            except Exception as exc:  # a bug in the fake: say so loudly, in OpenAI's shape
+            except Exception as exc:  # noqa: BLE001 - a bug in the fake: say so loudly, in OpenAI's shape
                 reply = json_reply(500, {"error": {"message": "fake server bug: %r" % exc, "type": "fake_bug"}})
             self.close_connection = True
             self.send_response(reply.status)
