@@ -123,7 +123,7 @@ async def test_a_turn_waiting_in_one_tab_is_left_alone_by_another_tab(fake_provi
     assert answer.status == "done"  # not marked stopped, and its call not answered "stopped"
     assert not [r for m in b.conversation.messages for r in m.tool_results]
 
-    a._heartbeat.cancel()  # A's tab dies without a pagehide: its lease is no longer renewed...
+    a.autosave.heartbeat.cancel()  # A's tab dies without a pagehide: its lease is no longer renewed...
     now[0] += 60  # ...and lapses
     b.new_conversation()
     assert b.open(a.conversation.id)

@@ -130,12 +130,12 @@ def test_config_defaults_directus_url_demo_token_and_system_prompt_without_overr
     a = make(config={"directus_url": "http://demo.test/", "system_prompt": "Team prompt.",
                      "demo_directus_token": "demo-token"})
     a.load()
-    assert a.directus_url() == "http://demo.test" and a._directus_token() == "demo-token"
+    assert a.directus_url() == "http://demo.test" and a.directus.token() == "demo-token"
     assert a.system_prompt() == "Team prompt."
     a.settings.system_prompt = "Mine."
     a.settings.directus.url = "http://mine.test"
     assert a.system_prompt() == "Mine." and a.directus_url() == "http://mine.test"
-    assert a._directus_token() == ""  # the demo token never goes to another server
+    assert a.directus.token() == ""  # the demo token never goes to another server
 
 
 def test_a_broken_config_json_is_reported_and_ignored():
@@ -168,21 +168,21 @@ def test_text_deltas_are_saved_once_per_tick_and_structural_changes_at_once():
     conversation, agent = a.conversation, FakeAgent()
     writes = []
     original = local.set
-    local.set = lambda k, v: (writes.append(k), original(k, v))  # type: ignore[method-assign]
+    local.set = lambda k, v: (writes.append(k), original(k, v))  # type: ignore[method-assign]  # a spy on every write
 
     conversation.messages.append(user("Hi"))
-    a._agent_changed(conversation, agent)
+    a.turns.agent_changed(conversation, agent)
     assert len([w for w in writes if w.startswith("da.conv.")]) == 1  # structural: saved at once
 
     reply = conversation.messages
     from app.chat.model import Message
 
     reply.append(Message(role="assistant", status="streaming", parts=[TextPart(text="")]))
-    a._agent_changed(conversation, agent)
+    a.turns.agent_changed(conversation, agent)
     before = len(writes)
     for piece in "Hello there, how are you":
         conversation.messages[-1].parts[0].text += piece
-        a._agent_changed(conversation, agent)
+        a.turns.agent_changed(conversation, agent)
     assert len(writes) == before and len(ticks.queue) == 1  # 24 deltas: no write yet, one tick asked for
     ticks.run()
     assert len([w for w in writes[before:] if w.startswith("da.conv.")]) == 1
@@ -195,11 +195,11 @@ def test_conversation_list_new_open_rename_delete_search():
     a.load()
     first = a.conversation
     first.messages.append(user("How many articles are published?"))
-    a._save(first)
+    a.autosave.save(first)
     a.new_conversation()
     second = a.conversation
     second.messages.append(user("Create a category"))
-    a._save(second)
+    a.autosave.save(second)
     assert [s.id for s in a.conversations()] == [second.id, first.id]
     assert a.open(first.id) and a.conversation.messages[0].text.startswith("How many")
     a.rename(second.id, "  Categories   work ")
@@ -223,7 +223,7 @@ def test_switching_versions_is_saved_and_waits_while_a_turn_runs():
     keep_version(messages, 0)
     del messages[1:]
     messages.append(assistant("new answer"))
-    a._save(a.conversation)
+    a.autosave.save(a.conversation)
     head = messages[0].id
 
     a.agent = FakeAgent()  # a turn runs: the shown branch is the agent's, not to be swapped under it
@@ -239,9 +239,9 @@ def test_storage_full_is_a_notice_with_sizes_and_the_conversation_stays_in_memor
     a = make(local=local)
     a.load()
     a.conversation.messages.append(user("x" * 500))
-    assert a._save(a.conversation)
+    assert a.autosave.save(a.conversation)
     a.conversation.messages.append(user("y" * 5000))
-    assert not a._save(a.conversation)
+    assert not a.autosave.save(a.conversation)
     (notice,) = [n for n in a.notices if n.key == "storage-full"]
     assert notice.report is not None and notice.report.conversations[0].id == a.conversation.id
     assert "Export or delete" in notice.text
@@ -253,13 +253,13 @@ def test_a_change_in_another_tab_shows_in_the_open_conversation():
     one, two = make(local=shared), make(local=shared)
     one.load()
     one.conversation.messages.append(user("from tab one"))
-    one._save(one.conversation)
+    one.autosave.save(one.conversation)
     two.load()
     assert two.conversation.id == one.conversation.id
     seen = []
     two.listeners.append(seen.append)
     one.conversation.messages.append(user("more from tab one"))
-    one._save(one.conversation)
+    one.autosave.save(one.conversation)
     key = "da.conv." + one.conversation.id
     two.external_change(key, shared.get(key))
     assert [m.text for m in two.conversation.messages] == ["from tab one", "more from tab one"]
@@ -273,7 +273,7 @@ def test_import_and_export_round_trip():
     a = make()
     a.load()
     a.conversation.messages.append(user("Keep me"))
-    a._save(a.conversation)
+    a.autosave.save(a.conversation)
     exported = a.export_json()
     b = make()
     b.load()
@@ -288,11 +288,11 @@ def test_a_save_refused_by_a_full_storage_is_saved_once_an_old_conversation_is_d
     a = make(local=local)
     a.load()
     a.conversation.messages.append(user("old " * 1200))
-    assert a._save(a.conversation)
+    assert a.autosave.save(a.conversation)
     old_id = a.conversation.id
     a.new_conversation()
     a.conversation.messages.append(user("the message being written " * 100))
-    assert not a._save(a.conversation)
+    assert not a.autosave.save(a.conversation)
     assert [n.key for n in a.notices] == ["storage-full"]
     a.delete(old_id)
     assert [n.key for n in a.notices] == []  # saved: the notice is gone
@@ -307,13 +307,13 @@ def test_flush_saves_the_text_waiting_for_the_next_tick():
     a.load()
     conversation, agent = a.conversation, FakeAgent()
     conversation.messages.append(user("Hi"))
-    a._agent_changed(conversation, agent)
+    a.turns.agent_changed(conversation, agent)
     from app.chat.model import Message
 
     conversation.messages.append(Message(role="assistant", status="streaming", parts=[TextPart(text="")]))
-    a._agent_changed(conversation, agent)
+    a.turns.agent_changed(conversation, agent)
     conversation.messages[-1].parts[0].text = "shown on screen"
-    a._agent_changed(conversation, agent)
+    a.turns.agent_changed(conversation, agent)
     a.flush()  # the page goes away before the tick
     assert a.store.load(conversation.id).messages[-1].text == "shown on screen"
 

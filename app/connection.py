@@ -1,0 +1,287 @@
+"""The Directus connection: connect, sign in and out, the project's prompts, and the tools a turn gets.
+
+    directus = DirectusConnection(prefs, hub, transport)
+    await directus.connect()               # the stored token or session: who am I, admin or not
+    await directus.sign_in(email, password, otp)
+    directus.current                       # Connection: status, message, user, otp_needed, url
+    directus.prompts                       # the project's shared prompts (app/directus/prompts.py), once connected
+
+Credentials: a static token, or email and password, whose session (refreshed by the client,
+app/directus/client.py) is stored with the secrets (app/preferences.py); config.json may name a demo token,
+used only for its own Directus URL. While an attempt is in progress, a turn waits for it (`settled`, up to
+`CONNECT_WAIT_SECONDS`) so a message sent at page load still gets the tools.
+
+Tools: a turn's agent holds `LiveTools`, which asks for the connection's tools at each model call (none while
+not connected: `NoTools`). A pending update's approval prompt shows what it will change, value by value,
+read in the background (`change_preview`). All three sit in one marked place at the end of this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Collection, Literal, Optional
+
+if TYPE_CHECKING:
+    from app.chat.agent import Agent, CallPreview, ToolOutcome, Tools
+    from app.chat.model import ToolCallPart, ToolSpec
+    from app.directus.changes import Change
+    from app.directus.client import CurrentUser, DirectusClient, Session
+    from app.directus.prompts import Prompt
+    from app.hub import Hub
+    from app.preferences import Preferences
+    from app.transport import Transport
+
+ConnectionStatus = Literal["off", "connecting", "connected", "error"]
+
+CONNECT_WAIT_SECONDS = 15.0  # how long a turn waits for a Directus connection in progress before going on
+
+
+@dataclass
+class Connection:
+    status: ConnectionStatus = "off"
+    message: str = ""  # what is wrong, in plain words (status "error"), or a hint (status "off")
+    user: Optional[CurrentUser] = None  # when connected
+    otp_needed: bool = False
+    url: str = ""
+
+    @property
+    def who(self) -> str:
+        if self.user is None:
+            return ""
+        return "%s (%s)" % (
+            self.user.display_name,
+            "administrator" if self.user.admin else (self.user.role_name or "user"),
+        )
+
+
+class DirectusConnection:
+    def __init__(
+        self,
+        prefs: Preferences,
+        hub: Hub,
+        transport: Transport,
+        *,
+        origin: Optional[str] = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.prefs = prefs
+        self.hub = hub
+        self.transport = transport
+        self.origin = origin  # this app's origin, named in CORS advice
+        self.clock = clock
+        self.current = Connection()
+        self.client: Optional[DirectusClient] = None
+        self.prompts: list[Prompt] = []  # the project's shared prompts, loaded once connected
+        self._settled = asyncio.Event()  # set while no connection attempt is in progress
+        self._settled.set()
+        self.tools = TurnTools(self)  # what a turn's agent gets of the connection (the end of this module)
+
+    def url(self) -> str:
+        return (self.prefs.settings.directus.url or self.prefs.config.directus_url).strip().rstrip("/")
+
+    def token(self) -> str:
+        """The user's static token, or the deployment's demo token for the deployment's own Directus."""
+        d, config = self.prefs.settings.directus, self.prefs.config
+        if d.token:
+            return d.token
+        if config.demo_directus_token and not d.session and self.url() == config.directus_url.rstrip("/"):
+            return config.demo_directus_token
+        return ""
+
+    async def connect(self) -> bool:
+        """Connect with the stored token or session; True when signed in. The outcome is in `current`."""
+        from app.directus.errors import DirectusError
+
+        url = self.url()
+        d = self.prefs.settings.directus
+        token = "" if (d.auth == "password" and d.session) else self.token()
+        session = d.session if not token else None
+        if not url:
+            self._set(Connection("off", "Set the Directus URL in Settings to let the assistant work on your data."))
+            return False
+        if not token and not session:
+            self._set(
+                Connection("off", "Sign in to Directus in Settings (a static token, or email and password).", url=url)
+            )
+            return False
+        client = self._new_client(url, token, session)
+        self._set(Connection("connecting", url=url))
+        try:
+            user = await client.me(fresh=True)
+        except DirectusError as exc:
+            self.client = None
+            self._set(Connection("error", exc.message, url=url))
+            return False
+        self.client = client
+        self._set(Connection("connected", user=user, url=url))
+        return True
+
+    async def sign_in(self, email: str, password: str, otp: str = "") -> bool:
+        """Email + password (+ one-time code when the account asks for one). The session is stored as a secret."""
+        from app.directus.errors import DirectusError
+
+        url = self.url()
+        if not url:
+            self._set(Connection("error", "Enter the Directus URL first."))
+            return False
+        d = self.prefs.settings.directus
+        d.auth, d.email, d.token = "password", email.strip(), ""
+        client = self._new_client(url)
+        self._set(Connection("connecting", url=url))
+        try:
+            await client.login(email.strip(), password, otp or None)  # stores the session via _session_changed
+            user = await client.me(fresh=True)
+        except DirectusError as exc:
+            self.client = None
+            self._set(Connection("error", exc.message, otp_needed=exc.code in ("OTP_REQUIRED", "INVALID_OTP"), url=url))
+            return False
+        self.client = client
+        self._set(Connection("connected", user=user, url=url))
+        return True
+
+    async def disconnect(self) -> None:
+        """Sign out: forget the token and session (the URL stays)."""
+        client, self.client = self.client, None
+        self.prefs.settings.directus.token = ""
+        self.prefs.settings.directus.session = None
+        if client is not None and client.session is not None:
+            await client.logout()
+        self.prefs.save()
+        self._set(Connection("off", "Signed out of Directus.", url=self.url()))
+
+    async def settled(self) -> None:
+        """Wait (a while) for a connection attempt in progress, so a turn gets the tools."""
+        try:
+            await asyncio.wait_for(self._settled.wait(), CONNECT_WAIT_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+
+    def _new_client(self, url: str, token: str = "", session: Optional[dict] = None) -> DirectusClient:
+        from app.directus.client import DirectusClient, Session
+
+        restored = None
+        if session:
+            try:
+                restored = Session.from_dict(session)
+            except (KeyError, TypeError, ValueError):
+                restored = None
+        return DirectusClient(
+            url,
+            self.transport,
+            token=token or None,
+            session=restored,
+            on_session_change=self._session_changed,
+            origin=self.origin,
+            clock=self.clock,
+        )
+
+    def _session_changed(self, session: Optional[Session]) -> None:
+        self.prefs.settings.directus.session = session.to_dict() if session is not None else None
+        self.prefs.save()
+
+    def _set(self, connection: Connection) -> None:
+        self.current = connection
+        if connection.status == "connecting":
+            self._settled.clear()
+        else:
+            self._settled.set()
+        self.prompts = []
+        if connection.status == "connected" and self.client is not None:
+            self.hub.spawn(self._load_prompts(self.client))
+        self.hub.notify("connection")
+
+    async def _load_prompts(self, client: DirectusClient) -> None:
+        """The project's shared prompts (app/directus/prompts.py), for the Prompts button; none when not allowed."""
+        from app.directus.prompts import fetch_prompts
+
+        prompts = await fetch_prompts(client)
+        if client is self.client:  # still the same connection
+            self.prompts = prompts
+            self.hub.notify("connection")
+
+
+# ===== The tools of a turn, and the change previews of its approvals ==================================================
+# Everything here touches the agent's tool interface (app/chat/agent.py `Tools`), so it is kept together:
+# `TurnTools.current()` (a Toolbox when connected, else `NoTools`), `LiveTools` (what a turn's agent holds: the
+# tools as they are at each model call), and the change previews (`change_preview`, `preview_pending`,
+# `_load_preview`: what a pending update will change, read in the background for its approval prompt).
+
+
+class TurnTools:
+    def __init__(self, directus: DirectusConnection):
+        self._directus = directus
+        self._previews: dict[str, Optional[list[Change]]] = {}  # call id -> its changes; None: loading
+
+    def current(self) -> Tools:
+        """The tools of the connection as it is now: a Toolbox when connected, else none."""
+        directus = self._directus
+        if directus.client is None or directus.current.status != "connected":
+            return NoTools()
+        from app.directus.toolbox import Toolbox
+
+        user = directus.current.user
+        return Toolbox(directus.client, admin=bool(user and user.admin), policy=directus.prefs.settings.tools)
+
+    def live(self) -> LiveTools:
+        return LiveTools(self)
+
+    def change_preview(self, call_id: str) -> list[Change]:
+        """What a pending update will change, value by value (app/directus/changes.py); [] until read, or if none."""
+        return self._previews.get(call_id) or []
+
+    def preview_pending(self, agent: Agent) -> None:
+        """Read, in the background, what each pending call of the agent will change (once per call)."""
+        client = self._directus.client
+        if client is None:
+            return
+        for call_id, pending in list(agent.pending.items()):
+            if call_id not in self._previews:
+                self._previews[call_id] = None
+                self._directus.hub.spawn(self._load_preview(client, pending.call))
+
+    async def _load_preview(self, client: DirectusClient, call: ToolCallPart) -> None:
+        from app.directus.changes import preview_changes
+
+        try:
+            changes = await preview_changes(client, call.name, call.arguments)
+        except Exception:  # noqa: BLE001 - a preview is a nicety: the approval prompt works without it
+            changes = []
+        self._previews[call.id] = changes
+        if changes:
+            self._directus.hub.notify("conversation")
+
+
+class NoTools:
+    """The tools when Directus is not connected: none."""
+
+    def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
+        return []
+
+    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
+        return None
+
+    async def run(self, name: str, arguments: str) -> ToolOutcome:
+        from app.directus.tools.definition import ToolOutcome
+
+        return ToolOutcome(
+            content='{"error":{"code":"NOT_CONNECTED","message":"Directus is not connected."}}', ok=False
+        )
+
+
+class LiveTools:
+    """The tools of the Directus connection as it is when the model is called, not when the turn started:
+    a message sent while the connection is still being made gets the tools once it is made."""
+
+    def __init__(self, tools: TurnTools):
+        self._tools = tools
+
+    def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
+        return self._tools.current().specs(used)
+
+    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
+        return self._tools.current().preview(name, arguments)
+
+    async def run(self, name: str, arguments: str) -> ToolOutcome:
+        return await self._tools.current().run(name, arguments)
