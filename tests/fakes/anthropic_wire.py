@@ -105,7 +105,7 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
         if not blocks and not (role == "assistant" and i == len(messages) - 1):
             return bad("messages.%d: all messages must have non-empty content except for the optional final assistant message" % i)
         if role == "user":
-            results = []
+            results: list[str] = []  # the tool_use ids answered
             for j, b in enumerate(blocks):
                 if b.get("type") == "tool_result":
                     if j != len(results):

@@ -184,7 +184,7 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
             entries = []
             for i, call_id, c in calls:
                 args: Any = c.arguments if "object_arguments" in q and isinstance(c.arguments, dict) else c.arguments_json
-                e = {"id": call_id, "type": "function", "function": {"name": c.name, "arguments": args}}
+                e: dict[str, Any] = {"id": call_id, "type": "function", "function": {"name": c.name, "arguments": args}}
                 if "no_index" not in q:
                     e["index"] = i
                 entries.append(e)

@@ -110,7 +110,7 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
 
 
 def error(kind: str, step: Step, req: RecordedRequest) -> Reply:
-    h = {}
+    h: dict[str, str] = {}
     details = None
     if kind == "bad_key":
         code, status, msg = 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key."

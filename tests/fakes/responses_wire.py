@@ -136,7 +136,7 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
     idx = 0
     if step.reasoning:
         rid = "rs_fake%d" % n
-        item = {"id": rid, "type": "reasoning", "summary": []}
+        item: dict[str, Any] = {"id": rid, "type": "reasoning", "summary": []}
         if encrypted:
             item["encrypted_content"] = None
         emit("response.output_item.added", output_index=idx, item=copy.deepcopy(item))

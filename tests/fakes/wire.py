@@ -27,7 +27,7 @@ class RecordedRequest:
     @property
     def tool_names(self) -> set[str]:
         """The names of the tools offered in the body, whatever the wire protocol."""
-        names = set()
+        names: set[str] = set()
         for tool in (self.body or {}).get("tools") or []:
             if "functionDeclarations" in tool:  # Gemini
                 names.update(f["name"] for f in tool["functionDeclarations"])

@@ -16,9 +16,11 @@ import anthropic
 import httpx
 import openai
 import pytest
+from anthropic.types import ToolParam
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types as gtypes
+from openai.types.responses import FunctionToolParam
 
 from app.chat.events import ProviderError
 from app.chat.model import ToolSpec, user
@@ -58,7 +60,8 @@ class Outcome:
 
 def sdk_responses(url: str, model: str) -> Outcome:
     client = openai.OpenAI(base_url=url + "/v1", api_key="sk-test", max_retries=0)
-    tools = [{"type": "function", "name": t.name, "description": t.description, "parameters": t.parameters, "strict": False} for t in TOOLS]
+    tools: list[FunctionToolParam] = [{"type": "function", "name": t.name, "description": t.description,
+                                       "parameters": t.parameters, "strict": False} for t in TOOLS]
     with client.responses.stream(model=model, input=[{"role": "user", "content": "Hi"}], instructions="s", tools=tools,
                                  store=False, include=["reasoning.encrypted_content"], reasoning={"summary": "auto"}) as stream:
         final = None
@@ -67,10 +70,12 @@ def sdk_responses(url: str, model: str) -> Outcome:
                 final = event.response  # the stream helper only accepts response.completed
             elif event.type in ("response.failed", "error"):
                 raise SDKStreamError(event.type)
+    assert final is not None, "no response.completed or response.incomplete event"
     r = final
     reasoning = "\n\n".join(s.text for item in r.output if item.type == "reasoning" for s in item.summary)
     calls = tuple((i.name, json.loads(i.arguments)) for i in r.output if i.type == "function_call")
     u = r.usage
+    assert u is not None, "no usage in the final response"
     return Outcome(r.output_text, reasoning, calls, (u.input_tokens, u.output_tokens, u.input_tokens_details.cached_tokens,
                                                      u.output_tokens_details.reasoning_tokens))
 
@@ -103,7 +108,7 @@ def sdk_azure(url: str, model: str) -> Outcome:
 
 def sdk_anthropic(url: str, model: str) -> Outcome:
     client = anthropic.Anthropic(base_url=url, api_key="sk-ant", max_retries=0)
-    tools = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in TOOLS]
+    tools: list[ToolParam] = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in TOOLS]
     with client.messages.stream(model=model, max_tokens=4096, system="s", tools=tools,
                                 messages=[{"role": "user", "content": "Hi"}]) as stream:
         m = stream.get_final_message()
@@ -134,6 +139,7 @@ def sdk_gemini(url: str, model: str) -> Outcome:
             elif part.text:
                 text += part.text
         usage = chunk.usage_metadata or usage
+    assert usage is not None, "no usage metadata in the stream"
     thoughts = usage.thoughts_token_count or 0
     return Outcome(text, reasoning, tuple(calls), (usage.prompt_token_count, (usage.candidates_token_count or 0) + thoughts,
                                                   usage.cached_content_token_count or 0, thoughts))

@@ -13,6 +13,7 @@ from app.chat.events import ProviderError
 from app.chat.model import Message, ToolCallPart, ToolResultPart, tool_results, user
 from app.chat.request import ModelRequest
 from app.providers import open_provider
+from app.providers.openai_chat import ChatCompletionsProvider
 from tests.fakes.script import Call, Step
 from tests.fixtures.providers import collect
 from tests.transports import HttpxTransport
@@ -100,6 +101,7 @@ async def test_mistral_rules_are_enforced_and_our_module_satisfies_them(fake_pro
         assert message.text.startswith("Hello!")
         sent = fake_provider.last.body
         assert "stream_options" not in sent and len(sent["messages"][2]["tool_calls"][0]["id"]) == 9
+        assert isinstance(provider, ChatCompletionsProvider)
         provider.remap_tool_ids = False
         with pytest.raises(ProviderError) as info:
             await collect(provider, ModelRequest(model=model.id, system="s", messages=history))
@@ -142,6 +144,7 @@ def test_control_endpoints_for_other_processes(fake_provider):
 def test_runs_standalone():
     proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.server", "--port", "0"], stdout=subprocess.PIPE, text=True)
     try:
+        assert proc.stdout is not None
         line = proc.stdout.readline()
         url = line.split()[3]
         assert httpx.get(url + "/").json() == {"ok": True, "fake": "providers"}

@@ -58,6 +58,7 @@ def test_large_old_tool_results_are_shortened_before_any_turn_is_left_out():
     assert "left out to fit the context window" in result.messages[2].tool_results[0].content
     assert result.messages[-2].tool_results[0].content == BIG  # the latest turn keeps its result
     assert messages[2].tool_results[0].content == BIG  # the caller's history is not changed
+    assert result.notice is not None
     assert "2 large tool results shortened" in result.notice
 
 
@@ -72,6 +73,7 @@ def test_oldest_whole_turns_go_first_and_tool_pairs_stay_together():
     assert len(result.messages) % 4 == 0 and result.left_out_turns == 10 - len(result.messages) // 4
     assert result.left_out_messages == 4 * result.left_out_turns > 0
     assert_pairs_intact(result.messages)
+    assert result.notice is not None
     assert ("%d older messages" % result.left_out_messages) in result.notice
     assert result.estimated_tokens <= result.budget_tokens
 
@@ -89,6 +91,7 @@ def test_latest_turn_is_always_sent_even_when_it_does_not_fit():
     messages = history(2)
     result = fit(messages, 0, 0, 60, 0, last_usage=False)
     assert result.messages == messages[-4:]
+    assert result.notice is not None
     assert not result.fits and "still larger" in result.notice
 
 

@@ -84,6 +84,7 @@ def test_apply_returns_the_touched_part():
     m = Message(role="assistant")
     b = MessageBuilder(m, "openai")
     part = b.apply(TextDelta("a"))
+    assert isinstance(part, TextPart)
     assert part is m.parts[0] and b.apply(TextDelta("b")) is part and part.text == "ab"
 
 

@@ -54,8 +54,10 @@ def test_context_windows_match_the_documents():
 
 def test_retired_models_name_their_successor():
     g3 = catalog.lookup("gemini", "gemini-3-pro-preview")
+    assert g3.retired is not None
     assert "2026-03-09" in g3.retired and g3.successor == "gemini-3.1-pro-preview"
     s45 = catalog.lookup("anthropic", "claude-sonnet-4-5")
+    assert s45.retired is not None
     assert "2026-11-30" in s45.retired and s45.successor == "claude-sonnet-4-6"
     for m in catalog.MODELS:
         if m.successor:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any, Union
 
 import pytest
 
 from app.chat.builder import MessageBuilder
 from app.chat.events import (
+    Event,
     Finish,
     ProviderError,
     ReasoningDone,
     ToolCallDone,
+    ToolCallStart,
     UsageUpdate,
 )
 from app.chat.model import Message, Usage
@@ -28,13 +31,14 @@ from app.providers.gemini import GeminiParser
 from app.providers.openai import ResponsesParser
 from app.providers.openai_chat import ChatParser
 from app.providers.sse import SSEDecoder
+from app.providers.streaming import StreamParser
 
 STREAMS = Path(__file__).parent.parent / "fixtures" / "streams"
 PARSERS = {"chat": ChatParser, "responses": ResponsesParser, "anthropic": MessagesParser, "gemini": GeminiParser}
 CALLS = [("read_items", {"collection": "posts", "q": "caf\u00e9"}), ("read_collections", {})]
 U = Usage(input_tokens=120, output_tokens=30, cached_tokens=100, reasoning_tokens=8)
 
-EXPECTED = {
+EXPECTED: dict[str, dict[str, Any]] = {
     "chat_parallel_tool_calls": dict(text="Checking.", calls=CALLS, finish="tool_calls", usage=U),
     "chat_text_unicode": dict(text="Gr\u00fc\u00dfe \u2014 \u65e5\u672c \U0001f600!", finish="stop", usage=U),
     "chat_ollama_whole_calls_no_index_stop_no_done": dict(calls=CALLS, finish="tool_calls", usage=U),
@@ -72,15 +76,16 @@ EXPECTED = {
 }
 
 
-def parse(name: str, chunks: list[bytes]):
+def parse(name: str, chunks: list[bytes]) -> list[Event]:
     cls = PARSERS[name.split("_")[0].rstrip("3")]
+    parser: StreamParser
     if cls is GeminiParser:
         ids = iter(range(1000))
         parser = GeminiParser(ErrorContext("test", "m"), new_id=lambda: "call_%d" % next(ids))
     else:
         parser = cls(ErrorContext("test", "m"))
     decoder = SSEDecoder()
-    events = []
+    events: list[Event] = []
     for chunk in chunks:
         for sse in decoder.decode(chunk):
             events.extend(parser.feed(sse))
@@ -90,7 +95,7 @@ def parse(name: str, chunks: list[bytes]):
     return events
 
 
-def outcome(name: str, chunks: list[bytes]):
+def outcome(name: str, chunks: list[bytes]) -> Union[list[Event], tuple[str, str]]:
     try:
         return parse(name, chunks)
     except ProviderError as exc:
@@ -121,6 +126,7 @@ def test_recorded_stream(name: str):
     if "error" in expected:
         assert whole == ("error", expected["error"])
     else:
+        assert isinstance(whole, list)
         message = Message(role="assistant")
         builder = MessageBuilder(message, "test")
         for event in whole:
@@ -133,7 +139,7 @@ def test_recorded_stream(name: str):
         assert message.finish_reason == expected["finish"]
         assert message.usage == expected["usage"]
         assert isinstance(whole[-1], Finish) and sum(isinstance(e, Finish) for e in whole) == 1
-        started = {e.index for e in whole if type(e).__name__ == "ToolCallStart"}
+        started = {e.index for e in whole if isinstance(e, ToolCallStart)}
         assert started == {e.index for e in whole if isinstance(e, ToolCallDone)}
         for key, prefix in (expected.get("replay") or {}).items():
             details = [e.provider_details for e in whole if isinstance(e, ReasoningDone)]

@@ -165,5 +165,5 @@ def test_chat_urls_and_auth_headers():
 def test_an_empty_assistant_message_is_never_sent():
     stopped = [user("Hi"), Message(role="assistant", parts=[TextPart(text="")], status="stopped"), user("Again")]
     for body in (chat("generic").body(req("m", stopped)), responses().body(req("gpt-5-mini", stopped))):
-        items = body.get("messages") or body.get("input")
+        items = body.get("messages") or body.get("input") or []
         assert [i.get("role") for i in items if i.get("role") != "system"] == ["user", "user"]
