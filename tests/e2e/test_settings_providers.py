@@ -180,3 +180,30 @@ def test_several_compatible_endpoints_can_be_added_used_and_removed(app, fake_pr
     page.get_by_role("button", name="Remove endpoint team-llm-2").click()
     app.save_settings()
     assert "team-llm-2" not in model_groups(page) and "team-llm" in model_groups(page)
+
+
+def test_a_settings_render_that_changes_no_model_leaves_the_pickers_alone(app, fake_provider):
+    page = app.page
+    set_anthropic(app, fake_provider.url)
+    app.pick(model_groups(page)["Anthropic"][0])
+    app.rendered()
+    mark = """() => { for (const id of ["model-picker", "effort-picker"]) {
+        const option = document.getElementById(id).querySelector("option"); if (option) option.dataset.mark = "kept"; } }"""
+    kept = """() => ["model-picker", "effort-picker"].map(
+        id => document.getElementById(id).querySelector("option")?.dataset.mark ?? null)"""
+    page.evaluate(mark)
+    before = page.evaluate(kept)
+    assert before[0] == "kept"
+    app.open_settings()
+    app.save_settings()  # the same settings again: a "settings" render, nothing in the pickers changed
+    assert page.evaluate(kept) == before
+
+    app.open_settings()  # a new endpoint adds models: the model picker is rebuilt
+    page.get_by_role("button", name="Add an OpenAI-compatible endpoint").click()
+    added = page.locator(".compat-endpoint").last
+    added.get_by_label("Endpoint name").fill("picker-llm")
+    added.get_by_label("Endpoint base URL").fill(fake_provider.url + "/v1")
+    added.get_by_label("Models", exact=True).fill("picker-model 8000")
+    app.save_settings()
+    assert "picker-llm" in model_groups(page)
+    assert page.evaluate(kept)[0] is None
