@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from app.chat.events import ErrorKind, ProviderError
@@ -89,7 +89,7 @@ def no_key(provider: str) -> ProviderError:
     )
 
 
-def _error_fields(body: Any) -> tuple[str, list[str]]:
+def _error_fields(body: object) -> tuple[str, list[str]]:
     """(message, codes) from any provider's error body; codes are lower-case type/code/status/reason strings."""
     message = ""
     codes: list[str] = []
@@ -122,7 +122,7 @@ def _error_fields(body: Any) -> tuple[str, list[str]]:
     return message, codes
 
 
-def retry_after(headers: Mapping[str, str], body: Any = None) -> Optional[float]:
+def retry_after(headers: Mapping[str, str], body: object = None) -> Optional[float]:
     """The provider's hint, when readable: retry-after-ms, retry-after (seconds), Gemini RetryInfo."""
     h = {k.lower(): v for k, v in (headers or {}).items()}
     try:
@@ -141,7 +141,7 @@ def retry_after(headers: Mapping[str, str], body: Any = None) -> Optional[float]
     return None
 
 
-def _parse(body: bytes) -> Any:
+def _parse(body: bytes) -> object:
     try:
         return json.loads(body.decode("utf-8", "replace")) if body else None
     except ValueError:
@@ -157,7 +157,7 @@ def http_error(ctx: ErrorContext, status: int, body: bytes, headers: Mapping[str
     return _classify(ctx, status, message, codes, retry_after(headers, parsed))
 
 
-def stream_error(ctx: ErrorContext, payload: Any) -> ProviderError:
+def stream_error(ctx: ErrorContext, payload: object) -> ProviderError:
     """An error that arrived inside an HTTP 200 stream (Anthropic `error` event, OpenAI/Gemini `{error}`)."""
     message, codes = _error_fields(payload)
     status = None
@@ -185,9 +185,11 @@ def _classify(
     speaker = ctx.first_party.label if ctx.first_party is not None else "The endpoint"
     said = (" %s said: \u201c%s\u201d" % (speaker, detail.strip())) if detail.strip() else ""
 
-    def err(kind: ErrorKind, message: str, **kw: Any) -> ProviderError:
+    def err(kind: ErrorKind, message: str, *, retryable: Optional[bool] = None,
+            retry_after: Optional[float] = None) -> ProviderError:
         message = message[:1].upper() + message[1:] + said
-        return ProviderError(kind, message, status=status, provider=ctx.provider, detail=detail or None, **kw)
+        return ProviderError(kind, message, retryable=retryable, retry_after=retry_after, status=status,
+                             provider=ctx.provider, detail=detail or None)
 
     if CONTEXT_OVERFLOW.search(detail) or "context_length_exceeded" in code_text or status == 413:
         return err(
