@@ -6,6 +6,9 @@ The agent owns the conversation while a turn runs and calls `on_change()` after 
 the app can render and save: a reload at any moment loses nothing that was shown. Approval is data:
 a call that needs the user's say is listed in `pending` until the UI calls `decide()`.
 
+A call is prepared once its arguments have streamed (`tools.prepare`: parsed, checked, previewed); the
+approval prompt shows that prepared call and `tools.run` runs it, without parsing it again.
+
 Invariants the providers rely on: every tool call of an assistant message is answered exactly once, by
 the `tool` message right after it, before the model is called again. A stopped turn answers the calls it
 leaves behind with a "stopped" result, so the next message works with every provider.
@@ -16,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Collection, Literal, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Optional
 
 from app.chat.approvals import ApprovalPolicy
 from app.chat.model import (
@@ -28,56 +31,31 @@ from app.chat.model import (
     ToolSpec,
     ToolStatus,
 )
+from app.chat.tools import CallPreview, PreparedCall, ToolOutcome, Tools
 from app.chat.versions import keep_version
+
+if TYPE_CHECKING:
+    from app.chat.request import Provider
+
+# (what the agent needs of its tools is declared in app/chat/tools.py; named here too for those who import it here)
+__all__ = ["Agent", "CallPreview", "PendingApproval", "PreparedCall", "ToolOutcome", "Tools", "UserDecision"]
 
 STEP_CAP = 10
 
 UserDecision = Literal["approve", "deny", "always"]
 
 
-class CallPreview(Protocol):
-    """What the approval prompt shows and the policy reads (directus.registry.CallPreview)."""
-
-    summary: str
-    read_only: bool
-    destructive: bool
-    bulk: bool
-
-
-class ToolOutcome(Protocol):
-    content: str
-    ok: bool
-
-
-class Tools(Protocol):
-    def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
-        """The tools to offer the model (disabled and not-permitted ones left out), given the names of the
-        tools the conversation has called so far (some tools are offered only once they are needed)."""
-        ...
-
-    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
-        """What the call will do; None when the tool is unknown or the arguments are invalid."""
-        ...
-
-    async def run(self, name: str, arguments: str) -> ToolOutcome:
-        """Run the call; errors come back as an outcome with ok=False, never as an exception."""
-        ...
-
-
-class Provider(Protocol):
-    """app.chat.request.Provider: `stream(ModelRequest)` yields app.chat.events."""
-
-    name: str  # written on reasoning parts, so they are replayed only to the provider that wrote them
-
-    def stream(self, request: Any) -> Any:
-        ...
-
-
 @dataclass
 class PendingApproval:
     call: ToolCallPart
-    preview: CallPreview
+    prepared: PreparedCall  # what the prompt shows (and the change preview reads); run as it is once approved
     future: "asyncio.Future[UserDecision]" = field(repr=False)
+
+    @property
+    def preview(self) -> CallPreview:
+        preview = self.prepared.preview
+        assert preview is not None, "a call waits for approval only with a preview"
+        return preview
 
 
 def _result(call: ToolCallPart, status: ToolStatus, code: str, message: str) -> ToolResultPart:
@@ -101,7 +79,7 @@ class Agent:
         conversation: Conversation,
         provider: Provider,
         model_id: str,
-        tools: Tools,
+        tools: Tools[Any],
         policy: ApprovalPolicy,
         system: str,
         *,
@@ -305,12 +283,13 @@ class Agent:
             results.parts.append(_result(call, "error", "TOOL_DISABLED", f"The tool {call.name} is disabled by the user."))
             self._changed()
             return
-        preview = self.tools.preview(call.name, call.arguments)
+        prepared = self.tools.prepare(call.name, call.arguments)
+        preview = prepared.preview
         if preview is not None:
             decision = self.policy.decide(call.name, preview)
             if decision == "ask":
                 future: asyncio.Future = asyncio.get_event_loop().create_future()
-                self.pending[call.id] = PendingApproval(call, preview, future)
+                self.pending[call.id] = PendingApproval(call, prepared, future)
                 self._changed()
                 try:
                     answer = await future
@@ -324,7 +303,7 @@ class Agent:
         self.running.add(call.id)
         self._changed()
         try:
-            outcome = await self.tools.run(call.name, call.arguments)
+            outcome = await self.tools.run(prepared)
         finally:
             self.running.discard(call.id)
         results.parts.append(ToolResultPart(

@@ -21,7 +21,8 @@ Decision = Literal["run", "ask", "refuse"]
 
 
 class CallFacts(Protocol):
-    """What the approval decision needs to know about one call (directus.registry.CallPreview has it)."""
+    """What the approval decision needs to know about one call (a prepared call's preview has it:
+    app/directus/tools/definition.py CallPreview)."""
 
     read_only: bool
     destructive: bool

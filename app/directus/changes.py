@@ -1,9 +1,9 @@
 """What an update will change, value by value, for the approval prompt: "articles 3 · title: "Old" → "New"".
 
-    changes = await preview_changes(client, "items", arguments)   # [] when there is nothing to show
+    changes = await preview_changes(client, call)   # call: the PreparedCall (app/directus/prepared.py); [] if none
 
-It reads the current values the way Undo does (app/directus/undo.py: the tool's `capture`, with the user's own
-permissions), so updates of items, singletons, file details and folders can be previewed; creates, deletes,
+It reads the current values the way Undo does, through the prepared call's capture step (app/directus/undo.py,
+with the user's own permissions; the run captures again right before the write, as values can change meanwhile), so updates of items, singletons, file details and folders can be previewed; creates, deletes,
 writes by a query over Undo's limit, and anything the user may not read show no preview. Only values that
 differ are listed, at most MAX_CHANGES of them.
 """
@@ -11,9 +11,11 @@ differ are listed, at most MAX_CHANGES of them.
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from app.directus.registry import ToolArgumentError, validate_call
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
+    from app.directus.prepared import PreparedCall
 
 MAX_CHANGES = 30
 MAX_VALUE_CHARS = 80
@@ -26,25 +28,22 @@ class Change(NamedTuple):
     after: str
 
 
-async def preview_changes(client: Any, name: str, arguments: str) -> list[Change]:
-    try:
-        tool, args = validate_call(name, arguments or "{}")
-    except ToolArgumentError:
+async def preview_changes(client: "DirectusClient", call: "PreparedCall") -> list[Change]:
+    if call.action != "update":
         return []
-    if tool.capture is None or getattr(args, "action", None) != "update":
-        return []
-    plan = await tool.capture(client, args)  # None when it cannot be read (no permission, too many items)
+    plan = await call.capture(client)  # None when it cannot be read (no permission, too many items), or no undo
     if plan is None:
         return []
-    if plan.kind == "singleton" and isinstance(args.data, dict):
-        return _diff(plan.collection, plan.singleton or {}, args.data)[:MAX_CHANGES]
+    data = getattr(call.args, "data", None)
+    if plan.kind == "singleton" and isinstance(data, dict):
+        return _diff(plan.collection, plan.singleton or {}, data)[:MAX_CHANGES]
     if plan.kind != "update":
         return []
     noun = plan.collection if not plan.endpoint else plan.noun
     changes: list[Change] = []
     for row in plan.restore:
         key = row.get(plan.pk)
-        after = _after(args.data, plan.pk, key)
+        after = _after(data, plan.pk, key)
         if after is not None:
             changes += _diff("%s %s" % (noun, key), row, {k: v for k, v in after.items() if k != plan.pk})
     return changes[:MAX_CHANGES]

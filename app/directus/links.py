@@ -1,18 +1,20 @@
 """Where Directus's own app shows what a tool call touched: the "Open in Directus" links of its card.
 
-There the user sees the item as it is now, its revisions and who changed it. Links are built from the call's
-validated arguments and the Directus URL only (never from a result), each part of the path URL-encoded:
+There the user sees the item as it is now, its revisions and who changed it. Links are built from the prepared
+call's validated arguments (app/directus/prepared.py) and the Directus URL only (never from a result), each part
+of the path URL-encoded:
 
-    admin_links("https://cms.example.com", "items", '{"action": "update", "collection": "articles", "keys": [3]}')
+    admin_links("https://cms.example.com", prepare("items", '{"action": "update", "collection": "articles", "keys": [3]}'))
     -> [Link("articles 3", "https://cms.example.com/admin/content/articles/3")]
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 from urllib.parse import quote
 
-from app.directus.registry import ToolArgumentError, validate_call
+if TYPE_CHECKING:
+    from app.directus.prepared import PreparedCall
 
 MAX_ITEM_LINKS = 3  # more keys than this: one link to the list instead
 
@@ -22,18 +24,14 @@ class Link(NamedTuple):
     url: str
 
 
-def admin_links(directus_url: str, name: str, arguments: str) -> list[Link]:
+def admin_links(directus_url: str, call: "PreparedCall") -> list[Link]:
     """The pages of Directus's app for this call; [] for a call that is invalid or has none."""
     base = (directus_url or "").rstrip("/")
-    if not base.startswith(("https://", "http://")):
+    make = _LINKS.get(call.name)
+    if not base.startswith(("https://", "http://")) or call.args is None or call.error is not None or make is None:
         return []
-    try:
-        _, args = validate_call(name, arguments or "{}")
-    except ToolArgumentError:
-        return []
-    make = _LINKS.get(name)
     return [Link(label, base + "/admin/" + "/".join(quote(str(p), safe="") for p in path))
-            for label, path in (make(args) if make else [])]
+            for label, path in make(call.args)]
 
 
 Page = tuple[str, tuple]  # label, path segments after /admin/

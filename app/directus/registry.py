@@ -1,37 +1,33 @@
-"""The tool catalogue: what the model is offered, what one call will do, and running it safely.
+"""The tool catalogue: what the model is offered, and running one prepared call safely.
 
     tool_specs(admin=False)                       -> [ToolSpec]   (admin-only tools hidden from non-admins)
-    preview_call("items", '{"action":"delete",...}') -> CallPreview | ToolArgumentError
-    await run_tool(client, "items", arguments)      -> ToolOutcome(content, ok, data); never raises for
-                                                       tool, validation or Directus errors
+    call = prepare("items", '{"action":"delete",...}')           (app/directus/prepared.py: parsed once there)
+    await run_call(client, call)                  -> ToolOutcome(content, ok, data, undo); never raises for
+                                                     tool, validation or Directus errors
 
-Arguments are the raw JSON text the model streamed: parsed once here (empty or null means {}), nested
-JSON text accepted, then validated by the tool's pydantic model and its per-action `check()`. Failures come
-back to the model as `{"error": {"code", "message", "retryable", "next"}}` so it can fix the call.
+A call that was not prepared well (unknown tool, invalid arguments) runs nothing: its error goes back to the model
+as `{"error": {"code", "message", "retryable", "next"}}` so it can fix the call. So do Directus's errors.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Optional, Union
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Callable, Optional
 
 from app.chat.model import ToolSpec
 from app.directus.errors import DirectusError
-from app.directus.tools.arguments import (
-    ArgumentProblem,
-    ToolArgumentError,
-    from_validation,
-    parse_arguments,
-)
+from app.directus.tools.arguments import ArgumentProblem, ToolArgumentError
 from app.directus.tools.definition import CallPreview, ToolDef, ToolOutcome
 from app.directus.tools.json_schema import compact_schema
 from app.directus.tools.results import BUDGET, fit, to_text
 
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
+    from app.directus.prepared import PreparedCall
+
 __all__ = [
     "CallPreview", "ToolArgumentError", "ToolDef", "ToolOutcome",
-    "all_tools", "get_tool", "preview_call", "run_tool", "tool_names", "tool_specs", "validate_call",
+    "all_tools", "error_body", "get_tool", "run_call", "tool_names", "tool_specs",
 ]
 
 # Order matters a little: models read the list top-down.
@@ -72,33 +68,6 @@ def tool_specs(*, admin: bool, enabled: Optional[Callable[[str], bool]] = None) 
     ]
 
 
-def validate_call(name: str, arguments: Union[str, dict, None]) -> tuple[ToolDef, Any]:
-    """The tool and its validated arguments; raises ToolArgumentError naming the bad argument."""
-    tool = get_tool(name)
-    if tool is None:
-        raise ToolArgumentError(name, [("", f"there is no tool {name!r}; use one of {', '.join(all_tools())}")])
-    raw = parse_arguments(name, arguments)
-    try:
-        args = tool.input_model.model_validate(raw)
-    except ValidationError as exc:
-        raise from_validation(name, exc) from None
-    check = getattr(args, "check", None)
-    if check is not None:
-        try:
-            check()
-        except ArgumentProblem as problem:
-            raise ToolArgumentError(name, [(problem.path, problem.message)]) from None
-    return tool, args
-
-
-def preview_call(name: str, arguments: Union[str, dict, None]) -> Union[CallPreview, ToolArgumentError]:
-    try:
-        tool, args = validate_call(name, arguments)
-    except ToolArgumentError as error:
-        return error
-    return tool.preview(args)
-
-
 _NEXT = {
     "FORBIDDEN": "Tell the user they lack permission (or the name is wrong: check with schema). Do not retry.",
     "INVALID_QUERY": "Fix the query (check field names with schema) and retry once.",
@@ -129,21 +98,22 @@ def _failure(body: dict) -> ToolOutcome:
     return ToolOutcome(content=to_text(body), ok=False, data=body)
 
 
-async def run_tool(client: Any, name: str, arguments: Union[str, dict, None], *, budget: int = BUDGET) -> ToolOutcome:
-    try:
-        tool, args = validate_call(name, arguments)
-    except ToolArgumentError as error:
-        code = "UNKNOWN_TOOL" if get_tool(name) is None else "INVALID_ARGUMENTS"
-        return _failure({"error": {**error.body()["error"], "code": code}})
+async def run_call(client: "DirectusClient", call: "PreparedCall", *, budget: int = BUDGET) -> ToolOutcome:
+    """Run a prepared call: undo's capture (read again now, right before the write), then the tool itself."""
+    if call.error is not None:
+        return _failure(call.error)
+    tool, args = call.tool, call.args
+    if tool is None or args is None:
+        return _failure(error_body("UNKNOWN_TOOL", f"There is no tool {call.name!r}."))
     try:
         if tool.admin_only:
             user = await client.me()
             if not user.admin:
-                return _failure(error_body("ADMIN_ONLY", f"The {name} tool needs an administrator account."))
-        plan = await tool.capture(client, args) if tool.capture is not None else None
+                return _failure(error_body("ADMIN_ONLY", f"The {call.name} tool needs an administrator account."))
+        plan = await call.capture(client)
         result = await tool.run(client, args)
     except ArgumentProblem as problem:
-        return _failure(ToolArgumentError(name, [(problem.path, problem.message)]).body())
+        return _failure(ToolArgumentError(call.name, [(problem.path, problem.message)]).body())
     except DirectusError as exc:
         return _failure(error_body(exc.code, exc.message, exc.retryable))
     if result is None:

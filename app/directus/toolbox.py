@@ -1,5 +1,10 @@
 """The Directus tools as the agent loop uses them (app.chat.agent.Tools), for one signed-in user.
 
+    box = Toolbox(client, admin=user.admin, policy=settings.tools, calls=calls)   # once per connection and policy
+    call = box.prepare("items", arguments)     # app/directus/prepared.py: parsed and checked once
+    outcome = await box.run(call)              # no parsing again
+    calls.describe(tool_call_part)             # (summary, links) of any call of the history, for its card
+
 Admin-only tools exist only for admins, and tools the user disabled are neither offered to the model nor
 run if it names them anyway.
 
@@ -12,32 +17,62 @@ are unchanged: loading only shows them to the model.
 
 from __future__ import annotations
 
-from typing import Any, Collection, Optional
+from typing import TYPE_CHECKING, Collection, Optional
 
 from app.chat.approvals import ApprovalPolicy
-from app.chat.model import ToolSpec
-from app.directus.registry import (
-    CallPreview,
-    ToolOutcome,
-    error_body,
-    get_tool,
-    preview_call,
-    run_tool,
-    tool_names,
-    tool_specs,
-)
+from app.chat.model import ToolCallPart, ToolSpec
+from app.directus.links import Link
+from app.directus.prepared import PreparedCall, prepare
+from app.directus.registry import ToolOutcome, error_body, get_tool, run_call, tool_names, tool_specs
 from app.directus.tools.results import to_text
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 LOADER = "admin_tools"
 LOADER_SUMMARY = "Load the admin tools (data model and automation)"
 
 
-def call_summary(name: str, arguments: str) -> Optional[str]:
-    """What a call does in plain words, for its card (the loader included); None when the call is invalid."""
+def prepare_call(name: str, arguments: str, directus_url: str = "") -> PreparedCall:
+    """A call prepared whatever the user's tools are now (the loader included): what its card shows."""
     if name == LOADER:
-        return LOADER_SUMMARY
-    preview = preview_call(name, arguments or "{}")
-    return preview.summary if isinstance(preview, CallPreview) else None
+        return PreparedCall(name, arguments, summary=LOADER_SUMMARY)
+    return prepare(name, arguments, directus_url)
+
+
+class PreparedCalls:
+    """The calls of the conversations on screen, each prepared once: the cards read them on every frame, and the
+    toolbox hands the agent the same ones. Kept by what a call is (tool name and argument text: equal calls are
+    prepared alike), so the agent's `prepare(name, arguments)` and a card's call part find the same entry. The
+    links name the Directus URL: a new URL starts afresh."""
+
+    LIMIT = 1000  # calls kept; past it the oldest go (a card drawn again prepares its call again)
+
+    def __init__(self, directus_url: str = ""):
+        self.directus_url = directus_url
+        self._calls: dict[tuple[str, str], PreparedCall] = {}
+
+    def use_url(self, directus_url: str) -> None:
+        if directus_url != self.directus_url:
+            self.directus_url = directus_url
+            self._calls.clear()
+
+    def get(self, name: str, arguments: str) -> PreparedCall:
+        key = (name, arguments)
+        call = self._calls.get(key)
+        if call is None:
+            if len(self._calls) >= self.LIMIT:
+                del self._calls[next(iter(self._calls))]
+            call = self._calls[key] = prepare_call(name, arguments, self.directus_url)
+        return call
+
+    def describe(self, call: ToolCallPart) -> tuple[Optional[str], list[Link]]:
+        """(what the call does in plain words, "Open in Directus" links) for its card; (None, []) if invalid."""
+        try:
+            prepared = self.get(call.name, call.arguments or "")
+        except Exception:  # noqa: BLE001 - a summary is a nicety: a bug in one shows a card without it, not a broken card
+            return None, []
+        return prepared.summary, list(prepared.links)
 
 
 def loader_spec(names: list[str]) -> ToolSpec:
@@ -50,10 +85,12 @@ def loader_spec(names: list[str]) -> ToolSpec:
 
 
 class Toolbox:
-    def __init__(self, client: Any, *, admin: bool, policy: ApprovalPolicy):
+    def __init__(self, client: "DirectusClient", *, admin: bool, policy: ApprovalPolicy,
+                 calls: Optional[PreparedCalls] = None):
         self.client = client
         self.admin = admin
-        self.policy = policy
+        self.policy = policy  # read on every call: a mode changed in Settings applies at once
+        self.calls = calls if calls is not None else PreparedCalls()
 
     def _available(self, name: str) -> bool:
         return name in tool_names(admin=self.admin) and self.policy.enabled(name)
@@ -66,22 +103,28 @@ class Toolbox:
             return offered
         return [s for s in offered if not _admin_only(s.name)] + [loader_spec([s.name for s in on_demand])]
 
-    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
-        if not self._available(name):
-            return None
-        preview = preview_call(name, arguments)
-        return preview if isinstance(preview, CallPreview) else None
+    def prepare(self, name: str, arguments: str) -> PreparedCall:
+        """The call, parsed and checked once; one of a tool this user does not have is refused (no preview: it
+        runs at once, to tell the model). The loader has no preview either: it only shows tools to the model."""
+        call = self.calls.get(name, arguments)
+        if name != LOADER and not self._available(name):
+            return call.refused(self._unavailable(name))
+        return call
 
-    async def run(self, name: str, arguments: str) -> ToolOutcome:
-        if name == LOADER:
+    async def run(self, call: PreparedCall) -> ToolOutcome:
+        if call.name == LOADER:
             names = [s.name for s in self.specs(used=(LOADER,)) if _admin_only(s.name)]
             if names:
                 body = {"loaded": names, "note": "These tools are available from your next step."}
                 return ToolOutcome(content=to_text(body), ok=True, data=body)
-        if not self._available(name):
-            body = error_body("UNKNOWN_TOOL", f"The tool {name!r} is not available; use one of: {', '.join(t.name for t in self.specs(used=(LOADER,)))}.")
+        if not self._available(call.name):  # checked again: a mode may have changed while the call waited
+            body = self._unavailable(call.name)
             return ToolOutcome(content=to_text(body), ok=False, data=body)
-        return await run_tool(self.client, name, arguments)
+        return await run_call(self.client, call)
+
+    def _unavailable(self, name: str) -> dict:
+        names = ", ".join(t.name for t in self.specs(used=(LOADER,)))
+        return error_body("UNKNOWN_TOOL", f"The tool {name!r} is not available; use one of: {names}.")
 
 
 def _admin_only(name: str) -> bool:

@@ -228,10 +228,10 @@ async def test_stop_during_a_running_tool(fake_provider, directus):
     gate = asyncio.Event()
     real_run = h.agent.tools.run
 
-    async def slow_run(name, arguments):
+    async def slow_run(call):
         gate.set()
         await asyncio.sleep(30)
-        return await real_run(name, arguments)
+        return await real_run(call)
 
     h.agent.tools.run = slow_run
     try:

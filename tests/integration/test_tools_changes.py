@@ -9,6 +9,7 @@ import pytest
 
 from app.directus.changes import preview_changes
 from app.directus.client import DirectusClient
+from app.directus.prepared import prepare
 from tests.transports import HttpxTransport
 
 pytestmark = pytest.mark.directus
@@ -22,7 +23,7 @@ async def preview(directus):
     async def run(name, arguments, token="admin"):
         token = {"admin": directus.admin_token, "reader": directus.reader_token}[token]
         client = clients.setdefault(token, DirectusClient(directus.url, transport, token=token))
-        return [tuple(c) for c in await preview_changes(client, name, json.dumps(arguments))]
+        return [tuple(c) for c in await preview_changes(client, prepare(name, json.dumps(arguments)))]
 
     yield run
     await transport.aclose()

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from app.directus.client import DirectusClient
-from app.directus.registry import run_tool
+from app.directus.prepared import prepare
+from app.directus.registry import run_call
 from app.directus.undo import UndoPlan, apply
 from tests.transports import HttpxTransport
 
@@ -21,7 +22,7 @@ async def admin(directus_reset):
     client = DirectusClient(directus_reset.url, transport, token=directus_reset.admin_token)
 
     async def run(name, args):
-        outcome = await run_tool(client, name, json.dumps(args))
+        outcome = await run_call(client, prepare(name, json.dumps(args)))
         assert outcome.ok, outcome.content
         return outcome
 

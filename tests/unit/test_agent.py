@@ -69,6 +69,15 @@ class Preview:
 
 
 @dataclass
+class Prepared:
+    """A call as FakeTools prepares it: parsed once; no preview when it is invalid."""
+
+    name: str
+    args: dict
+    preview: Optional[Preview]
+
+
+@dataclass
 class Outcome:
     content: str
     ok: bool = True
@@ -79,20 +88,26 @@ class FakeTools:
     """`read` only reads; `write` writes; `delete` destroys; `fail` errors. Records what ran."""
 
     ran: list = field(default_factory=list)
+    prepared: list = field(default_factory=list)  # every call prepared, and every call run
+    runs: list = field(default_factory=list)
     gate: Optional[asyncio.Event] = None
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
     def specs(self, used=()):
         return [ToolSpec(name=n, description=n, parameters={"type": "object"}) for n in ("read", "write", "delete", "fail")]
 
-    def preview(self, name, arguments):
+    def prepare(self, name, arguments):
         args = json.loads(arguments or "{}")
         if name not in ("read", "write", "delete", "fail") or "bad" in args:
-            return None
-        return Preview(f"{name} things", read_only=name == "read", destructive=name == "delete")
+            call = Prepared(name, args, None)
+        else:
+            call = Prepared(name, args, Preview(f"{name} things", read_only=name == "read", destructive=name == "delete"))
+        self.prepared.append(call)
+        return call
 
-    async def run(self, name, arguments):
-        args = json.loads(arguments or "{}")
+    async def run(self, call):
+        self.runs.append(call)
+        name, args = call.name, call.args
         if "bad" in args:
             return Outcome(json.dumps({"error": {"code": "INVALID_ARGUMENTS", "message": "bad"}}), ok=False)
         self.started.set()
@@ -164,6 +179,18 @@ async def test_ask_waits_for_approval_then_runs_and_continues():
     well_formed(agent.conversation.messages)
     # the second request carried the call and its result
     assert [m["role"] for m in provider.requests[1]] == ["user", "assistant", "tool"]
+
+
+async def test_a_call_is_prepared_once_and_the_approved_call_is_the_one_run():
+    tools = FakeTools()
+    agent, _ = make_agent(ScriptedProvider(calls(("write", {"x": 1}), ("bad", {"bad": 1})), text("ok")), tools)
+    task = agent.send("go")
+    await until(lambda: agent.pending)
+    (pending,) = agent.pending.values()
+    agent.decide(pending.call.id, "approve")
+    await task
+    assert [c.name for c in tools.prepared] == ["write", "bad"]
+    assert pending.prepared is tools.prepared[0] and sorted(map(id, tools.runs)) == sorted(map(id, tools.prepared))
 
 
 async def test_deny_goes_back_to_the_model_as_a_declined_result():

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 from app.directus.links import admin_links
+from app.directus.prepared import prepare
 
 BASE = "https://cms.example.com/"  # a trailing slash, as users paste it
 
 
 def links(name, **arguments):
-    return [tuple(link) for link in admin_links(BASE, name, json.dumps(arguments))]
+    return [tuple(link) for link in admin_links(BASE, prepare(name, json.dumps(arguments)))]
 
 
 def test_items_link_each_item_or_the_collection():
@@ -47,5 +48,5 @@ def test_files_schema_and_flow_tools_link_their_pages():
 def test_nothing_for_an_invalid_call_a_tool_without_pages_or_a_bad_url():
     assert links("items", action="update", collection="articles") == []  # no data: invalid
     assert links("schema") == []
-    assert admin_links("javascript:alert(1)//", "items", '{"action": "read", "collection": "articles"}') == []
-    assert admin_links("", "items", '{"action": "read", "collection": "articles"}') == []
+    assert admin_links("javascript:alert(1)//", prepare("items", '{"action": "read", "collection": "articles"}')) == []
+    assert admin_links("", prepare("items", '{"action": "read", "collection": "articles"}')) == []

@@ -1,24 +1,35 @@
-"""Tool arguments: parsed once, JSON text accepted, exact error paths, previews for the approval prompt."""
+"""Tool arguments: parsed once (app/directus/prepared.py), JSON text accepted, exact error paths, previews for the
+approval prompt."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from app.directus.registry import (
-    CallPreview,
-    ToolArgumentError,
-    preview_call,
-    run_tool,
-    validate_call,
-)
+from app.directus.prepared import prepare
+from app.directus.registry import CallPreview, run_call
+from app.directus.tools.arguments import ArgsModel
+from app.directus.tools.definition import ToolDef
 
 
 def problems(name, arguments):
-    result = preview_call(name, arguments)
-    assert isinstance(result, ToolArgumentError), result
-    return dict(result.problems)
+    call = prepare(name, arguments)
+    assert call.error is not None, call
+    return dict(call.problems)
+
+
+def preview_call(name, arguments) -> CallPreview:
+    call = prepare(name, arguments)
+    assert call.preview is not None, call.error
+    return call.preview
+
+
+def validate_call(name, arguments) -> tuple[ToolDef, Any]:
+    call = prepare(name, arguments)
+    assert call.tool is not None and isinstance(call.args, ArgsModel), call.error
+    return call.tool, call.args
 
 
 @pytest.mark.parametrize("empty", ["", "  ", "null", None, {}])
@@ -141,10 +152,13 @@ def test_preview_details_name_what_is_touched():
     assert p.details["query"] == {"filter": {"id": {"_gt": 3}}}
 
 
+NO_CLIENT: Any = object()  # an invalid call never reaches Directus
+
+
 async def test_run_tool_turns_argument_errors_into_structured_results():
-    outcome = await run_tool(object(), "items", '{"action": "delete", "collection": "articles"}')
+    outcome = await run_call(NO_CLIENT, prepare("items", '{"action": "delete", "collection": "articles"}'))
     assert not outcome.ok
     error = json.loads(outcome.content)["error"]
     assert error["code"] == "INVALID_ARGUMENTS" and error["retryable"] and "keys" in error["message"] and error["next"]
-    outcome = await run_tool(object(), "nope", "{}")
+    outcome = await run_call(NO_CLIENT, prepare("nope", "{}"))
     assert json.loads(outcome.content)["error"]["code"] == "UNKNOWN_TOOL"

@@ -2,7 +2,8 @@
 
 A tool module builds one `ToolDef`: a name, a one-line description, a pydantic input model (validated per
 action in `check()`), an async `run(client, args)`, and `preview(args)` describing the call for the approval
-prompt. Read-only is a property of the call, not the tool (`items` read vs delete).
+prompt. Read-only is a property of the call, not the tool (`items` read vs delete). A call is prepared once
+(app/directus/prepared.py): its arguments validated, its preview made, its capture bound to them.
 """
 
 from __future__ import annotations
@@ -43,9 +44,6 @@ class ToolDef:
     parameters: Optional[dict] = None  # the compact JSON schema; built from input_model when None
     # Reads, before a write runs, what undoing it needs (app/directus/undo.py); None: no undo for the tool.
     capture: Optional[Callable[[Any, Any], Awaitable[Any]]] = None
-
-    def is_read_only(self, args: Any) -> bool:
-        return self.preview(args).read_only
 
 
 def read(summary: str, **details: Any) -> CallPreview:

@@ -1,4 +1,5 @@
 """The approval prompt: what will happen in plain words, the arguments, and Approve / Deny / Always allow.
+It shows the pending call as the tools prepared it (`pending.preview`: summary and flags), parsing nothing.
 
 It sits right above the composer (which is locked while it shows), takes the keyboard focus when it
 appears, and Esc denies. For an update it shows, once read, each value that will change: now → after
@@ -8,21 +9,24 @@ data-action and data-id (the call id); the controller turns a click into `assist
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.web.dom import h
 from app.web.views.tool_card import pretty
 
+if TYPE_CHECKING:
+    from app.chat.agent import PendingApproval
 
-def approval_card(pending: Any) -> Any:
+
+def approval_card(pending: "PendingApproval") -> Any:
     call, preview = pending.call, pending.preview
     call_id = call.id
     flags = []
-    if getattr(preview, "destructive", False):
+    if preview.destructive:
         flags.append(h("span", {"class": "flag danger"}, "Deletes data"))
-    if getattr(preview, "bulk", False):
+    if preview.bulk:
         flags.append(h("span", {"class": "flag warn"}, "Bulk change"))
-    if getattr(preview, "read_only", False):
+    if preview.read_only:
         flags.append(h("span", {"class": "flag"}, "Read only"))
     title_id = "approval-title-" + call_id
     return h(

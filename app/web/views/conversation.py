@@ -3,6 +3,9 @@
 `render()` reconciles message views by id and updates only what changed, so a frame during a stream costs
 the growing block, not the whole history. The view follows new content unless the user scrolled up; then a
 "Jump to latest" button shows instead.
+
+A tool card shows what its call does and where Directus's app shows it: `describe(call)` gives (summary, links),
+from the calls the Directus side prepared once (app/directus/toolbox.py PreparedCalls), not parsed per frame.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from typing import Any, Optional
 
 from app.web.dom import clear, h
-from app.web.views.message import MessageView, RenderContext
+from app.web.views.message import Describe, MessageView, RenderContext
 
 EXAMPLES = (
     ("Create content", "Create a draft article titled “Spring launch” with a short intro paragraph."),
@@ -46,8 +49,6 @@ class ConversationView:
         self.order: list[str] = []
         self.conversation_id: Optional[str] = None
         self.following = True
-        self._descriptions: dict[tuple, tuple] = {}
-        self.directus_url = ""  # for the "Open in Directus" links of tool cards
 
     # --- scrolling ---------------------------------------------------------------------------------------------
 
@@ -66,7 +67,8 @@ class ConversationView:
 
     # --- rendering ---------------------------------------------------------------------------------------------
 
-    def render(self, conversation: Any, pending: list, running: set, busy: bool, usage_text: Any) -> None:
+    def render(self, conversation: Any, pending: list, running: set, busy: bool, usage_text: Any,
+               describe: Describe) -> None:
         if conversation.id != self.conversation_id:
             self.conversation_id = conversation.id
             clear(self.list)
@@ -80,7 +82,7 @@ class ConversationView:
             if m.role == "tool":
                 for r in m.tool_results:
                     results[r.call_id] = r
-        ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, self._describe, usage_text)
+        ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, describe, usage_text)
         shown = [m for m in messages if m.role != "tool"]
         last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
         last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)
@@ -114,24 +116,6 @@ class ConversationView:
             self.root.scrollTop = self.root.scrollHeight
         else:
             self.jump.hidden = False
-
-    def _describe(self, call: Any) -> tuple:
-        key = (call.name, call.arguments, self.directus_url)
-        if key not in self._descriptions:
-            from app.directus.links import admin_links
-            from app.directus.toolbox import call_summary
-
-            self._descriptions[key] = (_nicety(call_summary, None, call.name, call.arguments),
-                                       _nicety(admin_links, [], self.directus_url, call.name, call.arguments))
-        return self._descriptions[key]
-
-
-def _nicety(describe: Any, fallback: Any, *args: Any) -> Any:
-    """A summary or links of a call: a nicety, so a bug in one shows a card without it, not a broken card."""
-    try:
-        return describe(*args)
-    except Exception:  # noqa: BLE001
-        return fallback
 
 
 def _after(shown: list, user_id: Optional[str], assistant_id: Optional[str]) -> bool:

@@ -7,7 +7,7 @@ Reasoning is a <details> closed by default; tool calls are cards (tool_card.py).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from app.chat.model import ReasoningPart, TextPart, ToolCallPart
 from app.chat.versions import version_position
@@ -24,6 +24,9 @@ from app.web.markdown import MarkdownStream
 from app.web.views.tool_card import ToolCard
 
 KEY_ERRORS = ("bad_key", "no_key", "billing", "no_access")
+
+# A tool call's (summary in plain words, "Open in Directus" links as (label, url)), from its prepared call.
+Describe = Callable[[ToolCallPart], tuple[Optional[str], Sequence[tuple[str, str]]]]
 
 
 class TextBlock:
@@ -63,6 +66,14 @@ class ReasoningBlock:
         if part.text != self.shown:
             self.shown = part.text
             text(self.body, part.text or "(the provider keeps its reasoning private)")
+
+
+class ToolBlock:
+    kind = "tool_call"
+
+    def __init__(self, part: ToolCallPart) -> None:
+        self.card = ToolCard(part.id, part.name)
+        self.el = self.card.el
 
 
 class MessageView:
@@ -119,10 +130,7 @@ class MessageView:
             return TextBlock()
         if isinstance(part, ReasoningPart):
             return ReasoningBlock()
-        card = ToolCard(part.id, part.name)
-        card.kind = "tool_call"  # type: ignore[attr-defined]
-        card.card = card  # type: ignore[attr-defined]
-        return card
+        return ToolBlock(part)
 
     def _footer(self, message: Any, ctx: "RenderContext") -> None:
         last = ctx.is_last_assistant
@@ -182,7 +190,7 @@ def _user_footer(message_id: str, editable: bool, position: tuple[int, int], can
 class RenderContext:
     """What a message needs to know beyond itself: results of its calls, approvals, running tools, position."""
 
-    def __init__(self, results: dict, pending: set, running: set, busy: bool, describe: Callable[[Any], tuple],
+    def __init__(self, results: dict, pending: set, running: set, busy: bool, describe: Describe,
                  usage_text: Callable[[Any], str]):
         self.results = results
         self.pending = pending
@@ -208,7 +216,7 @@ class RenderContext:
             return "stopped"
         return "waiting"
 
-    def describe(self, call: Any, status: str) -> tuple:
+    def describe(self, call: ToolCallPart, status: str) -> tuple[Optional[str], Sequence[tuple[str, str]]]:
         """(summary in plain words, "Open in Directus" links) of a call; nothing while its arguments stream in."""
         if status == "streaming":
             return None, []

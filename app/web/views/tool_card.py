@@ -1,6 +1,7 @@
 """A tool call in the conversation: tool name, what it does in plain words, its arguments, status and result,
-links to what it touches in Directus's own app (app/directus/links.py), and Undo for a write that can be undone
-(app/directus/undo.py).
+links to what it touches in Directus's own app, and Undo for a write that can be undone (app/directus/undo.py).
+The summary and the links are given (they come from the prepared call: app/directus/prepared.py); the card only
+shows them.
 
 The result is collapsed; an error is open. Text only (textContent): a result holds Directus content, which
 is untrusted.
@@ -9,7 +10,7 @@ is untrusted.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from app.web.dom import clear, h, set_attr, text
 
@@ -56,8 +57,8 @@ class ToolCard:
         self._state: tuple = ()
         self._shown_links: tuple = ()
 
-    def update(self, call: Any, result: Any, status: str, summary: Optional[str], links: list = (),
-               can_undo: bool = False) -> None:
+    def update(self, call: Any, result: Any, status: str, summary: Optional[str],
+               links: Sequence[tuple[str, str]] = (), can_undo: bool = False) -> None:
         state = (len(call.arguments), status, summary, tuple(links), result.content if result is not None else None,
                  can_undo)
         if state == self._state:
@@ -81,7 +82,7 @@ class ToolCard:
             self.result.setAttribute("data-seen", "")
 
 
-    def _links(self, links: list) -> None:
+    def _links(self, links: Sequence[tuple[str, str]]) -> None:
         """Where Directus's own app shows what the call touches (app/directus/links.py): a new tab, no referrer.
         Drawn again only when they change, so a focused link keeps the focus while the call is approved and runs."""
         if tuple(links) == self._shown_links:
@@ -98,7 +99,7 @@ class ToolCard:
         plan = result.undo if result is not None and result.status == "ok" else None
         clear(self.undo_el)
         self.undo_el.hidden = plan is None or not (can_undo or result.undone)
-        if self.undo_el.hidden:
+        if plan is None or self.undo_el.hidden:
             return
         what = str(plan.get("summary") or "Undo this change")
         if result.undone:

@@ -1,0 +1,108 @@
+"""One tool call, prepared once its arguments have finished streaming: everything that reads the call reads this.
+
+    call = prepare("items", '{"action": "update", "collection": "articles", "keys": [3], "data": {...}}', url)
+    call.preview                 -> CallPreview: summary, read_only, destructive, bulk, details; None if invalid
+    call.error                   -> the error the model reads instead of a result; None when the call can run
+    call.links                   -> the pages of Directus's app it touches (app/directus/links.py)
+    await call.capture(client)   -> what Undo needs, read now (app/directus/undo.py); None: no undo
+
+The raw argument text is parsed here and nowhere else (empty or null means {}, nested JSON text accepted), then
+validated by the tool's pydantic model and its per-action `check()`. The approval prompt, the change preview
+(app/directus/changes.py), the tool card and the run (app/directus/registry.py `run_call`) all read the result;
+the toolbox (app/directus/toolbox.py) keeps it, so a call is prepared once however often its card is drawn.
+Failures come back as `{"error": {"code", "message", "retryable", "next"}}` so the model can fix the call.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from pydantic import ValidationError
+
+from app.directus.links import Link, admin_links
+from app.directus.registry import all_tools, get_tool
+from app.directus.tools.arguments import (
+    ArgsModel,
+    ArgumentProblem,
+    ToolArgumentError,
+    from_validation,
+    parse_arguments,
+)
+from app.directus.tools.definition import CallPreview, ToolDef
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
+    from app.directus.undo import UndoPlan
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    name: str
+    arguments: str  # the raw text the model sent
+    tool: Optional[ToolDef] = None  # None: no such tool (or the toolbox's own loader)
+    args: Optional[ArgsModel] = None  # validated and checked; None when `error` says why not
+    error: Optional[dict] = None  # {"error": {...}}: what the model reads instead of a result; the call does not run
+    problems: tuple[tuple[str, str], ...] = ()  # each wrong argument's path ("query.limit") and what is wrong
+    preview: Optional[CallPreview] = None  # what the approval prompt shows and the policy decides on
+    summary: Optional[str] = None  # plain words for the cards: "Delete 2 items from articles (ids 4, 7)"
+    links: tuple[Link, ...] = ()  # "Open in Directus"
+
+    @property
+    def action(self) -> Optional[str]:
+        """"read", "update", …: what the call does (None for a tool without actions, or an invalid call)."""
+        action = getattr(self.args, "action", None)
+        return action if isinstance(action, str) else None
+
+    async def capture(self, client: "DirectusClient") -> Optional["UndoPlan"]:
+        """What undoing this write needs, read now with the user's permissions; None when it cannot be undone.
+
+        The change preview reads it when the prompt shows, the run again right before the write: values can
+        change while the prompt waits."""
+        if self.error is not None or self.tool is None or self.tool.capture is None or self.args is None:
+            return None
+        plan: Optional[UndoPlan] = await self.tool.capture(client, self.args)
+        return plan
+
+    def refused(self, error: dict) -> "PreparedCall":
+        """The same call, not to be run: the model reads `error` (e.g. a tool this user does not have)."""
+        return replace(self, error=error, preview=None)
+
+
+def prepare(name: str, arguments: Union[str, dict, None], directus_url: str = "") -> PreparedCall:
+    """Parse and check one call; never raises for a wrong tool or wrong arguments (`error` says what is wrong).
+    With `directus_url`, the call also knows its links."""
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments) if arguments is not None else ""
+    tool = get_tool(name)
+    try:
+        if tool is None:
+            raise ToolArgumentError(name, [("", f"there is no tool {name!r}; use one of {', '.join(all_tools())}")])
+        args = _checked(tool, parse_arguments(name, arguments))
+    except ToolArgumentError as error:
+        body = {"error": {**error.body()["error"], "code": "UNKNOWN_TOOL" if tool is None else "INVALID_ARGUMENTS"}}
+        return PreparedCall(name, text, tool, error=body, problems=tuple(error.problems))
+    preview = tool.preview(args)
+    call = PreparedCall(name, text, tool, args, preview=preview, summary=preview.summary)
+    return replace(call, links=_links(directus_url, call)) if directus_url else call
+
+
+def _links(directus_url: str, call: PreparedCall) -> tuple[Link, ...]:
+    try:
+        return tuple(admin_links(directus_url, call))
+    except Exception:  # noqa: BLE001 - links are a nicety: a bug in one must not stop the call (its card shows none)
+        return ()
+
+
+def _checked(tool: ToolDef, raw: dict) -> ArgsModel:
+    try:
+        args = tool.input_model.model_validate(raw)
+    except ValidationError as exc:
+        raise from_validation(tool.name, exc) from None
+    check: Any = getattr(args, "check", None)
+    if check is not None:
+        try:
+            check()
+        except ArgumentProblem as problem:
+            raise ToolArgumentError(tool.name, [(problem.path, problem.message)]) from None
+    return args
