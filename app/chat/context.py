@@ -58,8 +58,10 @@ def split_turns(messages: list[Message]) -> list[list[Message]]:
 
 
 def shortened_result_note(part: ToolResultPart) -> str:
-    return ("[Result of %s left out to fit the context window (%s characters). Call the tool again if you need "
-            "it.]" % (part.name, format(len(part.content), ",")))
+    return "[Result of %s left out to fit the context window (%s characters). Call the tool again if you need it.]" % (
+        part.name,
+        format(len(part.content), ","),
+    )
 
 
 def _shorten(message: Message) -> tuple[Message, int]:
@@ -167,15 +169,25 @@ def fit(
 def _notice(result: FitResult) -> Optional[str]:
     said = []
     if result.left_out_messages:
-        said.append("%d older message%s (%d turn%s) left out" % (
-            result.left_out_messages, "s" if result.left_out_messages != 1 else "",
-            result.left_out_turns, "s" if result.left_out_turns != 1 else ""))
+        said.append(
+            "%d older message%s (%d turn%s) left out"
+            % (
+                result.left_out_messages,
+                "s" if result.left_out_messages != 1 else "",
+                result.left_out_turns,
+                "s" if result.left_out_turns != 1 else "",
+            )
+        )
     if result.shortened_results:
-        said.append("%d large tool result%s shortened" % (
-            result.shortened_results, "s" if result.shortened_results != 1 else ""))
+        said.append(
+            "%d large tool result%s shortened"
+            % (result.shortened_results, "s" if result.shortened_results != 1 else "")
+        )
     if not result.fits:
-        said.append("the latest message is still larger than the model's context window allows - start a new "
-                    "conversation or choose a model with a larger window")
+        said.append(
+            "the latest message is still larger than the model's context window allows - start a new "
+            "conversation or choose a model with a larger window"
+        )
     if not said:
         return None
     text = "To fit the model's context window: " + "; ".join(said) + "."

@@ -132,8 +132,21 @@ class Usage(_Value):
 #   network           no answer: host unreachable or blocked by CORS
 #   truncated         the stream ended before its final event
 #   bad_response      the provider sent something we cannot read
-ErrorKind = Literal["no_key", "bad_key", "no_access", "model_not_found", "rate_limited", "billing", "overloaded",
-                    "server_error", "context_too_long", "invalid_request", "network", "truncated", "bad_response"]
+ErrorKind = Literal[
+    "no_key",
+    "bad_key",
+    "no_access",
+    "model_not_found",
+    "rate_limited",
+    "billing",
+    "overloaded",
+    "server_error",
+    "context_too_long",
+    "invalid_request",
+    "network",
+    "truncated",
+    "bad_response",
+]
 ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 
 # Why a model call ended, the same for every provider (app/chat/events.py Finish):

@@ -28,7 +28,9 @@ class ModelRequest:
     messages: list[Message]
     tools: list[ToolSpec] = field(default_factory=list)
     max_output_tokens: Optional[int] = None
-    reasoning: Optional[str] = None  # effort hint: "none" | "minimal" | "low" | "medium" | "high" | "xhigh"; None = provider default
+    reasoning: Optional[str] = (
+        None  # effort hint: "none" | "minimal" | "low" | "medium" | "high" | "xhigh"; None = provider default
+    )
 
 
 class Provider(Protocol):

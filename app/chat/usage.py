@@ -18,8 +18,9 @@ from app.chat.tokens import estimate_message_tokens
 class Priced(Protocol):
     """A model with list prices (app.providers.catalog.CatalogModel)."""
 
-    def cost(self, input_tokens: int, cached_tokens: int, output_tokens: int,
-             cache_write_tokens: int = 0) -> Optional[float]: ...
+    def cost(
+        self, input_tokens: int, cached_tokens: int, output_tokens: int, cache_write_tokens: int = 0
+    ) -> Optional[float]: ...
 
 
 GaugeLevel = Literal["ok", "warn", "full"]
@@ -69,7 +70,7 @@ def conversation_cost(messages: Iterable[Message], model_for: Callable[[str], Op
 
 
 def describe_usage(usage: Usage, dollars: Optional[float], partial: bool = False) -> str:
-    """"1,234 in · 56 out · 1,000 cached · ≈ $0.0012" (partial: some of it could not be priced)."""
+    """ "1,234 in · 56 out · 1,000 cached · ≈ $0.0012" (partial: some of it could not be priced)."""
     parts = ["%s in" % format(usage.input_tokens, ","), "%s out" % format(usage.output_tokens, ",")]
     if usage.cached_tokens:
         parts.append("%s cached" % format(usage.cached_tokens, ","))
@@ -105,7 +106,11 @@ class WindowGauge:
 
     def describe(self) -> str:
         return "%s%d%% of the context window (%s of %s tokens)" % (
-            "about " if self.estimated else "", self.percent, format(self.used_tokens, ","), format(self.window_tokens, ","))
+            "about " if self.estimated else "",
+            self.percent,
+            format(self.used_tokens, ","),
+            format(self.window_tokens, ","),
+        )
 
 
 def window_gauge(messages: list[Message], context_window: int, fixed_tokens: int = 0) -> WindowGauge:
@@ -113,7 +118,7 @@ def window_gauge(messages: list[Message], context_window: int, fixed_tokens: int
     for index in range(len(messages) - 1, -1, -1):
         usage = messages[index].usage
         if messages[index].role == "assistant" and usage is not None and usage.input_tokens > 0:
-            after = sum(estimate_message_tokens(m) for m in messages[index + 1:])
+            after = sum(estimate_message_tokens(m) for m in messages[index + 1 :])
             return WindowGauge(usage.input_tokens + usage.output_tokens + after, context_window, False)
     used = fixed_tokens + sum(estimate_message_tokens(m) for m in messages)
     return WindowGauge(used, context_window, True)

@@ -22,8 +22,14 @@ if TYPE_CHECKING:
     from app.transport import Transport
 
 
-def open_provider(model_ref: str, settings: Union[Settings, ProviderSettings], transport: Transport, *,
-                  sleep: Optional[Sleep] = None, max_attempts: int = 3) -> tuple[StreamingProvider, CatalogModel]:
+def open_provider(
+    model_ref: str,
+    settings: Union[Settings, ProviderSettings],
+    transport: Transport,
+    *,
+    sleep: Optional[Sleep] = None,
+    max_attempts: int = 3,
+) -> tuple[StreamingProvider, CatalogModel]:
     from app.providers.factory import open_provider as _open
 
     return _open(model_ref, settings, transport, sleep=sleep, max_attempts=max_attempts)

@@ -126,8 +126,14 @@ def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]
                         case TextPart():
                             blocks.append({"type": "text", "text": p.text})
                         case ToolCallPart():
-                            blocks.append({"type": "tool_use", "id": tool_id(p.id), "name": p.name,
-                                           "input": arguments_object(p.arguments)})
+                            blocks.append(
+                                {
+                                    "type": "tool_use",
+                                    "id": tool_id(p.id),
+                                    "name": p.name,
+                                    "input": arguments_object(p.arguments),
+                                }
+                            )
                         case ToolResultPart():
                             pass  # results come in the tool message
                         case _:
@@ -138,8 +144,11 @@ def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]
                 for p in m.parts:
                     match p:
                         case ToolResultPart():
-                            block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_id(p.call_id),
-                                                     "content": p.content}
+                            block: dict[str, Any] = {
+                                "type": "tool_result",
+                                "tool_use_id": tool_id(p.call_id),
+                                "content": p.content,
+                            }
                             if p.is_error:
                                 block["is_error"] = True
                             results.append(block)
@@ -191,7 +200,9 @@ class MessagesParser(StreamParser):
                 return [ReasoningDone({"redacted_data": block.get("data") or ""})]
             if t == "tool_use":
                 self._any_call = True
-                events: list[Event] = [ToolCallStart(index, block.get("id") or "toolu_%s" % index, block.get("name") or "")]
+                events: list[Event] = [
+                    ToolCallStart(index, block.get("id") or "toolu_%s" % index, block.get("name") or "")
+                ]
                 if block.get("input"):
                     self._blocks[index]["whole"] = json.dumps(block["input"], separators=(",", ":"))
                 return events
@@ -242,8 +253,17 @@ class MessagesParser(StreamParser):
 
 
 class MessagesProvider(StreamingProvider):
-    def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
-                 name: str = ANTHROPIC.name, sleep: Optional[Sleep] = None, max_attempts: int = 3):
+    def __init__(
+        self,
+        api_key: str,
+        transport: Transport,
+        model: CatalogModel,
+        *,
+        base_url: Optional[str] = None,
+        name: str = ANTHROPIC.name,
+        sleep: Optional[Sleep] = None,
+        max_attempts: int = 3,
+    ):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if base.endswith("/v1"):
             base = base[:-3]
@@ -260,7 +280,9 @@ class MessagesProvider(StreamingProvider):
         if request.system:
             body["system"] = [{"type": "text", "text": request.system, "cache_control": CACHE}]
         if request.tools:
-            tools = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools]
+            tools = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
+            ]
             tools[-1]["cache_control"] = CACHE
             body["tools"] = tools
         effort = request.reasoning

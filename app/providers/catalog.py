@@ -52,7 +52,9 @@ class CatalogModel:
     def ref(self) -> str:
         return "%s:%s" % (self.provider, self.id)
 
-    def cost(self, input_tokens: int, cached_tokens: int, output_tokens: int, cache_write_tokens: int = 0) -> Optional[float]:
+    def cost(
+        self, input_tokens: int, cached_tokens: int, output_tokens: int, cache_write_tokens: int = 0
+    ) -> Optional[float]:
         """The list-price cost in USD, or None when a price is unknown.
 
         Input tokens include the cached ones (read from the prompt cache) and the cache-write ones, each priced at
@@ -64,21 +66,47 @@ class CatalogModel:
         fresh = input_tokens - cached - written
         cached_price = self.price_cached_input if self.price_cached_input is not None else self.price_input
         write_price = self.price_cache_write if self.price_cache_write is not None else self.price_input
-        return (fresh * self.price_input + cached * cached_price + written * write_price
-                + output_tokens * self.price_output) / 1e6
+        return (
+            fresh * self.price_input + cached * cached_price + written * write_price + output_tokens * self.price_output
+        ) / 1e6
 
 
 Price = tuple[Optional[float], Optional[float], Optional[float]]  # input, cached input, output
 Row = Callable[[ProviderInfo], CatalogModel]
 
 
-def _m(id: str, name: str, ctx: int, out: int, reasoning: Optional[ReasoningStyle] = None,
-       efforts: tuple[Effort, ...] = (), price: Price = (None, None, None), *, price_cache_write: Optional[float] = None,
-       retired: Optional[str] = None, successor: Optional[str] = None, cache_min_tokens: Optional[int] = None) -> Row:
+def _m(
+    id: str,
+    name: str,
+    ctx: int,
+    out: int,
+    reasoning: Optional[ReasoningStyle] = None,
+    efforts: tuple[Effort, ...] = (),
+    price: Price = (None, None, None),
+    *,
+    price_cache_write: Optional[float] = None,
+    retired: Optional[str] = None,
+    successor: Optional[str] = None,
+    cache_min_tokens: Optional[int] = None,
+) -> Row:
     """One model of the provider whose `_rows` it is in."""
     return lambda provider: CatalogModel(
-        provider.name, id, name, provider.protocol, ctx, out, reasoning, efforts, price[0], price[1], price[2],
-        price_cache_write=price_cache_write, retired=retired, successor=successor, cache_min_tokens=cache_min_tokens)
+        provider.name,
+        id,
+        name,
+        provider.protocol,
+        ctx,
+        out,
+        reasoning,
+        efforts,
+        price[0],
+        price[1],
+        price[2],
+        price_cache_write=price_cache_write,
+        retired=retired,
+        successor=successor,
+        cache_min_tokens=cache_min_tokens,
+    )
 
 
 def _rows(provider: ProviderInfo, *rows: Row) -> tuple[CatalogModel, ...]:
@@ -89,6 +117,8 @@ _GPT5: tuple[Effort, ...] = ("medium", "minimal", "low", "high")
 _GPT52: tuple[Effort, ...] = ("none", "low", "medium", "high", "xhigh")
 _G25 = "Google listed the 2.5 models for shutdown no earlier than 2026-06-17; they may be gone."
 
+# A table, one row per model: kept as written.
+# fmt: off
 MODELS: tuple[CatalogModel, ...] = _rows(
     OPENAI,  # all through the Responses API (works for every model below; required for gpt-5.2-pro)
     _m("gpt-4o-mini", "GPT-4o mini", 128_000, 16_384, price=(0.15, 0.075, 0.60)),
@@ -134,6 +164,7 @@ MODELS: tuple[CatalogModel, ...] = _rows(
     _m("gemini-3.1-pro-preview", "Gemini 3.1 Pro Preview", 1_048_576, 65_536, "gemini_level",
        ("high", "low", "medium"), (2.00, 0.20, 12.00)),
 )
+# fmt: on
 
 _BY_REF = {m.ref: m for m in MODELS}
 _PROTOCOLS = {p.name: p.protocol for p in registry.FIRST_PARTY}
@@ -168,8 +199,14 @@ def _guess(provider: str, model_id: str) -> CatalogModel:
     return CatalogModel(provider, model_id, model_id, protocol, 128_000, 16_000, reasoning, efforts, known=False)
 
 
-EFFORT_LABELS: dict[str, str] = {"none": "Off", "minimal": "Minimal", "low": "Low", "medium": "Medium", "high": "High",
-                 "xhigh": "Extra high"}
+EFFORT_LABELS: dict[str, str] = {
+    "none": "Off",
+    "minimal": "Minimal",
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+    "xhigh": "Extra high",
+}
 
 
 def effort_choices(model: Optional[CatalogModel]) -> list[tuple[str, str]]:
@@ -191,12 +228,24 @@ def effort_choices(model: Optional[CatalogModel]) -> list[tuple[str, str]]:
     return [("", default)] + [(e, EFFORT_LABELS.get(e, e)) for e in ranked]
 
 
-def custom(endpoint: str, model_id: str, name: str = "", context_window: int = 128_000, output_limit: int = 16_000,
-           reasoning: bool = False) -> CatalogModel:
+def custom(
+    endpoint: str,
+    model_id: str,
+    name: str = "",
+    context_window: int = 128_000,
+    output_limit: int = 16_000,
+    reasoning: bool = False,
+) -> CatalogModel:
     """A model of an OpenAI-compatible endpoint, with the limits configured in the settings."""
     return CatalogModel(
-        "compatible:" + endpoint, model_id, name or model_id, registry.COMPATIBLE.protocol, context_window, output_limit,
-        "effort" if reasoning else None, known=True,
+        "compatible:" + endpoint,
+        model_id,
+        name or model_id,
+        registry.COMPATIBLE.protocol,
+        context_window,
+        output_limit,
+        "effort" if reasoning else None,
+        known=True,
     )
 
 

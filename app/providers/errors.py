@@ -41,7 +41,9 @@ CONTEXT_OVERFLOW = re.compile(
     re.IGNORECASE,
 )
 
-BILLING = re.compile(r"credit balance|enable billing|out of credits|insufficient credits|insufficient_quota", re.IGNORECASE)
+BILLING = re.compile(
+    r"credit balance|enable billing|out of credits|insufficient credits|insufficient_quota", re.IGNORECASE
+)
 
 PUBLIC_HOSTS = frozenset(urlsplit(p.base_url).hostname for p in registry.FIRST_PARTY)
 
@@ -66,7 +68,11 @@ class ErrorContext:
         if self.first_party is not None:
             return self.first_party.label
         name = self.provider.split(":", 1)[-1]
-        return "the endpoint \u201c%s\u201d (%s)" % (name, self.base_url) if self.base_url else "the endpoint \u201c%s\u201d" % name
+        return (
+            "the endpoint \u201c%s\u201d (%s)" % (name, self.base_url)
+            if self.base_url
+            else "the endpoint \u201c%s\u201d" % name
+        )
 
     @property
     def settings_hint(self) -> str:
@@ -185,11 +191,19 @@ def _classify(
     speaker = ctx.first_party.label if ctx.first_party is not None else "The endpoint"
     said = (" %s said: \u201c%s\u201d" % (speaker, detail.strip())) if detail.strip() else ""
 
-    def err(kind: ErrorKind, message: str, *, retryable: Optional[bool] = None,
-            retry_after: Optional[float] = None) -> ProviderError:
+    def err(
+        kind: ErrorKind, message: str, *, retryable: Optional[bool] = None, retry_after: Optional[float] = None
+    ) -> ProviderError:
         message = message[:1].upper() + message[1:] + said
-        return ProviderError(kind, message, retryable=retryable, retry_after=retry_after, status=status,
-                             provider=ctx.provider, detail=detail or None)
+        return ProviderError(
+            kind,
+            message,
+            retryable=retryable,
+            retry_after=retry_after,
+            status=status,
+            provider=ctx.provider,
+            detail=detail or None,
+        )
 
     if CONTEXT_OVERFLOW.search(detail) or "context_length_exceeded" in code_text or status == 413:
         return err(
@@ -204,7 +218,12 @@ def _classify(
             % (label, shown),
             retryable=False,
         )
-    if "api_key_invalid" in code_text or status == 401 or "authentication_error" in code_text or "invalid_api_key" in code_text:
+    if (
+        "api_key_invalid" in code_text
+        or status == 401
+        or "authentication_error" in code_text
+        or "invalid_api_key" in code_text
+    ):
         return err("bad_key", "%s rejected the API key (%s). Check the key in %s." % (label, shown, ctx.settings_hint))
     if status == 403 or "permission_denied" in code_text or "permission_error" in code_text:
         return err(
@@ -219,7 +238,9 @@ def _classify(
             why = " It may be misspelled or retired: pick another model."
         if ctx.server and ctx.first_party is None:
             why += " Also check the endpoint's base URL (it usually ends in /v1)."
-        return err("model_not_found", "%s does not know the model \u201c%s\u201d (%s).%s" % (label, ctx.model, shown, why))
+        return err(
+            "model_not_found", "%s does not know the model \u201c%s\u201d (%s).%s" % (label, ctx.model, shown, why)
+        )
     if status == 429 or "rate_limit" in code_text or "resource_exhausted" in code_text:
         wait = (" in about %d s" % max(1, round(hint))) if hint else " in a moment"
         return err(
@@ -227,14 +248,26 @@ def _classify(
             "%s is limiting how many requests this key may send (429). Wait and try again%s." % (label, wait),
             retry_after=hint,
         )
-    if status == 529 or "overloaded" in code_text or status == 503 or "unavailable" in code_text or "overloaded" in detail.lower():
+    if (
+        status == 529
+        or "overloaded" in code_text
+        or status == 503
+        or "unavailable" in code_text
+        or "overloaded" in detail.lower()
+    ):
         return err(
             "overloaded",
             "%s is overloaded right now (%s). Try again in a moment, or pick another model." % (label, shown),
             retry_after=hint,
         )
-    if (status is not None and (status >= 500 or status in (408, 409))) or "server_error" in code_text or "api_error" in code_text:
-        return err("server_error", "%s had a server error (%s). Try again in a moment." % (label, shown), retry_after=hint)
+    if (
+        (status is not None and (status >= 500 or status in (408, 409)))
+        or "server_error" in code_text
+        or "api_error" in code_text
+    ):
+        return err(
+            "server_error", "%s had a server error (%s). Try again in a moment." % (label, shown), retry_after=hint
+        )
     if in_stream and status is None:
         return err("server_error", "%s reported an error while answering. Try again." % label, retryable=False)
     if not detail.strip():
@@ -254,7 +287,7 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
     if ctx.server == "ollama" or (local and port == 11434):
         hint = (
             "Check that Ollama is running, and that it accepts requests from this page: start it with "
-            "OLLAMA_ORIGINS set to %s (or *), e.g. `OLLAMA_ORIGINS=\"*\" ollama serve`." % page
+            'OLLAMA_ORIGINS set to %s (or *), e.g. `OLLAMA_ORIGINS="*" ollama serve`.' % page
         )
     elif ctx.server == "lmstudio" or (local and port == 1234):
         hint = (
@@ -274,7 +307,10 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
     label = ctx.label if ctx.first_party is not None else ctx.label.split(" (")[0]
     if blocked:
         what = "%s%s answered, but the browser blocked the response: it does not allow requests from %s (CORS)." % (
-            label, where, page)
+            label,
+            where,
+            page,
+        )
     elif blocked is False:
         what = "Could not reach %s%s: nothing answered." % (label, where)
     else:

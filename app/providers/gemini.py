@@ -127,8 +127,10 @@ def map_contents(messages: list[Message], provider: str, placeholder: bool) -> l
                 for p in m.parts:
                     match p:
                         case ToolResultPart():
-                            response: dict[str, Any] = {"name": p.name,
-                                                        "response": _response_object(p.content, p.is_error)}
+                            response: dict[str, Any] = {
+                                "name": p.name,
+                                "response": _response_object(p.content, p.is_error),
+                            }
                             call = last_calls.get(p.call_id)
                             if call is not None and call.provider == provider and call.provider_details.get("id"):
                                 response["id"] = call.provider_details["id"]
@@ -235,8 +237,17 @@ class GeminiParser(StreamParser):
 
 
 class GeminiProvider(StreamingProvider):
-    def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
-                 name: str = GEMINI.name, sleep: Optional[Sleep] = None, max_attempts: int = 3):
+    def __init__(
+        self,
+        api_key: str,
+        transport: Transport,
+        model: CatalogModel,
+        *,
+        base_url: Optional[str] = None,
+        name: str = GEMINI.name,
+        sleep: Optional[Sleep] = None,
+        max_attempts: int = 3,
+    ):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if base.endswith("/v1beta"):
             base = base[: -len("/v1beta")]
@@ -249,9 +260,14 @@ class GeminiProvider(StreamingProvider):
         if request.system:
             body["systemInstruction"] = {"parts": [{"text": request.system}]}
         if request.tools:
-            body["tools"] = [{"functionDeclarations": [
-                {"name": t.name, "description": t.description, "parametersJsonSchema": t.parameters} for t in request.tools
-            ]}]
+            body["tools"] = [
+                {
+                    "functionDeclarations": [
+                        {"name": t.name, "description": t.description, "parametersJsonSchema": t.parameters}
+                        for t in request.tools
+                    ]
+                }
+            ]
         config: dict[str, Any] = {}
         if request.max_output_tokens:
             config["maxOutputTokens"] = request.max_output_tokens
@@ -272,7 +288,9 @@ class GeminiProvider(StreamingProvider):
 
     def build(self, request: ModelRequest) -> Request:
         url = "%s/v1beta/models/%s:streamGenerateContent?alt=sse" % (self.base_url, request.model)
-        return Request.json("POST", url, self.body(request), {"x-goog-api-key": self.api_key, "accept": "text/event-stream"})
+        return Request.json(
+            "POST", url, self.body(request), {"x-goog-api-key": self.api_key, "accept": "text/event-stream"}
+        )
 
     def parser(self) -> GeminiParser:
         return GeminiParser(self.ctx)

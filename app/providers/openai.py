@@ -82,9 +82,14 @@ def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
                                 summary = d.get("summary")
                                 if not isinstance(summary, list):
                                     summary = [p.text] if p.text else []
-                                pending.append({"type": "reasoning", "id": d["id"],
-                                                "encrypted_content": d["encrypted_content"],
-                                                "summary": [{"type": "summary_text", "text": s} for s in summary]})
+                                pending.append(
+                                    {
+                                        "type": "reasoning",
+                                        "id": d["id"],
+                                        "encrypted_content": d["encrypted_content"],
+                                        "summary": [{"type": "summary_text", "text": s} for s in summary],
+                                    }
+                                )
                         case TextPart():
                             items.extend(pending)
                             pending = []
@@ -92,8 +97,14 @@ def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
                         case ToolCallPart():
                             items.extend(pending)
                             pending = []
-                            items.append({"type": "function_call", "call_id": p.id, "name": p.name,
-                                          "arguments": arguments_text(p.arguments)})
+                            items.append(
+                                {
+                                    "type": "function_call",
+                                    "call_id": p.id,
+                                    "name": p.name,
+                                    "arguments": arguments_text(p.arguments),
+                                }
+                            )
                         case ToolResultPart():
                             pass  # results come in the tool message
                         case _:
@@ -127,7 +138,11 @@ class ResponsesParser(StreamParser):
             item = data.get("item") or {}
             if item.get("type") == "function_call":
                 self._calls[index] = False
-                return [ToolCallStart(index, item.get("call_id") or item.get("id") or "call_%s" % index, item.get("name") or "")]
+                return [
+                    ToolCallStart(
+                        index, item.get("call_id") or item.get("id") or "call_%s" % index, item.get("name") or ""
+                    )
+                ]
             if item.get("type") == "reasoning":
                 self._reasoning[index] = []
             return []
@@ -165,7 +180,9 @@ class ResponsesParser(StreamParser):
                 if not done:
                     self._calls[index] = True
                     item = final.get(index) or {}
-                    events.append(ToolCallDone(index, item.get("arguments"), {"item_id": item.get("id")} if item else {}))
+                    events.append(
+                        ToolCallDone(index, item.get("arguments"), {"item_id": item.get("id")} if item else {})
+                    )
             if isinstance(response.get("usage"), dict):
                 events.append(UsageUpdate(usage_from(response["usage"])))
             if kind == "response.incomplete":
@@ -178,7 +195,9 @@ class ResponsesParser(StreamParser):
             error = (data.get("response") or {}).get("error") or {}
             raise errors.stream_error(self.ctx, {"error": error})
         if kind == "error":
-            raise errors.stream_error(self.ctx, {"error": data.get("error") if isinstance(data.get("error"), dict) else data})
+            raise errors.stream_error(
+                self.ctx, {"error": data.get("error") if isinstance(data.get("error"), dict) else data}
+            )
         return []
 
     def end(self) -> list[Event]:
@@ -188,8 +207,17 @@ class ResponsesParser(StreamParser):
 
 
 class ResponsesProvider(StreamingProvider):
-    def __init__(self, api_key: str, transport: Transport, model: CatalogModel, *, base_url: Optional[str] = None,
-                 name: str = OPENAI.name, sleep: Optional[Sleep] = None, max_attempts: int = 3):
+    def __init__(
+        self,
+        api_key: str,
+        transport: Transport,
+        model: CatalogModel,
+        *,
+        base_url: Optional[str] = None,
+        name: str = OPENAI.name,
+        sleep: Optional[Sleep] = None,
+        max_attempts: int = 3,
+    ):
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         super().__init__(name, base, api_key, transport, model, sleep=sleep, max_attempts=max_attempts)
 
@@ -203,8 +231,16 @@ class ResponsesProvider(StreamingProvider):
         if request.system:
             body["instructions"] = request.system
         if request.tools:
-            body["tools"] = [{"type": "function", "name": t.name, "description": t.description,
-                              "parameters": t.parameters, "strict": False} for t in request.tools]
+            body["tools"] = [
+                {
+                    "type": "function",
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.parameters,
+                    "strict": False,
+                }
+                for t in request.tools
+            ]
         if self.model.reasoning == "effort":
             reasoning: dict[str, Any] = {"summary": "auto"}
             if request.reasoning:
@@ -216,8 +252,12 @@ class ResponsesProvider(StreamingProvider):
         return body
 
     def build(self, request: ModelRequest) -> Request:
-        return Request.json("POST", self.base_url + "/responses", self.body(request),
-                            {"authorization": "Bearer " + self.api_key, "accept": "text/event-stream"})
+        return Request.json(
+            "POST",
+            self.base_url + "/responses",
+            self.body(request),
+            {"authorization": "Bearer " + self.api_key, "accept": "text/event-stream"},
+        )
 
     def parser(self) -> ResponsesParser:
         return ResponsesParser(self.ctx)

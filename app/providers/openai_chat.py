@@ -57,8 +57,8 @@ def mistral_id(call_id: str) -> str:
 
 
 def usage_from(u: dict[str, Any]) -> Usage:
-    prompt = (u.get("prompt_tokens_details") or {})
-    completion = (u.get("completion_tokens_details") or {})
+    prompt = u.get("prompt_tokens_details") or {}
+    completion = u.get("completion_tokens_details") or {}
     return Usage(
         input_tokens=u.get("prompt_tokens") or 0,
         output_tokens=u.get("completion_tokens") or 0,
@@ -96,8 +96,13 @@ def map_messages(system: str, messages: list[Message], remap_ids: bool = False) 
                         case TextPart():
                             text.append(p.text)
                         case ToolCallPart():
-                            calls.append({"id": fix(p.id), "type": "function",
-                                          "function": {"name": p.name, "arguments": arguments_text(p.arguments)}})
+                            calls.append(
+                                {
+                                    "id": fix(p.id),
+                                    "type": "function",
+                                    "function": {"name": p.name, "arguments": arguments_text(p.arguments)},
+                                }
+                            )
                         case ReasoningPart():
                             pass  # Chat Completions takes no reasoning back
                         case ToolResultPart():
@@ -164,7 +169,9 @@ class ChatParser(StreamParser):
         events: list[Event] = []
         reasoning = delta.get("reasoning_content") or delta.get("reasoning")
         if not reasoning and isinstance(delta.get("reasoning_details"), list):
-            reasoning = "".join(str(d.get("text") or d.get("summary") or "") for d in delta["reasoning_details"] if isinstance(d, dict))
+            reasoning = "".join(
+                str(d.get("text") or d.get("summary") or "") for d in delta["reasoning_details"] if isinstance(d, dict)
+            )
         if isinstance(reasoning, str) and reasoning:
             events.append(ReasoningDelta(reasoning))
         content = delta.get("content")
@@ -261,7 +268,9 @@ class ChatCompletionsProvider(StreamingProvider):
         sleep: Optional[Sleep] = None,
         max_attempts: int = 3,
     ):
-        super().__init__(name, base_url, api_key, transport, model, server=server, sleep=sleep, max_attempts=max_attempts)
+        super().__init__(
+            name, base_url, api_key, transport, model, server=server, sleep=sleep, max_attempts=max_attempts
+        )
         self.server = server
         self.headers = dict(headers or {})
         self.azure_api_version = azure_api_version
@@ -275,7 +284,10 @@ class ChatCompletionsProvider(StreamingProvider):
                 base = self.base_url if "/openai/v1" in self.base_url else self.base_url + "/openai/v1"
                 return base + "/chat/completions"
             return "%s/openai/deployments/%s/chat/completions?api-version=%s" % (
-                self.base_url, model_id, self.azure_api_version)
+                self.base_url,
+                model_id,
+                self.azure_api_version,
+            )
         return self.base_url + "/chat/completions"
 
     def body(self, request: ModelRequest) -> dict[str, Any]:
@@ -286,13 +298,18 @@ class ChatCompletionsProvider(StreamingProvider):
         }
         if request.tools:
             body["tools"] = [
-                {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+                {
+                    "type": "function",
+                    "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+                }
                 for t in request.tools
             ]
         if self.stream_usage:
             body["stream_options"] = {"include_usage": True}
         if request.max_output_tokens:
-            key = "max_completion_tokens" if self.server == "azure" or "api.openai.com" in self.base_url else "max_tokens"
+            key = (
+                "max_completion_tokens" if self.server == "azure" or "api.openai.com" in self.base_url else "max_tokens"
+            )
             body[key] = request.max_output_tokens
         if request.reasoning and self.model.reasoning:
             body["reasoning_effort"] = request.reasoning

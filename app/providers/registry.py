@@ -44,7 +44,9 @@ class ProviderInfo:
     def load(self) -> Callable[..., StreamingProvider]:
         """The provider class (first party: `(api_key, transport, model, *, base_url, sleep, max_attempts)`;
         `COMPATIBLE`: see ChatCompletionsProvider), its module imported now."""
-        provider_class: Callable[..., StreamingProvider] = getattr(importlib.import_module(self.module), self.class_name)
+        provider_class: Callable[..., StreamingProvider] = getattr(
+            importlib.import_module(self.module), self.class_name
+        )
         return provider_class
 
     @property
@@ -53,16 +55,25 @@ class ProviderInfo:
         return "Settings \u2192 Providers \u2192 " + self.label
 
 
-OPENAI = ProviderInfo("openai", "OpenAI", "responses", "app.providers.openai", "ResponsesProvider",
-                      "https://api.openai.com/v1")
-ANTHROPIC = ProviderInfo("anthropic", "Anthropic", "anthropic", "app.providers.anthropic", "MessagesProvider",
-                         "https://api.anthropic.com")
-GEMINI = ProviderInfo("gemini", "Google Gemini", "gemini", "app.providers.gemini", "GeminiProvider",
-                      "https://generativelanguage.googleapis.com")
+OPENAI = ProviderInfo(
+    "openai", "OpenAI", "responses", "app.providers.openai", "ResponsesProvider", "https://api.openai.com/v1"
+)
+ANTHROPIC = ProviderInfo(
+    "anthropic", "Anthropic", "anthropic", "app.providers.anthropic", "MessagesProvider", "https://api.anthropic.com"
+)
+GEMINI = ProviderInfo(
+    "gemini",
+    "Google Gemini",
+    "gemini",
+    "app.providers.gemini",
+    "GeminiProvider",
+    "https://generativelanguage.googleapis.com",
+)
 
 FIRST_PARTY: tuple[ProviderInfo, ...] = (OPENAI, ANTHROPIC, GEMINI)
-COMPATIBLE = ProviderInfo("compatible", "OpenAI-compatible", "chat", "app.providers.openai_chat",
-                          "ChatCompletionsProvider")
+COMPATIBLE = ProviderInfo(
+    "compatible", "OpenAI-compatible", "chat", "app.providers.openai_chat", "ChatCompletionsProvider"
+)
 ALIASES = {"google": "gemini"}
 
 _BY_NAME = {p.name: p for p in FIRST_PARTY}

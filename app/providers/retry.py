@@ -19,7 +19,7 @@ Sleep = Callable[[float], Awaitable[None]]
 def backoff(attempt: int, hint: Optional[float], base: float = 1.0, cap: float = 30.0) -> float:
     if hint is not None:
         return hint
-    return min(cap, base * (2 ** attempt))
+    return min(cap, base * (2**attempt))
 
 
 async def retrying(

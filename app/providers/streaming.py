@@ -89,8 +89,18 @@ class StreamingProvider:
 
     name = ""
 
-    def __init__(self, name: str, base_url: str, api_key: str, transport: Transport, model: CatalogModel, *,
-                 server: str = "", sleep: Optional[Sleep] = None, max_attempts: int = 3):
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        api_key: str,
+        transport: Transport,
+        model: CatalogModel,
+        *,
+        server: str = "",
+        sleep: Optional[Sleep] = None,
+        max_attempts: int = 3,
+    ):
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key

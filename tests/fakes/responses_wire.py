@@ -37,7 +37,11 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
         if "parameters" in tool and not isinstance(tool["parameters"], dict):
             return _err(400, "Invalid type for 'tools[%d].parameters': expected an object." % i)
         if "parameters" in tool and schema_problem(tool["parameters"]):
-            return _err(400, "Invalid schema for function '%s': %s." % (tool["name"], schema_problem(tool["parameters"])), param="tools[%d].parameters" % i)
+            return _err(
+                400,
+                "Invalid schema for function '%s': %s." % (tool["name"], schema_problem(tool["parameters"])),
+                param="tools[%d].parameters" % i,
+            )
     items = body.get("input")
     if isinstance(items, str):
         return None
@@ -57,13 +61,33 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
                 return _err(400, "Invalid 'input[%d].content': empty content." % i)
         elif kind == "reasoning":
             if not store and not item.get("encrypted_content"):
-                return json_reply(404, {"error": {"message": "Item with id '%s' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input." % item.get("id"), "type": "invalid_request_error", "param": "input", "code": None}})
+                return json_reply(
+                    404,
+                    {
+                        "error": {
+                            "message": "Item with id '%s' not found. Items are not persisted when `store` is set to false. Try again with `store` set to true, or remove this item from your input."
+                            % item.get("id"),
+                            "type": "invalid_request_error",
+                            "param": "input",
+                            "code": None,
+                        }
+                    },
+                )
             nxt = items[i + 1] if i + 1 < len(items) else None
-            if not nxt or not (nxt.get("type") == "function_call" or (nxt.get("type", "message") == "message" and nxt.get("role") == "assistant")):
-                return _err(400, "Item '%s' of type 'reasoning' was provided without its required following item." % item.get("id"), param="input")
+            if not nxt or not (
+                nxt.get("type") == "function_call"
+                or (nxt.get("type", "message") == "message" and nxt.get("role") == "assistant")
+            ):
+                return _err(
+                    400,
+                    "Item '%s' of type 'reasoning' was provided without its required following item." % item.get("id"),
+                    param="input",
+                )
         elif kind == "function_call":
             if not isinstance(item.get("arguments"), str) or not item.get("call_id") or not item.get("name"):
-                return _err(400, "Invalid 'input[%d]': a function_call needs call_id, name and arguments (a string)." % i)
+                return _err(
+                    400, "Invalid 'input[%d]': a function_call needs call_id, name and arguments (a string)." % i
+                )
             calls[item["call_id"]] = False
         elif kind == "function_call_output":
             cid = item.get("call_id")
@@ -82,7 +106,14 @@ def validate(req: RecordedRequest) -> Optional[Reply]:
 
 def error(kind: str, step: Step, req: RecordedRequest) -> Reply:
     if kind == "context_too_long":
-        return _err(step.status or 400, step.message or "Your input exceeds the context window of this model. Please adjust your input and try again.", code="context_length_exceeded", param="input", headers=error_headers(step))
+        return _err(
+            step.status or 400,
+            step.message
+            or "Your input exceeds the context window of this model. Please adjust your input and try again.",
+            code="context_length_exceeded",
+            param="input",
+            headers=error_headers(step),
+        )
     return chat_wire.error(kind, step, req)
 
 
@@ -122,11 +153,25 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
         out.append(sse(payload, event=kind))
 
     response: dict = {
-        "id": "resp_fake%d" % n, "object": "response", "created_at": 1764000000, "status": "in_progress",
-        "model": req.model, "output": [], "parallel_tool_calls": True, "tool_choice": body.get("tool_choice", "auto"),
-        "tools": body.get("tools") or [], "error": None, "incomplete_details": None, "instructions": body.get("instructions"),
-        "metadata": {}, "temperature": 1.0, "top_p": 1.0, "usage": None, "store": body.get("store", True),
-        "text": {"format": {"type": "text"}}, "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
+        "id": "resp_fake%d" % n,
+        "object": "response",
+        "created_at": 1764000000,
+        "status": "in_progress",
+        "model": req.model,
+        "output": [],
+        "parallel_tool_calls": True,
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tools": body.get("tools") or [],
+        "error": None,
+        "incomplete_details": None,
+        "instructions": body.get("instructions"),
+        "metadata": {},
+        "temperature": 1.0,
+        "top_p": 1.0,
+        "usage": None,
+        "store": body.get("store", True),
+        "text": {"format": {"type": "text"}},
+        "reasoning": body.get("reasoning") or {"effort": None, "summary": None},
         "max_output_tokens": body.get("max_output_tokens"),
     }
     emit("response.created", response=copy.deepcopy(response))
@@ -140,14 +185,30 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
         if encrypted:
             item["encrypted_content"] = None
         emit("response.output_item.added", output_index=idx, item=copy.deepcopy(item))
-        emit("response.reasoning_summary_part.added", item_id=rid, output_index=idx, summary_index=0, part={"type": "summary_text", "text": ""})
+        emit(
+            "response.reasoning_summary_part.added",
+            item_id=rid,
+            output_index=idx,
+            summary_index=0,
+            part={"type": "summary_text", "text": ""},
+        )
         for piece in step.text_pieces(step.reasoning):
             emit("response.reasoning_summary_text.delta", item_id=rid, output_index=idx, summary_index=0, delta=piece)
-        emit("response.reasoning_summary_text.done", item_id=rid, output_index=idx, summary_index=0, text=step.reasoning)
-        emit("response.reasoning_summary_part.done", item_id=rid, output_index=idx, summary_index=0, part={"type": "summary_text", "text": step.reasoning})
+        emit(
+            "response.reasoning_summary_text.done", item_id=rid, output_index=idx, summary_index=0, text=step.reasoning
+        )
+        emit(
+            "response.reasoning_summary_part.done",
+            item_id=rid,
+            output_index=idx,
+            summary_index=0,
+            part={"type": "summary_text", "text": step.reasoning},
+        )
         item["summary"] = [{"type": "summary_text", "text": step.reasoning}]
         if encrypted:
-            item["encrypted_content"] = "gAAAAB" + base64.b64encode(("enc:%s:%s" % (rid, step.reasoning)).encode()).decode()
+            item["encrypted_content"] = (
+                "gAAAAB" + base64.b64encode(("enc:%s:%s" % (rid, step.reasoning)).encode()).decode()
+            )
         emit("response.output_item.done", output_index=idx, item=copy.deepcopy(item))
         output.append(item)
         idx += 1
@@ -155,7 +216,13 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
         mid = "msg_fake%d" % n
         item = {"id": mid, "type": "message", "role": "assistant", "status": "in_progress", "content": []}
         emit("response.output_item.added", output_index=idx, item=copy.deepcopy(item))
-        emit("response.content_part.added", item_id=mid, output_index=idx, content_index=0, part={"type": "output_text", "text": "", "annotations": []})
+        emit(
+            "response.content_part.added",
+            item_id=mid,
+            output_index=idx,
+            content_index=0,
+            part={"type": "output_text", "text": "", "annotations": []},
+        )
         for piece in step.text_pieces(step.text):
             emit("response.output_text.delta", item_id=mid, output_index=idx, content_index=0, delta=piece, logprobs=[])
         if step.truncate and not step.tool_calls:
@@ -169,8 +236,14 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
         idx += 1
     for i, c in enumerate(step.tool_calls):
         fid = "fc_fake%d_%d" % (n, i)
-        item = {"id": fid, "type": "function_call", "status": "in_progress", "call_id": c.id or "call_fake%d_%d" % (n, i),
-                "name": c.name, "arguments": ""}
+        item = {
+            "id": fid,
+            "type": "function_call",
+            "status": "in_progress",
+            "call_id": c.id or "call_fake%d_%d" % (n, i),
+            "name": c.name,
+            "arguments": "",
+        }
         emit("response.output_item.added", output_index=idx, item=copy.deepcopy(item))
         args = c.arguments_json
         for k in range(0, len(args), 7):
@@ -185,14 +258,23 @@ def frames(step: Step, req: RecordedRequest) -> list[bytes]:
     if step.truncate:
         return out
     u = usage_for(step, req.raw)
-    response.update(output=output, usage={
-        "input_tokens": u["input_tokens"], "input_tokens_details": {"cached_tokens": u["cached_tokens"]},
-        "output_tokens": u["output_tokens"], "output_tokens_details": {"reasoning_tokens": u["reasoning_tokens"]},
-        "total_tokens": u["input_tokens"] + u["output_tokens"],
-    })
+    response.update(
+        output=output,
+        usage={
+            "input_tokens": u["input_tokens"],
+            "input_tokens_details": {"cached_tokens": u["cached_tokens"]},
+            "output_tokens": u["output_tokens"],
+            "output_tokens_details": {"reasoning_tokens": u["reasoning_tokens"]},
+            "total_tokens": u["input_tokens"] + u["output_tokens"],
+        },
+    )
     if step.fail_after:
-        code = {"rate_limited": "rate_limit_exceeded", "context_too_long": "context_length_exceeded"}.get(step.fail_after, "server_error")
-        message = step.message or {"overloaded": "The model is overloaded. Please try again later."}.get(step.fail_after, "The server had an error while processing your request.")
+        code = {"rate_limited": "rate_limit_exceeded", "context_too_long": "context_length_exceeded"}.get(
+            step.fail_after, "server_error"
+        )
+        message = step.message or {"overloaded": "The model is overloaded. Please try again later."}.get(
+            step.fail_after, "The server had an error while processing your request."
+        )
         if "bare_error" in step.quirks:
             emit("error", code=code, message=message, param=None)
         else:

@@ -71,7 +71,9 @@ class Step:
     text: str = ""
     reasoning: str = ""
     tool_calls: list[Call] = field(default_factory=list)
-    usage: Optional[dict] = None  # {"input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens"}
+    usage: Optional[dict] = (
+        None  # {"input_tokens", "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens"}
+    )
     error: Optional[str] = None  # an HTTP error before the stream (one of ERROR_KINDS)
     status: Optional[int] = None  # override the HTTP status of `error`
     message: Optional[str] = None  # override the error message

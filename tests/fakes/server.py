@@ -46,7 +46,13 @@ from tests.fakes import anthropic_wire, chat_wire, gemini_wire, responses_wire
 from tests.fakes.script import SCENARIOS, Step, echo_step
 from tests.fakes.wire import RecordedRequest, Reply, json_reply
 
-WIRES = {"responses": responses_wire, "chat": chat_wire, "azure": chat_wire, "anthropic": anthropic_wire, "gemini": gemini_wire}
+WIRES = {
+    "responses": responses_wire,
+    "chat": chat_wire,
+    "azure": chat_wire,
+    "anthropic": anthropic_wire,
+    "gemini": gemini_wire,
+}
 PROTOCOLS = ("responses", "chat", "anthropic", "gemini")
 GEMINI_PATH = re.compile(r"/models/([^/:]+):streamGenerateContent$")
 AZURE_PATH = re.compile(r"/openai/deployments/([^/]+)/chat/completions$")
@@ -153,18 +159,28 @@ class FakeProviderServer:
         if req.path.startswith("/_fake/"):
             return self._control(req)
         if req.method == "GET":
-            return json_reply(200, {"ok": True, "fake": "providers"}) if req.path in ("/", "/health") else json_reply(404, {"error": {"message": "Not found"}})
+            return (
+                json_reply(200, {"ok": True, "fake": "providers"})
+                if req.path in ("/", "/health")
+                else json_reply(404, {"error": {"message": "Not found"}})
+            )
         wire = WIRES.get(req.protocol)
         if wire is None:
-            return json_reply(404, {"error": {"message": "Unknown path %s" % req.path, "type": "invalid_request_error"}})
+            return json_reply(
+                404, {"error": {"message": "Unknown path %s" % req.path, "type": "invalid_request_error"}}
+            )
         reply = wire.check_auth(req) or wire.validate(req)
         if reply is not None:
             return reply
         step = self.next_step(req.protocol, req)
         if step.error:
             return wire.error(step.error, step, req)
-        return Reply(200, headers={"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"},
-                     frames=wire.frames(step, req), body=json.dumps({"delivery": step.delivery, "delay": step.delay}).encode())
+        return Reply(
+            200,
+            headers={"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"},
+            frames=wire.frames(step, req),
+            body=json.dumps({"delivery": step.delivery, "delay": step.delay}).encode(),
+        )
 
     def _control(self, req: RecordedRequest) -> Reply:
         if req.path == "/_fake/script" and req.method == "POST":
@@ -175,8 +191,21 @@ class FakeProviderServer:
             self.reset()
             return json_reply(200, {"ok": True})
         if req.path == "/_fake/requests":
-            return json_reply(200, [{"method": r.method, "path": r.path, "query": r.query, "headers": r.headers,
-                                     "body": r.body, "protocol": r.protocol, "model": r.model} for r in self.requests_for()])
+            return json_reply(
+                200,
+                [
+                    {
+                        "method": r.method,
+                        "path": r.path,
+                        "query": r.query,
+                        "headers": r.headers,
+                        "body": r.body,
+                        "protocol": r.protocol,
+                        "model": r.model,
+                    }
+                    for r in self.requests_for()
+                ],
+            )
         return json_reply(404, {"error": {"message": "unknown control path"}})
 
     def cors_headers(self, origin: Optional[str]) -> dict[str, str]:
@@ -203,7 +232,9 @@ def _handler_for(server: FakeProviderServer) -> type:
             except ValueError:
                 body = None
             headers = {k.lower(): v for k, v in self.headers.items()}
-            protocol, model = route(parts.path) if method == "POST" else ("preflight" if method == "OPTIONS" else "get", "")
+            protocol, model = (
+                route(parts.path) if method == "POST" else ("preflight" if method == "OPTIONS" else "get", "")
+            )
             if parts.path.startswith("/_fake/"):
                 protocol = "control"
             if not model and isinstance(body, dict) and isinstance(body.get("model"), str):
@@ -281,7 +312,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     server = FakeProviderServer(args.host, args.port)
-    print("fake providers on %s  (OpenAI base %s/v1, Anthropic %s, Gemini %s)" % (server.url, server.url, server.url, server.url), flush=True)
+    print(
+        "fake providers on %s  (OpenAI base %s/v1, Anthropic %s, Gemini %s)"
+        % (server.url, server.url, server.url, server.url),
+        flush=True,
+    )
     try:
         server._httpd.serve_forever()
     except KeyboardInterrupt:

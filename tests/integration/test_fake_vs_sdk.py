@@ -31,12 +31,34 @@ from tests.fixtures.providers import RecordingSleep, collect
 from tests.transports import HttpxTransport
 
 TOOLS = [
-    ToolSpec(name="read_items", description="Read items", parameters={"type": "object", "properties": {"collection": {"type": "string"}}}),
+    ToolSpec(
+        name="read_items",
+        description="Read items",
+        parameters={"type": "object", "properties": {"collection": {"type": "string"}}},
+    ),
     ToolSpec(name="read_collections", description="List collections", parameters={"type": "object", "properties": {}}),
 ]
-CONTENT_SCENARIOS = ["text", "unicode", "reasoning", "tool_call", "reasoning_tool_call", "parallel_tool_calls", "bytes", "length"]
-ERROR_SCENARIOS = ["bad_key", "no_access", "model_not_found", "rate_limited", "overloaded", "server_error",
-                   "context_too_long", "invalid", "mid_stream_error"]
+CONTENT_SCENARIOS = [
+    "text",
+    "unicode",
+    "reasoning",
+    "tool_call",
+    "reasoning_tool_call",
+    "parallel_tool_calls",
+    "bytes",
+    "length",
+]
+ERROR_SCENARIOS = [
+    "bad_key",
+    "no_access",
+    "model_not_found",
+    "rate_limited",
+    "overloaded",
+    "server_error",
+    "context_too_long",
+    "invalid",
+    "mid_stream_error",
+]
 PROTOCOLS = {
     # name: (our model ref, fake queue, model id)
     "responses": ("openai:gpt-5-mini", "responses", "gpt-5-mini"),
@@ -58,12 +80,22 @@ class Outcome:
 
 # --- the SDK side -------------------------------------------------------------------------------------
 
+
 def sdk_responses(url: str, model: str) -> Outcome:
     client = openai.OpenAI(base_url=url + "/v1", api_key="sk-test", max_retries=0)
-    tools: list[FunctionToolParam] = [{"type": "function", "name": t.name, "description": t.description,
-                                       "parameters": t.parameters, "strict": False} for t in TOOLS]
-    with client.responses.stream(model=model, input=[{"role": "user", "content": "Hi"}], instructions="s", tools=tools,
-                                 store=False, include=["reasoning.encrypted_content"], reasoning={"summary": "auto"}) as stream:
+    tools: list[FunctionToolParam] = [
+        {"type": "function", "name": t.name, "description": t.description, "parameters": t.parameters, "strict": False}
+        for t in TOOLS
+    ]
+    with client.responses.stream(
+        model=model,
+        input=[{"role": "user", "content": "Hi"}],
+        instructions="s",
+        tools=tools,
+        store=False,
+        include=["reasoning.encrypted_content"],
+        reasoning={"summary": "auto"},
+    ) as stream:
         final = None
         for event in stream:
             if event.type in ("response.completed", "response.incomplete"):
@@ -76,14 +108,30 @@ def sdk_responses(url: str, model: str) -> Outcome:
     calls = tuple((i.name, json.loads(i.arguments)) for i in r.output if i.type == "function_call")
     u = r.usage
     assert u is not None, "no usage in the final response"
-    return Outcome(r.output_text, reasoning, calls, (u.input_tokens, u.output_tokens, u.input_tokens_details.cached_tokens,
-                                                     u.output_tokens_details.reasoning_tokens))
+    return Outcome(
+        r.output_text,
+        reasoning,
+        calls,
+        (
+            u.input_tokens,
+            u.output_tokens,
+            u.input_tokens_details.cached_tokens,
+            u.output_tokens_details.reasoning_tokens,
+        ),
+    )
 
 
 def _chat_outcome(client: Any, model: str) -> Outcome:
-    tools = [{"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}} for t in TOOLS]
-    with client.chat.completions.stream(model=model, messages=[{"role": "system", "content": "s"}, {"role": "user", "content": "Hi"}],
-                                        tools=tools, stream_options={"include_usage": True}) as stream:
+    tools = [
+        {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+        for t in TOOLS
+    ]
+    with client.chat.completions.stream(
+        model=model,
+        messages=[{"role": "system", "content": "s"}, {"role": "user", "content": "Hi"}],
+        tools=tools,
+        stream_options={"include_usage": True},
+    ) as stream:
         for _ in stream:
             pass
         try:
@@ -93,8 +141,17 @@ def _chat_outcome(client: Any, model: str) -> Outcome:
     m = c.choices[0].message
     calls = tuple((t.function.name, json.loads(t.function.arguments)) for t in m.tool_calls or [])
     u = c.usage
-    return Outcome(m.content or "", None, calls, (u.prompt_tokens, u.completion_tokens, u.prompt_tokens_details.cached_tokens,
-                                                  u.completion_tokens_details.reasoning_tokens))
+    return Outcome(
+        m.content or "",
+        None,
+        calls,
+        (
+            u.prompt_tokens,
+            u.completion_tokens,
+            u.prompt_tokens_details.cached_tokens,
+            u.completion_tokens_details.reasoning_tokens,
+        ),
+    )
 
 
 def sdk_chat(url: str, model: str) -> Outcome:
@@ -108,9 +165,12 @@ def sdk_azure(url: str, model: str) -> Outcome:
 
 def sdk_anthropic(url: str, model: str) -> Outcome:
     client = anthropic.Anthropic(base_url=url, api_key="sk-ant", max_retries=0)
-    tools: list[ToolParam] = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in TOOLS]
-    with client.messages.stream(model=model, max_tokens=4096, system="s", tools=tools,
-                                messages=[{"role": "user", "content": "Hi"}]) as stream:
+    tools: list[ToolParam] = [
+        {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in TOOLS
+    ]
+    with client.messages.stream(
+        model=model, max_tokens=4096, system="s", tools=tools, messages=[{"role": "user", "content": "Hi"}]
+    ) as stream:
         m = stream.get_final_message()
     text = "".join(b.text for b in m.content if b.type == "text")
     reasoning = "".join(b.thinking for b in m.content if b.type == "thinking")
@@ -124,14 +184,24 @@ def sdk_gemini(url: str, model: str) -> Outcome:
     client = genai.Client(api_key="gk", http_options=gtypes.HttpOptions(base_url=url, api_version="v1beta"))
     config = gtypes.GenerateContentConfig(
         system_instruction="s",
-        tools=[gtypes.Tool(function_declarations=[gtypes.FunctionDeclaration(name=t.name, description=t.description,
-                                                                               parameters_json_schema=t.parameters) for t in TOOLS])],
+        tools=[
+            gtypes.Tool(
+                function_declarations=[
+                    gtypes.FunctionDeclaration(
+                        name=t.name, description=t.description, parameters_json_schema=t.parameters
+                    )
+                    for t in TOOLS
+                ]
+            )
+        ],
         thinking_config=gtypes.ThinkingConfig(include_thoughts=True),
         automatic_function_calling=gtypes.AutomaticFunctionCallingConfig(disable=True),
     )
     text, reasoning, calls, usage = "", "", [], None
     for chunk in client.models.generate_content_stream(model=model, contents="Hi", config=config):
-        for part in (chunk.candidates[0].content.parts or []) if chunk.candidates and chunk.candidates[0].content else []:
+        for part in (
+            (chunk.candidates[0].content.parts or []) if chunk.candidates and chunk.candidates[0].content else []
+        ):
             if part.function_call:
                 calls.append((part.function_call.name, dict(part.function_call.args or {})))
             elif part.thought:
@@ -141,11 +211,28 @@ def sdk_gemini(url: str, model: str) -> Outcome:
         usage = chunk.usage_metadata or usage
     assert usage is not None, "no usage metadata in the stream"
     thoughts = usage.thoughts_token_count or 0
-    return Outcome(text, reasoning, tuple(calls), (usage.prompt_token_count, (usage.candidates_token_count or 0) + thoughts,
-                                                  usage.cached_content_token_count or 0, thoughts))
+    return Outcome(
+        text,
+        reasoning,
+        tuple(calls),
+        (
+            usage.prompt_token_count,
+            (usage.candidates_token_count or 0) + thoughts,
+            usage.cached_content_token_count or 0,
+            thoughts,
+        ),
+    )
 
 
-SDK = {"responses": sdk_responses, "chat": sdk_chat, "azure": sdk_azure, "anthropic": sdk_anthropic, "gemini": sdk_gemini}
+SDK = {
+    "responses": sdk_responses,
+    "chat": sdk_chat,
+    "azure": sdk_azure,
+    "anthropic": sdk_anthropic,
+    "gemini": sdk_gemini,
+}
+
+
 class SDKStreamError(Exception):
     """The Responses stream helper reports response.failed only as a missing response.completed."""
 
@@ -162,6 +249,7 @@ def sdk_status(exc: BaseException) -> Optional[int]:
 
 
 # --- our side -------------------------------------------------------------------------------------------
+
 
 async def ours(settings: Any, name: str) -> Outcome:
     ref, _, model = PROTOCOLS[name]
@@ -186,8 +274,10 @@ async def ours(settings: Any, name: str) -> Outcome:
 async def test_sdk_and_our_module_agree(fake_provider, provider_settings, name, scenario):
     _, queue, model = PROTOCOLS[name]
     # fixed token counts: the SDK's request body differs from ours, and the fake's default counts follow its size
-    step = replace(SCENARIOS[scenario], usage={"input_tokens": 120, "output_tokens": 30, "cached_tokens": 100,
-                                               "cache_write_tokens": 5})
+    step = replace(
+        SCENARIOS[scenario],
+        usage={"input_tokens": 120, "output_tokens": 30, "cached_tokens": 100, "cache_write_tokens": 5},
+    )
     fake_provider.script(step, protocol=queue)
     expected = await asyncio.to_thread(SDK[name], fake_provider.url, model)
     fake_provider.script(step, protocol=queue)

@@ -25,7 +25,11 @@ KINDS = {
     "bad_key": ("bad_key", False, "rejected the API key"),
     "no_access": ("no_access", False, "refused access to"),
     "model_not_found": ("model_not_found", False, "does not know the model"),
-    "rate_limited": ("rate_limited", True, "is limiting how many requests this key may send (429). Wait and try again in about 3 s."),
+    "rate_limited": (
+        "rate_limited",
+        True,
+        "is limiting how many requests this key may send (429). Wait and try again in about 3 s.",
+    ),
     "billing": ("billing", False, "out of credits or quota"),
     "overloaded": ("overloaded", True, "is overloaded right now"),
     "server_error": ("server_error", True, "had a server error (500). Try again in a moment."),
@@ -48,13 +52,17 @@ async def transport():
 
 
 async def call(ref, settings, transport, sleep=None, max_attempts=1):
-    provider, model = open_provider(ref, settings, transport, sleep=sleep or RecordingSleep(), max_attempts=max_attempts)
+    provider, model = open_provider(
+        ref, settings, transport, sleep=sleep or RecordingSleep(), max_attempts=max_attempts
+    )
     return await collect(provider, ModelRequest(model=model.id, system="s", messages=[user("Hi")]))
 
 
 @pytest.mark.parametrize("protocol", sorted(REFS))
 @pytest.mark.parametrize("scenario", sorted(KINDS))
-async def test_http_errors_are_classified_with_plain_words(fake_provider, provider_settings, transport, protocol, scenario):
+async def test_http_errors_are_classified_with_plain_words(
+    fake_provider, provider_settings, transport, protocol, scenario
+):
     kind, retryable, words = KINDS[scenario]
     fake_provider.script(Step(error=scenario, retry_after=3 if scenario == "rate_limited" else None), protocol=protocol)
     with pytest.raises(ProviderError) as info:
@@ -85,7 +93,8 @@ async def test_exact_messages_for_openai(fake_provider, provider_settings, trans
         await call(REFS["responses"], provider_settings, transport)
     assert info.value.message.startswith(
         "The conversation is too long for gpt-5-mini's context window. Start a new conversation, or remove older "
-        "messages or large tool results, and try again.")
+        "messages or large tool results, and try again."
+    )
 
 
 async def test_retries_give_up_after_three_attempts(fake_provider, provider_settings, transport):
@@ -116,12 +125,19 @@ async def test_a_long_retry_hint_is_not_waited_for(fake_provider, provider_setti
 
 async def test_unreadable_retry_after_falls_back_to_backoff():
     """In a browser, retry-after is unreadable unless exposed by CORS: the transport shows no such header."""
-    answers = [BytesResponse(429, b'{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}'),
-               BytesResponse(200, b'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\n'
-                                  b"data: [DONE]\n\n", {"content-type": "text/event-stream"})]
+    answers = [
+        BytesResponse(429, b'{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}'),
+        BytesResponse(
+            200,
+            b'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+            {"content-type": "text/event-stream"},
+        ),
+    ]
     transport = MockTransport(lambda request: answers.pop(0))
     sleep = RecordingSleep()
-    settings = ProviderSettings(compatible=[CompatibleEndpoint(name="x", base_url="https://llm.example/v1", api_key="k")])
+    settings = ProviderSettings(
+        compatible=[CompatibleEndpoint(name="x", base_url="https://llm.example/v1", api_key="k")]
+    )
     _, message = await call("compatible:x:m", settings, transport, sleep=sleep, max_attempts=3)
     assert message.text == "ok" and sleep.delays == [1.0]
 
@@ -159,8 +175,10 @@ async def test_network_or_cors_failure_says_what_to_check(base_url, kind, words)
         await call("compatible:box:llama3", settings, failing_transport())
     err = info.value
     assert err.kind == "network" and not err.retryable
-    assert err.message.startswith("Could not reach the endpoint \u201cbox\u201d at %s: the network failed or the "
-                                  "browser blocked the request (CORS)." % base_url)
+    assert err.message.startswith(
+        "Could not reach the endpoint \u201cbox\u201d at %s: the network failed or the "
+        "browser blocked the request (CORS)." % base_url
+    )
     assert words in err.message
 
 
@@ -169,8 +187,10 @@ async def test_network_failure_for_a_first_party_provider():
     with pytest.raises(ProviderError) as info:
         await call("openai:gpt-5", settings, failing_transport())
     assert info.value.kind == "network"
-    assert info.value.message == ("Could not reach OpenAI at https://api.openai.com/v1: the network failed or the browser "
-                                  "blocked the request (CORS). Check your internet connection, then try again.")
+    assert info.value.message == (
+        "Could not reach OpenAI at https://api.openai.com/v1: the network failed or the browser "
+        "blocked the request (CORS). Check your internet connection, then try again."
+    )
 
 
 async def test_connection_refused_over_real_http(transport):
@@ -180,11 +200,14 @@ async def test_connection_refused_over_real_http(transport):
     assert info.value.kind == "network" and "base URL override (http://127.0.0.1:9)" in info.value.message
 
 
-@pytest.mark.parametrize("ref, where", [
-    ("openai:gpt-5", "Settings \u2192 Providers \u2192 OpenAI"),
-    ("anthropic:claude-haiku-4-5", "Settings \u2192 Providers \u2192 Anthropic"),
-    ("google:gemini-2.5-pro", "Settings \u2192 Providers \u2192 Google Gemini"),
-])
+@pytest.mark.parametrize(
+    "ref, where",
+    [
+        ("openai:gpt-5", "Settings \u2192 Providers \u2192 OpenAI"),
+        ("anthropic:claude-haiku-4-5", "Settings \u2192 Providers \u2192 Anthropic"),
+        ("google:gemini-2.5-pro", "Settings \u2192 Providers \u2192 Google Gemini"),
+    ],
+)
 def test_missing_key_says_where_to_set_it(ref, where):
     with pytest.raises(ProviderError) as info:
         open_provider(ref, ProviderSettings(), MockTransport(lambda r: BytesResponse(500)))
@@ -198,11 +221,17 @@ def test_unknown_endpoint_is_explained():
     assert "no OpenAI-compatible endpoint named \u201cnope\u201d" in info.value.message
 
 
-@pytest.mark.parametrize("blocked, start", [
-    (True, "The endpoint \u201cbox\u201d at http://localhost:11434/v1 answered, but the browser blocked the response: "
-           "it does not allow requests from https://assistant.example (CORS)."),
-    (False, "Could not reach the endpoint \u201cbox\u201d at http://localhost:11434/v1: nothing answered."),
-])
+@pytest.mark.parametrize(
+    "blocked, start",
+    [
+        (
+            True,
+            "The endpoint \u201cbox\u201d at http://localhost:11434/v1 answered, but the browser blocked the response: "
+            "it does not allow requests from https://assistant.example (CORS).",
+        ),
+        (False, "Could not reach the endpoint \u201cbox\u201d at http://localhost:11434/v1: nothing answered."),
+    ],
+)
 async def test_the_transport_probe_tells_cors_from_unreachable(blocked, start):
     def handler(request):
         raise NetworkError("TypeError: Failed to fetch", blocked=blocked, origin="https://assistant.example")

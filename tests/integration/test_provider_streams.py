@@ -24,8 +24,11 @@ PROTOCOLS = {
     "gemini": ("gemini:gemini-3-flash-preview", "gemini", "gemini"),
 }
 TOOLS = [
-    ToolSpec(name="read_items", description="Read items of a collection",
-             parameters={"type": "object", "properties": {"collection": {"type": "string"}}, "required": ["collection"]}),
+    ToolSpec(
+        name="read_items",
+        description="Read items of a collection",
+        parameters={"type": "object", "properties": {"collection": {"type": "string"}}, "required": ["collection"]},
+    ),
     ToolSpec(name="read_collections", description="List collections", parameters={"type": "object", "properties": {}}),
 ]
 
@@ -74,7 +77,12 @@ async def test_reasoning_then_tool_call(fake_provider, provider_settings, transp
     reasoning = [p for p in message.parts if p.kind == "reasoning"]
     assert "".join(p.text for p in reasoning) == "I need the posts first."
     kinds = [type(e).__name__ for e in events]
-    assert kinds.index("ReasoningDelta") < kinds.index("ToolCallStart") < kinds.index("ToolCallDone") < kinds.index("Finish")
+    assert (
+        kinds.index("ReasoningDelta")
+        < kinds.index("ToolCallStart")
+        < kinds.index("ToolCallDone")
+        < kinds.index("Finish")
+    )
 
 
 async def test_parallel_tool_calls(fake_provider, provider_settings, transport, proto):
@@ -91,12 +99,20 @@ async def test_parallel_tool_calls(fake_provider, provider_settings, transport, 
 async def test_tool_loop_replays_history_the_provider_accepts(fake_provider, provider_settings, transport, proto):
     """Two steps: tool call, then the answer. The fake validates the second request like the real service."""
     ref, queue, recorded = PROTOCOLS[proto]
-    first = Step(reasoning="Let me check.", tool_calls=[Call("read_items", {"collection": "posts"}), Call("read_collections", {})])
+    first = Step(
+        reasoning="Let me check.",
+        tool_calls=[Call("read_items", {"collection": "posts"}), Call("read_collections", {})],
+    )
     provider, (_, assistant) = await run(fake_provider, provider_settings, transport, proto, first, reasoning="low")
-    results = Message(role="tool", parts=[
-        ToolResultPart(call_id=assistant.tool_calls[0].id, name="read_items", content='{"data": [{"id": 1}]}'),
-        ToolResultPart(call_id=assistant.tool_calls[1].id, name="read_collections", content="permission denied", status="error"),
-    ])
+    results = Message(
+        role="tool",
+        parts=[
+            ToolResultPart(call_id=assistant.tool_calls[0].id, name="read_items", content='{"data": [{"id": 1}]}'),
+            ToolResultPart(
+                call_id=assistant.tool_calls[1].id, name="read_collections", content="permission denied", status="error"
+            ),
+        ],
+    )
     history = [user("How many posts?"), assistant, results]
     fake_provider.script(Step(text="There is 1 post."), protocol=queue)
     _, message = await collect(provider, request_for(ref, history, reasoning="low"))
@@ -104,7 +120,14 @@ async def test_tool_loop_replays_history_the_provider_accepts(fake_provider, pro
     body = fake_provider.requests_for(recorded)[-1].body
     if proto == "responses":
         kinds = [i.get("type", "message") for i in body["input"]]
-        assert kinds == ["message", "reasoning", "function_call", "function_call", "function_call_output", "function_call_output"]
+        assert kinds == [
+            "message",
+            "reasoning",
+            "function_call",
+            "function_call",
+            "function_call_output",
+            "function_call_output",
+        ]
         assert body["input"][1]["encrypted_content"].startswith("gAAAA")
         assert body["store"] is False and body["include"] == ["reasoning.encrypted_content"]
         assert body["reasoning"] == {"summary": "auto", "effort": "low"}
@@ -137,8 +160,13 @@ async def test_headers_and_key_go_only_to_their_provider(fake_provider, provider
     req = fake_provider.requests_for(recorded)[-1]
     keys = {"sk-openai-test", "sk-ant-test", "gemini-test-key", "local-key", "azure-key", "mistral-key"}
     sent = " ".join(list(req.headers.values()) + [req.path] + list(req.query.values()))
-    own = {"responses": "sk-openai-test", "chat": "local-key", "azure": "azure-key", "anthropic": "sk-ant-test",
-           "gemini": "gemini-test-key"}[proto]
+    own = {
+        "responses": "sk-openai-test",
+        "chat": "local-key",
+        "azure": "azure-key",
+        "anthropic": "sk-ant-test",
+        "gemini": "gemini-test-key",
+    }[proto]
     assert own in sent
     assert not {k for k in keys - {own} if k in sent}
     assert "key" not in req.query  # never in the URL
@@ -146,8 +174,11 @@ async def test_headers_and_key_go_only_to_their_provider(fake_provider, provider
         "responses": {"authorization": "Bearer sk-openai-test"},
         "chat": {"authorization": "Bearer local-key"},
         "azure": {"api-key": "azure-key"},
-        "anthropic": {"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01",
-                      "anthropic-dangerous-direct-browser-access": "true"},
+        "anthropic": {
+            "x-api-key": "sk-ant-test",
+            "anthropic-version": "2023-06-01",
+            "anthropic-dangerous-direct-browser-access": "true",
+        },
         "gemini": {"x-goog-api-key": "gemini-test-key"},
     }[proto]
     for k, v in expected.items():
@@ -165,7 +196,14 @@ async def test_truncated_stream_is_an_error(fake_provider, provider_settings, tr
 async def test_error_in_the_middle_of_the_stream(fake_provider, provider_settings, transport, proto):
     sleep = RecordingSleep()
     with pytest.raises(ProviderError) as info:
-        await run(fake_provider, provider_settings, transport, proto, Step(text="I started", fail_after="overloaded"), sleep=sleep)
+        await run(
+            fake_provider,
+            provider_settings,
+            transport,
+            proto,
+            Step(text="I started", fail_after="overloaded"),
+            sleep=sleep,
+        )
     assert info.value.kind in ("overloaded", "server_error")
     assert sleep.delays == []  # never retried once the user saw part of the answer
     assert len(fake_provider.requests_for()) == 1
@@ -178,8 +216,12 @@ async def test_byte_at_a_time_delivery(fake_provider, provider_settings, transpo
 
 async def test_rate_limit_is_retried_with_the_providers_hint(fake_provider, provider_settings, transport, proto):
     sleep = RecordingSleep()
-    fake_provider.script(Step(error="rate_limited", retry_after=2), Step(error="overloaded"), PROTOCOLS[proto][1] and "text",
-                         protocol=PROTOCOLS[proto][1])
+    fake_provider.script(
+        Step(error="rate_limited", retry_after=2),
+        Step(error="overloaded"),
+        PROTOCOLS[proto][1] and "text",
+        protocol=PROTOCOLS[proto][1],
+    )
     ref = PROTOCOLS[proto][0]
     provider, _ = open_provider(ref, provider_settings, transport, sleep=sleep)
     events, message = await collect(provider, request_for(ref, [user("Hi")]))

@@ -16,7 +16,9 @@ from app.chat.model import (
 )
 from app.chat.tokens import estimate_messages_tokens
 
-BIG = json.dumps({"data": [{"id": i, "title": "Article number %d about summer" % i, "status": "draft"} for i in range(300)]})
+BIG = json.dumps(
+    {"data": [{"id": i, "title": "Article number %d about summer" % i, "status": "draft"} for i in range(300)]}
+)
 
 
 def turn(n: int, result: str = '{"data": []}') -> list[Message]:
@@ -68,7 +70,7 @@ def test_oldest_whole_turns_go_first_and_tool_pairs_stay_together():
     window = int(per_turn * 4.2 * 1.12) + 50
     result = fit(messages, 0, 0, window, 0, last_usage=False)
     assert result.fits
-    assert result.messages == messages[-len(result.messages):]  # a suffix: the newest messages
+    assert result.messages == messages[-len(result.messages) :]  # a suffix: the newest messages
     assert result.messages[0].role == "user"
     assert len(result.messages) % 4 == 0 and result.left_out_turns == 10 - len(result.messages) // 4
     assert result.left_out_messages == 4 * result.left_out_turns > 0
@@ -98,8 +100,13 @@ def test_latest_turn_is_always_sent_even_when_it_does_not_fit():
 def test_a_long_latest_turn_shortens_its_older_steps_but_not_the_last():
     call_a = ToolCallPart(id="a", name="items_read", arguments="{}")
     call_b = ToolCallPart(id="b", name="items_read", arguments="{}")
-    messages = [user("do it"), assistant(call_a), tool_results(ToolResultPart(call_id="a", name="items_read", content=BIG)),
-                assistant(call_b), tool_results(ToolResultPart(call_id="b", name="items_read", content=BIG))]
+    messages = [
+        user("do it"),
+        assistant(call_a),
+        tool_results(ToolResultPart(call_id="a", name="items_read", content=BIG)),
+        assistant(call_b),
+        tool_results(ToolResultPart(call_id="b", name="items_read", content=BIG)),
+    ]
     window = int(estimate_messages_tokens(messages[:1] + messages[3:]) * 1.2) + 200
     result = fit(messages, 0, 0, window, 0, last_usage=False)
     assert result.fits and result.shortened_results == 1
@@ -121,10 +128,14 @@ def test_harder_mode_trims_to_a_smaller_budget():
 def test_reported_usage_larger_than_the_estimate_scales_it_up_never_down():
     messages = history(6)
     plain = fit(messages, 0, 0, 100_000, 0, last_usage=False)
-    messages[-1] = messages[-1].model_copy(update={"usage": Usage(input_tokens=plain.estimated_tokens * 2, output_tokens=10)})
+    messages[-1] = messages[-1].model_copy(
+        update={"usage": Usage(input_tokens=plain.estimated_tokens * 2, output_tokens=10)}
+    )
     scaled = fit(messages, 0, 0, 100_000, 0)
     assert scaled.estimated_tokens > plain.estimated_tokens * 1.8
-    messages[-1] = messages[-1].model_copy(update={"usage": Usage(input_tokens=5, output_tokens=1)})  # a trimmed request
+    messages[-1] = messages[-1].model_copy(
+        update={"usage": Usage(input_tokens=5, output_tokens=1)}
+    )  # a trimmed request
     assert fit(messages, 0, 0, 100_000, 0).estimated_tokens == plain.estimated_tokens
 
 

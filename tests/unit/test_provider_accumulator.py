@@ -39,12 +39,20 @@ def build(*events):
 
 def test_parts_in_order_with_interleaved_tool_calls():
     m = build(
-        ReasoningDelta("Think"), ReasoningDelta("ing"), ReasoningDone({"signature": "sig"}),
-        TextDelta("Hel"), TextDelta("lo"),
-        ToolCallStart(1, "c1", "a"), ToolCallStart(2, "c2", "b"),
-        ToolCallDelta(1, '{"x":'), ToolCallDelta(2, "{}"), ToolCallDelta(1, "1}"),
-        ToolCallDone(1), ToolCallDone(2),
-        UsageUpdate(Usage(input_tokens=5, output_tokens=1)), UsageUpdate(Usage(input_tokens=5, output_tokens=9)),
+        ReasoningDelta("Think"),
+        ReasoningDelta("ing"),
+        ReasoningDone({"signature": "sig"}),
+        TextDelta("Hel"),
+        TextDelta("lo"),
+        ToolCallStart(1, "c1", "a"),
+        ToolCallStart(2, "c2", "b"),
+        ToolCallDelta(1, '{"x":'),
+        ToolCallDelta(2, "{}"),
+        ToolCallDelta(1, "1}"),
+        ToolCallDone(1),
+        ToolCallDone(2),
+        UsageUpdate(Usage(input_tokens=5, output_tokens=1)),
+        UsageUpdate(Usage(input_tokens=5, output_tokens=9)),
         Finish("tool_calls"),
     )
     assert [p.kind for p in m.parts] == ["reasoning", "text", "tool_call", "tool_call"]
@@ -52,7 +60,9 @@ def test_parts_in_order_with_interleaved_tool_calls():
     assert r.text == "Thinking" and r.provider == "anthropic" and r.provider_details == {"signature": "sig"}
     assert m.text == "Hello"
     assert [(c.id, c.name, c.arguments, c.provider) for c in m.tool_calls] == [
-        ("c1", "a", '{"x":1}', "anthropic"), ("c2", "b", "{}", "anthropic")]
+        ("c1", "a", '{"x":1}', "anthropic"),
+        ("c2", "b", "{}", "anthropic"),
+    ]
     assert m.usage == Usage(input_tokens=5, output_tokens=9)  # replaced, not added
     assert m.finish_reason == "tool_calls"
 

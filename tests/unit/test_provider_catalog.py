@@ -20,8 +20,18 @@ from tests.transports import BytesResponse, MockTransport
 
 SEED = Path("/work/shared/seed")
 SEEDED = {
-    "openai": ["gpt-4o-mini", "gpt-4.1-nano", "gpt-4.1-mini", "gpt-4.1", "gpt-5-nano", "gpt-5-mini", "gpt-5", "gpt-5.2",
-               "gpt-5.2-chat-latest", "gpt-5.2-pro"],
+    "openai": [
+        "gpt-4o-mini",
+        "gpt-4.1-nano",
+        "gpt-4.1-mini",
+        "gpt-4.1",
+        "gpt-5-nano",
+        "gpt-5-mini",
+        "gpt-5",
+        "gpt-5.2",
+        "gpt-5.2-chat-latest",
+        "gpt-5.2-pro",
+    ],
     "anthropic": ["claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5"],
     "gemini": ["gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-flash-preview", "gemini-3-pro-preview"],
 }
@@ -66,7 +76,9 @@ def test_retired_models_name_their_successor():
 
 def test_cost_uses_cached_price_and_unknown_prices_give_none():
     m = catalog.lookup("anthropic", "claude-haiku-4-5")
-    assert m.cost(input_tokens=1_000_000, cached_tokens=500_000, output_tokens=100_000) == pytest.approx(0.5 + 0.05 + 0.5)
+    assert m.cost(input_tokens=1_000_000, cached_tokens=500_000, output_tokens=100_000) == pytest.approx(
+        0.5 + 0.05 + 0.5
+    )
     # Anthropic's cache writes cost 1.25x the input price; they are part of the input tokens.
     assert m.cost(1_000_000, 0, 0, cache_write_tokens=1_000_000) == pytest.approx(1.25)
     assert catalog.lookup("anthropic", "claude-opus-4-7").cost(10, 0, 10) is None
@@ -84,24 +96,48 @@ def test_model_refs():
 
 
 def test_custom_models_of_compatible_endpoints_carry_their_configured_window():
-    settings = ProviderSettings(compatible=[CompatibleEndpoint(
-        name="ollama", base_url="http://localhost:11434/v1",
-        models=[CustomModel(id="qwen3:8b", context_window=32_768, output_limit=8_192, reasoning=True)])])
+    settings = ProviderSettings(
+        compatible=[
+            CompatibleEndpoint(
+                name="ollama",
+                base_url="http://localhost:11434/v1",
+                models=[CustomModel(id="qwen3:8b", context_window=32_768, output_limit=8_192, reasoning=True)],
+            )
+        ]
+    )
     m = resolve_model("compatible:ollama:qwen3:8b", settings)
-    assert (m.provider, m.id, m.context_window, m.output_limit, m.reasoning) == ("compatible:ollama", "qwen3:8b", 32_768, 8_192, "effort")
+    assert (m.provider, m.id, m.context_window, m.output_limit, m.reasoning) == (
+        "compatible:ollama",
+        "qwen3:8b",
+        32_768,
+        8_192,
+        "effort",
+    )
     other = resolve_model("compatible:ollama:phi4", settings)
     assert (other.context_window, other.output_limit) == (128_000, 16_000)
 
 
 def test_server_kind_is_guessed_from_the_base_url():
-    kinds = {url: CompatibleEndpoint(name="e", base_url=url).server for url in [
-        "http://localhost:11434/v1", "http://127.0.0.1:1234/v1", "https://api.mistral.ai/v1",
-        "https://my.openai.azure.com", "https://openrouter.ai/api/v1", "http://vllm.lan:8000/v1"]}
+    kinds = {
+        url: CompatibleEndpoint(name="e", base_url=url).server
+        for url in [
+            "http://localhost:11434/v1",
+            "http://127.0.0.1:1234/v1",
+            "https://api.mistral.ai/v1",
+            "https://my.openai.azure.com",
+            "https://openrouter.ai/api/v1",
+            "http://vllm.lan:8000/v1",
+        ]
+    }
     assert list(kinds.values()) == ["ollama", "lmstudio", "mistral", "azure", "openrouter", "generic"]
 
 
 def test_base_url_override_and_whole_settings_are_accepted():
-    settings = Settings(providers=ProviderSettings(anthropic=ProviderAccount(api_key="k", base_url="https://gw.example/anthropic/")))
+    settings = Settings(
+        providers=ProviderSettings(anthropic=ProviderAccount(api_key="k", base_url="https://gw.example/anthropic/"))
+    )
     provider, model = open_provider("anthropic:claude-haiku-4-5", settings, MockTransport(lambda r: BytesResponse(500)))
     assert provider.name == "anthropic" and provider.base_url == "https://gw.example/anthropic"
-    assert Settings.model_validate({"providers": {}, "directus": {"url": "x"}}).providers.compatible == []  # unknown sections ignored
+    assert (
+        Settings.model_validate({"providers": {}, "directus": {"url": "x"}}).providers.compatible == []
+    )  # unknown sections ignored

@@ -52,23 +52,43 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "chat_object_arguments": dict(calls=CALLS, finish="tool_calls", usage=U),
     "chat_truncated": dict(error="truncated"),
     "chat_length": dict(text="Cut", finish="length", usage=U),
-    "responses_reasoning_tool_calls": dict(reasoning="Need data.", calls=CALLS, finish="tool_calls", usage=U,
-                                           replay={"id": "rs_", "encrypted_content": "gAAAA"}),
+    "responses_reasoning_tool_calls": dict(
+        reasoning="Need data.",
+        calls=CALLS,
+        finish="tool_calls",
+        usage=U,
+        replay={"id": "rs_", "encrypted_content": "gAAAA"},
+    ),
     "responses_text": dict(text="Plain answer \u00e9.", finish="stop", usage=U),
     "responses_failed": dict(error="server_error"),
     "responses_bare_error_event": dict(error="rate_limited"),
     "responses_incomplete_length": dict(text="Cut", finish="length", usage=U),
     "responses_truncated": dict(error="truncated"),
-    "anthropic_thinking_tool_use": dict(reasoning="Need data.", text="Checking.", calls=CALLS, finish="tool_calls",
-                                        usage=Usage(input_tokens=120, output_tokens=30, cached_tokens=100, cache_write_tokens=10),
-                                        replay={"signature": ""}),
-    "anthropic_redacted_thinking": dict(text="Hi.", finish="stop", usage=Usage(input_tokens=120, output_tokens=30, cached_tokens=100),
-                                        replay={"redacted_data": "EmwK"}),
+    "anthropic_thinking_tool_use": dict(
+        reasoning="Need data.",
+        text="Checking.",
+        calls=CALLS,
+        finish="tool_calls",
+        usage=Usage(input_tokens=120, output_tokens=30, cached_tokens=100, cache_write_tokens=10),
+        replay={"signature": ""},
+    ),
+    "anthropic_redacted_thinking": dict(
+        text="Hi.",
+        finish="stop",
+        usage=Usage(input_tokens=120, output_tokens=30, cached_tokens=100),
+        replay={"redacted_data": "EmwK"},
+    ),
     "anthropic_error_event": dict(error="overloaded"),
-    "anthropic_max_tokens": dict(text="Cut", finish="length", usage=Usage(input_tokens=120, output_tokens=30, cached_tokens=100)),
+    "anthropic_max_tokens": dict(
+        text="Cut", finish="length", usage=Usage(input_tokens=120, output_tokens=30, cached_tokens=100)
+    ),
     "anthropic_truncated": dict(error="truncated"),
-    "gemini3_parallel_calls_one_signature": dict(reasoning="Need data.", text="Checking.", calls=CALLS, finish="tool_calls", usage=U),
-    "gemini3_text_signature_on_empty_part": dict(text="Hello there.", finish="stop", usage=U, replay={"thought_signature": ""}),
+    "gemini3_parallel_calls_one_signature": dict(
+        reasoning="Need data.", text="Checking.", calls=CALLS, finish="tool_calls", usage=U
+    ),
+    "gemini3_text_signature_on_empty_part": dict(
+        text="Hello there.", finish="stop", usage=U, replay={"thought_signature": ""}
+    ),
     "gemini_with_ids": dict(calls=CALLS, finish="tool_calls", usage=U),
     "gemini_error_chunk": dict(error="overloaded"),
     "gemini_max_tokens": dict(text="Cut", finish="length", usage=U),
@@ -187,24 +207,38 @@ def run_chat(data: bytes) -> Message:
 
 
 def test_chat_server_reusing_index_zero_for_several_whole_calls():
-    data = chat_stream(delta({"tool_calls": [
-        {"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"n":1}'}},
-        {"index": 0, "id": "b", "function": {"name": "g", "arguments": '{"n":2}'}}]}), delta({}, "stop"))
+    data = chat_stream(
+        delta(
+            {
+                "tool_calls": [
+                    {"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"n":1}'}},
+                    {"index": 0, "id": "b", "function": {"name": "g", "arguments": '{"n":2}'}},
+                ]
+            }
+        ),
+        delta({}, "stop"),
+    )
     m = run_chat(data)
     assert [(c.id, c.name, c.arguments) for c in m.tool_calls] == [("a", "f", '{"n":1}'), ("b", "g", '{"n":2}')]
     assert m.finish_reason == "tool_calls"
 
 
 def test_chat_call_whose_name_comes_after_its_first_fragment_is_held_back():
-    data = chat_stream(delta({"tool_calls": [{"index": 0, "id": "a", "function": {"arguments": '{"x"'}}]}),
-                       delta({"tool_calls": [{"index": 0, "function": {"name": "f", "arguments": ":1}"}}]}),
-                       delta({}, "tool_calls"))
+    data = chat_stream(
+        delta({"tool_calls": [{"index": 0, "id": "a", "function": {"arguments": '{"x"'}}]}),
+        delta({"tool_calls": [{"index": 0, "function": {"name": "f", "arguments": ":1}"}}]}),
+        delta({}, "tool_calls"),
+    )
     assert [(c.name, c.arguments) for c in run_chat(data).tool_calls] == [("f", '{"x":1}')]
 
 
 def test_chat_empty_then_object_arguments_and_missing_done():
-    data = chat_stream(delta({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": ""}}]}),
-                       delta({"tool_calls": [{"index": 0, "function": {"arguments": {}}}]}), delta({}, "tool_calls"), done=False)
+    data = chat_stream(
+        delta({"tool_calls": [{"index": 0, "id": "a", "function": {"name": "f", "arguments": ""}}]}),
+        delta({"tool_calls": [{"index": 0, "function": {"arguments": {}}}]}),
+        delta({}, "tool_calls"),
+        done=False,
+    )
     assert [c.arguments for c in run_chat(data).tool_calls] == ["{}"]
 
 

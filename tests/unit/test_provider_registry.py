@@ -101,19 +101,29 @@ def test_part_kinds_are_the_kinds_of_the_part_union():
 
 def test_stored_closed_set_values_read_back_unchanged():
     messages = [assistant("x", finish_reason=reason) for reason in MESSAGE_FINISHES]
-    messages += [Message(role="assistant", status="error", error=ErrorInfo(kind=kind, message="m")) for kind in ERROR_KINDS]
+    messages += [
+        Message(role="assistant", status="error", error=ErrorInfo(kind=kind, message="m")) for kind in ERROR_KINDS
+    ]
     again = Messages.validate_json(Messages.dump_json(messages))
     assert [m.finish_reason for m in again[: len(MESSAGE_FINISHES)]] == list(MESSAGE_FINISHES)
-    assert [m.error.kind for m in again[len(MESSAGE_FINISHES):] if m.error] == list(ERROR_KINDS)
+    assert [m.error.kind for m in again[len(MESSAGE_FINISHES) :] if m.error] == list(ERROR_KINDS)
     assert "step_limit" in MESSAGE_FINISHES and set(FINISH_REASONS) < set(MESSAGE_FINISHES)
 
 
 def test_a_value_written_by_a_newer_version_does_not_make_a_conversation_unreadable():
-    stored = [{"role": "assistant", "finish_reason": "thought_too_long", "status": "error",
-               "error": {"kind": "attachment_too_large", "message": "Too large."}}]
+    stored = [
+        {
+            "role": "assistant",
+            "finish_reason": "thought_too_long",
+            "status": "error",
+            "error": {"kind": "attachment_too_large", "message": "Too large."},
+        }
+    ]
     message = Messages.validate_python(stored)[0]
     assert message.finish_reason == "other"
-    assert message.error is not None and message.error.kind == "invalid_request" and message.error.message == "Too large."
+    assert (
+        message.error is not None and message.error.kind == "invalid_request" and message.error.message == "Too large."
+    )
 
 
 # --- no part kind or event left out silently ----------------------------------------------------------------
@@ -128,8 +138,11 @@ def with_unknown_part(role: str, unknown: bool = True) -> list[Message]:
     """A well-formed history whose message of `role` also holds a part of an unknown kind (unless not `unknown`)."""
     messages = [
         user("Hi"),
-        assistant(ReasoningPart(text="hm", provider="openai"), "Let me look.",
-                  ToolCallPart(id="c1", name="read_items", arguments="{}")),
+        assistant(
+            ReasoningPart(text="hm", provider="openai"),
+            "Let me look.",
+            ToolCallPart(id="c1", name="read_items", arguments="{}"),
+        ),
         tool_results(ToolResultPart(call_id="c1", name="read_items", content="[]")),
     ]
     target = {"user": messages[0], "assistant": messages[1], "tool": messages[2]}[role]
@@ -144,10 +157,15 @@ def request(messages: list[Message]) -> ModelRequest:
 
 BODIES: dict[str, Callable[[list[Message]], Any]] = {
     "responses": lambda ms: openai.ResponsesProvider("k", T, catalog.lookup("openai", "gpt-5-mini")).body(request(ms)),
-    "chat": lambda ms: openai_chat.ChatCompletionsProvider("compatible:x", "http://x/v1", "", T,
-                                                           catalog.custom("x", "m")).body(request(ms)),
-    "anthropic": lambda ms: anthropic.MessagesProvider("k", T, catalog.lookup("anthropic", "claude-haiku-4-5")).body(request(ms)),
-    "gemini": lambda ms: gemini.GeminiProvider("k", T, catalog.lookup("gemini", "gemini-3-flash-preview")).body(request(ms)),
+    "chat": lambda ms: openai_chat.ChatCompletionsProvider(
+        "compatible:x", "http://x/v1", "", T, catalog.custom("x", "m")
+    ).body(request(ms)),
+    "anthropic": lambda ms: anthropic.MessagesProvider("k", T, catalog.lookup("anthropic", "claude-haiku-4-5")).body(
+        request(ms)
+    ),
+    "gemini": lambda ms: gemini.GeminiProvider("k", T, catalog.lookup("gemini", "gemini-3-flash-preview")).body(
+        request(ms)
+    ),
 }
 MAPPERS: dict[str, tuple[Any, Callable[[list[Message]], Any]]] = {
     "responses": (openai, lambda ms: openai.map_input(ms, "openai")),

@@ -29,12 +29,20 @@ TOOL = ToolSpec(name="read_items", description="Read", parameters={"type": "obje
 def history(reasoning_provider: str, call_provider: str, details: dict) -> list[Message]:
     return [
         user("Hi"),
-        Message(role="assistant", parts=[
-            ReasoningPart(text="thinking", provider=reasoning_provider, provider_details=details),
-            TextPart(text="Let me look."),
-            ToolCallPart(id="call|1", name="read_items", arguments='{"collection":"posts"}', provider=call_provider,
-                         provider_details={"thought_signature": "c2ln"} if call_provider == "gemini" else {}),
-        ]),
+        Message(
+            role="assistant",
+            parts=[
+                ReasoningPart(text="thinking", provider=reasoning_provider, provider_details=details),
+                TextPart(text="Let me look."),
+                ToolCallPart(
+                    id="call|1",
+                    name="read_items",
+                    arguments='{"collection":"posts"}',
+                    provider=call_provider,
+                    provider_details={"thought_signature": "c2ln"} if call_provider == "gemini" else {},
+                ),
+            ],
+        ),
         tool_results(ToolResultPart(call_id="call|1", name="read_items", content="[1,2]")),
     ]
 
@@ -50,13 +58,29 @@ def responses(model: str = "gpt-5-mini") -> ResponsesProvider:
 def test_responses_replays_only_its_own_encrypted_reasoning():
     own = {"id": "rs_1", "encrypted_content": "gAAAA", "summary": ["thinking"]}
     body = responses().body(req("gpt-5-mini", history("openai", "openai", own)))
-    assert body["input"][1] == {"type": "reasoning", "id": "rs_1", "encrypted_content": "gAAAA",
-                                "summary": [{"type": "summary_text", "text": "thinking"}]}
+    assert body["input"][1] == {
+        "type": "reasoning",
+        "id": "rs_1",
+        "encrypted_content": "gAAAA",
+        "summary": [{"type": "summary_text", "text": "thinking"}],
+    }
     assert body["instructions"] == "Be brief." and body["store"] is False
-    assert body["tools"] == [{"type": "function", "name": "read_items", "description": "Read",
-                              "parameters": {"type": "object", "properties": {}}, "strict": False}]
+    assert body["tools"] == [
+        {
+            "type": "function",
+            "name": "read_items",
+            "description": "Read",
+            "parameters": {"type": "object", "properties": {}},
+            "strict": False,
+        }
+    ]
     other = responses().body(req("gpt-5-mini", history("anthropic", "anthropic", {"signature": "x"})))
-    assert [i.get("type", "message") for i in other["input"]] == ["message", "message", "function_call", "function_call_output"]
+    assert [i.get("type", "message") for i in other["input"]] == [
+        "message",
+        "message",
+        "function_call",
+        "function_call_output",
+    ]
 
 
 def test_responses_non_reasoning_model_gets_no_reasoning_parameters():
@@ -74,8 +98,13 @@ def test_anthropic_caching_headers_and_cross_provider_reasoning():
     assert "thinking" not in body and not {"temperature", "top_p", "top_k"} & set(body)
     http = p.build(req("claude-haiku-4-5", [user("Hi")]))
     assert http.url == "https://api.anthropic.com/v1/messages"
-    assert set(http.headers) == {"content-type", "accept", "x-api-key", "anthropic-version",
-                                 "anthropic-dangerous-direct-browser-access"}
+    assert set(http.headers) == {
+        "content-type",
+        "accept",
+        "x-api-key",
+        "anthropic-version",
+        "anthropic-dangerous-direct-browser-access",
+    }
 
 
 def test_anthropic_thinking_budget_fits_under_max_tokens():
@@ -93,15 +122,32 @@ def test_effort_choices_follow_each_model():
     def choices(provider, model_id):
         return catalog.effort_choices(catalog.lookup(provider, model_id))
 
-    assert choices("anthropic", "claude-sonnet-4-6") == [("", "Thinking off"), ("low", "Low"), ("medium", "Medium"),
-                                                          ("high", "High")]
-    assert choices("openai", "gpt-5.2") == [("", "Default (Off)"), ("low", "Low"), ("medium", "Medium"),
-                                            ("high", "High"), ("xhigh", "Extra high")]
-    assert choices("openai", "gpt-5-mini") == [("", "Default (Medium)"), ("minimal", "Minimal"), ("low", "Low"),
-                                               ("high", "High")]
+    assert choices("anthropic", "claude-sonnet-4-6") == [
+        ("", "Thinking off"),
+        ("low", "Low"),
+        ("medium", "Medium"),
+        ("high", "High"),
+    ]
+    assert choices("openai", "gpt-5.2") == [
+        ("", "Default (Off)"),
+        ("low", "Low"),
+        ("medium", "Medium"),
+        ("high", "High"),
+        ("xhigh", "Extra high"),
+    ]
+    assert choices("openai", "gpt-5-mini") == [
+        ("", "Default (Medium)"),
+        ("minimal", "Minimal"),
+        ("low", "Low"),
+        ("high", "High"),
+    ]
     assert choices("openai", "gpt-4.1") == [] and choices("openai", "gpt-5.2-chat-latest") == []
     assert [v for v, _ in catalog.effort_choices(catalog.custom("local", "qwen3", reasoning=True))] == [
-        "", "low", "medium", "high"]
+        "",
+        "low",
+        "medium",
+        "high",
+    ]
 
 
 def test_gemini_signatures_and_placeholder_for_foreign_calls():
@@ -122,10 +168,13 @@ def test_gemini_signatures_and_placeholder_for_foreign_calls():
 
 def test_gemini_thinking_config_per_model_family():
     flash = GeminiProvider("k", T, catalog.lookup("gemini", "gemini-2.5-flash"))
-    assert flash.body(req("gemini-2.5-flash", [user("Hi")], reasoning="none"))["generationConfig"] == {"thinkingConfig": {"thinkingBudget": 0}}
+    assert flash.body(req("gemini-2.5-flash", [user("Hi")], reasoning="none"))["generationConfig"] == {
+        "thinkingConfig": {"thinkingBudget": 0}
+    }
     g3 = GeminiProvider("k", T, catalog.lookup("gemini", "gemini-3-flash-preview"))
-    assert g3.body(req("gemini-3-flash-preview", [user("Hi")], reasoning="low"))["generationConfig"]["thinkingConfig"] == {
-        "includeThoughts": True, "thinkingLevel": "low"}
+    assert g3.body(req("gemini-3-flash-preview", [user("Hi")], reasoning="low"))["generationConfig"][
+        "thinkingConfig"
+    ] == {"includeThoughts": True, "thinkingLevel": "low"}
 
 
 def chat(server: str, base: str = "https://llm.example/v1", **kw) -> ChatCompletionsProvider:
@@ -150,13 +199,22 @@ def test_chat_maps_roles_and_never_sends_reasoning():
 
 
 def test_chat_urls_and_auth_headers():
-    azure = chat("azure", "https://res.openai.azure.com", azure_api_version="2024-10-21").build(req("dep", [user("Hi")]))
+    azure = chat("azure", "https://res.openai.azure.com", azure_api_version="2024-10-21").build(
+        req("dep", [user("Hi")])
+    )
     assert azure.url == "https://res.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2024-10-21"
     assert azure.headers["api-key"] == "key" and "authorization" not in azure.headers
     v1 = chat("azure", "https://res.openai.azure.com", azure_style="v1").build(req("dep", [user("Hi")]))
     assert v1.url == "https://res.openai.azure.com/openai/v1/chat/completions"
-    ollama = ChatCompletionsProvider("compatible:o", "http://localhost:11434/v1", "", T, catalog.custom("o", "m"), server="ollama",
-                                     headers={"X-Title": "Directus"})
+    ollama = ChatCompletionsProvider(
+        "compatible:o",
+        "http://localhost:11434/v1",
+        "",
+        T,
+        catalog.custom("o", "m"),
+        server="ollama",
+        headers={"X-Title": "Directus"},
+    )
     built = ollama.build(req("m", [user("Hi")]))
     assert built.url == "http://localhost:11434/v1/chat/completions"
     assert "authorization" not in built.headers and built.headers["X-Title"] == "Directus"

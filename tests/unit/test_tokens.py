@@ -29,12 +29,17 @@ def test_grows_with_text_and_dense_scripts_count_more_per_character():
 
 def test_message_estimate_counts_every_part():
     text_only = Message(role="assistant", parts=[TextPart(text="Done.")])
-    full = Message(role="assistant", parts=[
-        ReasoningPart(text="Think about the collection first."),
-        TextPart(text="Done."),
-        ToolCallPart(id="c1", name="items_read", arguments='{"collection": "articles", "limit": 10}'),
-    ])
-    result = Message(role="tool", parts=[ToolResultPart(call_id="c1", name="items_read", content='{"data": [1, 2, 3]}')])
+    full = Message(
+        role="assistant",
+        parts=[
+            ReasoningPart(text="Think about the collection first."),
+            TextPart(text="Done."),
+            ToolCallPart(id="c1", name="items_read", arguments='{"collection": "articles", "limit": 10}'),
+        ],
+    )
+    result = Message(
+        role="tool", parts=[ToolResultPart(call_id="c1", name="items_read", content='{"data": [1, 2, 3]}')]
+    )
     assert estimate_message_tokens(full) > estimate_message_tokens(text_only) + 15
     assert estimate_message_tokens(result) > 10
 

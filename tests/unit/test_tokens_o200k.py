@@ -42,12 +42,34 @@ def _held_out_texts():
             texts[rel] = path.read_text(encoding="utf-8")
     conv = Conversation(title="Held out")
     for i in range(8):
-        conv.messages.append(Message(role="user", parts=[TextPart(text="Show me the ten newest articles in draft, please (%d)" % i)]))
-        call = ToolCallPart(id="call_%d" % i, name="items_read",
-                            arguments=json.dumps({"collection": "articles", "filter": {"status": {"_eq": "draft"}}, "limit": 10}))
+        conv.messages.append(
+            Message(role="user", parts=[TextPart(text="Show me the ten newest articles in draft, please (%d)" % i)])
+        )
+        call = ToolCallPart(
+            id="call_%d" % i,
+            name="items_read",
+            arguments=json.dumps({"collection": "articles", "filter": {"status": {"_eq": "draft"}}, "limit": 10}),
+        )
         conv.messages.append(Message(role="assistant", parts=[call]))
-        rows = [{"id": j, "title": "Заметка номер %d о лете" % j, "status": "draft", "date_created": "2026-05-0%dT10:00:00Z" % (j % 9 + 1)} for j in range(10)]
-        conv.messages.append(Message(role="tool", parts=[ToolResultPart(call_id=call.id, name=call.name, content=json.dumps({"data": rows}, ensure_ascii=False))]))
+        rows = [
+            {
+                "id": j,
+                "title": "Заметка номер %d о лете" % j,
+                "status": "draft",
+                "date_created": "2026-05-0%dT10:00:00Z" % (j % 9 + 1),
+            }
+            for j in range(10)
+        ]
+        conv.messages.append(
+            Message(
+                role="tool",
+                parts=[
+                    ToolResultPart(
+                        call_id=call.id, name=call.name, content=json.dumps({"data": rows}, ensure_ascii=False)
+                    )
+                ],
+            )
+        )
     texts["conversation_json"] = conv.model_dump_json()
     return texts
 
