@@ -17,6 +17,11 @@ One place per fact, and nothing heavy at start-up:
   particular to that model (limits, reasoning style, prices); provider and protocol come from here. The rows are
   data, not code in the protocol modules, so listing models does not import a protocol module either.
 - in the protocol modules, only how to speak the protocol.
+
+Why not have each protocol module declare itself (a `register()` hook, as llm's plugins do): the first screen
+lists providers and models, so it would have to import every protocol module (and what they import) before the
+user has typed anything. A declaration here costs a few dataclasses; the test
+tests/unit/test_provider_registry.py holds the protocol classes, the catalog and the error messages to it.
 """
 
 from __future__ import annotations
