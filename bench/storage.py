@@ -33,8 +33,10 @@ from app.store.conversations import ConversationStore
 from app.store.kv import DEFAULT_QUOTA_CHARS, MemoryStore
 from app.store.usage import StorageFull
 
-WORDS = ("article draft published collection field item status title summer campaign update schema user "
-         "role permission flow folder file translation").split()
+WORDS = (
+    "article draft published collection field item status title summer campaign update schema user "
+    "role permission flow folder file translation"
+).split()
 
 
 def sentence(rnd: random.Random, n: int) -> str:
@@ -46,13 +48,28 @@ def typical(rnd: random.Random, turns: int = 5) -> Conversation:
     conv = Conversation(model="openai:gpt-5")
     for turn in range(turns):
         conv.messages.append(user(sentence(rnd, 20)))
-        call = ToolCallPart(id="call_%d_%d" % (turn, rnd.randint(0, 1 << 30)), name="items_read",
-                            arguments=json.dumps({"collection": "articles", "limit": 10, "filter": {"status": {"_eq": "draft"}}}))
+        call = ToolCallPart(
+            id="call_%d_%d" % (turn, rnd.randint(0, 1 << 30)),
+            name="items_read",
+            arguments=json.dumps({"collection": "articles", "limit": 10, "filter": {"status": {"_eq": "draft"}}}),
+        )
         conv.messages.append(assistant(call, model="openai:gpt-5", usage=Usage(input_tokens=3000, output_tokens=60)))
-        rows = [{"id": i, "title": sentence(rnd, 6), "status": "draft", "date_created": "2026-05-01T10:00:00Z",
-                 "summary": sentence(rnd, 25)} for i in range(10)]
-        conv.messages.append(tool_results(ToolResultPart(call_id=call.id, name="items_read", content=json.dumps({"data": rows}))))
-        conv.messages.append(assistant(sentence(rnd, 80), model="openai:gpt-5", usage=Usage(input_tokens=4500, output_tokens=200)))
+        rows = [
+            {
+                "id": i,
+                "title": sentence(rnd, 6),
+                "status": "draft",
+                "date_created": "2026-05-01T10:00:00Z",
+                "summary": sentence(rnd, 25),
+            }
+            for i in range(10)
+        ]
+        conv.messages.append(
+            tool_results(ToolResultPart(call_id=call.id, name="items_read", content=json.dumps({"data": rows})))
+        )
+        conv.messages.append(
+            assistant(sentence(rnd, 80), model="openai:gpt-5", usage=Usage(input_tokens=4500, output_tokens=200))
+        )
     return conv
 
 
@@ -88,29 +105,54 @@ def cpython_rows() -> list[tuple[str, str, str]]:
     except StorageFull:
         pass
     one = store.list()[0].chars
-    rows.append(("typical conversations (20 messages, 5 tool calls) in 5 Mi chars", "%d" % count, "%s chars each" % format(one, ",")))
+    rows.append(
+        (
+            "typical conversations (20 messages, 5 tool calls) in 5 Mi chars",
+            "%d" % count,
+            "%s chars each" % format(one, ","),
+        )
+    )
 
     kv = MemoryStore()
     store = ConversationStore(kv)
     conv = big(rnd, 1_000_000)
     store.save(conv)
     size = store.list()[0].chars
-    rows.append(("save 1 MB conversation (%s chars, %d messages)" % (format(size, ","), len(conv.messages)),
-                 "%.1f ms" % timed(lambda: store.save(conv)), "encode + merge check + set"))
-    rows.append(("load 1 MB conversation", "%.1f ms" % timed(lambda: ConversationStore(kv).load(conv.id)), "get + parse + validate"))
+    rows.append(
+        (
+            "save 1 MB conversation (%s chars, %d messages)" % (format(size, ","), len(conv.messages)),
+            "%.1f ms" % timed(lambda: store.save(conv)),
+            "encode + merge check + set",
+        )
+    )
+    rows.append(
+        (
+            "load 1 MB conversation",
+            "%.1f ms" % timed(lambda: ConversationStore(kv).load(conv.id)),
+            "get + parse + validate",
+        )
+    )
 
     kv = MemoryStore()
     store = ConversationStore(kv)
     for _ in range(200):
         store.save(typical(rnd))
-    rows.append(("list 200 conversations (app start)", "%.1f ms" % timed(lambda: ConversationStore(kv).list()), "summary keys only"))
+    rows.append(
+        (
+            "list 200 conversations (app start)",
+            "%.1f ms" % timed(lambda: ConversationStore(kv).list()),
+            "summary keys only",
+        )
+    )
 
     def start() -> None:
         fresh = ConversationStore(kv)
         fresh.load(fresh.list()[0].id)
 
     rows.append(("start: list 200 + open the newest", "%.1f ms" % timed(start), ""))
-    rows.append(("search 200 conversations (hit in content)", "%.1f ms" % timed(lambda: store.search("campaign"), 3), ""))
+    rows.append(
+        ("search 200 conversations (hit in content)", "%.1f ms" % timed(lambda: store.search("campaign"), 3), "")
+    )
     rows.append(("search 200 conversations (no hit)", "%.1f ms" % timed(lambda: store.search("zzzz-nothing"), 3), ""))
     rows.append(("usage report, 200 conversations", "%.1f ms" % timed(store.usage_report), ""))
 
@@ -185,7 +227,9 @@ for _ in range(RUNS):
 result = json.dumps({"ms": runs, "count": len(summaries)})
 """
 
-_WRITE = "(entries) => { localStorage.clear(); for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v); }"
+_WRITE = (
+    "(entries) => { localStorage.clear(); for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v); }"
+)
 _READY_AT = "() => performance.getEntriesByName('app-ready')[0].startTime"
 
 
@@ -226,22 +270,39 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
             page = context.new_page()
             open_app(page, server.url)
             print("app ready; timing in the page", flush=True)
-            page.evaluate("([big, typical]) => { window.benchBig = big; window.benchTypical = typical; }",
-                          [big_json, typical_json])
+            page.evaluate(
+                "([big, typical]) => { window.benchBig = big; window.benchTypical = typical; }",
+                [big_json, typical_json],
+            )
             measured = json.loads(run_python(page, IN_PAGE_SAVE_LOAD.replace("RUNS", str(runs)), 120_000))
-            rows.append(("Chromium: save 1 MB conversation (%s chars) to localStorage" % format(measured["chars"], ","),
-                         "%.1f ms" % statistics.median(measured["save"]), "Pyodide: encode + setItem"))
-            rows.append(("Chromium: load 1 MB conversation from localStorage", "%.1f ms" % statistics.median(measured["load"]),
-                         "Pyodide: getItem + parse + validate"))
+            rows.append(
+                (
+                    "Chromium: save 1 MB conversation (%s chars) to localStorage" % format(measured["chars"], ","),
+                    "%.1f ms" % statistics.median(measured["save"]),
+                    "Pyodide: encode + setItem",
+                )
+            )
+            rows.append(
+                (
+                    "Chromium: load 1 MB conversation from localStorage",
+                    "%.1f ms" % statistics.median(measured["load"]),
+                    "Pyodide: getItem + parse + validate",
+                )
+            )
             capacity = json.loads(run_python(page, IN_PAGE_CAPACITY, 300_000))
-            rows.append(("Chromium: typical conversations that fit in localStorage", "%d" % capacity["count"],
-                         "%s chars each; %s chars stored when full" % (format(capacity["chars"], ","),
-                                                                        format(capacity["total"], ","))))
+            rows.append(
+                (
+                    "Chromium: typical conversations that fit in localStorage",
+                    "%d" % capacity["count"],
+                    "%s chars each; %s chars stored when full"
+                    % (format(capacity["chars"], ","), format(capacity["total"], ",")),
+                )
+            )
 
             # App start: warm HTTP cache (one load above), localStorage empty vs 200 stored conversations.
             starts: dict[str, list[float]] = {"none": [], "200": []}
             for run in range(runs):
-                for variant in (("none", "200") if run % 2 == 0 else ("200", "none")):
+                for variant in ("none", "200") if run % 2 == 0 else ("200", "none"):
                     page.evaluate(_WRITE, many if variant == "200" else {})
                     open_app(page, server.url)
                     starts[variant].append(page.evaluate(_READY_AT))
@@ -252,12 +313,28 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
             page.evaluate(_WRITE, many)
             listed = json.loads(run_python(page, IN_PAGE_START.replace("RUNS", str(runs)), 120_000))
             page.evaluate("() => localStorage.clear()")
-            rows.append(("Chromium: list %d stored conversations + open the newest" % listed["count"],
-                         "%.1f ms" % statistics.median(listed["ms"]), "Pyodide, what the app does at start"))
+            rows.append(
+                (
+                    "Chromium: list %d stored conversations + open the newest" % listed["count"],
+                    "%.1f ms" % statistics.median(listed["ms"]),
+                    "Pyodide, what the app does at start",
+                )
+            )
             none, with_many = statistics.median(starts["none"]), statistics.median(starts["200"])
-            rows.append(("Chromium: app start, no stored conversation", "%.0f ms" % none, "navigation -> body[data-ready], warm cache"))
-            rows.append(("Chromium: app start, 200 stored conversations", "%.0f ms" % with_many,
-                         "%+.0f ms; 12 messages each, %s chars in all" % (with_many - none, format(many_chars, ","))))
+            rows.append(
+                (
+                    "Chromium: app start, no stored conversation",
+                    "%.0f ms" % none,
+                    "navigation -> body[data-ready], warm cache",
+                )
+            )
+            rows.append(
+                (
+                    "Chromium: app start, 200 stored conversations",
+                    "%.0f ms" % with_many,
+                    "%+.0f ms; 12 messages each, %s chars in all" % (with_many - none, format(many_chars, ",")),
+                )
+            )
             context.close()
         finally:
             browser.close()
@@ -274,13 +351,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_browser:
         rows += browser_rows(args.runs)
     width = max(len(r[0]) for r in rows)
-    print("Storage benchmark (CPython %s over MemoryStore, then Chromium with the real localStorage)" % sys.version.split()[0])
+    print(
+        "Storage benchmark (CPython %s over MemoryStore, then Chromium with the real localStorage)"
+        % sys.version.split()[0]
+    )
     print("-" * (width + 40))
     for name, value, note in rows:
         print("%-*s  %12s  %s" % (width, name, value, note))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps([{"what": n, "value": v, "note": note} for n, v, note in rows], indent=1) + "\n")
+        args.json.write_text(
+            json.dumps([{"what": n, "value": v, "note": note} for n, v, note in rows], indent=1) + "\n"
+        )
     return 0
 
 

@@ -62,8 +62,13 @@ from app.store.set_aside import SetAside
 from app.store.usage import StorageFull, UsageReport, measure
 
 __all__ = [
-    "NewerFormat", "ConversationSummary", "SaveResult", "ConversationStore",
-    "ImportFailed", "ImportResult", "export_markdown",
+    "NewerFormat",
+    "ConversationSummary",
+    "SaveResult",
+    "ConversationStore",
+    "ImportFailed",
+    "ImportResult",
+    "export_markdown",
 ]
 
 
@@ -128,11 +133,13 @@ class ConversationStore:
             return None
         if decoded.migrated:
             try:
-                raw, decoded.messages, _ = encode_conversation(decoded.conversation, self.max_tool_result_chars,
-                                                               decoded.deleted)
+                raw, decoded.messages, _ = encode_conversation(
+                    decoded.conversation, self.max_tool_result_chars, decoded.deleted
+                )
                 self.store.set(key, raw)
-                self.store.set(meta_key(conversation_id),
-                               encode_meta(decoded.conversation, utf16_len(key) + utf16_len(raw)))
+                self.store.set(
+                    meta_key(conversation_id), encode_meta(decoded.conversation, utf16_len(key) + utf16_len(raw))
+                )
             except QuotaExceeded:
                 pass  # the old format stays readable; we try again next time
         return decoded, raw
@@ -149,7 +156,7 @@ class ConversationStore:
         have = set(ids)
         summaries: list[ConversationSummary] = []
         for key in keys:
-            if key.startswith(META_PREFIX) and key[len(META_PREFIX):] not in have:
+            if key.startswith(META_PREFIX) and key[len(META_PREFIX) :] not in have:
                 self.store.remove(key)  # the summary of a conversation deleted elsewhere
         for cid in ids:
             meta = decode_meta(self.store.get(meta_key(cid)))
@@ -157,9 +164,17 @@ class ConversationStore:
                 meta = self._rebuild_meta(cid)
                 if meta is None:
                     continue
-            summaries.append(ConversationSummary(
-                id=cid, title=meta["title"], created_at=meta.get("created_at") or 0.0, updated_at=meta["updated_at"],
-                chars=meta.get("chars") or 0, messages=meta.get("messages") or 0, model=meta.get("model")))
+            summaries.append(
+                ConversationSummary(
+                    id=cid,
+                    title=meta["title"],
+                    created_at=meta.get("created_at") or 0.0,
+                    updated_at=meta["updated_at"],
+                    chars=meta.get("chars") or 0,
+                    messages=meta.get("messages") or 0,
+                    model=meta.get("model"),
+                )
+            )
         summaries.sort(key=lambda s: s.updated_at, reverse=True)
         return summaries
 
@@ -209,7 +224,8 @@ class ConversationStore:
                 if exc.kind == "newer_version":
                     raise NewerFormat(
                         'The conversation "%s" was saved by a newer version of this app; reload the page before '
-                        "changing it here." % (conversation.title or cid)) from None
+                        "changing it here." % (conversation.title or cid)
+                    ) from None
                 self.aside.conversation(key, raw_before, exc)
                 if self.store.get(key) == raw_before:  # could not be set aside: do not overwrite it
                     raise StorageFull(self.usage_report(), utf16_len(raw_before), cid, conversation.title) from None
@@ -241,8 +257,14 @@ class ConversationStore:
     def _merge(self, conversation: Conversation, base: Optional[MergeBase], theirs: Decoded) -> bool:
         _, dumped, _ = encode_conversation(conversation, self.max_tool_result_chars)
         other = theirs.conversation
-        messages, changed = merge_messages(base.messages if base else None, conversation.messages, dumped,
-                                           other.messages, theirs.messages, theirs.deleted)
+        messages, changed = merge_messages(
+            base.messages if base else None,
+            conversation.messages,
+            dumped,
+            other.messages,
+            theirs.messages,
+            theirs.deleted,
+        )
         conversation.messages = messages
         for name in ("title", "model"):
             ours, their_value = getattr(conversation, name), getattr(other, name)
@@ -311,8 +333,7 @@ class ConversationStore:
 
     def search(self, text: str, limit: int = 50) -> builtins.list[SearchHit]:
         """Conversations whose title or content (messages, tool calls and results) contain `text`."""
-        return search(text, self.list(), lambda cid: self.store.get(conversation_key(cid)) or "",
-                      self._decoded, limit)
+        return search(text, self.list(), lambda cid: self.store.get(conversation_key(cid)) or "", self._decoded, limit)
 
     def _decoded(self, conversation_id: str) -> Optional[Conversation]:
         read = self._read(conversation_id)
@@ -345,8 +366,10 @@ class ConversationStore:
                     result.unchanged.append(incoming.id)
             except StorageFull as exc:
                 left = conversations[position:]
-                result.problems.append("%d conversation(s) were not imported because storage is full: %s" % (
-                    len(left), exc.report.describe()))
+                result.problems.append(
+                    "%d conversation(s) were not imported because storage is full: %s"
+                    % (len(left), exc.report.describe())
+                )
                 break
         return result
 

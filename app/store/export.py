@@ -43,12 +43,14 @@ class ImportResult:
 
 
 def export_document(conversations: list[Conversation], now: float) -> str:
-    return dumps({
-        "format": EXPORT_FORMAT,
-        "v": FORMAT_VERSION,
-        "exported_at": now,
-        "conversations": [c.model_dump(mode="json") for c in conversations],
-    })
+    return dumps(
+        {
+            "format": EXPORT_FORMAT,
+            "v": FORMAT_VERSION,
+            "exported_at": now,
+            "conversations": [c.model_dump(mode="json") for c in conversations],
+        }
+    )
 
 
 def parse_export(text: str) -> tuple[list[Conversation], list[str]]:
@@ -66,7 +68,10 @@ def parse_export(text: str) -> tuple[list[Conversation], list[str]]:
         items = doc.get("conversations")
         if not isinstance(items, list):
             raise ImportFailed("The export has no list of conversations.")
-        entries = [{"v": version, "conversation": item} if version == FORMAT_VERSION else _old_entry(item, version) for item in items]
+        entries = [
+            {"v": version, "conversation": item} if version == FORMAT_VERSION else _old_entry(item, version)
+            for item in items
+        ]
     elif "conversation" in doc or "messages" in doc:
         entries = [doc]
     else:
@@ -153,11 +158,25 @@ def _message_markdown(message: Message) -> list[str]:
             out += ["<details><summary>Reasoning</summary>", "", part.text, "", "</details>", ""]
         elif isinstance(part, ToolCallPart):
             body, lang = _pretty_json(part.arguments or "{}")
-            out += ["<details><summary>Tool call: " + part.name + "</summary>", "", _fence(body, lang), "", "</details>", ""]
+            out += [
+                "<details><summary>Tool call: " + part.name + "</summary>",
+                "",
+                _fence(body, lang),
+                "",
+                "</details>",
+                "",
+            ]
         elif isinstance(part, ToolResultPart):
             body, lang = _pretty_json(part.content)
             status = "" if part.status == "ok" else " (" + part.status + ")"
-            out += ["<details><summary>Result of " + part.name + status + "</summary>", "", _fence(body, lang), "", "</details>", ""]
+            out += [
+                "<details><summary>Result of " + part.name + status + "</summary>",
+                "",
+                _fence(body, lang),
+                "",
+                "</details>",
+                "",
+            ]
     if message.error is not None:
         out += ["> Error: " + message.error.message, ""]
     if message.usage is not None:
@@ -171,5 +190,7 @@ def export_file_name(conversations: list[Conversation], extension: str, now: Opt
     if len(conversations) == 1 and conversations[0].title:
         stem = re.sub(r"[^\w\- ]+", "", conversations[0].title).strip().replace(" ", "-")[:50] or "conversation"
     else:
-        stem = "conversations-" + (datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%d") if now else "export")
+        stem = "conversations-" + (
+            datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y-%m-%d") if now else "export"
+        )
     return stem + "." + extension

@@ -50,7 +50,7 @@ def meta_key(conversation_id: str) -> str:
 
 
 def conversation_id_of(key: str) -> Optional[str]:
-    return key[len(CONVERSATION_PREFIX):] if key.startswith(CONVERSATION_PREFIX) else None
+    return key[len(CONVERSATION_PREFIX) :] if key.startswith(CONVERSATION_PREFIX) else None
 
 
 def dumps(value: Any) -> str:
@@ -79,7 +79,8 @@ def title_from_messages(conversation: Conversation) -> str:
 def compaction_note(original_chars: int, kept_chars: int) -> str:
     return (
         "\n[%s of %s characters of this tool result were left out when the conversation was saved; "
-        "run the tool again if the full result is needed.]" % (format(original_chars - kept_chars, ","), format(original_chars, ","))
+        "run the tool again if the full result is needed.]"
+        % (format(original_chars - kept_chars, ","), format(original_chars, ","))
     )
 
 
@@ -108,8 +109,12 @@ def compact_tool_results(messages: list[dict], limit: int) -> int:
 MAX_DELETED_IDS = 500
 
 
-def encode_conversation(conversation: Conversation, max_tool_result_chars: int,
-                        deleted: Sequence[str] = (), reference: Optional[dict[str, dict]] = None) -> tuple[str, list[dict], int]:
+def encode_conversation(
+    conversation: Conversation,
+    max_tool_result_chars: int,
+    deleted: Sequence[str] = (),
+    reference: Optional[dict[str, dict]] = None,
+) -> tuple[str, list[dict], int]:
     """The stored text of a conversation, its dumped (compacted) messages, and how many results were cut.
 
     `deleted` are ids of messages removed on purpose (regenerate, edit), so that another tab's merge
@@ -177,7 +182,9 @@ def decode_document(doc: dict) -> Decoded:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
-        raise FormatError("invalid", "does not match the conversation format (%s: %s)" % (where, first.get("msg"))) from None
+        raise FormatError(
+            "invalid", "does not match the conversation format (%s: %s)" % (where, first.get("msg"))
+        ) from None
     if migrated:
         dumped = conversation.model_dump(mode="json")["messages"]
     else:
@@ -192,15 +199,17 @@ def decode_conversation(raw: str) -> Decoded:
 
 
 def encode_meta(conversation: Conversation, chars: int) -> str:
-    return dumps({
-        "v": META_VERSION,
-        "title": conversation.title,
-        "created_at": conversation.created_at,
-        "updated_at": conversation.updated_at,
-        "chars": chars,
-        "messages": len(conversation.messages),
-        "model": conversation.model,
-    })
+    return dumps(
+        {
+            "v": META_VERSION,
+            "title": conversation.title,
+            "created_at": conversation.created_at,
+            "updated_at": conversation.updated_at,
+            "chars": chars,
+            "messages": len(conversation.messages),
+            "model": conversation.model,
+        }
+    )
 
 
 def decode_meta(raw: Optional[str]) -> Optional[dict]:

@@ -54,7 +54,9 @@ class MemoryStore:
         old = self.data.get(key)
         after = self._used + utf16_len(value) - (utf16_len(old) if old is not None else -utf16_len(key))
         if self.quota_chars is not None and after > self.quota_chars:
-            raise QuotaExceeded("storing %d characters under %r would exceed the quota of %d" % (len(value), key, self.quota_chars))
+            raise QuotaExceeded(
+                "storing %d characters under %r would exceed the quota of %d" % (len(value), key, self.quota_chars)
+            )
         self.data[key] = value
         self._used = after
 

@@ -108,7 +108,7 @@ def deleted_ids(base: Optional[dict[str, dict]], previous: Iterable[str], messag
     present = {m.id for m in messages}
     out = [i for i in previous if i not in present]
     seen = set(out)
-    for message_id in (base or {}):
+    for message_id in base or {}:
         if message_id not in present and message_id not in seen:
             out.append(message_id)
             seen.add(message_id)
@@ -135,8 +135,13 @@ class MergeBases:
 
     def remember(self, conversation: Conversation, stored: Decoded, raw: str) -> None:
         """Record what storage now holds for this conversation object: the reference of its next merge."""
-        base = MergeBase({m["id"]: m for m in stored.messages}, stored.conversation.title, stored.conversation.model,
-                         raw, list(stored.deleted))
+        base = MergeBase(
+            {m["id"]: m for m in stored.messages},
+            stored.conversation.title,
+            stored.conversation.model,
+            raw,
+            list(stored.deleted),
+        )
         key = id(conversation)
         bases = self._bases
 

@@ -86,8 +86,14 @@ def v1_to_v2(doc: dict) -> dict:
             parts.append({"kind": "text", "text": content})
         for call in old.get("tool_calls") or []:
             if isinstance(call, dict):
-                parts.append({"kind": "tool_call", "id": str(call.get("id") or ""), "name": str(call.get("name") or ""),
-                              "arguments": call.get("arguments") if isinstance(call.get("arguments"), str) else ""})
+                parts.append(
+                    {
+                        "kind": "tool_call",
+                        "id": str(call.get("id") or ""),
+                        "name": str(call.get("name") or ""),
+                        "arguments": call.get("arguments") if isinstance(call.get("arguments"), str) else "",
+                    }
+                )
         new = {"id": msg_id, "role": role, "parts": parts, "created_at": ts}
         if role == "assistant":
             new["model"] = old.get("model") if isinstance(old.get("model"), str) else doc.get("model")

@@ -37,7 +37,7 @@ def external_change(key: Optional[str], new_value: Optional[str]) -> Optional[Ex
     if cid is not None:
         return ExternalChange("deleted" if new_value is None else "updated", cid)
     if key.startswith(META_PREFIX):
-        return ExternalChange("listed", key[len(META_PREFIX):])
+        return ExternalChange("listed", key[len(META_PREFIX) :])
     if key in (SETTINGS_KEY, SECRETS_KEY):
         return ExternalChange("settings")
     return None

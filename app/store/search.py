@@ -36,8 +36,13 @@ class SearchHit:
     snippet: str  # text around the first match in the content ("" when only the title matched)
 
 
-def search(text: str, summaries: Iterable[ConversationSummary], raw: Callable[[str], str],
-           load: Callable[[str], Optional[Conversation]], limit: int = 50) -> list[SearchHit]:
+def search(
+    text: str,
+    summaries: Iterable[ConversationSummary],
+    raw: Callable[[str], str],
+    load: Callable[[str], Optional[Conversation]],
+    limit: int = 50,
+) -> list[SearchHit]:
     """Conversations (from `summaries`, in their order) whose title or content contain `text`. `raw(id)` is the
     stored text of a conversation, `load(id)` the conversation itself (None when unreadable)."""
     needle = " ".join(text.split()).lower()

@@ -36,18 +36,30 @@ class SetAside:
         """A conversation entry `key` holding `raw` could not be read: set it aside (or leave it) and report it."""
         cid = conversation_id_of(key) or key
         if error.kind == "newer_version":
-            self._report(Problem(key, error.kind, (
-                "A conversation (%s) was saved by a newer version of this app and is hidden here: %s. "
-                "Reload the page to get the newer version; the conversation is kept as it is." % (cid, error.detail))))
+            self._report(
+                Problem(
+                    key,
+                    error.kind,
+                    (
+                        "A conversation (%s) was saved by a newer version of this app and is hidden here: %s. "
+                        "Reload the page to get the newer version; the conversation is kept as it is."
+                        % (cid, error.detail)
+                    ),
+                )
+            )
             return
         target = quarantine(self.store, key, raw, cid, self.clock())
         if target is not None:
             self.store.remove(meta_key(cid))
-            message = ("A stored conversation (%s) could not be read: %s. It was set aside, not deleted; you can "
-                       "download it or discard it with the buttons of this notice." % (cid, error.detail))
+            message = (
+                "A stored conversation (%s) could not be read: %s. It was set aside, not deleted; you can "
+                "download it or discard it with the buttons of this notice." % (cid, error.detail)
+            )
         else:
-            message = ("A stored conversation (%s) could not be read: %s. Storage is too full to set it aside, so it "
-                       "was left where it is; free some space and reload." % (cid, error.detail))
+            message = (
+                "A stored conversation (%s) could not be read: %s. Storage is too full to set it aside, so it "
+                "was left where it is; free some space and reload." % (cid, error.detail)
+            )
         self._report(Problem(key, error.kind, message, target))
 
     def _report(self, problem: Problem) -> None:

@@ -33,8 +33,9 @@ class StoredSettings:
 
 
 class SettingsStore:
-    def __init__(self, local: KeyValueStore, session: Optional[KeyValueStore] = None, *,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self, local: KeyValueStore, session: Optional[KeyValueStore] = None, *, clock: Callable[[], float] = time.time
+    ):
         self.local = local
         self.session = session if session is not None else MemoryStore()
         self.clock = clock
@@ -64,7 +65,8 @@ class SettingsStore:
         except QuotaExceeded:
             raise SettingsNotSaved(
                 "Could not save the settings: browser storage for this site is full. They stay in effect in this "
-                "tab; export or delete old conversations to make room, then save again.") from None
+                "tab; export or delete old conversations to make room, then save again."
+            ) from None
 
     def forget_secrets(self) -> None:
         self.local.remove(SECRETS_KEY)
@@ -88,8 +90,19 @@ class SettingsStore:
             return doc[field_name]
         moved = quarantine(store, key, raw, field_name, self.clock())
         what = "saved keys and passwords" if field_name == "secrets" else "saved settings"
-        problems.append(Problem(key, "invalid", (
-            "The %s could not be read: %s. Defaults are used; %s" % (
-                what, detail, "the old text was set aside, not deleted." if moved else "the old text was left in place."
-            )), moved))
+        problems.append(
+            Problem(
+                key,
+                "invalid",
+                (
+                    "The %s could not be read: %s. Defaults are used; %s"
+                    % (
+                        what,
+                        detail,
+                        "the old text was set aside, not deleted." if moved else "the old text was left in place.",
+                    )
+                ),
+                moved,
+            )
+        )
         return None

@@ -46,7 +46,11 @@ class UsageReport:
 
     def describe(self) -> str:
         return "%.1f of about %.1f million characters used (%d%%) by %d conversations" % (
-            self.total_chars / 1e6, self.quota_chars / 1e6, round(100 * self.fraction), len(self.conversations))
+            self.total_chars / 1e6,
+            self.quota_chars / 1e6,
+            round(100 * self.fraction),
+            len(self.conversations),
+        )
 
 
 class StorageFull(Exception):
@@ -56,12 +60,19 @@ class StorageFull(Exception):
         self.report = report
         self.needed_chars = needed_chars
         self.conversation_id = conversation_id
-        largest = ", ".join('"%s" (%s chars)' % (c.title or c.id, format(c.chars, ",")) for c in report.conversations[:3])
+        largest = ", ".join(
+            '"%s" (%s chars)' % (c.title or c.id, format(c.chars, ",")) for c in report.conversations[:3]
+        )
         message = (
             'Could not save "%s": browser storage for this site is full (%s; the save needs %s characters). '
             "Export or delete old conversations to make room%s. Until then this conversation stays open in "
             "this tab and nothing you typed is lost."
-        ) % (title or conversation_id, report.describe(), format(needed_chars, ","), (" - the largest are " + largest) if largest else "")
+        ) % (
+            title or conversation_id,
+            report.describe(),
+            format(needed_chars, ","),
+            (" - the largest are " + largest) if largest else "",
+        )
         super().__init__(message)
 
 
@@ -80,8 +91,9 @@ def measure(store: KeyValueStore, summaries: Iterable[ConversationSummary], quot
         total += size
         if cid is not None:
             summary = titles.get(cid)
-            conversations.append(ConversationUsage(cid, summary.title if summary else "", size,
-                                                   summary.updated_at if summary else 0.0))
+            conversations.append(
+                ConversationUsage(cid, summary.title if summary else "", size, summary.updated_at if summary else 0.0)
+            )
         elif key.startswith(META_PREFIX):
             other += size
         elif key in (SETTINGS_KEY, SECRETS_KEY):

@@ -25,8 +25,13 @@ async def until(condition, timeout=15.0):
 
 
 def make(fake, directus, local=None, clock=time.time):
-    a = Assistant(local or MemoryStore(), MemoryStore(), HttpxTransport(), provider_options={"sleep": RecordingSleep()},
-                  clock=clock)
+    a = Assistant(
+        local or MemoryStore(),
+        MemoryStore(),
+        HttpxTransport(),
+        provider_options={"sleep": RecordingSleep()},
+        clock=clock,
+    )
     a.load()
     a.settings.providers = settings_for(fake.url)
     a.settings.directus.url = directus.url
@@ -158,13 +163,19 @@ async def test_closing_a_tab_hands_its_turn_over_at_once(fake_provider, directus
 async def test_an_undo_directus_refuses_is_a_notice_and_stays_offered(fake_provider, directus):
     from app.chat.model import Conversation, Message, ToolCallPart, ToolResultPart, user
 
-    plan = {"kind": "update", "summary": "Put back the previous values of 1 item in articles", "collection": "articles",
-            "pk": "id", "restore": [{"id": 1, "title": "Old"}]}
+    plan = {
+        "kind": "update",
+        "summary": "Put back the previous values of 1 item in articles",
+        "collection": "articles",
+        "pk": "id",
+        "restore": [{"id": 1, "title": "Old"}],
+    }
     call = ToolCallPart(id="c1", name="items", arguments="{}")
     result = ToolResultPart(call_id="c1", name="items", content='{"id":1}', undo=plan)
     a = make(fake_provider, directus)
-    a.conversation = Conversation(messages=[user("retitle"), Message(role="assistant", parts=[call]),
-                                            Message(role="tool", parts=[result])])
+    a.conversation = Conversation(
+        messages=[user("retitle"), Message(role="assistant", parts=[call]), Message(role="tool", parts=[result])]
+    )
     assert a.undo_summary("c1") == plan["summary"]
     assert not await a.undo("c1")
     assert "Connect to Directus" in [n for n in a.notices if n.key == "undo"][0].text

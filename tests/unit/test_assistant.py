@@ -34,8 +34,13 @@ class Ticks:
 
 
 def make(config=None, local=None, session=None, ticks=None) -> Assistant:
-    return Assistant(local if local is not None else MemoryStore(), session if session is not None else MemoryStore(),
-                     transport=None, config=config, schedule=ticks)
+    return Assistant(
+        local if local is not None else MemoryStore(),
+        session if session is not None else MemoryStore(),
+        transport=None,
+        config=config,
+        schedule=ticks,
+    )
 
 
 # ----- settings and secrets --------------------------------------------------------------------------------
@@ -45,8 +50,15 @@ def full_settings() -> Settings:
     s = Settings()
     s.providers.openai.api_key = "sk-openai"
     s.providers.anthropic.api_key = "sk-ant"
-    s.providers.compatible.append(CompatibleEndpoint(name="local", base_url="http://127.0.0.1:11434/v1", api_key="lk",
-                                                     headers={"x-auth": "h"}, models=[CustomModel(id="llama3")]))
+    s.providers.compatible.append(
+        CompatibleEndpoint(
+            name="local",
+            base_url="http://127.0.0.1:11434/v1",
+            api_key="lk",
+            headers={"x-auth": "h"},
+            models=[CustomModel(id="llama3")],
+        )
+    )
     s.directus.url = "http://cms.test"
     s.directus.token = "directus-secret"
     s.directus.session = {"access_token": "a", "refresh_token": "r", "expires_at": 1.0}
@@ -116,9 +128,19 @@ def test_model_list_has_only_configured_providers_and_what_the_deployment_allows
     refs = [o.ref for o in a.model_options()]
     assert refs and all(r.startswith("anthropic:") for r in refs)
 
-    a.set_config({"allowed_models": ["anthropic:claude-haiku-4-5", "compatible:team:*"],
-                  "endpoints": [{"name": "team", "base_url": "http://llm.test/v1", "api_key": "leaked?",
-                                 "models": [{"id": "qwen", "context_window": 32000}]}]})
+    a.set_config(
+        {
+            "allowed_models": ["anthropic:claude-haiku-4-5", "compatible:team:*"],
+            "endpoints": [
+                {
+                    "name": "team",
+                    "base_url": "http://llm.test/v1",
+                    "api_key": "leaked?",
+                    "models": [{"id": "qwen", "context_window": 32000}],
+                }
+            ],
+        }
+    )
     options = a.model_options()
     assert [o.ref for o in options] == ["anthropic:claude-haiku-4-5", "compatible:team:qwen"]
     assert a.provider_settings().endpoint("team").api_key == ""  # keys never come from config.json
@@ -127,8 +149,13 @@ def test_model_list_has_only_configured_providers_and_what_the_deployment_allows
 
 
 def test_config_defaults_directus_url_demo_token_and_system_prompt_without_overriding_the_user():
-    a = make(config={"directus_url": "http://demo.test/", "system_prompt": "Team prompt.",
-                     "demo_directus_token": "demo-token"})
+    a = make(
+        config={
+            "directus_url": "http://demo.test/",
+            "system_prompt": "Team prompt.",
+            "demo_directus_token": "demo-token",
+        }
+    )
     a.load()
     assert a.directus_url() == "http://demo.test" and a.directus.token() == "demo-token"
     assert a.system_prompt() == "Team prompt."
@@ -341,8 +368,11 @@ def test_usage_summary_totals_cost_and_window_gauge_of_the_selected_model():
     a.save_settings(s)
     a.conversation.messages += [
         user("Hi"),
-        assistant("Hello", model="anthropic:claude-haiku-4-5",
-                  usage=Usage(input_tokens=20_000, cached_tokens=10_000, output_tokens=4_000)),
+        assistant(
+            "Hello",
+            model="anthropic:claude-haiku-4-5",
+            usage=Usage(input_tokens=20_000, cached_tokens=10_000, output_tokens=4_000),
+        ),
     ]
     summary = a.usage_summary()
     assert summary.totals == "20,000 in · 4,000 out · 10,000 cached · ≈ $0.0310"

@@ -151,14 +151,18 @@ def test_search_titles_and_content_including_tool_results(store):
 
 # -- corruption ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, kind", [
-    ('{"v": 2, "conversation": {"id": "c_x", "messages": [', "bad_json"),
-    ('[1, 2, 3]', "invalid"),
-    ('{"v": 2, "conversation": {"id": "c_x", "messages": [{"role": "robot"}]}}', "invalid"),
-    ('{"v": 2}', "invalid"),
-    ('{"v": 1, "id": "c_x", "messages": [{"role": "wizard", "content": "x"}]}', "invalid"),
-    ('{"hello": "world"}', "invalid"),
-])
+
+@pytest.mark.parametrize(
+    "raw, kind",
+    [
+        ('{"v": 2, "conversation": {"id": "c_x", "messages": [', "bad_json"),
+        ("[1, 2, 3]", "invalid"),
+        ('{"v": 2, "conversation": {"id": "c_x", "messages": [{"role": "robot"}]}}', "invalid"),
+        ('{"v": 2}', "invalid"),
+        ('{"v": 1, "id": "c_x", "messages": [{"role": "wizard", "content": "x"}]}', "invalid"),
+        ('{"hello": "world"}', "invalid"),
+    ],
+)
 def test_unreadable_entry_is_set_aside_with_a_message_never_deleted(store, kv, raw, kind):
     good = chat("good one")
     store.save(good)
@@ -208,6 +212,7 @@ def test_corrupt_entry_that_cannot_be_set_aside_stays_and_is_not_overwritten():
 
 # -- quota --------------------------------------------------------------------------------------
 
+
 def test_full_storage_raises_storage_full_with_report_and_keeps_the_message():
     kv = MemoryStore(quota_chars=6000)
     store = ConversationStore(kv, clock=Clock(), quota_chars=6000)
@@ -248,6 +253,7 @@ def test_usage_report_splits_conversations_settings_and_set_aside(store, kv):
 
 
 # -- compaction ---------------------------------------------------------------------------------
+
 
 def test_large_tool_results_are_compacted_in_storage_only(kv):
     store = ConversationStore(kv, clock=Clock(), max_tool_result_chars=1000)

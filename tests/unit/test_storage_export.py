@@ -22,12 +22,16 @@ from app.store.kv import MemoryStore
 
 def sample(title="Drafts") -> Conversation:
     call = ToolCallPart(id="call_1", name="items_read", arguments='{"collection":"articles","limit":2}')
-    conv = Conversation(title=title, model="openai:gpt-5", messages=[
-        user("List drafts"),
-        assistant(call),
-        tool_results(ToolResultPart(call_id="call_1", name="items_read", content='{"data":[{"id":1}]}')),
-        assistant("One draft: ```code``` inside.", usage=Usage(input_tokens=50, output_tokens=9, cached_tokens=20)),
-    ])
+    conv = Conversation(
+        title=title,
+        model="openai:gpt-5",
+        messages=[
+            user("List drafts"),
+            assistant(call),
+            tool_results(ToolResultPart(call_id="call_1", name="items_read", content='{"data":[{"id":1}]}')),
+            assistant("One draft: ```code``` inside.", usage=Usage(input_tokens=50, output_tokens=9, cached_tokens=20)),
+        ],
+    )
     for i, m in enumerate(conv.messages):
         m.created_at = 1_700_000_000 + i
     return conv
@@ -86,13 +90,16 @@ def test_importing_an_older_export_does_not_bring_back_an_answer_kept_as_an_olde
     assert [m.text or m.role for m in store.load(conv.id).messages] == ["List drafts", "A new answer"]
 
 
-@pytest.mark.parametrize("text, words", [
-    ("not json at all", "not JSON"),
-    ("[1, 2]", "not an export"),
-    ('{"format": "something-else", "conversations": []}', "not an export"),
-    ('{"format": "directus-assistant/conversations", "v": 2, "conversations": {}}', "no list"),
-    ('{"title": "x"}', "holds no conversations"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("not json at all", "not JSON"),
+        ("[1, 2]", "not an export"),
+        ('{"format": "something-else", "conversations": []}', "not an export"),
+        ('{"format": "directus-assistant/conversations", "v": 2, "conversations": {}}', "no list"),
+        ('{"title": "x"}', "holds no conversations"),
+    ],
+)
 def test_files_that_are_no_export_fail_with_a_clear_message(text, words):
     with pytest.raises(ImportFailed) as caught:
         ConversationStore(MemoryStore()).import_json(text)

@@ -10,18 +10,43 @@ from app.store.kv import MemoryStore
 from app.store.migrations import v1_to_v2
 
 V1 = {
-    "v": 1, "id": "c_old", "title": "Old chat", "created": 1_700_000_000_000, "updated": 1_700_000_100_000,
+    "v": 1,
+    "id": "c_old",
+    "title": "Old chat",
+    "created": 1_700_000_000_000,
+    "updated": 1_700_000_100_000,
     "model": "openai:gpt-4o",
     "messages": [
         {"id": "m_u", "role": "user", "content": "How many articles?", "ts": 1_700_000_000_000},
-        {"id": "m_a", "role": "assistant", "content": "", "reasoning": "Count them.", "ts": 1_700_000_001_000,
-         "tool_calls": [{"id": "call_1", "name": "items_read", "arguments": "{\"collection\":\"articles\"}"},
-                        {"id": "call_2", "name": "schema_read", "arguments": "{}"}],
-         "usage": {"prompt_tokens": 120, "completion_tokens": 30, "cached_tokens": 100}},
-        {"id": "m_t1", "role": "tool", "tool_call_id": "call_1", "name": "items_read", "content": "[1,2,3]",
-         "ts": 1_700_000_002_000},
-        {"id": "m_t2", "role": "tool", "tool_call_id": "call_2", "name": "schema_read", "content": "denied",
-         "is_error": True, "ts": 1_700_000_002_500},
+        {
+            "id": "m_a",
+            "role": "assistant",
+            "content": "",
+            "reasoning": "Count them.",
+            "ts": 1_700_000_001_000,
+            "tool_calls": [
+                {"id": "call_1", "name": "items_read", "arguments": '{"collection":"articles"}'},
+                {"id": "call_2", "name": "schema_read", "arguments": "{}"},
+            ],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 30, "cached_tokens": 100},
+        },
+        {
+            "id": "m_t1",
+            "role": "tool",
+            "tool_call_id": "call_1",
+            "name": "items_read",
+            "content": "[1,2,3]",
+            "ts": 1_700_000_002_000,
+        },
+        {
+            "id": "m_t2",
+            "role": "tool",
+            "tool_call_id": "call_2",
+            "name": "schema_read",
+            "content": "denied",
+            "is_error": True,
+            "ts": 1_700_000_002_500,
+        },
         {"role": "assistant", "content": "There are 3.", "ts": 1_700_000_003_000},
     ],
 }
