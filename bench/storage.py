@@ -257,6 +257,13 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
     from serve import StaticServer
     from tests.fixtures.browser import CHROMIUM_ARGS, run_python
 
+    def in_page(page, code: str, timeout_ms: int) -> dict:
+        """Run `code` in the app's Python and read the JSON it left in `result`."""
+        text = run_python(page, code, timeout_ms)
+        if text is None:
+            raise SystemExit("the timing in the page left no result")
+        return json.loads(text)
+
     rnd = random.Random(1)
     big_json = big(rnd, 1_000_000).model_dump_json()
     typical_json = typical(rnd).model_dump_json()
@@ -274,7 +281,7 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
                 "([big, typical]) => { window.benchBig = big; window.benchTypical = typical; }",
                 [big_json, typical_json],
             )
-            measured = json.loads(run_python(page, IN_PAGE_SAVE_LOAD.replace("RUNS", str(runs)), 120_000))
+            measured = in_page(page, IN_PAGE_SAVE_LOAD.replace("RUNS", str(runs)), 120_000)
             rows.append(
                 (
                     "Chromium: save 1 MB conversation (%s chars) to localStorage" % format(measured["chars"], ","),
@@ -289,7 +296,7 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
                     "Pyodide: getItem + parse + validate",
                 )
             )
-            capacity = json.loads(run_python(page, IN_PAGE_CAPACITY, 300_000))
+            capacity = in_page(page, IN_PAGE_CAPACITY, 300_000)
             rows.append(
                 (
                     "Chromium: typical conversations that fit in localStorage",
@@ -311,7 +318,7 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
                     if shown != expected:
                         raise SystemExit("the app listed %d conversations, expected %d" % (shown, expected))
             page.evaluate(_WRITE, many)
-            listed = json.loads(run_python(page, IN_PAGE_START.replace("RUNS", str(runs)), 120_000))
+            listed = in_page(page, IN_PAGE_START.replace("RUNS", str(runs)), 120_000)
             page.evaluate("() => localStorage.clear()")
             rows.append(
                 (

@@ -83,7 +83,7 @@ async def test_a_turn_with_an_approved_write_reaches_directus_and_always_allow_i
     a = make(fake_provider, directus_reset, local)
     a.settings.directus.token = directus_reset.admin_token
     assert await a.connect()
-    seen = []
+    seen: list[str] = []
     a.listeners.append(seen.append)
     assert a.send("Please [[call items %s]]" % json.dumps(UPDATE))
     await until(lambda: a.pending)

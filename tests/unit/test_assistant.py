@@ -4,9 +4,10 @@ conversation list, saving (throttled text deltas, immediate structural changes),
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, cast
 
 from app.assistant import Assistant
-from app.chat.model import TextPart, user
+from app.chat.model import Conversation, TextPart, user
 from app.settings import (
     CompatibleEndpoint,
     CustomModel,
@@ -16,6 +17,10 @@ from app.settings import (
 )
 from app.store.format import SECRETS_KEY, SETTINGS_KEY
 from app.store.kv import MemoryStore
+from app.transport import Request, Response
+
+if TYPE_CHECKING:
+    from app.chat.agent import Agent
 
 
 class Ticks:
@@ -33,14 +38,28 @@ class Ticks:
             fn()
 
 
+class NoNetwork:
+    """The transport of tests that make no request."""
+
+    async def send(self, request: Request) -> Response:
+        raise AssertionError("no request expected: " + request.url)
+
+
 def make(config=None, local=None, session=None, ticks=None) -> Assistant:
     return Assistant(
         local if local is not None else MemoryStore(),
         session if session is not None else MemoryStore(),
-        transport=None,
+        transport=NoNetwork(),
         config=config,
         schedule=ticks,
     )
+
+
+def stored(a: Assistant, conversation_id: str) -> Conversation:
+    """The conversation as stored (it must be)."""
+    conversation = a.store.load(conversation_id)
+    assert conversation is not None
+    return conversation
 
 
 # ----- settings and secrets --------------------------------------------------------------------------------
@@ -82,12 +101,12 @@ def test_secrets_stay_in_the_tab_unless_remember_is_on():
     a = make(local=local, session=session)
     a.load()
     a.save_settings(full_settings())
-    assert "sk-openai" not in local.get(SETTINGS_KEY) and local.get(SECRETS_KEY) is None
-    assert "sk-openai" in session.get(SECRETS_KEY)
+    assert "sk-openai" not in local.data[SETTINGS_KEY] and local.get(SECRETS_KEY) is None
+    assert "sk-openai" in session.data[SECRETS_KEY]
 
     a.settings.remember = True
     a.save_settings()
-    assert "sk-openai" in local.get(SECRETS_KEY) and session.get(SECRETS_KEY) is None
+    assert "sk-openai" in local.data[SECRETS_KEY] and session.get(SECRETS_KEY) is None
 
     b = make(local=local, session=MemoryStore())  # a new tab / a restart
     b.load()
@@ -143,7 +162,8 @@ def test_model_list_has_only_configured_providers_and_what_the_deployment_allows
     )
     options = a.model_options()
     assert [o.ref for o in options] == ["anthropic:claude-haiku-4-5", "compatible:team:qwen"]
-    assert a.provider_settings().endpoint("team").api_key == ""  # keys never come from config.json
+    team = a.provider_settings().endpoint("team")
+    assert team is not None and team.api_key == ""  # keys never come from config.json
     a.settings.model = "openai:gpt-5"  # not available: the first option is used
     assert a.selected_model() == "anthropic:claude-haiku-4-5"
 
@@ -188,14 +208,24 @@ class FakeAgent:
         self.busy = True
 
 
+def fake_agent() -> Agent:
+    """An agent busy with a turn, as far as saving and drawing look at it."""
+    return cast("Agent", FakeAgent())
+
+
 def test_text_deltas_are_saved_once_per_tick_and_structural_changes_at_once():
     local, ticks = MemoryStore(), Ticks()
     a = make(local=local, ticks=ticks)
     a.load()
-    conversation, agent = a.conversation, FakeAgent()
-    writes = []
+    conversation, agent = a.conversation, fake_agent()
+    writes: list[str] = []
     original = local.set
-    local.set = lambda k, v: (writes.append(k), original(k, v))  # type: ignore[method-assign]  # a spy on every write
+
+    def spy(key: str, value: str) -> None:
+        writes.append(key)
+        original(key, value)
+
+    local.set = spy  # type: ignore[method-assign]  # a spy on every write
 
     conversation.messages.append(user("Hi"))
     a.turns.agent_changed(conversation, agent)
@@ -207,14 +237,15 @@ def test_text_deltas_are_saved_once_per_tick_and_structural_changes_at_once():
     reply.append(Message(role="assistant", status="streaming", parts=[TextPart(text="")]))
     a.turns.agent_changed(conversation, agent)
     before = len(writes)
+    streamed = conversation.messages[-1].parts[0]
+    assert isinstance(streamed, TextPart)
     for piece in "Hello there, how are you":
-        conversation.messages[-1].parts[0].text += piece
+        streamed.text += piece
         a.turns.agent_changed(conversation, agent)
     assert len(writes) == before and len(ticks.queue) == 1  # 24 deltas: no write yet, one tick asked for
     ticks.run()
     assert len([w for w in writes[before:] if w.startswith("da.conv.")]) == 1
-    stored = a.store.load(conversation.id)
-    assert stored.messages[-1].text == "Hello there, how are you"
+    assert stored(a, conversation.id).messages[-1].text == "Hello there, how are you"
 
 
 def test_conversation_list_new_open_rename_delete_search():
@@ -253,12 +284,12 @@ def test_switching_versions_is_saved_and_waits_while_a_turn_runs():
     a.autosave.save(a.conversation)
     head = messages[0].id
 
-    a.agent = FakeAgent()  # a turn runs: the shown branch is the agent's, not to be swapped under it
+    a.agent = fake_agent()  # a turn runs: the shown branch is the agent's, not to be swapped under it
     assert not a.switch_version(head, 0)
     a.agent = None
     assert not a.switch_version("no such message", 0) and not a.switch_version(head, 5)
     assert a.switch_version(head, 0)
-    assert [m.text for m in a.store.load(a.conversation.id).messages] == ["first", "old answer"]  # saved at once
+    assert [m.text for m in stored(a, a.conversation.id).messages] == ["first", "old answer"]  # saved at once
 
 
 def test_storage_full_is_a_notice_with_sizes_and_the_conversation_stays_in_memory():
@@ -283,7 +314,7 @@ def test_a_change_in_another_tab_shows_in_the_open_conversation():
     one.autosave.save(one.conversation)
     two.load()
     assert two.conversation.id == one.conversation.id
-    seen = []
+    seen: list[str] = []
     two.listeners.append(seen.append)
     one.conversation.messages.append(user("more from tab one"))
     one.autosave.save(one.conversation)
@@ -332,27 +363,29 @@ def test_flush_saves_the_text_waiting_for_the_next_tick():
     ticks = Ticks()
     a = make(ticks=ticks)
     a.load()
-    conversation, agent = a.conversation, FakeAgent()
+    conversation, agent = a.conversation, fake_agent()
     conversation.messages.append(user("Hi"))
     a.turns.agent_changed(conversation, agent)
     from app.chat.model import Message
 
     conversation.messages.append(Message(role="assistant", status="streaming", parts=[TextPart(text="")]))
     a.turns.agent_changed(conversation, agent)
-    conversation.messages[-1].parts[0].text = "shown on screen"
+    streamed = conversation.messages[-1].parts[0]
+    assert isinstance(streamed, TextPart)
+    streamed.text = "shown on screen"
     a.turns.agent_changed(conversation, agent)
     a.flush()  # the page goes away before the tick
-    assert a.store.load(conversation.id).messages[-1].text == "shown on screen"
+    assert stored(a, conversation.id).messages[-1].text == "shown on screen"
 
 
 def test_an_unreadable_conversation_is_a_notice_that_names_where_it_was_set_aside():
     local = MemoryStore(data={"da.conv.c_broken": "{not json"})
     a = make(local=local)
     a.load()
-    (notice,) = [n for n in a.notices if n.set_aside]
-    assert "could not be read" in notice.text and notice.set_aside.startswith("da.corrupt.c_broken.")
-    assert a.read_set_aside(notice.set_aside) == "{not json" and "da.conv.c_broken" not in local.data
-    a.discard_set_aside(notice.set_aside)
+    ((notice, key),) = [(n, n.set_aside) for n in a.notices if n.set_aside]
+    assert "could not be read" in notice.text and key.startswith("da.corrupt.c_broken.")
+    assert a.read_set_aside(key) == "{not json" and "da.conv.c_broken" not in local.data
+    a.discard_set_aside(key)
     assert not a.notices and not [k for k in local.data if k.startswith("da.corrupt.")]
 
 
@@ -376,7 +409,9 @@ def test_usage_summary_totals_cost_and_window_gauge_of_the_selected_model():
     ]
     summary = a.usage_summary()
     assert summary.totals == "20,000 in · 4,000 out · 10,000 cached · ≈ $0.0310"
-    assert summary.gauge.percent == 12 and summary.gauge.describe().startswith("12% of the context window")
+    gauge = summary.gauge
+    assert gauge is not None
+    assert gauge.percent == 12 and gauge.describe().startswith("12% of the context window")
     assert a.message_usage_text(a.conversation.messages[-1]) == summary.totals
     a.conversation.notice = "To fit the model's context window: 2 older messages (1 turn) left out."
     assert a.usage_summary().notice.startswith("To fit")
@@ -385,16 +420,16 @@ def test_usage_summary_totals_cost_and_window_gauge_of_the_selected_model():
 def test_an_entry_set_aside_earlier_is_shown_after_a_reload_until_discarded():
     local = MemoryStore()
     local.set("da.conv.c_broken", '{"v": 2, "conversation": {"id": "c_broken", "messages": [ cut')
-    first = Assistant(local, MemoryStore(), None)
+    first = Assistant(local, MemoryStore(), NoNetwork())
     first.load()  # sets it aside and reports it
     assert any("c_broken" in n.text for n in first.notices)
 
-    again = Assistant(local, MemoryStore(), None)  # the page was reloaded: the problem is not new any more
+    again = Assistant(local, MemoryStore(), NoNetwork())  # the page was reloaded: the problem is not new any more
     again.load()
-    (notice,) = [n for n in again.notices if n.set_aside]
+    ((notice, key),) = [(n, n.set_aside) for n in again.notices if n.set_aside]
     assert "(c_broken)" in notice.text and "set aside, not deleted" in notice.text
-    assert again.read_set_aside(notice.set_aside).startswith('{"v": 2')
-    again.discard_set_aside(notice.set_aside)
-    third = Assistant(local, MemoryStore(), None)
+    assert again.read_set_aside(key).startswith('{"v": 2')
+    again.discard_set_aside(key)
+    third = Assistant(local, MemoryStore(), NoNetwork())
     third.load()
     assert not [n for n in third.notices if n.set_aside]

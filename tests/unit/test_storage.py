@@ -235,7 +235,8 @@ def test_full_storage_raises_storage_full_with_report_and_keeps_the_message():
     assert "old and big" in str(error) and "Export or delete" in str(error)
     store.delete(old.id)
     store.save(current)  # after making room the same object saves
-    assert store.load(current.id).messages[-1].text.startswith("a long new message")
+    saved = store.load(current.id)
+    assert saved is not None and saved.messages[-1].text.startswith("a long new message")
 
 
 def test_usage_report_splits_conversations_settings_and_set_aside(store, kv):
@@ -262,7 +263,9 @@ def test_large_tool_results_are_compacted_in_storage_only(kv):
     saved = store.save(conv)
     assert saved.compacted == 1
     assert conv.messages[2].tool_results[0].content == big  # the open conversation is intact
-    stored = ConversationStore(kv).load(conv.id).messages[2].tool_results[0].content
+    reread = ConversationStore(kv).load(conv.id)
+    assert reread is not None
+    stored = reread.messages[2].tool_results[0].content
     assert len(stored) <= 1000
     assert stored.startswith(big[:700])
     assert "left out when the conversation was saved" in stored

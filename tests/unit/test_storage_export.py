@@ -8,6 +8,7 @@ import pytest
 
 from app.chat.model import (
     Conversation,
+    TextPart,
     ToolCallPart,
     ToolResultPart,
     Usage,
@@ -47,7 +48,9 @@ def test_export_import_round_trip_into_an_empty_store():
     result = target.import_json(text)
     assert sorted(result.imported) == sorted([a.id, b.id]) and result.problems == []
     for conv in (a, b):
-        assert target.load(conv.id).model_dump() == source.load(conv.id).model_dump()
+        imported, original = target.load(conv.id), source.load(conv.id)
+        assert imported is not None and original is not None
+        assert imported.model_dump() == original.model_dump()
     one = json.loads(source.export_json([a.id]))
     assert [c["id"] for c in one["conversations"]] == [a.id]
 
@@ -58,7 +61,9 @@ def test_import_merges_by_message_id_and_never_overwrites():
     store.save(conv)
     exported = store.export_json([conv.id])
     # locally: one message edited, one added
-    conv.messages[0].parts[0].text = "List drafts (edited here)"
+    question = conv.messages[0].parts[0]
+    assert isinstance(question, TextPart)
+    question.text = "List drafts (edited here)"
     conv.messages.append(user("local follow-up"))
     store.save(conv)
     # the export has a message the local copy lost
@@ -67,7 +72,9 @@ def test_import_merges_by_message_id_and_never_overwrites():
     doc["conversations"][0]["messages"][-1]["created_at"] = 1_700_000_010
     result = store.import_json(json.dumps(doc))
     assert result.merged == [conv.id] and result.imported == []
-    texts = [m.text for m in store.load(conv.id).messages if m.role == "user"]
+    merged = store.load(conv.id)
+    assert merged is not None
+    texts = [m.text for m in merged.messages if m.role == "user"]
     # local edit kept; the file's message slotted in by time (it is older than the local follow-up)
     assert texts == ["List drafts (edited here)", "only in the file", "local follow-up"]
     again = store.import_json(json.dumps(doc))
@@ -87,7 +94,9 @@ def test_importing_an_older_export_does_not_bring_back_an_answer_kept_as_an_olde
     store.save(conv)
     result = store.import_json(exported)
     assert result.unchanged == [conv.id]
-    assert [m.text or m.role for m in store.load(conv.id).messages] == ["List drafts", "A new answer"]
+    kept = store.load(conv.id)
+    assert kept is not None
+    assert [m.text or m.role for m in kept.messages] == ["List drafts", "A new answer"]
 
 
 @pytest.mark.parametrize(

@@ -63,12 +63,13 @@ def test_v1_entry_loads_as_current_conversation():
     assert [m.role for m in conv.messages] == ["user", "assistant", "tool", "assistant"]
     first_answer = conv.messages[1]
     assert [p.kind for p in first_answer.parts] == ["reasoning", "tool_call", "tool_call"]
-    assert first_answer.usage.input_tokens == 120 and first_answer.usage.cached_tokens == 100
+    usage = first_answer.usage
+    assert usage is not None and usage.input_tokens == 120 and usage.cached_tokens == 100
     results = conv.messages[2].tool_results
     assert [(r.call_id, r.status) for r in results] == [("call_1", "ok"), ("call_2", "error")]
     assert conv.messages[3].text == "There are 3."
     # written back in the current format, and listed
-    stored = json.loads(kv.get(conversation_key("c_old")))
+    stored = json.loads(kv.data[conversation_key("c_old")])
     assert stored["v"] == FORMAT_VERSION
     assert [s.title for s in store.list()] == ["Old chat"]
 
@@ -85,4 +86,5 @@ def test_entry_without_version_but_with_messages_is_read_as_v1():
     del doc["v"]
     kv = MemoryStore()
     kv.set(conversation_key("c_old"), json.dumps(doc))
-    assert ConversationStore(kv).load("c_old").title == "Old chat"
+    conv = ConversationStore(kv).load("c_old")
+    assert conv is not None and conv.title == "Old chat"

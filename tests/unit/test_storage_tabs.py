@@ -72,6 +72,7 @@ def test_tool_results_stay_right_after_their_calls_when_merging():
     in_a.messages.append(stamped(tool_results(ToolResultPart(call_id="call_1", name="items_read", content="[]")), 12))
     tab_a.save(in_a)
     stored = ConversationStore(tab_a.store).load(conv.id)
+    assert stored is not None
     assert [m.role for m in stored.messages] == ["user", "assistant", "tool", "user"]
     assert stored.messages[3].text == "typed in B"
 
