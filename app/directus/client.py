@@ -149,9 +149,10 @@ class DirectusClient:
             data = await self.request("GET", "/users/me", params={"fields": ["id", "email", "first_name", "last_name"]})
         data = data or {}
         policies = list(data.get("policies") or [])
-        role = data.get("role") if isinstance(data.get("role"), dict) else {}
+        found = data.get("role")
+        role: dict = found if isinstance(found, dict) else {}
         policies += list(role.get("policies") or [])
-        flags = [p.get("policy") for p in policies if isinstance(p, dict) and isinstance(p.get("policy"), dict)]
+        flags: list[dict] = [p["policy"] for p in policies if isinstance(p, dict) and isinstance(p.get("policy"), dict)]
         app_access = any(bool(f.get("admin_access") or f.get("app_access")) for f in flags)
         if not flags:
             app_access = await self._has_app_permissions()
@@ -194,7 +195,9 @@ class DirectusClient:
             except DirectusError as exc:
                 if exc.status in (400, 401, 403):
                     self._set_session(None)
-                    raise DirectusError(401, "TOKEN_EXPIRED", "Your Directus session has expired. Sign in again.", detail=exc.detail)
+                    raise DirectusError(
+                        401, "TOKEN_EXPIRED", "Your Directus session has expired. Sign in again.", detail=exc.detail
+                    ) from exc
                 raise
             self._set_session(self._session_from(data))
 
@@ -266,7 +269,7 @@ class DirectusClient:
                         response.status,
                         "NOT_DIRECTUS",
                         f"The server at {self.url} answered, but not like Directus (no JSON). Check the Directus URL.",
-                    )
+                    ) from None
         if response.status >= 400:
             error = from_response(response.status, body, otp_given=otp_given)
             if error.code == "INVALID_CREDENTIALS" and auth and self.token and not self.session:

@@ -68,7 +68,8 @@ def from_response(status: int, body: Any, *, otp_given: bool = False) -> Directu
     if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
         if isinstance(body["errors"][0], dict):
             first = body["errors"][0]
-    extensions = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+    extensions = first.get("extensions")
+    extensions = extensions if isinstance(extensions, dict) else {}
     code = str(extensions.get("code") or "")
     raw = str(first.get("message") or "").strip()
 

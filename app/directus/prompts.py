@@ -65,7 +65,8 @@ def _readable(permissions: Any) -> Any:
 def _prompt(row: Any) -> Optional[Prompt]:
     if not isinstance(row, dict) or not isinstance(row.get("name"), str):
         return None
-    messages = row.get("messages") if isinstance(row.get("messages"), list) else []
+    messages = row.get("messages")
+    messages = messages if isinstance(messages, list) else []
     texts = [m["text"] for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)]
     system = row.get("system_prompt")
     return Prompt(str(row.get("id")), row["name"], str(row.get("description") or ""),

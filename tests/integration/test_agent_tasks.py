@@ -221,7 +221,7 @@ async def test_stop_during_pending_approval_then_next_message_is_well_formed(fak
     assert len(results) == 1 and "not run" in json.dumps(results[0])
 
 
-async def test_stop_during_a_running_tool(fake_provider, directus):
+async def test_stop_during_a_running_tool(fake_provider, directus, monkeypatch):
     """The tool's HTTP request is cancelled; the call is answered as stopped."""
     fake_provider.script(Step(tool_calls=[Call("items", READ)]), Step(text="ok"), protocol="gemini")
     h = Harness("gemini", fake_provider, directus)
@@ -233,13 +233,13 @@ async def test_stop_during_a_running_tool(fake_provider, directus):
         await asyncio.sleep(30)
         return await real_run(call)
 
-    h.agent.tools.run = slow_run
+    monkeypatch.setattr(h.agent.tools, "run", slow_run)
     try:
         h.agent.send("read")
         await asyncio.wait_for(gate.wait(), 10)
         h.agent.stop()
         await asyncio.wait_for(h.agent.wait(), 5)
-        h.agent.tools.run = real_run
+        monkeypatch.setattr(h.agent.tools, "run", real_run)
         await asyncio.wait_for(h.agent.send("again"), 30)
     finally:
         await h.close()
@@ -254,6 +254,7 @@ async def test_retry_after_a_provider_error(fake_provider, directus):
     try:
         await asyncio.wait_for(h.agent.send("hello"), 30)
         failed = h.agent.conversation.messages[-1]
+        assert failed.error is not None
         assert failed.status == "error" and failed.error.retryable and failed.error.message
         await asyncio.wait_for(h.agent.retry(), 30)
     finally:
@@ -287,7 +288,7 @@ def tool_outputs(protocol, body):
     """The tool results carried by the latest turn of a request body, as text."""
     if protocol in ("responses", "chat"):
         items, kind = (body["input"], "function_call_output") if protocol == "responses" else (body["messages"], "tool")
-        tail = []
+        tail: list[dict] = []
         for item in reversed(items):
             if item.get("type", item.get("role")) != kind:
                 break

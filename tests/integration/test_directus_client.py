@@ -47,7 +47,7 @@ def body_of(request):
 
 
 async def test_login_keeps_tokens_and_sends_the_access_token():
-    saved = []
+    saved: list = []  # the sessions handed to on_session_change
 
     def handler(request):
         if request.url.endswith("/auth/login"):
@@ -135,7 +135,7 @@ async def test_parallel_requests_share_one_refresh():
 
 
 async def test_refused_refresh_signs_out_and_says_so():
-    saved = []
+    saved: list[Session | None] = []
 
     def handler(request):
         if request.url.endswith("/auth/refresh"):
@@ -166,6 +166,7 @@ async def test_two_factor_code_required_then_accepted():
         await client.login("a@b.c", "pw", otp="000000")
     assert err.value.code == "INVALID_OTP"
     await client.login("a@b.c", "pw", otp=" 123456 ")
+    assert client.session is not None
     assert client.session.access_token == "access-1"
 
 
@@ -226,7 +227,7 @@ async def test_204_is_none_and_logout_forgets_the_session():
         sent.append((request.method, request.url, body_of(request)))
         return BytesResponse(204)
 
-    saved = []
+    saved: list[Session | None] = []
     client = DirectusClient(URL, MockTransport(handler), session=Session("a", "r", 10**12), on_session_change=saved.append)
     assert await client.request("DELETE", "/items/a/1") is None
     await client.logout()
@@ -281,6 +282,7 @@ async def test_real_refresh_trades_the_refresh_token(directus, http):
     await client.login(directus.reader_email, directus.reader_password)
     first = client.session
     await client.refresh()
+    assert first is not None and client.session is not None
     assert client.session.refresh_token != first.refresh_token  # rotated
     stale = DirectusClient(directus.url, http, session=Session("expired", first.refresh_token, 0))
     with pytest.raises(DirectusError) as err:

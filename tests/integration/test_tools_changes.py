@@ -18,7 +18,7 @@ pytestmark = pytest.mark.directus
 @pytest.fixture
 async def preview(directus):
     transport = HttpxTransport()
-    clients = {}
+    clients: dict[str, DirectusClient] = {}
 
     async def run(name, arguments, token="admin"):
         token = {"admin": directus.admin_token, "reader": directus.reader_token}[token]

@@ -16,22 +16,27 @@ from tests.transports import HttpxTransport
 pytestmark = pytest.mark.directus
 
 
-@pytest.fixture
-async def admin(directus_reset):
-    transport = HttpxTransport()
-    client = DirectusClient(directus_reset.url, transport, token=directus_reset.admin_token)
+class Admin:
+    """`await admin(name, args)` runs a call as the admin (it must succeed); `await admin.undo(outcome)` undoes it."""
 
-    async def run(name, args):
-        outcome = await run_call(client, prepare(name, json.dumps(args)))
+    def __init__(self, client, directus):
+        self.client = client
+        self.directus = directus
+
+    async def __call__(self, name, args):
+        outcome = await run_call(self.client, prepare(name, json.dumps(args)))
         assert outcome.ok, outcome.content
         return outcome
 
-    async def undo(outcome):
+    async def undo(self, outcome):
         assert outcome.undo is not None, "no undo was offered"
-        await apply(client, UndoPlan.model_validate(outcome.undo))
+        await apply(self.client, UndoPlan.model_validate(outcome.undo))
 
-    run.undo, run.directus = undo, directus_reset
-    yield run
+
+@pytest.fixture
+async def admin(directus_reset):
+    transport = HttpxTransport()
+    yield Admin(DirectusClient(directus_reset.url, transport, token=directus_reset.admin_token), directus_reset)
     await transport.aclose()
 
 

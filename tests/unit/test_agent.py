@@ -160,6 +160,7 @@ async def test_plain_answer_is_streamed_saved_and_done():
     assert [m.role for m in messages] == ["user", "assistant"]
     assert messages[1].text == "Hello!" and messages[1].status == "done"
     assert messages[1].model == "scripted:m1"
+    assert messages[1].usage is not None
     assert messages[1].usage.input_tokens == 10
     assert len(saves) >= 4  # user message, answer start, each event, done
 
@@ -223,29 +224,32 @@ async def test_always_allow_sets_the_mode_and_approves_sibling_calls():
 async def test_always_mode_runs_without_asking_but_deletes_still_ask():
     policy = ApprovalPolicy(modes={"write": "always", "delete": "always"})
     provider = ScriptedProvider(calls(("write", {}), ("delete", {"keys": [1]})), text("done"))
-    agent, _ = make_agent(provider, policy=policy)
+    tools = FakeTools()
+    agent, _ = make_agent(provider, tools, policy=policy)
     task = agent.send("go")
     await until(lambda: agent.pending)
     assert [p.call.name for p in agent.pending.values()] == ["delete"]
     agent.decide(next(iter(agent.pending)), "approve")
     await task
-    assert {n for n, _ in agent.tools.ran} == {"write", "delete"}
+    assert {n for n, _ in tools.ran} == {"write", "delete"}
 
 
 async def test_read_preset_runs_reads_without_asking():
     policy = ApprovalPolicy(allow_reads=True)
-    agent, _ = make_agent(ScriptedProvider(calls(("read", {})), text("3 items")), policy=policy)
+    tools = FakeTools()
+    agent, _ = make_agent(ScriptedProvider(calls(("read", {})), text("3 items")), tools, policy=policy)
     await agent.send("how many")
-    assert agent.tools.ran == [("read", {})]
+    assert tools.ran == [("read", {})]
 
 
 async def test_disabled_tool_called_anyway_gets_an_error_result():
     policy = ApprovalPolicy(modes={"write": "disabled"})
-    agent, _ = make_agent(ScriptedProvider(calls(("write", {})), text("can't")), policy=policy)
+    tools = FakeTools()
+    agent, _ = make_agent(ScriptedProvider(calls(("write", {})), text("can't")), tools, policy=policy)
     await agent.send("go")
     result = agent.conversation.messages[2].tool_results[0]
     assert result.status == "error" and "disabled" in result.content
-    assert agent.tools.ran == []
+    assert tools.ran == []
 
 
 async def test_invalid_arguments_skip_the_prompt_and_return_the_error():
@@ -312,12 +316,13 @@ def provider_history(raw: list) -> list[Message]:
 
 async def test_stop_during_pending_approval_answers_the_call_as_not_run():
     provider = ScriptedProvider(calls(("write", {})), text("ok"))
-    agent, _ = make_agent(provider)
+    tools = FakeTools()
+    agent, _ = make_agent(provider, tools)
     agent.send("go")
     await until(lambda: agent.pending)
     agent.stop()
     await agent.wait()
-    assert agent.pending == {} and agent.tools.ran == []
+    assert agent.pending == {} and tools.ran == []
     result = agent.conversation.messages[2].tool_results[0]
     assert result.status == "stopped" and "not run" in result.content
     await agent.send("next")
@@ -344,6 +349,7 @@ async def test_retry_after_a_provider_error_sends_the_same_history():
     agent, _ = make_agent(provider)
     await agent.send("hi")
     failed = agent.conversation.messages[-1]
+    assert failed.error is not None
     assert failed.status == "error" and failed.error.kind == "server_error" and failed.error.retryable
     await agent.retry()
     assert [m.role for m in agent.conversation.messages] == ["user", "assistant"]
@@ -382,6 +388,7 @@ async def test_resume_after_reload_reasks_pending_and_settles_interrupted_calls(
     reloaded, _ = make_agent(ScriptedProvider(text("after reload")), tools)
     reloaded.conversation = saved
     task = reloaded.resume()
+    assert task is not None
     await until(lambda: reloaded.pending)
     assert [p.call.name for p in reloaded.pending.values()] == ["write"]
     reloaded.decide(next(iter(reloaded.pending)), "approve")

@@ -88,7 +88,12 @@ async def test_a_call_is_prepared_once_for_its_card_its_approval_and_its_run(mon
 
     parsed = []
     parse = prepared.parse_arguments
-    monkeypatch.setattr(prepared, "parse_arguments", lambda *a: parsed.append(a) or parse(*a))
+
+    def counted(*args):
+        parsed.append(args)
+        return parse(*args)
+
+    monkeypatch.setattr(prepared, "parse_arguments", counted)
     calls = PreparedCalls("https://cms.example.com")
     client = ReadClient()
     box = Toolbox(cast(Any, client), admin=False, policy=ApprovalPolicy(), calls=calls)

@@ -63,8 +63,8 @@ def parse_arguments(tool: str, arguments: Any) -> dict:
             return {}
         try:
             value = json.loads(text)
-        except ValueError as exc:
-            raise ToolArgumentError(tool, [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")])
+        except json.JSONDecodeError as exc:
+            raise ToolArgumentError(tool, [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")]) from None
     if not isinstance(value, dict):
         raise ToolArgumentError(tool, [("", f"the arguments must be a JSON object, not {_kind(value)}")])
     return value

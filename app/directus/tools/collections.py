@@ -87,6 +87,7 @@ async def run(client: Any, a: CollectionsArgs) -> Any:
         created = [shape(await client.request("POST", "/collections", json=entry)) for entry in _entries(a.data)]
         return created if isinstance(a.data, list) else created[0]
     if a.action == "update":
+        pairs: list[tuple[str, Any]]
         if isinstance(a.data, list):
             pairs = [(e["collection"], {k: v for k, v in e.items() if k != "collection"}) for e in a.data]
         else:

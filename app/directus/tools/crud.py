@@ -57,7 +57,7 @@ async def run_crud(client: Any, base: str, a: CrudArgs, *, shape: Callable[[Any]
     if a.action == "read":
         if a.keys and len(a.keys) == 1:
             return shape(await client.request("GET", path(base, a.keys[0])))
-        params = {"filter": {"id": {"_in": a.keys}}} if a.keys else {}
+        params: dict[str, Any] = {"filter": {"id": {"_in": a.keys}}} if a.keys else {}
         params["limit"] = -1
         return shape(await client.request("GET", base, params=params))
     write_params = None

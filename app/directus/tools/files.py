@@ -91,7 +91,7 @@ async def run(client: Any, a: FilesArgs) -> Any:
             return_exceptions=True,
         )
         out = []
-        for entry, result in zip(a.imports(), results):
+        for entry, result in zip(a.imports(), results, strict=True):
             if isinstance(result, BaseException):
                 if len(results) == 1:
                     raise result

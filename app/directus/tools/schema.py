@@ -54,7 +54,7 @@ async def run(client: Any, a: SchemaArgs) -> Any:
     fields = await asyncio.gather(*(_fields(client, c) for c in names), return_exceptions=True)
     relations = await relations_task
     out: dict = {}
-    for name, result in zip(names, fields):
+    for name, result in zip(names, fields, strict=True):
         if isinstance(result, DirectusError):
             out[name] = {"error": result.message if result.code != "FORBIDDEN" else "no access, or no such collection"}
         elif isinstance(result, BaseException):
@@ -71,7 +71,10 @@ async def overview(client: Any) -> dict:
         if exc.code != "FORBIDDEN":
             raise
         return await _overview_from_permissions(client)
-    names, singletons, notes, folders = [], [], {}, {}
+    names: list[str] = []
+    singletons: list[str] = []
+    notes: dict[str, str] = {}
+    folders: dict[str, list[str]] = {}
     for c in collections:
         name = c.get("collection", "")
         meta = c.get("meta") or {}

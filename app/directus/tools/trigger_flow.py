@@ -101,7 +101,7 @@ def _check_against(flow: dict, a: TriggerFlowArgs) -> None:
     data = a.data or {}
     missing = [
         f["field"] for f in options.get("fields") or []
-        if isinstance(f, dict) and (f.get("meta") or {}).get("required") and data.get(f.get("field")) in (None, "")
+        if isinstance(f, dict) and (f.get("meta") or {}).get("required") and data.get(str(f.get("field"))) in (None, "")
     ]
     if missing:
         raise ArgumentProblem("data", f"flow {name!r} needs {', '.join(missing)} in data")
