@@ -18,59 +18,37 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
-from app.chat.approvals import ApprovalPolicy
-from app.chat.model import (
-    Conversation,
-    Message,
-    TextPart,
-    ToolCallPart,
-    ToolResultPart,
-    ToolSpec,
-    ToolStatus,
+from app.chat.approvals import (
+    ApprovalPolicy,
+    PendingApproval,
+    UserDecision,
+    denied_result,
+    error_result,
+    stopped_result,
 )
+from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart, ToolSpec
 from app.chat.tools import CallPreview, PreparedCall, ToolOutcome, Tools
 from app.chat.versions import keep_version
 
 if TYPE_CHECKING:
     from app.chat.request import Provider
 
-# (what the agent needs of its tools is declared in app/chat/tools.py; named here too for those who import it here)
-__all__ = ["Agent", "CallPreview", "PendingApproval", "PreparedCall", "ToolOutcome", "Tools", "UserDecision"]
+# (its tools' side is declared in app/chat/tools.py, an approval's in app/chat/approvals.py; named here too)
+__all__ = [
+    "Agent",
+    "CallPreview",
+    "PendingApproval",
+    "PreparedCall",
+    "ToolOutcome",
+    "Tools",
+    "UserDecision",
+    "denied_result",
+    "stopped_result",
+]
 
 STEP_CAP = 10
-
-UserDecision = Literal["approve", "deny", "always"]
-
-
-@dataclass
-class PendingApproval:
-    call: ToolCallPart
-    prepared: PreparedCall  # what the prompt shows (and the change preview reads); run as it is once approved
-    future: "asyncio.Future[UserDecision]" = field(repr=False)
-
-    @property
-    def preview(self) -> CallPreview:
-        preview = self.prepared.preview
-        assert preview is not None, "a call waits for approval only with a preview"
-        return preview
-
-
-def _result(call: ToolCallPart, status: ToolStatus, code: str, message: str) -> ToolResultPart:
-    body = {"error": {"code": code, "message": message}}
-    return ToolResultPart(call_id=call.id, name=call.name, content=json.dumps(body), status=status)
-
-
-def stopped_result(call: ToolCallPart) -> ToolResultPart:
-    if call.started:
-        return _result(call, "stopped", "STOPPED", "Stopped by the user while running; it may or may not have been applied.")
-    return _result(call, "stopped", "STOPPED", "The user stopped the turn before this call ran; it was not run.")
-
-
-def denied_result(call: ToolCallPart) -> ToolResultPart:
-    return _result(call, "denied", "DENIED", "The user declined this call. Do not retry it; ask what they want instead.")
 
 
 class Agent:
@@ -208,7 +186,11 @@ class Agent:
             self.conversation.messages.append(
                 Message(
                     role="assistant",
-                    parts=[TextPart(text=f"_Stopped after {self.step_cap} steps (the step limit). Say “continue” to go on._")],
+                    parts=[
+                        TextPart(
+                            text=f"_Stopped after {self.step_cap} steps (the step limit). Say “continue” to go on._"
+                        )
+                    ],
                     finish_reason="step_limit",
                 )
             )
@@ -270,7 +252,12 @@ class Agent:
         for call in self._unanswered(message):
             if call.started:  # it was running when the page went away
                 results.parts.append(
-                    _result(call, "error", "INTERRUPTED", "The page was reloaded while this ran; it may or may not have been applied. Check before retrying.")
+                    error_result(
+                        call,
+                        "error",
+                        "INTERRUPTED",
+                        "The page was reloaded while this ran; it may or may not have been applied. Check before retrying.",
+                    )
                 )
         self._changed()
         await asyncio.gather(*(self._answer(call, results) for call in self._unanswered(message)))
@@ -280,7 +267,9 @@ class Agent:
 
     async def _answer(self, call: ToolCallPart, results: Message) -> None:
         if not self.policy.enabled(call.name):
-            results.parts.append(_result(call, "error", "TOOL_DISABLED", f"The tool {call.name} is disabled by the user."))
+            results.parts.append(
+                error_result(call, "error", "TOOL_DISABLED", f"The tool {call.name} is disabled by the user.")
+            )
             self._changed()
             return
         prepared = self.tools.prepare(call.name, call.arguments)
@@ -306,10 +295,15 @@ class Agent:
             outcome = await self.tools.run(prepared)
         finally:
             self.running.discard(call.id)
-        results.parts.append(ToolResultPart(
-            call_id=call.id, name=call.name, content=outcome.content, status="ok" if outcome.ok else "error",
-            undo=getattr(outcome, "undo", None),
-        ))
+        results.parts.append(
+            ToolResultPart(
+                call_id=call.id,
+                name=call.name,
+                content=outcome.content,
+                status="ok" if outcome.ok else "error",
+                undo=getattr(outcome, "undo", None),
+            )
+        )
         self._changed()
 
     def _fit(self, history: list[Message], tools: list[ToolSpec], harder: bool) -> list[Message]:

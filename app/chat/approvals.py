@@ -7,17 +7,31 @@ offered to the model at all. Two switches cut the nagging without giving up safe
   (except `disabled`);
 - `confirm_destructive` (on by default): deletes and bulk writes by query always ask, even when their tool
   is `always`.
+
+Approval is data: a call that needs the user's say waits as a `PendingApproval` (the call as the tools prepared
+it) until the user decides; a call the user did not let run is answered with a result the model reads
+(`denied_result`, `stopped_result`).
 """
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel, Field
+
+from app.chat.model import ToolCallPart, ToolResultPart, ToolStatus
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from app.chat.tools import CallPreview, PreparedCall
 
 Mode = Literal["always", "ask", "disabled"]
 MODES: tuple[Mode, ...] = ("always", "ask", "disabled")
 Decision = Literal["run", "ask", "refuse"]
+UserDecision = Literal["approve", "deny", "always"]
 
 
 class CallFacts(Protocol):
@@ -55,3 +69,34 @@ class ApprovalPolicy(BaseModel):
         if mode == "always" or (call.read_only and self.allow_reads):
             return "run"
         return "ask"
+
+
+@dataclass
+class PendingApproval:
+    call: ToolCallPart
+    prepared: PreparedCall  # what the prompt shows (and the change preview reads); run as it is once approved
+    future: asyncio.Future[UserDecision] = field(repr=False)
+
+    @property
+    def preview(self) -> CallPreview:
+        preview = self.prepared.preview
+        assert preview is not None, "a call waits for approval only with a preview"
+        return preview
+
+
+def error_result(call: ToolCallPart, status: ToolStatus, code: str, message: str) -> ToolResultPart:
+    body = {"error": {"code": code, "message": message}}
+    return ToolResultPart(call_id=call.id, name=call.name, content=json.dumps(body), status=status)
+
+
+def stopped_result(call: ToolCallPart) -> ToolResultPart:
+    if call.started:
+        message = "Stopped by the user while running; it may or may not have been applied."
+    else:
+        message = "The user stopped the turn before this call ran; it was not run."
+    return error_result(call, "stopped", "STOPPED", message)
+
+
+def denied_result(call: ToolCallPart) -> ToolResultPart:
+    message = "The user declined this call. Do not retry it; ask what they want instead."
+    return error_result(call, "denied", "DENIED", message)

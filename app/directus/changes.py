@@ -58,10 +58,13 @@ def _after(data: Any, pk: str, key: Any) -> Optional[dict]:
 
 
 def _diff(what: str, before: dict, after: dict) -> list[Change]:
-    return [Change(what, field, _shown(before.get(field)), _shown(value))
-            for field, value in after.items() if before.get(field) != value]
+    return [
+        Change(what, field, _shown(before.get(field)), _shown(value))
+        for field, value in after.items()
+        if before.get(field) != value
+    ]
 
 
 def _shown(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"

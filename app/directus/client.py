@@ -125,7 +125,9 @@ class DirectusClient:
         self.invalidate()
         if session is not None:
             try:
-                await self._call("POST", "/auth/logout", None, {"refresh_token": session.refresh_token, "mode": "json"}, auth=False)
+                await self._call(
+                    "POST", "/auth/logout", None, {"refresh_token": session.refresh_token, "mode": "json"}, auth=False
+                )
             except DirectusError:
                 pass  # the refresh token may already be gone; we are signed out either way
             if self.on_session_change:
@@ -136,9 +138,15 @@ class DirectusClient:
         if self._user is not None and not fresh:
             return self._user
         fields = [
-            "id", "email", "first_name", "last_name", "role.name",
-            "policies.policy.admin_access", "policies.policy.app_access",
-            "role.policies.policy.admin_access", "role.policies.policy.app_access",
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "role.name",
+            "policies.policy.admin_access",
+            "policies.policy.app_access",
+            "role.policies.policy.admin_access",
+            "role.policies.policy.app_access",
         ]
         try:
             data = await self.request("GET", "/users/me", params={"fields": fields})

@@ -35,8 +35,10 @@ def network_error(url: str, origin: Optional[str], cause: str = "", blocked: Opt
     browser blocked the response, False = nothing answered, None = unknown (the message names both).
     """
     page = origin or "this app's origin"
-    cors = (f"on the Directus server set CORS_ENABLED=true and add {page} to CORS_ORIGIN "
-            "(with the Authorization and Content-Type headers allowed), then restart Directus.")
+    cors = (
+        f"on the Directus server set CORS_ENABLED=true and add {page} to CORS_ORIGIN "
+        "(with the Authorization and Content-Type headers allowed), then restart Directus."
+    )
     if blocked or (blocked is None and "cors" in cause.lower()):
         code = "CORS"
         message = f"Directus at {url} answered, but the browser blocked the response because this app's origin is not allowed: {cors}"
@@ -45,8 +47,10 @@ def network_error(url: str, origin: Optional[str], cause: str = "", blocked: Opt
         message = f"Could not reach Directus at {url}: nothing answered. Check the URL and that the server is running."
     else:
         code = "UNREACHABLE"
-        message = (f"Could not reach Directus at {url}. Check the URL and that the server is running. "
-                   f"If it is running, the browser may be blocking it: {cors}")
+        message = (
+            f"Could not reach Directus at {url}. Check the URL and that the server is running. "
+            f"If it is running, the browser may be blocking it: {cors}"
+        )
     return DirectusError(0, code, message, retryable=code == "UNREACHABLE", detail=cause)
 
 

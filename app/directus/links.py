@@ -30,8 +30,10 @@ def admin_links(directus_url: str, call: "PreparedCall") -> list[Link]:
     make = _LINKS.get(call.name)
     if not base.startswith(("https://", "http://")) or call.args is None or call.error is not None or make is None:
         return []
-    return [Link(label, base + "/admin/" + "/".join(quote(str(p), safe="") for p in path))
-            for label, path in make(call.args)]
+    return [
+        Link(label, base + "/admin/" + "/".join(quote(str(p), safe="") for p in path))
+        for label, path in make(call.args)
+    ]
 
 
 Page = tuple[str, tuple]  # label, path segments after /admin/
@@ -55,8 +57,12 @@ def _files(a: Any) -> list[Page]:
 def _collections(a: Any) -> list[Page]:
     names = a.keys or [e.get("collection") for e in (a.data if isinstance(a.data, list) else [a.data or {}])]
     names = [n for n in names if isinstance(n, str) and n]
-    return _listed(names, lambda n: ("Data model: %s" % n, ("settings", "data-model", n)),
-                   ("Data model", ("settings", "data-model")), a.action == "delete")
+    return _listed(
+        names,
+        lambda n: ("Data model: %s" % n, ("settings", "data-model", n)),
+        ("Data model", ("settings", "data-model")),
+        a.action == "delete",
+    )
 
 
 def _model_of(a: Any) -> list[Page]:
@@ -67,8 +73,12 @@ def _model_of(a: Any) -> list[Page]:
 
 
 def _flows(a: Any) -> list[Page]:
-    return _listed(a.keys, lambda k: ("Flow %s" % k, ("settings", "flows", k)), ("Flows", ("settings", "flows")),
-                   a.action == "delete")
+    return _listed(
+        a.keys,
+        lambda k: ("Flow %s" % k, ("settings", "flows", k)),
+        ("Flows", ("settings", "flows")),
+        a.action == "delete",
+    )
 
 
 def _operations(a: Any) -> list[Page]:

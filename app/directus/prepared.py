@@ -51,7 +51,7 @@ class PreparedCall:
 
     @property
     def action(self) -> Optional[str]:
-        """"read", "update", …: what the call does (None for a tool without actions, or an invalid call)."""
+        """ "read", "update", …: what the call does (None for a tool without actions, or an invalid call)."""
         action = getattr(self.args, "action", None)
         return action if isinstance(action, str) else None
 

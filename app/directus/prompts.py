@@ -47,8 +47,11 @@ async def fetch_prompts(client: Any) -> list[Prompt]:
         collection = settings.get("mcp_prompts_collection") if isinstance(settings, dict) else None
         if not isinstance(collection, str) or not collection or not readable(collection):
             return []
-        rows = await client.request("GET", "/items/" + collection, params={
-            "fields": FIELDS, "filter": {"status": {"_eq": "published"}}, "sort": "name", "limit": -1})
+        rows = await client.request(
+            "GET",
+            "/items/" + collection,
+            params={"fields": FIELDS, "filter": {"status": {"_eq": "published"}}, "sort": "name", "limit": -1},
+        )
     except DirectusError:  # refused all the same: no prompts for this user
         return []
     return [p for p in (_prompt(row) for row in (rows if isinstance(rows, list) else [])) if p is not None]
@@ -59,6 +62,7 @@ def _readable(permissions: Any) -> Any:
         entry = permissions.get(collection) if isinstance(permissions, dict) else None
         read = entry.get("read") if isinstance(entry, dict) else None
         return isinstance(read, dict) and read.get("access") in ("full", "partial")
+
     return readable
 
 
@@ -69,8 +73,13 @@ def _prompt(row: Any) -> Optional[Prompt]:
     messages = messages if isinstance(messages, list) else []
     texts = [m["text"] for m in messages if isinstance(m, dict) and isinstance(m.get("text"), str)]
     system = row.get("system_prompt")
-    return Prompt(str(row.get("id")), row["name"], str(row.get("description") or ""),
-                  system if isinstance(system, str) else "", texts)
+    return Prompt(
+        str(row.get("id")),
+        row["name"],
+        str(row.get("description") or ""),
+        system if isinstance(system, str) else "",
+        texts,
+    )
 
 
 def variables(prompt: Prompt) -> list[tuple[str, str]]:

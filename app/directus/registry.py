@@ -26,14 +26,30 @@ if TYPE_CHECKING:
     from app.directus.prepared import PreparedCall
 
 __all__ = [
-    "CallPreview", "ToolArgumentError", "ToolDef", "ToolOutcome",
-    "all_tools", "error_body", "get_tool", "run_call", "tool_names", "tool_specs",
+    "CallPreview",
+    "ToolArgumentError",
+    "ToolDef",
+    "ToolOutcome",
+    "all_tools",
+    "error_body",
+    "get_tool",
+    "run_call",
+    "tool_names",
+    "tool_specs",
 ]
 
 # Order matters a little: models read the list top-down.
 TOOL_MODULES = (
-    "schema", "items", "files", "folders", "trigger_flow",
-    "collections", "fields", "relations", "flows", "operations",
+    "schema",
+    "items",
+    "files",
+    "folders",
+    "trigger_flow",
+    "collections",
+    "fields",
+    "relations",
+    "flows",
+    "operations",
 )
 
 _tools: Optional[dict[str, ToolDef]] = None

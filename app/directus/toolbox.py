@@ -85,8 +85,9 @@ def loader_spec(names: list[str]) -> ToolSpec:
 
 
 class Toolbox:
-    def __init__(self, client: "DirectusClient", *, admin: bool, policy: ApprovalPolicy,
-                 calls: Optional[PreparedCalls] = None):
+    def __init__(
+        self, client: "DirectusClient", *, admin: bool, policy: ApprovalPolicy, calls: Optional[PreparedCalls] = None
+    ):
         self.client = client
         self.admin = admin
         self.policy = policy  # read on every call: a mode changed in Settings applies at once

@@ -50,9 +50,12 @@ class UndoPlan(BaseModel):
         keys = [row.get(self.pk) for row in made]  # (an import reports the URLs it could not fetch as errors)
         if not keys or any(k is None for k in keys):
             return None
-        return self.model_copy(update={
-            "delete_keys": keys, "summary": f"Delete the {count(len(keys), self.noun)} this created{self.where}",
-        })
+        return self.model_copy(
+            update={
+                "delete_keys": keys,
+                "summary": f"Delete the {count(len(keys), self.noun)} this created{self.where}",
+            }
+        )
 
     @property
     def base(self) -> str:
@@ -71,8 +74,15 @@ async def capture(client: Any, args: Any) -> Optional[UndoPlan]:
 async def capture_folders(client: Any, a: Any) -> Optional[UndoPlan]:
     """The same for the `folders` tool: folders are {id, name, parent, type (files or flows)}."""
     system = {"collection": "directus_folders", "endpoint": "/folders", "noun": "file folder", "pk": "id"}
-    return await _bounded(_capture_system(client, a, system, recreate_fields=("id", "name", "parent", "type"),
-                                          lost_on_delete="files and folders that were in it are not moved back"))
+    return await _bounded(
+        _capture_system(
+            client,
+            a,
+            system,
+            recreate_fields=("id", "name", "parent", "type"),
+            lost_on_delete="files and folders that were in it are not moved back",
+        )
+    )
 
 
 async def capture_files(client: Any, a: Any) -> Optional[UndoPlan]:
@@ -98,8 +108,9 @@ async def _bounded(capturing: Any) -> Optional[UndoPlan]:
     return plan
 
 
-async def _capture_system(client: Any, a: Any, system: dict, recreate_fields: tuple = (),
-                          lost_on_delete: str = "") -> Optional[UndoPlan]:
+async def _capture_system(
+    client: Any, a: Any, system: dict, recreate_fields: tuple = (), lost_on_delete: str = ""
+) -> Optional[UndoPlan]:
     """`recreate_fields`: what a deleted record is created again with (those the Directus has); none: no undo."""
     base = system["endpoint"]
     if a.action == "create":
@@ -111,8 +122,12 @@ async def _capture_system(client: Any, a: Any, system: dict, recreate_fields: tu
         before = [{k: v for k, v in row.items() if k in recreate_fields} for row in rows]
         if not before:
             return None
-        return UndoPlan(kind="delete", recreate=_parents_first(before), **system,
-                        summary=f"Create the {count(len(before), 'deleted ' + system['noun'])} again ({lost_on_delete})")
+        return UndoPlan(
+            kind="delete",
+            recreate=_parents_first(before),
+            **system,
+            summary=f"Create the {count(len(before), 'deleted ' + system['noun'])} again ({lost_on_delete})",
+        )
     if a.action != "update":
         return None
     return await _capture_update(client, a, UndoPlan(kind="update", summary="", **system), aliases=set())
@@ -122,11 +137,17 @@ async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
     c = a.collection
     if a.action == "read":
         return None
-    if isinstance(a.data, dict) and a.action in ("create", "update") and not a.keys and (a.query is None or a.query.writes_all):
+    if (
+        isinstance(a.data, dict)
+        and a.action in ("create", "update")
+        and not a.keys
+        and (a.query is None or a.query.writes_all)
+    ):
         if await is_singleton(client, c):
             before = await client.request("GET", _path(c), params={"fields": list(a.data)})
-            return UndoPlan(kind="singleton", summary=f"Put back the previous values of {c}", collection=c,
-                            singleton=before or {})
+            return UndoPlan(
+                kind="singleton", summary=f"Put back the previous values of {c}", collection=c, singleton=before or {}
+            )
     pk = await primary_key(client, c)
     if not pk:
         return None
@@ -141,8 +162,10 @@ async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
         before = await _read(client, _path(c), pk, list(a.keys or []), own)
         if not before:
             return None
-        summary = (f"Create the {count(len(before), 'deleted item')} in {c} again "
-                   "(their own fields; links from other items are not restored)")
+        summary = (
+            f"Create the {count(len(before), 'deleted item')} in {c} again "
+            "(their own fields; links from other items are not restored)"
+        )
         return UndoPlan(kind="delete", summary=summary, collection=c, pk=pk, recreate=before)
     return await _capture_update(client, a, UndoPlan(kind="update", summary="", collection=c, pk=pk), aliases)
 
@@ -192,9 +215,15 @@ def _parents_first(folders: list[dict]) -> list[dict]:
 async def _read(client: Any, base: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
     if not keys:
         return []
-    rows = await client.request("GET", base, params={
-        "filter": {pk: {"_in": keys}}, "fields": fields, "limit": len(keys),
-    })
+    rows = await client.request(
+        "GET",
+        base,
+        params={
+            "filter": {pk: {"_in": keys}},
+            "fields": fields,
+            "limit": len(keys),
+        },
+    )
     return rows if isinstance(rows, list) else []
 
 

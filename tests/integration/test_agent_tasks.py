@@ -31,7 +31,11 @@ MODELS = {
     "chat": "compatible:local:llama3.2:3b",
 }
 
-READ = {"action": "read", "collection": "articles", "query": {"fields": ["id", "title", "status"], "sort": ["id"], "limit": 5}}
+READ = {
+    "action": "read",
+    "collection": "articles",
+    "query": {"fields": ["id", "title", "status"], "sort": ["id"], "limit": 5},
+}
 UPDATE = {"action": "update", "collection": "articles", "keys": [1], "data": {"title": "Retitled by the assistant"}}
 
 
@@ -46,13 +50,20 @@ async def until(condition, timeout=10.0):
 class Harness:
     def __init__(self, protocol, fake, directus, policy=None, token=None):
         self.transport = HttpxTransport()
-        provider, model = open_provider(MODELS[protocol], settings_for(fake.url), self.transport, sleep=RecordingSleep())
+        provider, model = open_provider(
+            MODELS[protocol], settings_for(fake.url), self.transport, sleep=RecordingSleep()
+        )
         client = DirectusClient(directus.url, self.transport, token=token or directus.admin_token)
         self.policy = policy or ApprovalPolicy(allow_reads=True)
         self.saves = 0
         self.agent = Agent(
-            Conversation(), provider, model.id, Toolbox(client, admin=token is None, policy=self.policy),
-            self.policy, DEFAULT_SYSTEM_PROMPT, on_change=self._saved,
+            Conversation(),
+            provider,
+            model.id,
+            Toolbox(client, admin=token is None, policy=self.policy),
+            self.policy,
+            DEFAULT_SYSTEM_PROMPT,
+            on_change=self._saved,
         )
 
     def _saved(self):
@@ -157,7 +168,9 @@ async def test_deny_reaches_the_model_and_nothing_changes(fake_provider, directu
 async def test_always_allow_runs_the_next_call_of_that_tool_without_asking(fake_provider, directus_reset):
     second = dict(UPDATE, keys=[2])
     fake_provider.script(
-        Step(tool_calls=[Call("items", UPDATE)]), Step(tool_calls=[Call("items", second)]), Step(text="Both done."),
+        Step(tool_calls=[Call("items", UPDATE)]),
+        Step(tool_calls=[Call("items", second)]),
+        Step(text="Both done."),
         protocol="gemini",
     )
     h = Harness("gemini", fake_provider, directus_reset, policy=ApprovalPolicy())
@@ -217,7 +230,13 @@ async def test_stop_during_pending_approval_then_next_message_is_well_formed(fak
         await h.close()
     assert article_title(directus, 1) != "Retitled by the assistant"
     last = fake_provider.requests_for()[-1].body["messages"]
-    results = [b for m in last if m["role"] == "user" and isinstance(m["content"], list) for b in m["content"] if b.get("type") == "tool_result"]
+    results = [
+        b
+        for m in last
+        if m["role"] == "user" and isinstance(m["content"], list)
+        for b in m["content"]
+        if b.get("type") == "tool_result"
+    ]
     assert len(results) == 1 and "not run" in json.dumps(results[0])
 
 
@@ -249,7 +268,13 @@ async def test_stop_during_a_running_tool(fake_provider, directus, monkeypatch):
 
 
 async def test_retry_after_a_provider_error(fake_provider, directus):
-    fake_provider.script(Step(error="server_error"), Step(error="server_error"), Step(error="server_error"), Step(text="Back."), protocol="chat")
+    fake_provider.script(
+        Step(error="server_error"),
+        Step(error="server_error"),
+        Step(error="server_error"),
+        Step(text="Back."),
+        protocol="chat",
+    )
     h = Harness("chat", fake_provider, directus)
     try:
         await asyncio.wait_for(h.agent.send("hello"), 30)
@@ -296,7 +321,12 @@ def tool_outputs(protocol, body):
         return tail
     if protocol == "anthropic":
         last = body["messages"][-1]
-        return [c if isinstance(c, str) else json.dumps(c) for b in last["content"] if b["type"] == "tool_result" for c in [b["content"]]]
+        return [
+            c if isinstance(c, str) else json.dumps(c)
+            for b in last["content"]
+            if b["type"] == "tool_result"
+            for c in [b["content"]]
+        ]
     if protocol == "gemini":
         last = body["contents"][-1]
         return [json.dumps(p["functionResponse"]["response"]) for p in last["parts"] if "functionResponse" in p]

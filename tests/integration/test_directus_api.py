@@ -14,11 +14,14 @@ def test_ping_and_version(directus):
 
 def test_cors_preflight_allows_the_app_origin_search_and_authorization(directus):
     with directus.client(token=None) as anonymous:
-        response = anonymous.options("/items/articles", headers={
-            "Origin": "http://127.0.0.1:8000",
-            "Access-Control-Request-Method": "SEARCH",
-            "Access-Control-Request-Headers": "authorization,content-type",
-        })
+        response = anonymous.options(
+            "/items/articles",
+            headers={
+                "Origin": "http://127.0.0.1:8000",
+                "Access-Control-Request-Method": "SEARCH",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
     methods = set(response.headers["access-control-allow-methods"].split(","))
@@ -38,13 +41,17 @@ def test_error_responses_carry_cors_headers_too(directus):
 
 def test_login_in_json_mode_then_refresh(directus):
     with directus.client(token=None) as anonymous:
-        login = anonymous.post("/auth/login", json={
-            "email": directus.admin_email, "password": directus.admin_password, "mode": "json"})
+        login = anonymous.post(
+            "/auth/login", json={"email": directus.admin_email, "password": directus.admin_password, "mode": "json"}
+        )
         assert login.status_code == 200, login.text
         tokens = login.json()["data"]
         assert tokens["expires"] == 900_000  # milliseconds: the access token lasts 15 minutes
-        me = anonymous.get("/users/me", params={"fields": "email,role.name"},
-                           headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()["data"]
+        me = anonymous.get(
+            "/users/me",
+            params={"fields": "email,role.name"},
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        ).json()["data"]
         assert me == {"email": directus.admin_email, "role": {"name": "Administrator"}}
 
         refreshed = anonymous.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"], "mode": "json"})
@@ -67,8 +74,9 @@ def test_login_with_a_wrong_password_is_refused(directus):
 
 def test_reader_can_log_in_and_is_not_admin(directus):
     with directus.client(token=None) as anonymous:
-        tokens = anonymous.post("/auth/login", json={
-            "email": directus.reader_email, "password": directus.reader_password, "mode": "json"}).json()["data"]
+        tokens = anonymous.post(
+            "/auth/login", json={"email": directus.reader_email, "password": directus.reader_password, "mode": "json"}
+        ).json()["data"]
     with directus.client(token=tokens["access_token"]) as reader:
         me = reader.get("/users/me", params={"fields": "email,role.name,role.policies.policy.name"}).json()["data"]
     assert me["email"] == directus.reader_email
@@ -111,8 +119,10 @@ def test_reader_cannot_write(directus):
         assert forbidden(reader.delete("/items/articles/1"))
         assert forbidden(reader.post("/collections", json={"collection": "nope", "schema": {}}))
     with directus.client() as admin:
-        assert admin.get("/items/articles/1", params={"fields": "title"}).json()["data"]["title"] == \
-            "Notes on the Analytical Engine"
+        assert (
+            admin.get("/items/articles/1", params={"fields": "title"}).json()["data"]["title"]
+            == "Notes on the Analytical Engine"
+        )
 
 
 def test_reader_permissions_me_lists_only_read_access(directus):

@@ -142,7 +142,9 @@ async def test_refused_refresh_signs_out_and_says_so():
             return fail(401, "INVALID_CREDENTIALS", "Invalid user credentials.")
         return fail(401, "TOKEN_EXPIRED")
 
-    client = DirectusClient(URL, MockTransport(handler), session=Session("a", "r", 10**12), on_session_change=saved.append)
+    client = DirectusClient(
+        URL, MockTransport(handler), session=Session("a", "r", 10**12), on_session_change=saved.append
+    )
     with pytest.raises(DirectusError) as err:
         await client.request("GET", "/items/x")
     assert err.value.code == "TOKEN_EXPIRED" and err.value.status == 401
@@ -209,12 +211,16 @@ async def test_html_answer_is_not_directus():
 
 
 async def test_forbidden_and_refused_static_token_messages():
-    client = DirectusClient(URL, MockTransport(lambda r: fail(403, "FORBIDDEN", "You don't have permission to access this.")), token="t")
+    client = DirectusClient(
+        URL, MockTransport(lambda r: fail(403, "FORBIDDEN", "You don't have permission to access this.")), token="t"
+    )
     with pytest.raises(DirectusError) as err:
         await client.request("GET", "/items/a")
     assert err.value.code == "FORBIDDEN" and not err.value.retryable
     assert "administrator" in err.value.message
-    client = DirectusClient(URL, MockTransport(lambda r: fail(401, "INVALID_CREDENTIALS", "Invalid user credentials.")), token="t")
+    client = DirectusClient(
+        URL, MockTransport(lambda r: fail(401, "INVALID_CREDENTIALS", "Invalid user credentials.")), token="t"
+    )
     with pytest.raises(DirectusError) as err:
         await client.request("GET", "/items/a")
     assert "static token" in err.value.message
@@ -228,7 +234,9 @@ async def test_204_is_none_and_logout_forgets_the_session():
         return BytesResponse(204)
 
     saved: list[Session | None] = []
-    client = DirectusClient(URL, MockTransport(handler), session=Session("a", "r", 10**12), on_session_change=saved.append)
+    client = DirectusClient(
+        URL, MockTransport(handler), session=Session("a", "r", 10**12), on_session_change=saved.append
+    )
     assert await client.request("DELETE", "/items/a/1") is None
     await client.logout()
     assert sent[-1] == ("POST", URL + "/auth/logout", {"refresh_token": "r", "mode": "json"})
@@ -236,14 +244,16 @@ async def test_204_is_none_and_logout_forgets_the_session():
 
 
 def test_query_params_are_encoded_the_way_directus_reads_them():
-    text = encode_params({
-        "fields": ["id", "author.name"],
-        "filter": {"status": {"_eq": "published"}},
-        "sort": ["-views"],
-        "limit": 5,
-        "meta": "total_count",
-        "skip": None,
-    })
+    text = encode_params(
+        {
+            "fields": ["id", "author.name"],
+            "filter": {"status": {"_eq": "published"}},
+            "sort": ["-views"],
+            "limit": 5,
+            "meta": "total_count",
+            "skip": None,
+        }
+    )
     assert text == (
         "fields=id,author.name&filter=%7B%22status%22%3A%7B%22_eq%22%3A%22published%22%7D%7D"
         "&sort=-views&limit=5&meta=total_count"
@@ -308,10 +318,13 @@ async def test_real_unreachable_port(http):
     assert err.value.code == "UNREACHABLE" and "http://127.0.0.1:9" in err.value.message
 
 
-@pytest.mark.parametrize("blocked, code, words", [
-    (True, "CORS", "answered, but the browser blocked the response"),
-    (False, "UNREACHABLE", "nothing answered"),
-])
+@pytest.mark.parametrize(
+    "blocked, code, words",
+    [
+        (True, "CORS", "answered, but the browser blocked the response"),
+        (False, "UNREACHABLE", "nothing answered"),
+    ],
+)
 async def test_the_transport_probe_tells_cors_from_unreachable(blocked, code, words):
     def handler(request):
         raise NetworkError("TypeError: Failed to fetch", blocked=blocked, origin="https://assistant.example")

@@ -23,8 +23,7 @@ def test_the_seeded_image_sits_in_its_folder_and_is_served(directus):
         asset = admin.get(f"/assets/{image['id']}")
         assert asset.status_code == 200
         assert asset.content.startswith(PNG_SIGNATURE) and len(asset.content) == image["filesize"]
-        thumb = admin.get(f"/assets/{image['id']}", params={"width": 8, "height": 8, "fit": "cover",
-                                                             "format": "webp"})
+        thumb = admin.get(f"/assets/{image['id']}", params={"width": 8, "height": 8, "fit": "cover", "format": "webp"})
         assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
     with directus.client(token=directus.reader_token) as reader:  # files are not shared with the Reader
         assert reader.get(f"/assets/{image['id']}").status_code == 403
@@ -83,8 +82,9 @@ def test_import_from_a_url_update_metadata_and_delete(directus_reset):
     with directus_reset.client() as admin:
         folder = admin.get("/folders", params={"filter[name][_eq]": "Demo images"}).json()["data"][0]
         with serving(png, "image/png") as url:
-            imported = admin.post("/files/import", json={"url": url, "data": {"title": "Imported",
-                                                                              "folder": folder["id"]}})
+            imported = admin.post(
+                "/files/import", json={"url": url, "data": {"title": "Imported", "folder": folder["id"]}}
+            )
         assert imported.status_code == 200, imported.text
         file = imported.json()["data"]
         assert (file["width"], file["height"], file["type"]) == (24, 12, "image/png")

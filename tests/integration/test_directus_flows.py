@@ -6,8 +6,10 @@ pytestmark = pytest.mark.directus
 
 
 def seeded_flow(client):
-    flows = client.get("/flows", params={"fields": "id,name,status,trigger,options,operation,operations.key,"
-                                                   "operations.type,operations.resolve"}).json()["data"]
+    flows = client.get(
+        "/flows",
+        params={"fields": "id,name,status,trigger,options,operation,operations.key,operations.type,operations.resolve"},
+    ).json()["data"]
     (flow,) = [f for f in flows if f["name"] == "Summarize articles"]
     return flow
 
@@ -19,8 +21,10 @@ def test_the_seeded_flow_is_an_active_manual_flow_on_articles(directus):
     assert flow["options"]["collections"] == ["articles"]
     assert flow["options"]["requireSelection"] is True
     assert flow["options"]["return"] == "$last"
-    assert {(op["key"], op["type"]) for op in flow["operations"]} == {("read_articles", "item-read"),
-                                                                      ("summarize", "exec")}
+    assert {(op["key"], op["type"]) for op in flow["operations"]} == {
+        ("read_articles", "item-read"),
+        ("summarize", "exec"),
+    }
 
 
 def test_trigger_returns_the_last_operation_result_unwrapped(directus):
@@ -31,10 +35,15 @@ def test_trigger_returns_the_last_operation_result_unwrapped(directus):
     assert response.status_code == 200, response.text
     # the body is the flow's $last as it is: no {"data": ...} envelope
     assert response.json() == {
-        "count": 3, "total_views": 1520 + 980 + 0,
-        "titles": ["Notes on the Analytical Engine", "Why the compiler matters",
-                   "Morphogenesis: how the leopard gets its spots"],
-        "statuses": {"published": 2, "draft": 1}}
+        "count": 3,
+        "total_views": 1520 + 980 + 0,
+        "titles": [
+            "Notes on the Analytical Engine",
+            "Why the compiler matters",
+            "Morphogenesis: how the leopard gets its spots",
+        ],
+        "statuses": {"published": 2, "draft": 1},
+    }
     assert one.json()["titles"] == ["Software for the Moon landing"]
 
 
@@ -69,20 +78,44 @@ def test_a_failing_operation_still_answers_200_with_the_error_as_body(directus):
 
 def test_create_a_flow_with_operations_then_trigger_it(directus_reset):
     with directus_reset.client() as admin:
-        flow = admin.post("/flows", json={
-            "name": "Most viewed", "status": "active", "trigger": "manual", "accountability": "all",
-            "options": {"collections": ["articles"], "requireSelection": False, "async": False,
-                        "return": "$last"}})
+        flow = admin.post(
+            "/flows",
+            json={
+                "name": "Most viewed",
+                "status": "active",
+                "trigger": "manual",
+                "accountability": "all",
+                "options": {"collections": ["articles"], "requireSelection": False, "async": False, "return": "$last"},
+            },
+        )
         assert flow.status_code == 200, flow.text
         flow_id = flow.json()["data"]["id"]
-        last = admin.post("/operations", json={
-            "flow": flow_id, "key": "top", "name": "Top articles", "type": "item-read",
-            "position_x": 37, "position_y": 1,
-            "options": {"collection": "articles", "query": {"fields": ["title"], "sort": ["-views"], "limit": 2}}})
+        last = admin.post(
+            "/operations",
+            json={
+                "flow": flow_id,
+                "key": "top",
+                "name": "Top articles",
+                "type": "item-read",
+                "position_x": 37,
+                "position_y": 1,
+                "options": {"collection": "articles", "query": {"fields": ["title"], "sort": ["-views"], "limit": 2}},
+            },
+        )
         assert last.status_code == 200, last.text
-        first = admin.post("/operations", json={
-            "flow": flow_id, "key": "note", "name": "Log", "type": "log", "position_x": 19, "position_y": 1,
-            "resolve": last.json()["data"]["id"], "options": {"message": "most viewed requested"}})
+        first = admin.post(
+            "/operations",
+            json={
+                "flow": flow_id,
+                "key": "note",
+                "name": "Log",
+                "type": "log",
+                "position_x": 19,
+                "position_y": 1,
+                "resolve": last.json()["data"]["id"],
+                "options": {"message": "most viewed requested"},
+            },
+        )
         assert first.status_code == 200, first.text
         linked = admin.patch(f"/flows/{flow_id}", json={"operation": first.json()["data"]["id"]})
         assert linked.status_code == 200, linked.text
@@ -91,11 +124,19 @@ def test_create_a_flow_with_operations_then_trigger_it(directus_reset):
         assert read_back.json()["data"] == {"operation": {"key": "note", "resolve": {"key": "top"}}}
         result = admin.post(f"/flows/trigger/{flow_id}", json={"collection": "articles"})
         assert result.status_code == 200, result.text
-        assert result.json() == [{"title": "Computing machinery and intelligence"},
-                                 {"title": "Software for the Moon landing"}]
+        assert result.json() == [
+            {"title": "Computing machinery and intelligence"},
+            {"title": "Software for the Moon landing"},
+        ]
 
-        runs = admin.get("/activity", params={"filter[collection][_eq]": "directus_flows",
-                                              "filter[item][_eq]": flow_id, "filter[action][_eq]": "run"})
+        runs = admin.get(
+            "/activity",
+            params={
+                "filter[collection][_eq]": "directus_flows",
+                "filter[item][_eq]": flow_id,
+                "filter[action][_eq]": "run",
+            },
+        )
         assert len(runs.json()["data"]) == 1
 
         assert admin.delete(f"/flows/{flow_id}").status_code == 204
@@ -104,12 +145,27 @@ def test_create_a_flow_with_operations_then_trigger_it(directus_reset):
 
 def test_a_webhook_flow_with_a_script(directus_reset):
     with directus_reset.client() as admin:
-        flow_id = admin.post("/flows", json={
-            "name": "Double", "status": "active", "trigger": "webhook",
-            "options": {"method": "POST", "async": False, "return": "$last"}}).json()["data"]["id"]
-        operation = admin.post("/operations", json={
-            "flow": flow_id, "key": "double", "name": "Double", "type": "exec", "position_x": 19, "position_y": 1,
-            "options": {"code": "module.exports = async (data) => ({doubled: data.$trigger.body.n * 2})"}})
+        flow_id = admin.post(
+            "/flows",
+            json={
+                "name": "Double",
+                "status": "active",
+                "trigger": "webhook",
+                "options": {"method": "POST", "async": False, "return": "$last"},
+            },
+        ).json()["data"]["id"]
+        operation = admin.post(
+            "/operations",
+            json={
+                "flow": flow_id,
+                "key": "double",
+                "name": "Double",
+                "type": "exec",
+                "position_x": 19,
+                "position_y": 1,
+                "options": {"code": "module.exports = async (data) => ({doubled: data.$trigger.body.n * 2})"},
+            },
+        )
         admin.patch(f"/flows/{flow_id}", json={"operation": operation.json()["data"]["id"]})
         response = admin.post(f"/flows/trigger/{flow_id}", json={"n": 21})
     assert response.status_code == 200, response.text

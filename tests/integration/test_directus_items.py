@@ -17,9 +17,11 @@ def get(client, path, **params):
 def test_fields_through_m2o_and_m2m(directus):
     with directus.client() as admin:
         item = get(admin, "/items/articles/1", fields="title,author.name,categories.categories_id.slug")["data"]
-    assert item == {"title": "Notes on the Analytical Engine", "author": {"name": "Ada Lovelace"},
-                    "categories": [{"categories_id": {"slug": "history"}},
-                                   {"categories_id": {"slug": "mathematics"}}]}
+    assert item == {
+        "title": "Notes on the Analytical Engine",
+        "author": {"name": "Ada Lovelace"},
+        "categories": [{"categories_id": {"slug": "history"}}, {"categories_id": {"slug": "mathematics"}}],
+    }
 
 
 def test_default_fields_give_keys_for_relations(directus):
@@ -31,12 +33,27 @@ def test_default_fields_give_keys_for_relations(directus):
 
 def test_filter_sort_limit_offset_and_meta_counts(directus):
     with directus.client() as admin:
-        body = get(admin, "/items/articles", fields="title,views", filter={"status": {"_eq": "published"}},
-                   sort="-views", limit=3, meta="total_count,filter_count")
-        page2 = get(admin, "/items/articles", fields="title,views", filter={"status": {"_eq": "published"}},
-                    sort="-views", limit=3, offset=3)["data"]
-        everything = get(admin, "/items/articles", fields="views", filter={"status": {"_eq": "published"}},
-                         sort="-views", limit=-1)["data"]
+        body = get(
+            admin,
+            "/items/articles",
+            fields="title,views",
+            filter={"status": {"_eq": "published"}},
+            sort="-views",
+            limit=3,
+            meta="total_count,filter_count",
+        )
+        page2 = get(
+            admin,
+            "/items/articles",
+            fields="title,views",
+            filter={"status": {"_eq": "published"}},
+            sort="-views",
+            limit=3,
+            offset=3,
+        )["data"]
+        everything = get(
+            admin, "/items/articles", fields="views", filter={"status": {"_eq": "published"}}, sort="-views", limit=-1
+        )["data"]
     assert body["meta"] == {"total_count": 12, "filter_count": 8}
     assert body["data"][0] == {"title": "Computing machinery and intelligence", "views": 2210}
     views = [row["views"] for row in everything]
@@ -46,17 +63,33 @@ def test_filter_sort_limit_offset_and_meta_counts(directus):
 
 def test_bracket_style_filter_and_relational_filters(directus):
     with directus.client() as admin:
-        by_author = admin.get("/items/articles", params={
-            "fields": "title", "filter[author][name][_eq]": "Margaret Hamilton", "sort": "title"}).json()["data"]
-        space = get(admin, "/items/articles", fields="id",
-                    filter={"categories": {"_some": {"categories_id": {"slug": {"_eq": "space"}}}}})["data"]
-        combined = get(admin, "/items/articles", fields="title", filter={
-            "_and": [{"views": {"_gte": 1000}}, {"publish_date": {"_lt": "2024-03-01"}}]}, sort="publish_date")
+        by_author = admin.get(
+            "/items/articles",
+            params={"fields": "title", "filter[author][name][_eq]": "Margaret Hamilton", "sort": "title"},
+        ).json()["data"]
+        space = get(
+            admin,
+            "/items/articles",
+            fields="id",
+            filter={"categories": {"_some": {"categories_id": {"slug": {"_eq": "space"}}}}},
+        )["data"]
+        combined = get(
+            admin,
+            "/items/articles",
+            fields="title",
+            filter={"_and": [{"views": {"_gte": 1000}}, {"publish_date": {"_lt": "2024-03-01"}}]},
+            sort="publish_date",
+        )
     assert [row["title"] for row in by_author] == [
-        "Error handling at 384,000 km", "Rope memory, woven by hand", "Software for the Moon landing"]
+        "Error handling at 384,000 km",
+        "Rope memory, woven by hand",
+        "Software for the Moon landing",
+    ]
     assert len(space) == 3
     assert [row["title"] for row in combined["data"]] == [
-        "Notes on the Analytical Engine", "Computing machinery and intelligence"]
+        "Notes on the Analytical Engine",
+        "Computing machinery and intelligence",
+    ]
 
 
 def test_search_is_case_insensitive_over_text_fields(directus):
@@ -67,8 +100,9 @@ def test_search_is_case_insensitive_over_text_fields(directus):
 
 def test_aggregate_with_group_by(directus):
     with directus.client() as admin:
-        groups = admin.get("/items/articles", params={
-            "aggregate[count]": "*", "aggregate[sum]": "views", "groupBy[]": "status"}).json()["data"]
+        groups = admin.get(
+            "/items/articles", params={"aggregate[count]": "*", "aggregate[sum]": "views", "groupBy[]": "status"}
+        ).json()["data"]
         distinct = admin.get("/items/articles", params={"aggregate[countDistinct]": "author"}).json()["data"]
         per_field = admin.get("/items/articles", params={"aggregate[count]": "id"}).json()["data"]
     by_status = {row["status"]: row for row in groups}
@@ -83,20 +117,29 @@ def test_aggregate_with_group_by(directus):
 
 def test_deep_limits_and_sorts_nested_lists(directus):
     with directus.client() as admin:
-        rows = get(admin, "/items/authors", fields="name,articles.title,articles.views", sort="name",
-                   deep={"articles": {"_sort": ["-views"], "_limit": 1}})["data"]
-    assert rows[0] == {"name": "Ada Lovelace",
-                       "articles": [{"title": "Notes on the Analytical Engine", "views": 1520}]}
+        rows = get(
+            admin,
+            "/items/authors",
+            fields="name,articles.title,articles.views",
+            sort="name",
+            deep={"articles": {"_sort": ["-views"], "_limit": 1}},
+        )["data"]
+    assert rows[0] == {"name": "Ada Lovelace", "articles": [{"title": "Notes on the Analytical Engine", "views": 1520}]}
     assert all(len(row["articles"]) == 1 for row in rows)
 
 
 def test_query_in_a_search_request_body(directus):
     with directus.client() as admin:
-        response = admin.request("SEARCH", "/items/articles", json={"query": {
-            "fields": ["title"], "filter": {"status": {"_eq": "draft"}}, "sort": ["title"]}})
+        response = admin.request(
+            "SEARCH",
+            "/items/articles",
+            json={"query": {"fields": ["title"], "filter": {"status": {"_eq": "draft"}}, "sort": ["title"]}},
+        )
     assert response.status_code == 200, response.text
     assert [row["title"] for row in response.json()["data"]] == [
-        "Debugging, literally", "Morphogenesis: how the leopard gets its spots"]
+        "Debugging, literally",
+        "Morphogenesis: how the leopard gets its spots",
+    ]
 
 
 def test_bad_queries_are_clear_errors(directus):
@@ -123,21 +166,35 @@ def test_missing_item_is_403_and_required_field_is_validated(directus):
 
 def test_create_update_and_delete(directus_reset):
     with directus_reset.client() as admin:
-        created = admin.post("/items/articles", params={"fields": "id,title,status,views,author.name,"
-                                                                  "categories.categories_id.slug"},
-                             json={"title": "The Difference Engine", "author": 1, "status": "draft",
-                                   "categories": [{"categories_id": 1}, {"categories_id": 3}]})
+        created = admin.post(
+            "/items/articles",
+            params={"fields": "id,title,status,views,author.name,categories.categories_id.slug"},
+            json={
+                "title": "The Difference Engine",
+                "author": 1,
+                "status": "draft",
+                "categories": [{"categories_id": 1}, {"categories_id": 3}],
+            },
+        )
         assert created.status_code == 200, created.text
         item = created.json()["data"]
         assert item["id"] == 13 and item["views"] == 0  # defaults applied
         assert item["author"] == {"name": "Ada Lovelace"}
         assert [c["categories_id"]["slug"] for c in item["categories"]] == ["history", "mathematics"]
 
-        nested = admin.post("/items/articles", params={"fields": "author.name,categories.categories_id.name"},
-                            json={"title": "Nested", "author": {"name": "Katherine Johnson"},
-                                  "categories": [{"categories_id": {"name": "Biography", "slug": "biography"}}]})
-        assert nested.json()["data"] == {"author": {"name": "Katherine Johnson"},
-                                         "categories": [{"categories_id": {"name": "Biography"}}]}
+        nested = admin.post(
+            "/items/articles",
+            params={"fields": "author.name,categories.categories_id.name"},
+            json={
+                "title": "Nested",
+                "author": {"name": "Katherine Johnson"},
+                "categories": [{"categories_id": {"name": "Biography", "slug": "biography"}}],
+            },
+        )
+        assert nested.json()["data"] == {
+            "author": {"name": "Katherine Johnson"},
+            "categories": [{"categories_id": {"name": "Biography"}}],
+        }
 
         batch = admin.post("/items/categories", json=[{"name": "A", "slug": "a"}, {"name": "B", "slug": "b"}])
         assert [row["slug"] for row in batch.json()["data"]] == ["a", "b"]
@@ -146,8 +203,9 @@ def test_create_update_and_delete(directus_reset):
         assert updated.json()["data"]["status"] == "published"
         by_keys = admin.patch("/items/articles", json={"keys": [1, 2], "data": {"views": 7}})
         assert [row["views"] for row in by_keys.json()["data"]] == [7, 7]
-        by_query = admin.patch("/items/articles", json={"query": {"filter": {"status": {"_eq": "archived"}}},
-                                                         "data": {"status": "draft"}})
+        by_query = admin.patch(
+            "/items/articles", json={"query": {"filter": {"status": {"_eq": "archived"}}}, "data": {"status": "draft"}}
+        )
         assert by_query.status_code == 200, by_query.text
         assert get(admin, "/items/articles", filter={"status": {"_eq": "archived"}})["data"] == []
 
@@ -175,7 +233,8 @@ def test_reset_restores_the_pristine_demo(directus_reset):
     with directus_reset.client() as admin:
         assert get(admin, "/items/articles/1", fields="title,categories.categories_id.slug")["data"] == {
             "title": "Notes on the Analytical Engine",
-            "categories": [{"categories_id": {"slug": "history"}}, {"categories_id": {"slug": "mathematics"}}]}
+            "categories": [{"categories_id": {"slug": "history"}}, {"categories_id": {"slug": "mathematics"}}],
+        }
         files = get(admin, "/files", fields="id,filename_download")["data"]
         assert files == [{"id": image["id"], "filename_download": "gradient.png"}]
         assert admin.get(f"/assets/{image['id']}").content.startswith(b"\x89PNG")

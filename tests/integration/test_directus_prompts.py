@@ -22,7 +22,8 @@ async def test_published_prompts_of_the_configured_collection(directus):
         assert variables(summarize) == [("title", "the article's title")]
         assert render(summarize, {"title": "Poetical science"}) == (
             "You write newsletter blurbs: two sentences, plain words, no hype.\n\n"
-            "Summarize the article titled \"Poetical science\" in two sentences.")
+            'Summarize the article titled "Poetical science" in two sentences.'
+        )
 
         reader_transport = HttpxTransport()
         reader = DirectusClient(directus.url, reader_transport, token=directus.reader_token)
@@ -37,8 +38,9 @@ async def test_published_prompts_of_the_configured_collection(directus):
 async def test_a_user_who_is_not_an_admin_gets_the_prompts_once_allowed_to_read_them(directus_reset):
     with directus_reset.client() as http:
         (policy,) = http.get("/policies", params={"filter[name][_eq]": "Reader"}).json()["data"]
-        granted = http.post("/permissions", json={"policy": policy["id"], "collection": "ai_prompts",
-                                                  "action": "read", "fields": ["*"]})
+        granted = http.post(
+            "/permissions", json={"policy": policy["id"], "collection": "ai_prompts", "action": "read", "fields": ["*"]}
+        )
         assert granted.status_code == 200, granted.text
     transport = HttpxTransport()
     try:

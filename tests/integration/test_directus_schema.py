@@ -13,8 +13,9 @@ def by_key(rows, key):
 
 def test_collections_list_user_and_system_collections_with_notes(directus):
     with directus.client() as admin:
-        response = admin.get("/collections", params={"filter": '{"collection":{"_eq":"articles"}}',
-                                                     "fields": "collection", "limit": 1})
+        response = admin.get(
+            "/collections", params={"filter": '{"collection":{"_eq":"articles"}}', "fields": "collection", "limit": 1}
+        )
     collections = by_key(response.json()["data"], "collection")
     # filter, fields and limit are ignored here: every collection comes back whole, system ones too
     # (meta.system marks them)
@@ -33,8 +34,18 @@ def test_collections_list_user_and_system_collections_with_notes(directus):
 def test_fields_of_articles(directus):
     with directus.client() as admin:
         fields = by_key(admin.get("/fields/articles").json()["data"], "field")
-    assert set(fields) == {"id", "status", "publish_date", "title", "body", "views", "date_created",
-                           "date_updated", "author", "categories"}
+    assert set(fields) == {
+        "id",
+        "status",
+        "publish_date",
+        "title",
+        "body",
+        "views",
+        "date_created",
+        "date_updated",
+        "author",
+        "categories",
+    }
     assert fields["id"]["schema"]["is_primary_key"] and fields["id"]["schema"]["has_auto_increment"]
     assert fields["title"]["meta"]["required"] is True
     assert fields["title"]["meta"]["note"]
@@ -96,27 +107,51 @@ def test_creating_an_existing_collection_is_a_clear_error(directus):
 
 def test_create_a_collection_with_a_field_and_an_m2o_relation(directus_reset):
     with directus_reset.client() as admin:
-        created = admin.post("/collections", json={
-            "collection": "comments", "schema": {},
-            "meta": {"icon": "chat", "note": "Reader comments"},
-            "fields": [
-                {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True},
-                 "meta": {"hidden": True}},
-                {"field": "text", "type": "text", "meta": {"interface": "input-multiline", "required": True}},
-            ]})
+        created = admin.post(
+            "/collections",
+            json={
+                "collection": "comments",
+                "schema": {},
+                "meta": {"icon": "chat", "note": "Reader comments"},
+                "fields": [
+                    {
+                        "field": "id",
+                        "type": "integer",
+                        "schema": {"is_primary_key": True, "has_auto_increment": True},
+                        "meta": {"hidden": True},
+                    },
+                    {"field": "text", "type": "text", "meta": {"interface": "input-multiline", "required": True}},
+                ],
+            },
+        )
         assert created.status_code == 200, created.text
         assert created.json()["data"]["meta"]["note"] == "Reader comments"
 
-        field = admin.post("/fields/comments", json={
-            "field": "article", "type": "integer", "schema": {},
-            "meta": {"interface": "select-dropdown-m2o", "special": ["m2o"], "note": "Commented article"}})
+        field = admin.post(
+            "/fields/comments",
+            json={
+                "field": "article",
+                "type": "integer",
+                "schema": {},
+                "meta": {"interface": "select-dropdown-m2o", "special": ["m2o"], "note": "Commented article"},
+            },
+        )
         assert field.status_code == 200, field.text
-        alias = admin.post("/fields/articles", json={
-            "field": "comments", "type": "alias", "meta": {"interface": "list-o2m", "special": ["o2m"]}})
+        alias = admin.post(
+            "/fields/articles",
+            json={"field": "comments", "type": "alias", "meta": {"interface": "list-o2m", "special": ["o2m"]}},
+        )
         assert alias.status_code == 200, alias.text
-        relation = admin.post("/relations", json={
-            "collection": "comments", "field": "article", "related_collection": "articles",
-            "schema": {"on_delete": "CASCADE"}, "meta": {"one_field": "comments"}})
+        relation = admin.post(
+            "/relations",
+            json={
+                "collection": "comments",
+                "field": "article",
+                "related_collection": "articles",
+                "schema": {"on_delete": "CASCADE"},
+                "meta": {"one_field": "comments"},
+            },
+        )
         assert relation.status_code == 200, relation.text
 
         fields = by_key(admin.get("/fields/comments").json()["data"], "field")
@@ -127,8 +162,9 @@ def test_create_a_collection_with_a_field_and_an_m2o_relation(directus_reset):
         assert read_back["meta"]["one_field"] == "comments"
 
         # the relation works both ways right away
-        item = admin.post("/items/comments", json={"text": "Lovely", "article": 3},
-                          params={"fields": "id,text,article.title"}).json()["data"]
+        item = admin.post(
+            "/items/comments", json={"text": "Lovely", "article": 3}, params={"fields": "id,text,article.title"}
+        ).json()["data"]
         assert item["article"]["title"] == "Computing machinery and intelligence"
         article = admin.get("/items/articles/3", params={"fields": "comments.text"}).json()["data"]
         assert article == {"comments": [{"text": "Lovely"}]}
@@ -140,4 +176,3 @@ def test_create_a_collection_with_a_field_and_an_m2o_relation(directus_reset):
         gone = admin.get("/items/comments")
         assert gone.status_code == 403  # a missing collection is FORBIDDEN, not 404
         assert "comments" not in by_key(admin.get("/fields/articles").json()["data"], "field")
-

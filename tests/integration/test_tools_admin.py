@@ -9,7 +9,13 @@ pytestmark = pytest.mark.directus
 
 async def test_reads(call):
     ok, collections = await call("collections", {"action": "read"})
-    assert ok and sorted(c["collection"] for c in collections) == ["ai_prompts", "articles", "articles_categories", "authors", "categories"]
+    assert ok and sorted(c["collection"] for c in collections) == [
+        "ai_prompts",
+        "articles",
+        "articles_categories",
+        "authors",
+        "categories",
+    ]
     assert all("sql" not in str(c.get("schema")) for c in collections)
     ok, fields = await call("fields", {"action": "read", "collection": "articles"})
     assert ok and {"id", "title", "author", "categories"} <= {f["field"] for f in fields}
@@ -26,19 +32,46 @@ async def test_reader_is_refused(call):
 
 
 async def test_collections_fields_relations_crud(call, directus_reset):
-    ok, created = await call("collections", {"action": "create", "data": {
-        "collection": "tags", "schema": {}, "meta": {"note": "Labels"},
-        "fields": [{"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}}],
-    }})
+    ok, created = await call(
+        "collections",
+        {
+            "action": "create",
+            "data": {
+                "collection": "tags",
+                "schema": {},
+                "meta": {"note": "Labels"},
+                "fields": [
+                    {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}}
+                ],
+            },
+        },
+    )
     assert ok and created["collection"] == "tags" and created["schema"] == {}
-    ok, _ = await call("fields", {"action": "create", "collection": "tags", "data": [
-        {"field": "label", "type": "string", "meta": {"required": True}},
-        {"field": "article", "type": "integer", "meta": {"special": ["m2o"], "interface": "select-dropdown-m2o"}},
-    ]})
+    ok, _ = await call(
+        "fields",
+        {
+            "action": "create",
+            "collection": "tags",
+            "data": [
+                {"field": "label", "type": "string", "meta": {"required": True}},
+                {
+                    "field": "article",
+                    "type": "integer",
+                    "meta": {"special": ["m2o"], "interface": "select-dropdown-m2o"},
+                },
+            ],
+        },
+    )
     assert ok
-    ok, rel = await call("relations", {"action": "create", "data": {"collection": "tags", "field": "article", "related_collection": "articles"}})
+    ok, rel = await call(
+        "relations",
+        {"action": "create", "data": {"collection": "tags", "field": "article", "related_collection": "articles"}},
+    )
     assert ok and rel["related_collection"] == "articles"
-    ok, rel = await call("relations", {"action": "update", "collection": "tags", "field": "article", "data": {"schema": {"on_delete": "CASCADE"}}})
+    ok, rel = await call(
+        "relations",
+        {"action": "update", "collection": "tags", "field": "article", "data": {"schema": {"on_delete": "CASCADE"}}},
+    )
     assert ok and rel["schema"]["on_delete"] == "CASCADE"
     ok, schema = await call("schema", {"collections": ["tags"]})
     assert ok and schema["tags"]["article"] == "m2o -> articles" and schema["tags"]["label"] == "string, required"
@@ -47,7 +80,9 @@ async def test_collections_fields_relations_crud(call, directus_reset):
     # DELETE /relations after PATCH /fields or PATCH /collections of the same table hangs (seen with curl too).
     ok, body = await call("relations", {"action": "delete", "collection": "tags", "field": "article"})
     assert ok, body
-    ok, field = await call("fields", {"action": "update", "collection": "tags", "field": "label", "data": {"meta": {"note": "Shown"}}})
+    ok, field = await call(
+        "fields", {"action": "update", "collection": "tags", "field": "label", "data": {"meta": {"note": "Shown"}}}
+    )
     assert ok and field["meta"]["note"] == "Shown"
     ok, one = await call("fields", {"action": "read", "collection": "tags", "field": "label"})
     assert ok and one["meta"]["note"] == "Shown"
@@ -65,5 +100,8 @@ async def test_collections_fields_relations_crud(call, directus_reset):
 
 
 async def test_directus_errors_reach_the_model(call, directus_reset):
-    ok, body = await call("relations", {"action": "create", "data": {"collection": "authors", "field": "nope", "related_collection": "articles"}})
+    ok, body = await call(
+        "relations",
+        {"action": "create", "data": {"collection": "authors", "field": "nope", "related_collection": "articles"}},
+    )
     assert not ok and body["error"]["code"] == "INVALID_PAYLOAD" and "nope" in body["error"]["message"]

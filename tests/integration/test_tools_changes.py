@@ -31,10 +31,21 @@ async def preview(directus):
 
 async def test_an_update_by_keys_shows_each_changed_value_before_and_after(preview, directus):
     with directus.client() as http:
-        titles = {a["id"]: a["title"] for a in http.get("/items/articles", params={
-            "filter[id][_in]": "1,2", "fields": "id,title,views"}).json()["data"]}
-    changes = await preview("items", {"action": "update", "collection": "articles", "keys": [1, 2],
-                                      "data": {"title": "Same for both", "views": 1520}})
+        titles = {
+            a["id"]: a["title"]
+            for a in http.get("/items/articles", params={"filter[id][_in]": "1,2", "fields": "id,title,views"}).json()[
+                "data"
+            ]
+        }
+    changes = await preview(
+        "items",
+        {
+            "action": "update",
+            "collection": "articles",
+            "keys": [1, 2],
+            "data": {"title": "Same for both", "views": 1520},
+        },
+    )
     assert ("articles 1", "title", json.dumps(titles[1]), '"Same for both"') in changes
     assert ("articles 2", "title", json.dumps(titles[2]), '"Same for both"') in changes
     assert ("articles 2", "views", "980", "1520") in changes
@@ -42,10 +53,14 @@ async def test_an_update_by_keys_shows_each_changed_value_before_and_after(previ
 
 
 async def test_batches_folders_and_what_shows_nothing(preview, directus):
-    batch = await preview("items", {"action": "update", "collection": "categories",
-                                    "data": [{"id": 1, "name": "Past"}, {"id": 2, "slug": "eng"}]})
-    assert batch == [("categories 1", "name", '"History"', '"Past"'),
-                     ("categories 2", "slug", '"engineering"', '"eng"')]
+    batch = await preview(
+        "items",
+        {"action": "update", "collection": "categories", "data": [{"id": 1, "name": "Past"}, {"id": 2, "slug": "eng"}]},
+    )
+    assert batch == [
+        ("categories 1", "name", '"History"', '"Past"'),
+        ("categories 2", "slug", '"engineering"', '"eng"'),
+    ]
     with directus.client() as http:
         (folder,) = http.get("/folders", params={"fields": "id"}).json()["data"]
     renamed = await preview("folders", {"action": "update", "keys": [folder["id"]], "data": {"name": "Pictures"}})
@@ -54,5 +69,9 @@ async def test_batches_folders_and_what_shows_nothing(preview, directus):
     assert await preview("items", {"action": "create", "collection": "articles", "data": {"title": "x"}}) == []
     assert await preview("items", {"action": "delete", "collection": "articles", "keys": [1]}) == []
     # the reader may not read authors: no preview (and the call itself will be refused)
-    assert await preview("items", {"action": "update", "collection": "authors", "keys": [1],
-                                   "data": {"name": "x"}}, token="reader") == []
+    assert (
+        await preview(
+            "items", {"action": "update", "collection": "authors", "keys": [1], "data": {"name": "x"}}, token="reader"
+        )
+        == []
+    )

@@ -20,11 +20,19 @@ async def test_read_files_and_folders(call):
 async def test_import_update_delete_files(call, directus_reset, file_server):
     ok, folder = await call("folders", {"action": "create", "data": {"name": "Imports"}})
     assert ok and folder["name"] == "Imports"
-    ok, imported = await call("files", {"action": "import", "data": {"url": file_server + "/picture.png", "title": "Pic", "folder": folder["id"]}})
+    ok, imported = await call(
+        "files",
+        {"action": "import", "data": {"url": file_server + "/picture.png", "title": "Pic", "folder": folder["id"]}},
+    )
     assert ok and imported["title"] == "Pic" and imported["type"] == "image/png" and imported["folder"] == folder["id"]
-    ok, updated = await call("files", {"action": "update", "keys": [imported["id"]], "data": {"description": "A test picture"}})
+    ok, updated = await call(
+        "files", {"action": "update", "keys": [imported["id"]], "data": {"description": "A test picture"}}
+    )
     assert ok and updated["description"] == "A test picture"
-    ok, body = await call("files", {"action": "import", "data": [{"url": file_server + "/picture.png"}, {"url": file_server + "/missing.png"}]})
+    ok, body = await call(
+        "files",
+        {"action": "import", "data": [{"url": file_server + "/picture.png"}, {"url": file_server + "/missing.png"}]},
+    )
     assert ok and "id" in body[0] and "error" in body[1]
     ok, deleted = await call("files", {"action": "delete", "keys": [imported["id"], body[0]["id"]]})
     assert ok

@@ -40,16 +40,40 @@ async def test_reader_cannot_use_admin_tools(call):
 
 
 async def test_flows_and_operations_crud_and_trigger_rules(call, directus_reset):
-    ok, flow = await call("flows", {"action": "create", "data": {
-        "name": "Ask", "status": "active", "trigger": "manual", "accountability": "all",
-        "options": {"collections": ["articles"], "requireSelection": False, "return": "$last",
-                    "fields": [{"field": "reason", "type": "string", "name": "Reason", "meta": {"required": True}}]},
-    }})
+    ok, flow = await call(
+        "flows",
+        {
+            "action": "create",
+            "data": {
+                "name": "Ask",
+                "status": "active",
+                "trigger": "manual",
+                "accountability": "all",
+                "options": {
+                    "collections": ["articles"],
+                    "requireSelection": False,
+                    "return": "$last",
+                    "fields": [{"field": "reason", "type": "string", "name": "Reason", "meta": {"required": True}}],
+                },
+            },
+        },
+    )
     assert ok and flow["name"] == "Ask"
-    ok, op = await call("operations", {"action": "create", "data": {
-        "flow": flow["id"], "key": "echo", "name": "Echo", "type": "transform", "position_x": 19, "position_y": 1,
-        "options": {"json": {"reason": "{{$trigger.body.reason}}"}},
-    }})
+    ok, op = await call(
+        "operations",
+        {
+            "action": "create",
+            "data": {
+                "flow": flow["id"],
+                "key": "echo",
+                "name": "Echo",
+                "type": "transform",
+                "position_x": 19,
+                "position_y": 1,
+                "options": {"json": {"reason": "{{$trigger.body.reason}}"}},
+            },
+        },
+    )
     assert ok and op["key"] == "echo"
     ok, _ = await call("flows", {"action": "update", "keys": [flow["id"]], "data": {"operation": op["id"]}})
     assert ok

@@ -11,32 +11,57 @@ pytestmark = pytest.mark.directus
 
 
 async def test_read_with_fields_filter_sort_limit(call):
-    ok, rows = await call("items", {
-        "action": "read", "collection": "articles",
-        "query": {"fields": "id,title,author.name", "filter": {"status": {"_eq": "published"}}, "sort": "-views", "limit": 3},
-    })
+    ok, rows = await call(
+        "items",
+        {
+            "action": "read",
+            "collection": "articles",
+            "query": {
+                "fields": "id,title,author.name",
+                "filter": {"status": {"_eq": "published"}},
+                "sort": "-views",
+                "limit": 3,
+            },
+        },
+    )
     assert ok and len(rows) == 3
     assert set(rows[0]) == {"id", "title", "author"} and "name" in rows[0]["author"]
 
 
 async def test_read_by_keys_one_and_many(call):
-    ok, one = await call("items", {"action": "read", "collection": "articles", "keys": [1], "query": {"fields": ["id", "title"]}})
+    ok, one = await call(
+        "items", {"action": "read", "collection": "articles", "keys": [1], "query": {"fields": ["id", "title"]}}
+    )
     assert ok and one["id"] == 1 and set(one) == {"id", "title"}
-    ok, many = await call("items", {"action": "read", "collection": "articles", "keys": "[2, 3]", "query": {"fields": ["id"]}})
+    ok, many = await call(
+        "items", {"action": "read", "collection": "articles", "keys": "[2, 3]", "query": {"fields": ["id"]}}
+    )
     assert ok and sorted(r["id"] for r in many) == [2, 3]
 
 
 async def test_aggregate_group_by_search_deep_and_meta(call):
-    ok, groups = await call("items", {"action": "read", "collection": "articles", "query": {"aggregate": {"count": "*"}, "groupBy": "status"}})
+    ok, groups = await call(
+        "items",
+        {"action": "read", "collection": "articles", "query": {"aggregate": {"count": "*"}, "groupBy": "status"}},
+    )
     assert ok and {g["status"]: int(g["count"]) for g in groups} == {"published": 8, "draft": 2, "archived": 2}
-    ok, found = await call("items", {"action": "read", "collection": "authors", "query": {"search": "lovelace", "fields": ["name"]}})
+    ok, found = await call(
+        "items", {"action": "read", "collection": "authors", "query": {"search": "lovelace", "fields": ["name"]}}
+    )
     assert ok and found == [{"name": "Ada Lovelace"}]
-    ok, deep = await call("items", {
-        "action": "read", "collection": "authors",
-        "query": {"fields": ["name", "articles.title"], "deep": {"articles": {"_limit": 1}}, "limit": 2},
-    })
+    ok, deep = await call(
+        "items",
+        {
+            "action": "read",
+            "collection": "authors",
+            "query": {"fields": ["name", "articles.title"], "deep": {"articles": {"_limit": 1}}, "limit": 2},
+        },
+    )
     assert ok and all(len(a["articles"]) <= 1 for a in deep)
-    ok, body = await call("items", {"action": "read", "collection": "articles", "query": {"limit": 1, "fields": ["id"], "meta": "total_count"}})
+    ok, body = await call(
+        "items",
+        {"action": "read", "collection": "articles", "query": {"limit": 1, "fields": ["id"], "meta": "total_count"}},
+    )
     assert ok and body["meta"]["total_count"] == 12 and len(body["data"]) == 1
 
 
@@ -47,8 +72,15 @@ async def test_big_results_are_cut_with_a_paging_note(call):
 
 
 async def test_errors_come_back_structured(call):
-    ok, body = await call("items", {"action": "read", "collection": "articles", "query": {"filter": {"views": {"_foo": 1}}}})
-    assert not ok and body["error"]["code"] == "INVALID_QUERY" and "_foo" in body["error"]["message"] and body["error"]["next"]
+    ok, body = await call(
+        "items", {"action": "read", "collection": "articles", "query": {"filter": {"views": {"_foo": 1}}}}
+    )
+    assert (
+        not ok
+        and body["error"]["code"] == "INVALID_QUERY"
+        and "_foo" in body["error"]["message"]
+        and body["error"]["next"]
+    )
     ok, body = await call("items", {"action": "read", "collection": "no_such_thing"})
     assert not ok and body["error"]["code"] == "FORBIDDEN" and body["error"]["retryable"] is False
 
@@ -69,7 +101,9 @@ async def test_reader_gets_a_clear_permission_error(call):
     ok, body = await call("items", {"action": "read", "collection": "authors"}, token="reader")
     assert not ok and body["error"]["code"] == "FORBIDDEN"
     assert "permission" in body["error"]["message"] and "Do not retry" in body["error"]["next"]
-    ok, body = await call("items", {"action": "create", "collection": "articles", "data": {"title": "x"}}, token="reader")
+    ok, body = await call(
+        "items", {"action": "create", "collection": "articles", "data": {"title": "x"}}, token="reader"
+    )
     assert not ok and body["error"]["code"] == "FORBIDDEN"
 
 
@@ -77,38 +111,88 @@ async def test_reader_gets_a_clear_permission_error(call):
 
 
 async def test_create_update_delete(call, directus_reset):
-    ok, created = await call("items", {"action": "create", "collection": "authors", "data": {"name": "Grace Hopper"}, "query": {"fields": ["id", "name"]}})
+    ok, created = await call(
+        "items",
+        {
+            "action": "create",
+            "collection": "authors",
+            "data": {"name": "Grace Hopper"},
+            "query": {"fields": ["id", "name"]},
+        },
+    )
     assert ok and created["name"] == "Grace Hopper"
-    ok, batch = await call("items", {"action": "create", "collection": "authors", "data": [{"name": "A"}, {"name": "B"}], "query": {"fields": "id"}})
+    ok, batch = await call(
+        "items",
+        {
+            "action": "create",
+            "collection": "authors",
+            "data": [{"name": "A"}, {"name": "B"}],
+            "query": {"fields": "id"},
+        },
+    )
     assert ok and len(batch) == 2
     ids = [created["id"]] + [b["id"] for b in batch]
 
-    ok, updated = await call("items", {"action": "update", "collection": "authors", "keys": [ids[0]], "data": {"bio": "Admiral"}})
+    ok, updated = await call(
+        "items", {"action": "update", "collection": "authors", "keys": [ids[0]], "data": {"bio": "Admiral"}}
+    )
     assert ok and updated["bio"] == "Admiral"
-    ok, updated = await call("items", {"action": "update", "collection": "authors", "keys": ids[1:], "data": {"bio": "twin"}, "query": {"fields": ["bio"]}})
+    ok, updated = await call(
+        "items",
+        {
+            "action": "update",
+            "collection": "authors",
+            "keys": ids[1:],
+            "data": {"bio": "twin"},
+            "query": {"fields": ["bio"]},
+        },
+    )
     assert ok and updated == [{"bio": "twin"}, {"bio": "twin"}]
-    ok, updated = await call("items", {"action": "update", "collection": "authors", "data": [{"id": ids[1], "name": "A2"}, {"id": ids[2], "name": "B2"}], "query": {"fields": "name"}})
+    ok, updated = await call(
+        "items",
+        {
+            "action": "update",
+            "collection": "authors",
+            "data": [{"id": ids[1], "name": "A2"}, {"id": ids[2], "name": "B2"}],
+            "query": {"fields": "name"},
+        },
+    )
     assert ok and sorted(u["name"] for u in updated) == ["A2", "B2"]
-    ok, updated = await call("items", {
-        "action": "update", "collection": "articles",
-        "query": {"filter": {"status": {"_eq": "draft"}}, "fields": ["status"]}, "data": {"status": "published"},
-    })
+    ok, updated = await call(
+        "items",
+        {
+            "action": "update",
+            "collection": "articles",
+            "query": {"filter": {"status": {"_eq": "draft"}}, "fields": ["status"]},
+            "data": {"status": "published"},
+        },
+    )
     assert ok and updated == [{"status": "published"}] * 2
 
     ok, deleted = await call("items", {"action": "delete", "collection": "authors", "keys": ids})
     assert ok and deleted == {"deleted": ids}
-    ok, rest = await call("items", {"action": "read", "collection": "authors", "query": {"filter": {"id": {"_in": ids}}}})
+    ok, rest = await call(
+        "items", {"action": "read", "collection": "authors", "query": {"filter": {"id": {"_in": ids}}}}
+    )
     assert ok and rest == []
 
 
 async def test_singleton_create_update_read(call, directus_reset):
-    ok, _ = await call("collections", {"action": "create", "data": {
-        "collection": "site_settings", "schema": {}, "meta": {"singleton": True},
-        "fields": [
-            {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}},
-            {"field": "tagline", "type": "string"},
-        ],
-    }})
+    ok, _ = await call(
+        "collections",
+        {
+            "action": "create",
+            "data": {
+                "collection": "site_settings",
+                "schema": {},
+                "meta": {"singleton": True},
+                "fields": [
+                    {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}},
+                    {"field": "tagline", "type": "string"},
+                ],
+            },
+        },
+    )
     assert ok
     ok, item = await call("items", {"action": "create", "collection": "site_settings", "data": {"tagline": "Hello"}})
     assert ok and item["tagline"] == "Hello"

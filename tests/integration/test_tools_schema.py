@@ -41,11 +41,20 @@ async def test_reader_sees_only_what_it_may_read(call):
 async def test_a_schema_change_shows_in_the_next_read(call, directus_reset):
     ok, before = await call("schema", {"collections": ["authors"]})
     assert ok and "website" not in before["authors"]
-    ok, _ = await call("fields", {"action": "create", "collection": "authors", "data": {"field": "website", "type": "string", "meta": {"note": "Homepage"}}})
+    ok, _ = await call(
+        "fields",
+        {
+            "action": "create",
+            "collection": "authors",
+            "data": {"field": "website", "type": "string", "meta": {"note": "Homepage"}},
+        },
+    )
     assert ok
     ok, after = await call("schema", {"collections": ["authors"]})
     assert ok and after["authors"]["website"] == "string; Homepage"
-    ok, _ = await call("collections", {"action": "create", "data": {"collection": "tags", "schema": {}, "meta": {"note": "Labels"}}})
+    ok, _ = await call(
+        "collections", {"action": "create", "data": {"collection": "tags", "schema": {}, "meta": {"note": "Labels"}}}
+    )
     assert ok
     ok, overview = await call("schema")
     assert ok and "tags" in overview["collections"] and overview["notes"]["tags"] == "Labels"

@@ -48,9 +48,13 @@ def get(directus, path, **params):
 
 async def test_undo_an_update_puts_back_only_the_changed_fields(admin):
     before = get(admin.directus, "/items/articles/2", fields="title,status,views")
-    done = await admin("items", {"action": "update", "collection": "articles", "keys": [2], "data": {"title": "Changed"}})
+    done = await admin(
+        "items", {"action": "update", "collection": "articles", "keys": [2], "data": {"title": "Changed"}}
+    )
     assert UndoPlan.model_validate(done.undo).summary == "Put back the previous values of 1 item in articles"
-    await admin("items", {"action": "update", "collection": "articles", "keys": [2], "data": {"views": 999}})  # later, by hand
+    await admin(
+        "items", {"action": "update", "collection": "articles", "keys": [2], "data": {"views": 999}}
+    )  # later, by hand
     await admin.undo(done)
     after = get(admin.directus, "/items/articles/2", fields="title,status,views")
     assert after["title"] == before["title"] and after["views"] == 999  # only what the call changed
@@ -58,21 +62,47 @@ async def test_undo_an_update_puts_back_only_the_changed_fields(admin):
 
 async def test_undo_an_update_by_query_and_a_batch(admin):
     drafts = get(admin.directus, "/items/articles", fields="id,status", **{"filter[status][_eq]": "draft"})
-    done = await admin("items", {"action": "update", "collection": "articles",
-                                 "query": {"filter": {"status": {"_eq": "draft"}}}, "data": {"status": "published"}})
+    done = await admin(
+        "items",
+        {
+            "action": "update",
+            "collection": "articles",
+            "query": {"filter": {"status": {"_eq": "draft"}}},
+            "data": {"status": "published"},
+        },
+    )
     assert get(admin.directus, "/items/articles", fields="id", **{"filter[status][_eq]": "draft"}) == []
     await admin.undo(done)
     assert get(admin.directus, "/items/articles", fields="id,status", **{"filter[status][_eq]": "draft"}) == drafts
 
-    titles = {r["id"]: r["title"] for r in get(admin.directus, "/items/articles", fields="id,title", **{"filter[id][_in]": "3,4"})}
-    batch = await admin("items", {"action": "update", "collection": "articles",
-                                  "data": [{"id": 3, "title": "Three"}, {"id": 4, "title": "Four"}]})
+    titles = {
+        r["id"]: r["title"]
+        for r in get(admin.directus, "/items/articles", fields="id,title", **{"filter[id][_in]": "3,4"})
+    }
+    batch = await admin(
+        "items",
+        {
+            "action": "update",
+            "collection": "articles",
+            "data": [{"id": 3, "title": "Three"}, {"id": 4, "title": "Four"}],
+        },
+    )
     await admin.undo(batch)
-    assert {r["id"]: r["title"] for r in get(admin.directus, "/items/articles", fields="id,title", **{"filter[id][_in]": "3,4"})} == titles
+    assert {
+        r["id"]: r["title"]
+        for r in get(admin.directus, "/items/articles", fields="id,title", **{"filter[id][_in]": "3,4"})
+    } == titles
 
 
 async def test_undo_a_create_deletes_what_it_made(admin):
-    done = await admin("items", {"action": "create", "collection": "categories", "data": [{"name": "Undo me", "slug": "undo-me"}, {"name": "Me too", "slug": "me-too"}]})
+    done = await admin(
+        "items",
+        {
+            "action": "create",
+            "collection": "categories",
+            "data": [{"name": "Undo me", "slug": "undo-me"}, {"name": "Me too", "slug": "me-too"}],
+        },
+    )
     plan = UndoPlan.model_validate(done.undo)
     assert len(plan.delete_keys) == 2 and plan.summary == "Delete the 2 items this created in categories"
     await admin.undo(done)
@@ -97,11 +127,21 @@ async def test_no_undo_where_it_could_not_be_faithful(admin):
 
 
 async def test_undo_a_singleton_update(admin):
-    await admin("collections", {"action": "create", "data": {
-        "collection": "site_settings", "schema": {}, "meta": {"singleton": True},
-        "fields": [{"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}},
-                   {"field": "tagline", "type": "string"}],
-    }})
+    await admin(
+        "collections",
+        {
+            "action": "create",
+            "data": {
+                "collection": "site_settings",
+                "schema": {},
+                "meta": {"singleton": True},
+                "fields": [
+                    {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}},
+                    {"field": "tagline", "type": "string"},
+                ],
+            },
+        },
+    )
     await admin("items", {"action": "create", "collection": "site_settings", "data": {"tagline": "Hello"}})
     done = await admin("items", {"action": "update", "collection": "site_settings", "data": {"tagline": "Bye"}})
     await admin.undo(done)
@@ -110,7 +150,9 @@ async def test_undo_a_singleton_update(admin):
 
 async def test_undo_folder_writes(admin):
     parent = (await admin("folders", {"action": "create", "data": {"name": "Parent"}})).data
-    made = await admin("folders", {"action": "create", "data": {"name": "Child", "parent": parent["id"], "type": "flows"}})
+    made = await admin(
+        "folders", {"action": "create", "data": {"name": "Child", "parent": parent["id"], "type": "flows"}}
+    )
     child = made.data
     assert UndoPlan.model_validate(made.undo).summary == "Delete the 1 file folder this created"
 
@@ -124,7 +166,11 @@ async def test_undo_folder_writes(admin):
     assert get(admin.directus, "/folders/" + parent["id"]) == 403
     await admin.undo(gone)  # both come back, with their ids, the child in its parent
     assert get(admin.directus, "/folders/" + child["id"], fields="id,name,parent,type") == {
-        "id": child["id"], "name": "Child", "parent": parent["id"], "type": "flows"}  # a flow folder stays one
+        "id": child["id"],
+        "name": "Child",
+        "parent": parent["id"],
+        "type": "flows",
+    }  # a flow folder stays one
 
     await admin.undo(made)
     assert get(admin.directus, "/folders/" + child["id"]) == 403
@@ -134,14 +180,18 @@ async def test_undo_a_file_import_and_an_update_of_file_details_but_never_a_file
     imported = await admin("files", {"action": "import", "data": {"url": file_server + "/picture.png", "title": "Pic"}})
     assert UndoPlan.model_validate(imported.undo).summary == "Delete the 1 file this created"
     file_id = imported.data["id"]
-    retitled = await admin("files", {"action": "update", "keys": [file_id], "data": {"title": "Renamed", "tags": ["x"]}})
+    retitled = await admin(
+        "files", {"action": "update", "keys": [file_id], "data": {"title": "Renamed", "tags": ["x"]}}
+    )
     await admin.undo(retitled)
     assert get(admin.directus, "/files/" + file_id, fields="title,tags") == {"title": "Pic", "tags": None}
     await admin.undo(imported)
     assert get(admin.directus, "/files/" + file_id) == 403
 
-    partly = await admin("files", {"action": "import", "data": [{"url": file_server + "/picture.png"},
-                                                                 {"url": file_server + "/missing.png"}]})
+    partly = await admin(
+        "files",
+        {"action": "import", "data": [{"url": file_server + "/picture.png"}, {"url": file_server + "/missing.png"}]},
+    )
     assert UndoPlan.model_validate(partly.undo).summary == "Delete the 1 file this created"  # the one that came
     await admin.undo(partly)
 

@@ -35,7 +35,12 @@ def calls(*named: tuple[str, dict]) -> list:
     events: list = []
     for i, (name, args) in enumerate(named):
         raw = json.dumps(args)
-        events += [ToolCallStart(i, f"call_{name}_{i}", name), ToolCallDelta(i, raw[:5]), ToolCallDelta(i, raw[5:]), ToolCallDone(i)]
+        events += [
+            ToolCallStart(i, f"call_{name}_{i}", name),
+            ToolCallDelta(i, raw[:5]),
+            ToolCallDelta(i, raw[5:]),
+            ToolCallDone(i),
+        ]
     return events + [Finish("tool_calls")]
 
 
@@ -94,14 +99,18 @@ class FakeTools:
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
     def specs(self, used=()):
-        return [ToolSpec(name=n, description=n, parameters={"type": "object"}) for n in ("read", "write", "delete", "fail")]
+        return [
+            ToolSpec(name=n, description=n, parameters={"type": "object"}) for n in ("read", "write", "delete", "fail")
+        ]
 
     def prepare(self, name, arguments):
         args = json.loads(arguments or "{}")
         if name not in ("read", "write", "delete", "fail") or "bad" in args:
             call = Prepared(name, args, None)
         else:
-            call = Prepared(name, args, Preview(f"{name} things", read_only=name == "read", destructive=name == "delete"))
+            call = Prepared(
+                name, args, Preview(f"{name} things", read_only=name == "read", destructive=name == "delete")
+            )
         self.prepared.append(call)
         return call
 
@@ -265,7 +274,10 @@ async def test_tool_error_is_sent_back_and_the_model_recovers():
     agent, _ = make_agent(provider, policy=policy)
     await agent.send("go")
     assert agent.conversation.messages[-1].text == "recovered"
-    assert provider.requests[1][2]["parts"][0]["status"] == "error" and "FORBIDDEN" in provider.requests[1][2]["parts"][0]["content"]
+    assert (
+        provider.requests[1][2]["parts"][0]["status"] == "error"
+        and "FORBIDDEN" in provider.requests[1][2]["parts"][0]["content"]
+    )
 
 
 async def test_step_cap_stops_the_loop_and_says_so():
@@ -296,7 +308,9 @@ async def test_stop_during_streaming_keeps_the_partial_answer():
 
 async def test_stop_during_streaming_tool_call_answers_it_and_next_message_is_well_formed():
     raw = json.dumps({"x": 1})
-    provider = ScriptedProvider([ToolCallStart(0, "c1", "write"), ToolCallDelta(0, raw[:3]), ToolCallDone(0), Finish("tool_calls")], text("ok"))
+    provider = ScriptedProvider(
+        [ToolCallStart(0, "c1", "write"), ToolCallDelta(0, raw[:3]), ToolCallDone(0), Finish("tool_calls")], text("ok")
+    )
     provider.gate = asyncio.Event()
     agent, _ = make_agent(provider)
     agent.send("go")

@@ -18,30 +18,40 @@ def links(name, **arguments):
 def test_items_link_each_item_or_the_collection():
     assert links("items", action="update", collection="articles", keys=[3, 7], data={"title": "x"}) == [
         ("articles 3", "https://cms.example.com/admin/content/articles/3"),
-        ("articles 7", "https://cms.example.com/admin/content/articles/7")]
+        ("articles 7", "https://cms.example.com/admin/content/articles/7"),
+    ]
     assert links("items", action="create", collection="articles", data={"title": "x"}) == [
-        ("articles", "https://cms.example.com/admin/content/articles")]
+        ("articles", "https://cms.example.com/admin/content/articles")
+    ]
     assert links("items", action="delete", collection="articles", keys=[3]) == [  # the item is gone: its list
-        ("articles", "https://cms.example.com/admin/content/articles")]
+        ("articles", "https://cms.example.com/admin/content/articles")
+    ]
     many = links("items", action="read", collection="articles", keys=[1, 2, 3, 4])
     assert many == [("articles", "https://cms.example.com/admin/content/articles")]
 
 
 def test_path_parts_are_encoded():
-    (label, url), = links("items", action="read", collection="articles", keys=["a/b?c#d"])
+    ((label, url),) = links("items", action="read", collection="articles", keys=["a/b?c#d"])
     assert url == "https://cms.example.com/admin/content/articles/a%2Fb%3Fc%23d" and label == "articles a/b?c#d"
 
 
 def test_files_schema_and_flow_tools_link_their_pages():
     assert links("files", action="update", keys=["f1"], data={"title": "t"}) == [
-        ("file f1", "https://cms.example.com/admin/files/f1")]
-    assert links("folders", action="create", data={"name": "n"}) == [("File library", "https://cms.example.com/admin/files")]
+        ("file f1", "https://cms.example.com/admin/files/f1")
+    ]
+    assert links("folders", action="create", data={"name": "n"}) == [
+        ("File library", "https://cms.example.com/admin/files")
+    ]
     assert links("collections", action="create", data={"collection": "events"}) == [
-        ("Data model: events", "https://cms.example.com/admin/settings/data-model/events")]
+        ("Data model: events", "https://cms.example.com/admin/settings/data-model/events")
+    ]
     assert links("fields", action="create", collection="events", data={"field": "when", "type": "date"}) == [
-        ("Data model: events", "https://cms.example.com/admin/settings/data-model/events")]
+        ("Data model: events", "https://cms.example.com/admin/settings/data-model/events")
+    ]
     flow = "0b5b1b52-6d4b-4f3e-9a53-3d2d6c1a2b3c"
-    assert links("trigger_flow", id=flow, collection="articles", keys=[1]) == [("Flow " + flow, "https://cms.example.com/admin/settings/flows/" + flow)]
+    assert links("trigger_flow", id=flow, collection="articles", keys=[1]) == [
+        ("Flow " + flow, "https://cms.example.com/admin/settings/flows/" + flow)
+    ]
     assert links("trigger_flow") == []  # listing the flows touches nothing
 
 

@@ -40,13 +40,15 @@ def test_empty_arguments_mean_no_arguments(empty):
 
 
 def test_nested_arguments_sent_as_json_text_are_accepted():
-    raw = json.dumps({
-        "action": "update",
-        "collection": "articles",
-        "keys": "[4, 7]",
-        "data": '{"status": "draft"}',
-        "query": '{"fields": "id,title"}',
-    })
+    raw = json.dumps(
+        {
+            "action": "update",
+            "collection": "articles",
+            "keys": "[4, 7]",
+            "data": '{"status": "draft"}',
+            "query": '{"fields": "id,title"}',
+        }
+    )
     tool, args = validate_call("items", raw)
     assert args.keys == [4, 7] and args.data == {"status": "draft"} and args.query.fields == ["id", "title"]
 
@@ -57,7 +59,9 @@ def test_double_encoded_arguments_are_accepted():
 
 
 def test_filter_as_json_text_inside_query():
-    _, args = validate_call("items", {"action": "read", "collection": "a", "query": {"filter": '{"id": {"_eq": 1}}', "sort": "-id"}})
+    _, args = validate_call(
+        "items", {"action": "read", "collection": "a", "query": {"filter": '{"id": {"_eq": 1}}', "sort": "-id"}}
+    )
     assert args.query.filter == {"id": {"_eq": 1}} and args.query.sort == ["-id"]
 
 
@@ -78,7 +82,9 @@ def test_missing_and_unknown_arguments():
 
 def test_delete_needs_keys():
     assert "primary keys" in problems("items", {"action": "delete", "collection": "articles"})["keys"]
-    assert "keys" in problems("items", {"action": "delete", "collection": "articles", "query": {"filter": {"id": {"_gt": 0}}}})
+    assert "keys" in problems(
+        "items", {"action": "delete", "collection": "articles", "query": {"filter": {"id": {"_gt": 0}}}}
+    )
 
 
 def test_system_collections_are_refused():
@@ -86,7 +92,12 @@ def test_system_collections_are_refused():
 
 
 def test_update_by_query_needs_a_filter():
-    assert "filter" in problems("items", {"action": "update", "collection": "a", "data": {"x": 1}, "query": {"limit": 5}})["query.filter"]
+    assert (
+        "filter"
+        in problems("items", {"action": "update", "collection": "a", "data": {"x": 1}, "query": {"limit": 5}})[
+            "query.filter"
+        ]
+    )
 
 
 def test_update_array_with_keys_is_ambiguous():
@@ -107,7 +118,9 @@ def test_unknown_tool():
 
 def test_files_import_needs_a_url():
     assert "URL" in problems("files", {"action": "import", "data": {"title": "x"}})["data.url"]
-    assert "data[1].url" in problems("files", {"action": "import", "data": [{"url": "https://a/b.png"}, {"url": "ftp://x"}]})
+    assert "data[1].url" in problems(
+        "files", {"action": "import", "data": [{"url": "https://a/b.png"}, {"url": "ftp://x"}]}
+    )
 
 
 def test_trigger_flow_needs_collection_with_id():
@@ -127,16 +140,77 @@ def test_admin_tool_argument_checks():
     "name, arguments, summary, read_only, destructive, bulk",
     [
         ("items", {"action": "read", "collection": "articles"}, "Read articles", True, False, False),
-        ("items", {"action": "create", "collection": "articles", "data": {"title": "x"}}, "Create 1 item in articles", False, False, False),
-        ("items", {"action": "update", "collection": "articles", "keys": [1, 2, 3], "data": {"a": 1}}, "Update 3 items in articles (ids 1, 2, 3)", False, False, False),
-        ("items", {"action": "update", "collection": "articles", "query": {"filter": {"status": {"_eq": "draft"}}}, "data": {"status": "published"}}, "Update every item in articles that matches a filter", False, False, True),
-        ("items", {"action": "delete", "collection": "articles", "keys": [4, 7]}, "Delete 2 items from articles (ids 4, 7)", False, True, False),
-        ("items", {"action": "delete", "collection": "articles", "keys": list(range(1, 13))}, "Delete 12 items from articles (ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more)", False, True, True),
-        ("files", {"action": "import", "data": {"url": "https://x.test/a.png"}}, "Import 1 file from https://x.test/a.png", False, False, False),
+        (
+            "items",
+            {"action": "create", "collection": "articles", "data": {"title": "x"}},
+            "Create 1 item in articles",
+            False,
+            False,
+            False,
+        ),
+        (
+            "items",
+            {"action": "update", "collection": "articles", "keys": [1, 2, 3], "data": {"a": 1}},
+            "Update 3 items in articles (ids 1, 2, 3)",
+            False,
+            False,
+            False,
+        ),
+        (
+            "items",
+            {
+                "action": "update",
+                "collection": "articles",
+                "query": {"filter": {"status": {"_eq": "draft"}}},
+                "data": {"status": "published"},
+            },
+            "Update every item in articles that matches a filter",
+            False,
+            False,
+            True,
+        ),
+        (
+            "items",
+            {"action": "delete", "collection": "articles", "keys": [4, 7]},
+            "Delete 2 items from articles (ids 4, 7)",
+            False,
+            True,
+            False,
+        ),
+        (
+            "items",
+            {"action": "delete", "collection": "articles", "keys": list(range(1, 13))},
+            "Delete 12 items from articles (ids 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more)",
+            False,
+            True,
+            True,
+        ),
+        (
+            "files",
+            {"action": "import", "data": {"url": "https://x.test/a.png"}},
+            "Import 1 file from https://x.test/a.png",
+            False,
+            False,
+            False,
+        ),
         ("folders", {"action": "delete", "keys": ["f1"]}, "Delete 1 file folder (id f1)", False, True, False),
         ("trigger_flow", {}, "List the manual flows", True, False, False),
-        ("collections", {"action": "delete", "keys": ["tags"]}, "Delete 1 collection and all their items: tags", False, True, True),
-        ("fields", {"action": "create", "collection": "tags", "data": {"field": "color", "type": "string"}}, "Add 1 field to tags: color", False, False, False),
+        (
+            "collections",
+            {"action": "delete", "keys": ["tags"]},
+            "Delete 1 collection and all their items: tags",
+            False,
+            True,
+            True,
+        ),
+        (
+            "fields",
+            {"action": "create", "collection": "tags", "data": {"field": "color", "type": "string"}},
+            "Add 1 field to tags: color",
+            False,
+            False,
+            False,
+        ),
     ],
 )
 def test_previews(name, arguments, summary, read_only, destructive, bulk):
@@ -148,7 +222,10 @@ def test_previews(name, arguments, summary, read_only, destructive, bulk):
 def test_preview_details_name_what_is_touched():
     p = preview_call("items", {"action": "update", "collection": "articles", "keys": [4], "data": {"status": "draft"}})
     assert p.details == {"collection": "articles", "keys": [4], "data": {"status": "draft"}}
-    p = preview_call("items", {"action": "update", "collection": "articles", "query": {"filter": {"id": {"_gt": 3}}}, "data": {"x": 1}})
+    p = preview_call(
+        "items",
+        {"action": "update", "collection": "articles", "query": {"filter": {"id": {"_gt": 3}}}, "data": {"x": 1}},
+    )
     assert p.details["query"] == {"filter": {"id": {"_gt": 3}}}
 
 

@@ -41,7 +41,10 @@ def test_schemas_are_lean_and_portable():
         for path, node in walk(schema):
             if not isinstance(node, dict) or path.endswith(".properties"):
                 continue
-            assert "title" not in node and "default" not in node and "$ref" not in node and "$defs" not in node, (spec.name, path)
+            assert "title" not in node and "default" not in node and "$ref" not in node and "$defs" not in node, (
+                spec.name,
+                path,
+            )
             types = node.get("type")
             if types == "array" or (isinstance(types, list) and "array" in types):
                 assert "items" in node, (spec.name, path)  # OpenAI rejects arrays without items
@@ -85,27 +88,75 @@ def test_small_results_are_untouched_and_compact():
 
 
 def test_prune_drops_empty_metadata():
-    assert prune({"a": None, "b": [], "c": {}, "d": {"e": None, "f": 0}, "g": False}, drop=("x",)) == {"d": {"f": 0}, "g": False}
+    assert prune({"a": None, "b": [], "c": {}, "d": {"e": None, "f": 0}, "g": False}, drop=("x",)) == {
+        "d": {"f": 0},
+        "g": False,
+    }
 
 
 def test_schema_lines_for_every_relation_kind():
     relations = [
-        {"collection": "articles", "field": "author", "related_collection": "authors", "meta": {"one_field": "articles"}},
-        {"collection": "articles_tags", "field": "articles_id", "related_collection": "articles", "meta": {"one_field": "tags", "junction_field": "tags_id"}},
-        {"collection": "articles_tags", "field": "tags_id", "related_collection": "tags", "meta": {"one_field": None, "junction_field": "articles_id"}},
-        {"collection": "pages_blocks", "field": "pages_id", "related_collection": "pages", "meta": {"one_field": "blocks", "junction_field": "item"}},
-        {"collection": "pages_blocks", "field": "item", "related_collection": None, "meta": {"one_allowed_collections": ["hero", "text"], "one_collection_field": "collection", "junction_field": "pages_id"}},
+        {
+            "collection": "articles",
+            "field": "author",
+            "related_collection": "authors",
+            "meta": {"one_field": "articles"},
+        },
+        {
+            "collection": "articles_tags",
+            "field": "articles_id",
+            "related_collection": "articles",
+            "meta": {"one_field": "tags", "junction_field": "tags_id"},
+        },
+        {
+            "collection": "articles_tags",
+            "field": "tags_id",
+            "related_collection": "tags",
+            "meta": {"one_field": None, "junction_field": "articles_id"},
+        },
+        {
+            "collection": "pages_blocks",
+            "field": "pages_id",
+            "related_collection": "pages",
+            "meta": {"one_field": "blocks", "junction_field": "item"},
+        },
+        {
+            "collection": "pages_blocks",
+            "field": "item",
+            "related_collection": None,
+            "meta": {
+                "one_allowed_collections": ["hero", "text"],
+                "one_collection_field": "collection",
+                "junction_field": "pages_id",
+            },
+        },
     ]
-    articles = describe_fields("articles", [
-        {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}},
-        {"field": "title", "type": "string", "meta": {"required": True, "note": "Headline"}},
-        {"field": "status", "type": "string", "schema": {"default_value": "draft", "is_nullable": False},
-         "meta": {"options": {"choices": [{"text": "Draft", "value": "draft"}, {"text": "Live", "value": "published"}]}}},
-        {"field": "author", "type": "integer", "meta": {"special": ["m2o"]}},
-        {"field": "tags", "type": "alias", "meta": {"special": ["m2m"]}},
-        {"field": "divider", "type": "alias", "meta": {"special": ["alias", "no-data"], "interface": "presentation-divider"}},
-        {"field": "date_created", "type": "timestamp", "meta": {"special": ["date-created"], "readonly": True}},
-    ], relations)
+    articles = describe_fields(
+        "articles",
+        [
+            {"field": "id", "type": "integer", "schema": {"is_primary_key": True, "has_auto_increment": True}},
+            {"field": "title", "type": "string", "meta": {"required": True, "note": "Headline"}},
+            {
+                "field": "status",
+                "type": "string",
+                "schema": {"default_value": "draft", "is_nullable": False},
+                "meta": {
+                    "options": {
+                        "choices": [{"text": "Draft", "value": "draft"}, {"text": "Live", "value": "published"}]
+                    }
+                },
+            },
+            {"field": "author", "type": "integer", "meta": {"special": ["m2o"]}},
+            {"field": "tags", "type": "alias", "meta": {"special": ["m2m"]}},
+            {
+                "field": "divider",
+                "type": "alias",
+                "meta": {"special": ["alias", "no-data"], "interface": "presentation-divider"},
+            },
+            {"field": "date_created", "type": "timestamp", "meta": {"special": ["date-created"], "readonly": True}},
+        ],
+        relations,
+    )
     assert articles == {
         "id": "integer, pk, auto",
         "title": "string, required; Headline",
@@ -114,7 +165,9 @@ def test_schema_lines_for_every_relation_kind():
         "tags": "m2m -> tags via articles_tags.tags_id",
         "date_created": "timestamp, auto",
     }
-    authors = describe_fields("authors", [{"field": "articles", "type": "alias", "meta": {"special": ["o2m"]}}], relations)
+    authors = describe_fields(
+        "authors", [{"field": "articles", "type": "alias", "meta": {"special": ["o2m"]}}], relations
+    )
     assert authors == {"articles": "o2m <- articles.author"}
     pages = describe_fields("pages", [{"field": "blocks", "type": "alias", "meta": {"special": ["m2a"]}}], relations)
     assert pages == {"blocks": "m2a -> hero|text via pages_blocks.item (+collection)"}

@@ -100,8 +100,10 @@ async def test_a_call_is_prepared_once_for_its_card_its_approval_and_its_run(mon
     part = ToolCallPart(id="c1", name="items", arguments='{"action": "read", "collection": "articles", "keys": [3]}')
 
     for _ in range(3):  # three frames of its card
-        assert calls.describe(part) == ("Read articles (id 3)",
-                                        [("articles 3", "https://cms.example.com/admin/content/articles/3")])
+        assert calls.describe(part) == (
+            "Read articles (id 3)",
+            [("articles 3", "https://cms.example.com/admin/content/articles/3")],
+        )
     call = box.prepare(part.name, part.arguments)
     assert call.preview is not None and call.preview.read_only and call.action == "read"
     outcome = await box.run(call)
@@ -112,7 +114,9 @@ async def test_a_call_is_prepared_once_for_its_card_its_approval_and_its_run(mon
 def test_a_call_of_a_tool_the_user_does_not_have_is_refused_but_still_described():
     calls = PreparedCalls()
     box = Toolbox(cast(Any, NoClient()), admin=False, policy=ApprovalPolicy(), calls=calls)
-    part = ToolCallPart(id="c1", name="fields", arguments='{"action": "delete", "collection": "articles", "field": "x"}')
+    part = ToolCallPart(
+        id="c1", name="fields", arguments='{"action": "delete", "collection": "articles", "field": "x"}'
+    )
     call = box.prepare(part.name, part.arguments)
     assert call.preview is None and call.error is not None and call.error["error"]["code"] == "UNKNOWN_TOOL"
     summary, links = calls.describe(part)

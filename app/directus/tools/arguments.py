@@ -64,7 +64,10 @@ def parse_arguments(tool: str, arguments: Any) -> dict:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ToolArgumentError(tool, [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")]) from None
+            raise ToolArgumentError(
+                tool,
+                [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")],
+            ) from None
     if not isinstance(value, dict):
         raise ToolArgumentError(tool, [("", f"the arguments must be a JSON object, not {_kind(value)}")])
     return value
@@ -82,7 +85,7 @@ def from_validation(tool: str, error: ValidationError) -> ToolArgumentError:
             problems.append((path, "required"))
         else:
             message = item.get("msg", "invalid")
-            message = message[len("Value error, "):] if message.startswith("Value error, ") else message
+            message = message[len("Value error, ") :] if message.startswith("Value error, ") else message
             if kind not in ("value_error", "assertion_error") and "input" in item:
                 message += f" (got {_short(item['input'])})"
             problems.append((path, message))
@@ -106,7 +109,9 @@ def _is_union_tag(part: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _short(value: Any) -> str:

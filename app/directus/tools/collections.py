@@ -1,9 +1,9 @@
 """`collections` (admin): create / read / update / delete collections (tables, and folders with schema null).
 
-    read    keys?           GET /collections[/name]   (user collections only when no keys)
-    create  data obj|array  POST /collections         ({collection, meta?, schema: {} | null, fields?})
-    update  keys + data | data array with `collection`   PATCH /collections/name
-    delete  keys            DELETE /collections/name  (drops the table and its items)
+read    keys?           GET /collections[/name]   (user collections only when no keys)
+create  data obj|array  POST /collections         ({collection, meta?, schema: {} | null, fields?})
+update  keys + data | data array with `collection`   PATCH /collections/name
+delete  keys            DELETE /collections/name  (drops the table and its items)
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ class CollectionsArgs(ArgsModel):
         if self.action == "create":
             for i, entry in enumerate(_entries(self.data)):
                 if not entry.get("collection"):
-                    raise ArgumentProblem("data" + (f"[{i}]" if isinstance(self.data, list) else "") + ".collection", "required")
+                    raise ArgumentProblem(
+                        "data" + (f"[{i}]" if isinstance(self.data, list) else "") + ".collection", "required"
+                    )
             if not self.data:
                 raise ArgumentProblem("data", "required for create: {collection, meta?, schema?, fields?}")
         if self.action == "update":
@@ -108,7 +110,10 @@ def preview(a: CollectionsArgs) -> CallPreview:
     if a.action == "update":
         return write(f"Change {count(len(names), 'collection')}: {listed}", keys=a.keys, data=a.data)
     return write(
-        f"Delete {count(len(names), 'collection')} and all their items: {listed}", destructive=True, bulk=True, keys=a.keys
+        f"Delete {count(len(names), 'collection')} and all their items: {listed}",
+        destructive=True,
+        bulk=True,
+        keys=a.keys,
     )
 
 

@@ -1,9 +1,9 @@
 """Create / read / update / delete over one keyed REST endpoint (folders, flows, operations).
 
-    read    keys?             GET base[/key]        (several keys: filter id _in; none: all)
-    create  data obj | array  POST base
-    update  keys + data       PATCH base/key | PATCH base {keys, data};  data array with ids: PATCH base [..]
-    delete  keys              DELETE base/key | DELETE base [keys]
+read    keys?             GET base[/key]        (several keys: filter id _in; none: all)
+create  data obj | array  POST base
+update  keys + data       PATCH base/key | PATCH base {keys, data};  data array with ids: PATCH base [..]
+delete  keys              DELETE base/key | DELETE base [keys]
 """
 
 from __future__ import annotations

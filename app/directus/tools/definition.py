@@ -52,7 +52,10 @@ def read(summary: str, **details: Any) -> CallPreview:
 
 def write(summary: str, *, destructive: bool = False, bulk: bool = False, **details: Any) -> CallPreview:
     return CallPreview(
-        summary, read_only=False, destructive=destructive, bulk=bulk,
+        summary,
+        read_only=False,
+        destructive=destructive,
+        bulk=bulk,
         details={k: v for k, v in details.items() if v is not None},
     )
 

@@ -1,9 +1,9 @@
 """`fields` (admin): create / read / update / delete fields of a collection.
 
-    read    collection? field?    GET /fields[/c[/f]]     (user collections only when no collection)
-    create  collection + data     POST /fields/c          (one per object: {field, type, meta?, schema?})
-    update  collection + field + data | collection + data array with `field`   PATCH /fields/c/f
-    delete  collection + field    DELETE /fields/c/f      (drops the column and its values)
+read    collection? field?    GET /fields[/c[/f]]     (user collections only when no collection)
+create  collection + data     POST /fields/c          (one per object: {field, type, meta?, schema?})
+update  collection + field + data | collection + data array with `field`   PATCH /fields/c/f
+delete  collection + field    DELETE /fields/c/f      (drops the column and its values)
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ class FieldsArgs(ArgsModel):
                 if not e.get("field"):
                     raise ArgumentProblem(at + ".field", "required")
                 if not e.get("type"):
-                    raise ArgumentProblem(at + ".type", "required (string, text, integer, boolean, uuid, timestamp, json, alias, ...)")
+                    raise ArgumentProblem(
+                        at + ".type", "required (string, text, integer, boolean, uuid, timestamp, json, alias, ...)"
+                    )
         if a == "update":
             if not self.data:
                 raise ArgumentProblem("data", "required for update")
@@ -110,4 +112,6 @@ def preview(a: FieldsArgs) -> CallPreview:
     return write(f"Delete field {c}.{a.field} and its values", destructive=True, collection=c, field=a.field)
 
 
-TOOL = ToolDef(name="fields", description=DESCRIPTION, input_model=FieldsArgs, run=run, preview=preview, admin_only=True)
+TOOL = ToolDef(
+    name="fields", description=DESCRIPTION, input_model=FieldsArgs, run=run, preview=preview, admin_only=True
+)

@@ -25,7 +25,17 @@ from app.directus.undo import capture_files
 
 DESCRIPTION = "Files: read, update, import (data {url, title?, folder?}), delete."
 
-_INTERNAL = ("storage", "filename_disk", "metadata", "charset", "embed", "tus_id", "tus_data", "focal_point_x", "focal_point_y")
+_INTERNAL = (
+    "storage",
+    "filename_disk",
+    "metadata",
+    "charset",
+    "embed",
+    "tus_id",
+    "tus_data",
+    "focal_point_x",
+    "focal_point_y",
+)
 
 
 class FilesArgs(ArgsModel):
@@ -105,7 +115,9 @@ async def run(client: Any, a: FilesArgs) -> Any:
         if a.keys:
             if len(a.keys) == 1:
                 return _shape(await client.request("PATCH", "/files/" + str(a.keys[0]), params=params, json=a.data), q)
-            return _shape(await client.request("PATCH", "/files", params=params, json={"keys": a.keys, "data": a.data}), q)
+            return _shape(
+                await client.request("PATCH", "/files", params=params, json={"keys": a.keys, "data": a.data}), q
+            )
         if a.query and not a.query.writes_all:
             body = {"query": {k: v for k, v in q.to_body().items() if k in ("filter", "search")}, "data": a.data}
             return _shape(await client.request("PATCH", "/files", params=params, json=body), q)
@@ -125,18 +137,24 @@ def preview(a: FilesArgs) -> CallPreview:
         return read(f"Read files{what}", keys=a.keys, query=q)
     if a.action == "import":
         urls = [e["url"] for e in a.imports()]
-        return write(f"Import {count(len(urls), 'file')} from {', '.join(urls[:3])}", bulk=len(urls) >= MANY, data=a.data)
+        return write(
+            f"Import {count(len(urls), 'file')} from {', '.join(urls[:3])}", bulk=len(urls) >= MANY, data=a.data
+        )
     if a.action == "update":
         if isinstance(a.data, list):
             return write(f"Update {count(len(a.data), 'file')}", bulk=len(a.data) >= MANY, data=a.data)
         if a.keys:
             return write(
-                f"Update {count(len(a.keys), 'file')} ({keys_text(a.keys)})", bulk=len(a.keys) >= MANY, keys=a.keys, data=a.data
+                f"Update {count(len(a.keys), 'file')} ({keys_text(a.keys)})",
+                bulk=len(a.keys) >= MANY,
+                keys=a.keys,
+                data=a.data,
             )
         return write("Update every file that matches a filter", bulk=True, query=q, data=a.data)
     n = len(a.keys or [])
     return write(f"Delete {count(n, 'file')} ({keys_text(a.keys)})", destructive=True, bulk=n >= MANY, keys=a.keys)
 
 
-TOOL = ToolDef(name="files", description=DESCRIPTION, input_model=FilesArgs, run=run, preview=preview,
-               capture=capture_files)
+TOOL = ToolDef(
+    name="files", description=DESCRIPTION, input_model=FilesArgs, run=run, preview=preview, capture=capture_files
+)

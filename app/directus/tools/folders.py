@@ -24,5 +24,6 @@ def preview(a: FoldersArgs) -> CallPreview:
     return crud_preview(a, "file folder", "file folders")
 
 
-TOOL = ToolDef(name="folders", description=DESCRIPTION, input_model=FoldersArgs, run=run, preview=preview,
-               capture=capture_folders)
+TOOL = ToolDef(
+    name="folders", description=DESCRIPTION, input_model=FoldersArgs, run=run, preview=preview, capture=capture_folders
+)

@@ -69,7 +69,9 @@ def check_write_shape(action: str, keys: Optional[list], data: Any, query: Optio
             raise ArgumentProblem("data", "required for update")
         if isinstance(data, list):
             if keys or (query and not query.writes_all):
-                raise ArgumentProblem("data", "an array updates each item by the primary key inside it; drop keys and query.filter")
+                raise ArgumentProblem(
+                    "data", "an array updates each item by the primary key inside it; drop keys and query.filter"
+                )
         elif keys and query and query.filter:
             raise ArgumentProblem("query", "give keys or query.filter, not both")
         elif query and not keys and query.writes_all:
@@ -108,7 +110,9 @@ async def run(client: Any, a: ItemsArgs) -> Any:
             return await client.request("PATCH", path_of(c), params=params, json=body)
         if await is_singleton(client, c):
             return await client.request("PATCH", path_of(c), params=params, json=a.data)
-        raise ArgumentProblem("keys", f"{c} is not a singleton: give keys, query.filter, or an array of items with primary keys")
+        raise ArgumentProblem(
+            "keys", f"{c} is not a singleton: give keys, query.filter, or an array of items with primary keys"
+        )
     # delete
     keys = a.keys or []
     if len(keys) == 1:
@@ -129,7 +133,9 @@ async def read_items(client: Any, collection: str, keys: Optional[list], q: Quer
         return await client.request("GET", path_of(collection, keys[0]), params=_one_item_params(params))
     pk = await primary_key(client, collection)
     if pk:
-        params["filter"] = {"_and": [{pk: {"_in": keys}}, params["filter"]]} if params.get("filter") else {pk: {"_in": keys}}
+        params["filter"] = (
+            {"_and": [{pk: {"_in": keys}}, params["filter"]]} if params.get("filter") else {pk: {"_in": keys}}
+        )
         params.setdefault("limit", len(keys))
         return await client.request("GET", path_of(collection), params=params)
     # Without read access to the field list: fetch the items one by one.
@@ -163,14 +169,24 @@ def preview(a: ItemsArgs) -> CallPreview:
         if a.keys:
             n = len(a.keys)
             return write(
-                f"Update {count(n, 'item')} in {c} ({keys_text(a.keys)})", bulk=n >= MANY, collection=c, keys=a.keys, data=a.data
+                f"Update {count(n, 'item')} in {c} ({keys_text(a.keys)})",
+                bulk=n >= MANY,
+                collection=c,
+                keys=a.keys,
+                data=a.data,
             )
         if a.query and not a.query.writes_all:
-            return write(f"Update every item in {c} that matches a filter", bulk=True, collection=c, query=q, data=a.data)
+            return write(
+                f"Update every item in {c} that matches a filter", bulk=True, collection=c, query=q, data=a.data
+            )
         return write(f"Update {c} (singleton)", collection=c, data=a.data)
     n = len(a.keys or [])
     return write(
-        f"Delete {count(n, 'item')} from {c} ({keys_text(a.keys)})", destructive=True, bulk=n >= MANY, collection=c, keys=a.keys
+        f"Delete {count(n, 'item')} from {c} ({keys_text(a.keys)})",
+        destructive=True,
+        bulk=n >= MANY,
+        collection=c,
+        keys=a.keys,
     )
 
 

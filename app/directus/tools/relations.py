@@ -1,9 +1,9 @@
 """`relations` (admin): create / read / update / delete relations.
 
-    read    collection? field?       GET /relations[/c[/f]]   (user collections only when no collection)
-    create  data                     POST /relations  ({collection, field, related_collection, meta?, schema?})
-    update  collection + field + data   PATCH /relations/c/f
-    delete  collection + field       DELETE /relations/c/f
+read    collection? field?       GET /relations[/c[/f]]   (user collections only when no collection)
+create  data                     POST /relations  ({collection, field, related_collection, meta?, schema?})
+update  collection + field + data   PATCH /relations/c/f
+delete  collection + field       DELETE /relations/c/f
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ class RelationsArgs(ArgsModel):
             data = self.data or {}
             for key in ("collection", "field"):
                 if not data.get(key):
-                    raise ArgumentProblem("data." + key, "required (the many side: the collection holding the foreign key)")
+                    raise ArgumentProblem(
+                        "data." + key, "required (the many side: the collection holding the foreign key)"
+                    )
         if a in ("update", "delete"):
             if not self.collection:
                 raise ArgumentProblem("collection", f"required for {a}")
@@ -51,7 +53,10 @@ def shape(r: Any) -> Any:
         return r
     out = {k: r.get(k) for k in ("collection", "field", "related_collection") if r.get(k) is not None}
     meta = prune(r.get("meta") or {}, drop=("id", "many_collection", "many_field", "one_collection"))
-    schema = prune(r.get("schema") or {}, drop=("table", "column", "foreign_key_table", "foreign_key_column", "foreign_key_schema", "constraint_name"))
+    schema = prune(
+        r.get("schema") or {},
+        drop=("table", "column", "foreign_key_table", "foreign_key_column", "foreign_key_schema", "constraint_name"),
+    )
     if meta:
         out["meta"] = meta
     if schema:
@@ -89,10 +94,16 @@ def preview(a: RelationsArgs) -> CallPreview:
         return read(f"Read relations of {target}", collection=a.collection, field=a.field)
     if a.action == "create":
         d = a.data or {}
-        return write(f"Create a relation {d.get('collection')}.{d.get('field')} -> {d.get('related_collection')}", data=a.data)
+        return write(
+            f"Create a relation {d.get('collection')}.{d.get('field')} -> {d.get('related_collection')}", data=a.data
+        )
     if a.action == "update":
-        return write(f"Change the relation {a.collection}.{a.field}", collection=a.collection, field=a.field, data=a.data)
-    return write(f"Delete the relation {a.collection}.{a.field}", destructive=True, collection=a.collection, field=a.field)
+        return write(
+            f"Change the relation {a.collection}.{a.field}", collection=a.collection, field=a.field, data=a.data
+        )
+    return write(
+        f"Delete the relation {a.collection}.{a.field}", destructive=True, collection=a.collection, field=a.field
+    )
 
 
 TOOL = ToolDef(

@@ -67,7 +67,10 @@ def fit(value: Any, budget: int = BUDGET, *, offset: Optional[int] = None) -> tu
     text = to_text(value)
     if len(text) <= budget:
         if shortened:
-            body = {"data": value, "note": f"Long texts were shortened to {LONG_TEXT} characters; ask for one field to read it whole."}
+            body = {
+                "data": value,
+                "note": f"Long texts were shortened to {LONG_TEXT} characters; ask for one field to read it whole.",
+            }
             return to_text(body), True
         return text, False
     note = "Cut to fit: the result is too large. Ask for fewer fields, or use limit and offset."

@@ -130,7 +130,7 @@ async def _relations(client: Any) -> list:
 
 def describe_fields(collection: str, fields: list, relations: list) -> dict:
     out = {}
-    fields = sorted(fields, key=lambda f: ((f.get("meta") or {}).get("sort") or 0))
+    fields = sorted(fields, key=lambda f: (f.get("meta") or {}).get("sort") or 0)
     for f in fields:
         line = describe_field(collection, f, relations)
         if line is not None:
@@ -154,7 +154,10 @@ def describe_field(collection: str, f: dict, relations: list) -> Optional[str]:
         if auto:
             parts.append("auto")
         elif meta.get("required") or (
-            schema and schema.get("is_nullable") is False and schema.get("default_value") is None and f.get("type") != "alias"
+            schema
+            and schema.get("is_nullable") is False
+            and schema.get("default_value") is None
+            and f.get("type") != "alias"
         ):
             parts.append("required")
         if meta.get("readonly") and not auto:
@@ -188,7 +191,8 @@ def _relation_text(collection: str, field: str, ftype: Any, special: set, relati
         return f"m2a item -> {'|'.join(allowed)} (collection in {rmeta.get('one_collection_field')})"
     one = next(
         (
-            r for r in relations
+            r
+            for r in relations
             if r.get("related_collection") == collection and (r.get("meta") or {}).get("one_field") == field
         ),
         None,

@@ -38,7 +38,9 @@ class TriggerFlowArgs(ArgsModel):
 
     def check(self) -> None:
         if self.id and not self.collection:
-            raise ArgumentProblem("collection", "required: the collection the flow runs on (see the flow's collections)")
+            raise ArgumentProblem(
+                "collection", "required: the collection the flow runs on (see the flow's collections)"
+            )
         if not self.id and (self.collection or self.keys or self.data):
             raise ArgumentProblem("id", "required to run a flow; call trigger_flow with no arguments to list them")
 
@@ -64,7 +66,11 @@ def _field_text(f: dict) -> str:
 
 async def run(client: Any, a: TriggerFlowArgs) -> Any:
     if not a.id:
-        params = {"fields": _FLOW_FIELDS, "filter": {"trigger": {"_eq": "manual"}, "status": {"_eq": "active"}}, "limit": -1}
+        params = {
+            "fields": _FLOW_FIELDS,
+            "filter": {"trigger": {"_eq": "manual"}, "status": {"_eq": "active"}},
+            "limit": -1,
+        }
         flows = await client.request("GET", "/flows", params=params) or []
         return [describe_flow(f) for f in flows]
     flow = await _read_flow(client, a.id)
@@ -89,18 +95,23 @@ async def _read_flow(client: Any, flow_id: str) -> Optional[dict]:
 def _check_against(flow: dict, a: TriggerFlowArgs) -> None:
     name = flow.get("name") or a.id
     if flow.get("trigger") != "manual":
-        raise ArgumentProblem("id", f"flow {name!r} is not a manual flow (trigger: {flow.get('trigger')}); it cannot be run here")
+        raise ArgumentProblem(
+            "id", f"flow {name!r} is not a manual flow (trigger: {flow.get('trigger')}); it cannot be run here"
+        )
     if flow.get("status") != "active":
         raise ArgumentProblem("id", f"flow {name!r} is inactive; an administrator must activate it first")
     options = flow.get("options") or {}
     collections = options.get("collections") or []
     if a.collection not in collections:
-        raise ArgumentProblem("collection", f"flow {name!r} runs on {', '.join(collections) or 'no collection'}, not {a.collection}")
+        raise ArgumentProblem(
+            "collection", f"flow {name!r} runs on {', '.join(collections) or 'no collection'}, not {a.collection}"
+        )
     if options.get("requireSelection", True) is not False and not a.keys:
         raise ArgumentProblem("keys", f"flow {name!r} needs the keys of the items to run on")
     data = a.data or {}
     missing = [
-        f["field"] for f in options.get("fields") or []
+        f["field"]
+        for f in options.get("fields") or []
         if isinstance(f, dict) and (f.get("meta") or {}).get("required") and data.get(str(f.get("field"))) in (None, "")
     ]
     if missing:

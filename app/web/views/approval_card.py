@@ -35,15 +35,44 @@ def approval_card(pending: "PendingApproval") -> Any:
         h("p", {"class": "approval-kicker"}, "The assistant wants to run ", h("code", None, call.name), *flags),
         h("h2", {"class": "approval-summary", "id": title_id}, preview.summary or ("Run " + call.name)),
         h("div", {"class": "approval-changes", "hidden": True}),
-        h("details", {"class": "approval-args", "open": True},
-          h("summary", None, "Arguments"), h("pre", None, pretty(call.arguments))),
-        h("div", {"class": "approval-actions"},
-          h("button", {"type": "button", "class": "primary", "data-action": "approve", "data-id": call_id}, "Approve"),
-          h("button", {"type": "button", "data-action": "deny", "data-id": call_id, "aria-keyshortcuts": "Escape",
-                       "title": "Deny (Esc)"}, "Deny"),
-          h("button", {"type": "button", "class": "ghost", "data-action": "always", "data-id": call_id,
-                       "title": "Approve, and run %s without asking from now on (change it in Settings → Tools)" % call.name},
-            "Always allow")),
+        h(
+            "details",
+            {"class": "approval-args", "open": True},
+            h("summary", None, "Arguments"),
+            h("pre", None, pretty(call.arguments)),
+        ),
+        h(
+            "div",
+            {"class": "approval-actions"},
+            h(
+                "button",
+                {"type": "button", "class": "primary", "data-action": "approve", "data-id": call_id},
+                "Approve",
+            ),
+            h(
+                "button",
+                {
+                    "type": "button",
+                    "data-action": "deny",
+                    "data-id": call_id,
+                    "aria-keyshortcuts": "Escape",
+                    "title": "Deny (Esc)",
+                },
+                "Deny",
+            ),
+            h(
+                "button",
+                {
+                    "type": "button",
+                    "class": "ghost",
+                    "data-action": "always",
+                    "data-id": call_id,
+                    "title": "Approve, and run %s without asking from now on (change it in Settings → Tools)"
+                    % call.name,
+                },
+                "Always allow",
+            ),
+        ),
     )
 
 
@@ -52,8 +81,17 @@ def show_changes(card: Any, changes: list) -> None:
     box = card.querySelector(".approval-changes")
     if not changes or not hasattr(box, "hasAttribute") or box.hasAttribute("data-filled"):
         return
-    rows = [h("li", None, h("span", {"class": "change-what"}, "%s · %s: " % (c.what, c.field)),
-              h("del", None, c.before), " → ", h("ins", None, c.after)) for c in changes]
+    rows = [
+        h(
+            "li",
+            None,
+            h("span", {"class": "change-what"}, "%s · %s: " % (c.what, c.field)),
+            h("del", None, c.before),
+            " → ",
+            h("ins", None, c.after),
+        )
+        for c in changes
+    ]
     box.replaceChildren(h("p", {"class": "change-title"}, "What changes (now → after)"), h("ul", None, *rows))
     box.setAttribute("data-filled", "")
     box.hidden = False

@@ -27,15 +27,26 @@ FOLLOW_SLACK = 48  # px from the bottom that still counts as "at the latest"
 
 def empty_state() -> Any:
     buttons = [
-        h("button", {"type": "button", "class": "example", "data-action": "example", "data-prompt": prompt},
-          h("strong", None, title), h("span", None, prompt))
+        h(
+            "button",
+            {"type": "button", "class": "example", "data-action": "example", "data-prompt": prompt},
+            h("strong", None, title),
+            h("span", None, prompt),
+        )
         for title, prompt in EXAMPLES
     ]
-    return h("div", {"class": "empty-state"},
-             h("h2", None, "What should we do in Directus?"),
-             h("p", {"class": "muted"}, "The assistant works with your Directus data through tools, with your own "
-               "permissions, and asks before it changes anything."),
-             h("div", {"class": "examples"}, *buttons))
+    return h(
+        "div",
+        {"class": "empty-state"},
+        h("h2", None, "What should we do in Directus?"),
+        h(
+            "p",
+            {"class": "muted"},
+            "The assistant works with your Directus data through tools, with your own "
+            "permissions, and asks before it changes anything.",
+        ),
+        h("div", {"class": "examples"}, *buttons),
+    )
 
 
 class ConversationView:
@@ -67,8 +78,9 @@ class ConversationView:
 
     # --- rendering ---------------------------------------------------------------------------------------------
 
-    def render(self, conversation: Any, pending: list, running: set, busy: bool, usage_text: Any,
-               describe: Describe) -> None:
+    def render(
+        self, conversation: Any, pending: list, running: set, busy: bool, usage_text: Any, describe: Describe
+    ) -> None:
         if conversation.id != self.conversation_id:
             self.conversation_id = conversation.id
             clear(self.list)

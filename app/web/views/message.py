@@ -82,9 +82,13 @@ class MessageView:
         self.role = message.role
         self.parts_el = h("div", {"class": "message-body"})
         self.footer = h("div", {"class": "message-footer"})
-        self.el = h("article", {"class": "message " + message.role, "data-id": message.id},
-                    h("h3", {"class": "visually-hidden"}, "You said" if message.role == "user" else "Assistant"),
-                    self.parts_el, self.footer)
+        self.el = h(
+            "article",
+            {"class": "message " + message.role, "data-id": message.id},
+            h("h3", {"class": "visually-hidden"}, "You said" if message.role == "user" else "Assistant"),
+            self.parts_el,
+            self.footer,
+        )
         self.blocks: list[Any] = []
         self._footer_state: tuple = ()
         self._user_text: Optional[str] = None
@@ -97,8 +101,10 @@ class MessageView:
                 self.parts_el.appendChild(h("div", {"class": "user-text"}, message.text))
             editable = ctx.can_edit and ctx.is_last_user
             position = version_position(message)
-            self._set_footer(("user", editable, position, ctx.can_edit), lambda: _user_footer(message.id, editable,
-                                                                                             position, ctx.can_edit))
+            self._set_footer(
+                ("user", editable, position, ctx.can_edit),
+                lambda: _user_footer(message.id, editable, position, ctx.can_edit),
+            )
             return
         streaming = message.status == "streaming"
         for index, part in enumerate(message.parts):
@@ -135,8 +141,13 @@ class MessageView:
     def _footer(self, message: Any, ctx: "RenderContext") -> None:
         last = ctx.is_last_assistant
         usage = message.usage
-        state = (message.status, message.error.message if message.error else None, last and not ctx.busy,
-                 (usage.input_tokens, usage.output_tokens) if usage else None, message.finish_reason)
+        state = (
+            message.status,
+            message.error.message if message.error else None,
+            last and not ctx.busy,
+            (usage.input_tokens, usage.output_tokens) if usage else None,
+            message.finish_reason,
+        )
 
         def build() -> list:
             items: list = []
@@ -149,12 +160,27 @@ class MessageView:
                 if last and not ctx.busy:
                     box.appendChild(h("button", {"type": "button", "data-action": "retry"}, "Retry"))
                 if message.error.kind in KEY_ERRORS:  # the fix is in the settings: one click away
-                    box.appendChild(h("button", {"type": "button", "class": "link", "data-action": "settings-key",
-                                             "data-id": message.model or ""}, "Open Settings"))
+                    box.appendChild(
+                        h(
+                            "button",
+                            {
+                                "type": "button",
+                                "class": "link",
+                                "data-action": "settings-key",
+                                "data-id": message.model or "",
+                            },
+                            "Open Settings",
+                        )
+                    )
                 items.append(box)
             elif last and not ctx.busy and message.status in ("done", "stopped"):
-                items.append(h("button", {"type": "button", "class": "link", "data-action": "regenerate",
-                                          "aria-label": "Regenerate"}, "↻ Regenerate"))
+                items.append(
+                    h(
+                        "button",
+                        {"type": "button", "class": "link", "data-action": "regenerate", "aria-label": "Regenerate"},
+                        "↻ Regenerate",
+                    )
+                )
             if usage is not None and (usage.input_tokens or usage.output_tokens):
                 items.append(h("span", {"class": "usage"}, ctx.usage_text(message)))
             return items
@@ -172,26 +198,50 @@ def _user_footer(message_id: str, editable: bool, position: tuple[int, int], can
     items = []
     shown, count = position
     if count > 1:  # "‹ 2 / 3 ›": the versions an edit or a regenerate kept (app/chat/versions.py)
-        def step(to: int, label: str, sign: str) -> Any:
-            return h("button", {"type": "button", "class": "link", "data-action": "version", "data-id": message_id,
-                                "data-to": str(to - 1), "aria-label": label,
-                                "disabled": not (can_switch and 1 <= to <= count)}, sign)
 
-        items.append(h("span", {"class": "versions", "role": "group", "aria-label": "Versions"},
-                       step(shown - 1, "Previous version", "‹"),
-                       h("span", {"class": "version-count"}, "%d / %d" % (shown, count)),
-                       step(shown + 1, "Next version", "›")))
+        def step(to: int, label: str, sign: str) -> Any:
+            return h(
+                "button",
+                {
+                    "type": "button",
+                    "class": "link",
+                    "data-action": "version",
+                    "data-id": message_id,
+                    "data-to": str(to - 1),
+                    "aria-label": label,
+                    "disabled": not (can_switch and 1 <= to <= count),
+                },
+                sign,
+            )
+
+        items.append(
+            h(
+                "span",
+                {"class": "versions", "role": "group", "aria-label": "Versions"},
+                step(shown - 1, "Previous version", "‹"),
+                h("span", {"class": "version-count"}, "%d / %d" % (shown, count)),
+                step(shown + 1, "Next version", "›"),
+            )
+        )
     if editable:
-        items.append(h("button", {"type": "button", "class": "link", "data-action": "edit", "data-id": message_id},
-                       "Edit"))
+        items.append(
+            h("button", {"type": "button", "class": "link", "data-action": "edit", "data-id": message_id}, "Edit")
+        )
     return items
 
 
 class RenderContext:
     """What a message needs to know beyond itself: results of its calls, approvals, running tools, position."""
 
-    def __init__(self, results: dict, pending: set, running: set, busy: bool, describe: Describe,
-                 usage_text: Callable[[Any], str]):
+    def __init__(
+        self,
+        results: dict,
+        pending: set,
+        running: set,
+        busy: bool,
+        describe: Describe,
+        usage_text: Callable[[Any], str],
+    ):
         self.results = results
         self.pending = pending
         self.running = running

@@ -34,7 +34,11 @@ def pretty(raw: str) -> str:
     except ValueError:
         return raw
     shown = json.dumps(value, indent=2, ensure_ascii=False)
-    return shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "\n… (%s more characters)" % format(len(shown) - MAX_SHOWN, ",")
+    return (
+        shown
+        if len(shown) <= MAX_SHOWN
+        else shown[:MAX_SHOWN] + "\n… (%s more characters)" % format(len(shown) - MAX_SHOWN, ",")
+    )
 
 
 class ToolCard:
@@ -50,17 +54,34 @@ class ToolCard:
         self.links_el = h("div", {"class": "tool-links", "hidden": True})
         self.call_id = call_id
         self.el = h(
-            "div", {"class": "tool-card", "data-call": call_id},
+            "div",
+            {"class": "tool-card", "data-call": call_id},
             h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, name), self.summary_el, self.status_el),
-            self.args, self.result, self.links_el, self.undo_el,
+            self.args,
+            self.result,
+            self.links_el,
+            self.undo_el,
         )
         self._state: tuple = ()
         self._shown_links: tuple = ()
 
-    def update(self, call: Any, result: Any, status: str, summary: Optional[str],
-               links: Sequence[tuple[str, str]] = (), can_undo: bool = False) -> None:
-        state = (len(call.arguments), status, summary, tuple(links), result.content if result is not None else None,
-                 can_undo)
+    def update(
+        self,
+        call: Any,
+        result: Any,
+        status: str,
+        summary: Optional[str],
+        links: Sequence[tuple[str, str]] = (),
+        can_undo: bool = False,
+    ) -> None:
+        state = (
+            len(call.arguments),
+            status,
+            summary,
+            tuple(links),
+            result.content if result is not None else None,
+            can_undo,
+        )
         if state == self._state:
             return
         self._state = state
@@ -75,12 +96,14 @@ class ToolCard:
             return
         self.result.hidden = False
         failed = result.status != "ok"
-        text(self.result_label, "Result" if not failed else ("Error" if result.status == "error" else STATUS_LABELS[result.status]))
+        text(
+            self.result_label,
+            "Result" if not failed else ("Error" if result.status == "error" else STATUS_LABELS[result.status]),
+        )
         text(self.result_pre, _result_text(result.content, failed))
         if failed and not self.result.hasAttribute("data-seen"):
             self.result.open = True  # errors open, once (the user may close it)
             self.result.setAttribute("data-seen", "")
-
 
     def _links(self, links: Sequence[tuple[str, str]]) -> None:
         """Where Directus's own app shows what the call touches (app/directus/links.py): a new tab, no referrer.
@@ -93,7 +116,9 @@ class ToolCard:
         if links:
             self.links_el.appendChild(h("span", {"class": "muted"}, "Open in Directus:"))
             for label, url in links:
-                self.links_el.appendChild(h("a", {"href": url, "target": "_blank", "rel": "noopener noreferrer"}, label))
+                self.links_el.appendChild(
+                    h("a", {"href": url, "target": "_blank", "rel": "noopener noreferrer"}, label)
+                )
 
     def _undo(self, result: Any, can_undo: bool) -> None:
         plan = result.undo if result is not None and result.status == "ok" else None
@@ -106,9 +131,20 @@ class ToolCard:
             self.undo_el.appendChild(h("span", {"class": "badge"}, "Undone"))
             self.undo_el.appendChild(h("span", {"class": "muted"}, what))
         else:
-            self.undo_el.appendChild(h("button", {"type": "button", "class": "link", "data-action": "undo",
-                                                  "data-id": self.call_id, "aria-label": "Undo: " + what,
-                                                  "title": what}, "↶ Undo"))
+            self.undo_el.appendChild(
+                h(
+                    "button",
+                    {
+                        "type": "button",
+                        "class": "link",
+                        "data-action": "undo",
+                        "data-id": self.call_id,
+                        "aria-label": "Undo: " + what,
+                        "title": what,
+                    },
+                    "↶ Undo",
+                )
+            )
 
 
 def _result_text(content: str, failed: bool) -> str:
@@ -116,7 +152,9 @@ def _result_text(content: str, failed: bool) -> str:
         try:
             error = json.loads(content).get("error", {})
             if isinstance(error, dict) and error.get("message"):
-                return str(error["message"]) + ("\n\n" + pretty(content) if error.get("code") not in ("DENIED", "STOPPED") else "")
+                return str(error["message"]) + (
+                    "\n\n" + pretty(content) if error.get("code") not in ("DENIED", "STOPPED") else ""
+                )
         except (ValueError, AttributeError):
             pass
     return pretty(content)
