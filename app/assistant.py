@@ -49,8 +49,9 @@ from app.turns import Turns
 
 if TYPE_CHECKING:
     from app.chat.agent import Agent, PendingApproval, UserDecision
-    from app.chat.model import Message
+    from app.chat.model import Message, ToolCallPart
     from app.directus.changes import Change
+    from app.directus.links import Link
     from app.directus.prompts import Prompt
     from app.settings import DeploymentConfig, ProviderSettings, Settings
     from app.store.conversations import ConversationSummary
@@ -225,6 +226,10 @@ class Assistant:
 
     def change_preview(self, call_id: str) -> list[Change]:
         return self.directus.tools.change_preview(call_id)
+
+    def describe_call(self, call: ToolCallPart) -> tuple[Optional[str], list[Link]]:
+        """A tool card's (summary, "Open in Directus" links), from the call prepared once."""
+        return self.directus.tools.describe(call)
 
     # ----- conversations --------------------------------------------------------------------------------
 

@@ -24,11 +24,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Collection, Literal, Optional
 
 if TYPE_CHECKING:
-    from app.chat.agent import Agent, CallPreview, ToolOutcome, Tools
+    from app.chat.agent import Agent
     from app.chat.model import ToolCallPart, ToolSpec
     from app.directus.changes import Change
     from app.directus.client import CurrentUser, DirectusClient, Session
+    from app.directus.links import Link
+    from app.directus.prepared import PreparedCall
     from app.directus.prompts import Prompt
+    from app.directus.toolbox import PreparedCalls, Toolbox
+    from app.directus.tools.definition import ToolOutcome
     from app.hub import Hub
     from app.preferences import Preferences
     from app.transport import Transport
@@ -204,25 +208,54 @@ class DirectusConnection:
 
 # ===== The tools of a turn, and the change previews of its approvals ==================================================
 # Everything here touches the agent's tool interface (app/chat/agent.py `Tools`), so it is kept together:
-# `TurnTools.current()` (a Toolbox when connected, else `NoTools`), `LiveTools` (what a turn's agent holds: the
-# tools as they are at each model call), and the change previews (`change_preview`, `preview_pending`,
-# `_load_preview`: what a pending update will change, read in the background for its approval prompt).
+# `TurnTools.current()` (the connection's Toolbox when connected, else `NoTools`), `LiveTools` (what a turn's agent
+# holds: the tools as they are at each model call), the calls prepared once (`calls()`, `describe()` for the tool
+# cards), and the change previews (`change_preview`, `preview_pending`, `_load_preview`: what a pending update
+# will change, read in the background for its approval prompt through the prepared call's capture step).
 
 
 class TurnTools:
     def __init__(self, directus: DirectusConnection):
         self._directus = directus
         self._previews: dict[str, Optional[list[Change]]] = {}  # call id -> its changes; None: loading
+        self._calls: Optional[PreparedCalls] = None  # the tool calls, each prepared once (cards, approvals, runs)
+        self._toolbox: Optional[Toolbox] = None
 
-    def current(self) -> Tools:
-        """The tools of the connection as it is now: a Toolbox when connected, else none."""
+    def calls(self) -> PreparedCalls:
+        """The tool calls prepared once (app/directus/toolbox.py): the cards, the approvals and the runs read them.
+        Imported at the first card or call, not at start-up."""
+        if self._calls is None:
+            from app.directus.toolbox import PreparedCalls
+
+            self._calls = PreparedCalls()
+        self._calls.use_url(self._directus.url())  # (the links name it: a new URL starts afresh)
+        return self._calls
+
+    def describe(self, call: ToolCallPart) -> tuple[Optional[str], list[Link]]:
+        """A tool card's (summary, "Open in Directus" links), from the call prepared once."""
+        return self.calls().describe(call)
+
+    def current(self) -> Toolbox | NoTools:
+        """The tools of the connection as it is now: its Toolbox when connected (one per client, role and tool
+        settings), else none."""
         directus = self._directus
-        if directus.client is None or directus.current.status != "connected":
+        client = directus.client
+        if client is None or directus.current.status != "connected":
             return NoTools()
-        from app.directus.toolbox import Toolbox
-
         user = directus.current.user
-        return Toolbox(directus.client, admin=bool(user and user.admin), policy=directus.prefs.settings.tools)
+        admin, policy, calls = bool(user and user.admin), directus.prefs.settings.tools, self.calls()
+        box = self._toolbox
+        if (
+            box is None
+            or box.client is not client
+            or box.admin != admin
+            or box.policy is not policy
+            or box.calls is not calls
+        ):
+            from app.directus.toolbox import Toolbox
+
+            box = self._toolbox = Toolbox(client, admin=admin, policy=policy, calls=calls)
+        return box
 
     def live(self) -> LiveTools:
         return LiveTools(self)
@@ -239,30 +272,37 @@ class TurnTools:
         for call_id, pending in list(agent.pending.items()):
             if call_id not in self._previews:
                 self._previews[call_id] = None
-                self._directus.hub.spawn(self._load_preview(client, pending.call))
+                self._directus.hub.spawn(self._load_preview(client, call_id, pending.prepared))
 
-    async def _load_preview(self, client: DirectusClient, call: ToolCallPart) -> None:
+    async def _load_preview(self, client: DirectusClient, call_id: str, call: object) -> None:
+        """Read with the prepared call's own capture step (the run captures again, right before the write)."""
         from app.directus.changes import preview_changes
+        from app.directus.prepared import PreparedCall
 
         try:
-            changes = await preview_changes(client, call.name, call.arguments)
+            changes = await preview_changes(client, call) if isinstance(call, PreparedCall) else []
         except Exception:  # noqa: BLE001 - a preview is a nicety: the approval prompt works without it
             changes = []
-        self._previews[call.id] = changes
+        self._previews[call_id] = changes
         if changes:
             self._directus.hub.notify("conversation")
 
 
+NOT_CONNECTED = {"error": {"code": "NOT_CONNECTED", "message": "Directus is not connected."}}
+
+
 class NoTools:
-    """The tools when Directus is not connected: none."""
+    """The tools when Directus is not connected: none (a call the model makes anyway is told so)."""
 
     def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
         return []
 
-    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
-        return None
+    def prepare(self, name: str, arguments: str) -> PreparedCall:
+        from app.directus.prepared import PreparedCall
 
-    async def run(self, name: str, arguments: str) -> ToolOutcome:
+        return PreparedCall(name, arguments, error=NOT_CONNECTED)
+
+    async def run(self, call: PreparedCall) -> ToolOutcome:
         from app.directus.tools.definition import ToolOutcome
 
         return ToolOutcome(
@@ -280,8 +320,8 @@ class LiveTools:
     def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
         return self._tools.current().specs(used)
 
-    def preview(self, name: str, arguments: str) -> Optional[CallPreview]:
-        return self._tools.current().preview(name, arguments)
+    def prepare(self, name: str, arguments: str) -> PreparedCall:
+        return self._tools.current().prepare(name, arguments)
 
-    async def run(self, name: str, arguments: str) -> ToolOutcome:
-        return await self._tools.current().run(name, arguments)
+    async def run(self, call: PreparedCall) -> ToolOutcome:
+        return await self._tools.current().run(call)

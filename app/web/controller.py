@@ -34,7 +34,6 @@ from app.web.views.usage_bar import UsageBar
 
 if TYPE_CHECKING:
     from app.chat.model import ToolCallPart
-    from app.directus.toolbox import PreparedCalls
 
 CONFIG_URL = "./config.json"
 
@@ -84,7 +83,6 @@ class Controller:
         self._approval_ids: tuple[str, ...] = ()
         self._usage_state: Optional[tuple] = None
         self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
-        self._calls: Optional[PreparedCalls] = None  # the tool calls the cards show, each prepared once
 
     # ----- start ----------------------------------------------------------------------------------------------
 
@@ -236,14 +234,9 @@ class Controller:
         self.settings.show_connection()
 
     def _describe(self, call: ToolCallPart) -> tuple[Optional[str], Sequence[tuple[str, str]]]:
-        """A tool card's (summary, links), from the call prepared once (app/directus/toolbox.py PreparedCalls; imported
-        at the first card, not at start-up)."""
-        if self._calls is None:
-            from app.directus.toolbox import PreparedCalls
-
-            self._calls = PreparedCalls()
-        self._calls.use_url(self.assistant.directus_url())
-        return self._calls.describe(call)
+        """A tool card's (summary, links): the call as the connection prepared it, once (the same object its
+        approval and its run read)."""
+        return self.assistant.describe_call(call)
 
     def _render_usage(self) -> None:
         """The window gauge and the conversation's totals, recomputed when a message or the model changed (not at
