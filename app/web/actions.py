@@ -19,16 +19,40 @@ if TYPE_CHECKING:
 
 Action = Literal[
     # an approval card
-    "approve", "deny", "always",
+    "approve",
+    "deny",
+    "always",
     # the conversation: a message, a tool card, the examples of an empty one
-    "retry", "regenerate", "edit", "version", "settings-key", "undo", "example",
+    "retry",
+    "regenerate",
+    "edit",
+    "version",
+    "settings-key",
+    "undo",
+    "example",
     # the header and the sidebar
-    "new-conversation", "settings", "prompts", "toggle-sidebar",
-    "open", "rename", "delete", "export-one", "export-all", "export-md", "import", "clear-all",
+    "new-conversation",
+    "settings",
+    "prompts",
+    "toggle-sidebar",
+    "open",
+    "rename",
+    "delete",
+    "export-one",
+    "export-all",
+    "export-md",
+    "import",
+    "clear-all",
     # notices
-    "dismiss", "download-set-aside", "discard-set-aside",
+    "dismiss",
+    "download-set-aside",
+    "discard-set-aside",
     # the settings dialog
-    "close-settings", "connect", "disconnect", "add-endpoint", "remove-endpoint",
+    "close-settings",
+    "connect",
+    "disconnect",
+    "add-endpoint",
+    "remove-endpoint",
 ]
 ACTIONS: frozenset[str] = frozenset(get_args(Action))
 
@@ -79,7 +103,8 @@ HANDLERS: dict[Action, Handler] = {
     "remove-endpoint": lambda c, k: c.settings.dialog.remove_endpoint(k.element),
 }
 assert set(HANDLERS) == ACTIONS, "actions without a handler or handlers without an action: %s" % sorted(
-    ACTIONS ^ set(HANDLERS))
+    ACTIONS ^ set(HANDLERS)
+)
 
 
 def is_action(name: str) -> TypeGuard[Action]:

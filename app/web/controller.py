@@ -92,8 +92,9 @@ class Controller:
         local, problem = open_store("localStorage")
         session, _ = open_store("sessionStorage")
         config, config_problem = await load_config()
-        self.assistant = a = Assistant(local, session, FetchTransport(), config=config, schedule=_later,
-                                       origin=str(window.location.origin))
+        self.assistant = a = Assistant(
+            local, session, FetchTransport(), config=config, schedule=_later, origin=str(window.location.origin)
+        )
         a.listeners.append(self._changed)
         if problem:
             a.add_notice(problem, "warning", "storage-blocked")
@@ -128,8 +129,14 @@ class Controller:
         self.effort_picker = by_id("effort-picker")
         self.badge = by_id("connection-badge")
         self.ask = AskDialog(by_id("ask-dialog"))
-        self.conversations = Conversations(self.assistant, self.ask, by_id("conversation-list"),
-                                           by_id("conversation-search"), by_id("import-file"), self.spawn)
+        self.conversations = Conversations(
+            self.assistant,
+            self.ask,
+            by_id("conversation-list"),
+            by_id("conversation-search"),
+            by_id("import-file"),
+            self.spawn,
+        )
         self.settings = SettingsEditor(self.assistant, by_id("settings-dialog"), self.spawn)
         self.prompts_dialog = PromptsDialog(by_id("prompts-dialog"), self._insert_prompt)
         self.prompts_button = by_id("prompts-button")
@@ -137,8 +144,15 @@ class Controller:
         self.view = ConversationView(self.root, self.jump)
         self.usage_bar = UsageBar()
         self.composer.form.before(self.usage_bar.el)
-        for element_id in ("model-picker", "new-conversation", "settings-button", "sidebar-toggle",
-                           "conversation-search", "composer-input", "composer-send"):
+        for element_id in (
+            "model-picker",
+            "new-conversation",
+            "settings-button",
+            "sidebar-toggle",
+            "conversation-search",
+            "composer-input",
+            "composer-send",
+        ):
             el = by_id(element_id)
             if el is not None:
                 el.disabled = False
@@ -226,8 +240,12 @@ class Controller:
         self.prompts_button.hidden = not self.assistant.prompts
         user = c.user
         who = "%s · %s" % (user.display_name, "admin" if user.admin else (user.role_name or "user")) if user else ""
-        labels = {"off": "Directus: not connected", "connecting": "Directus: connecting…",
-                  "connected": who, "error": "Directus: error"}
+        labels = {
+            "off": "Directus: not connected",
+            "connecting": "Directus: connecting…",
+            "connected": who,
+            "error": "Directus: error",
+        }
         text(self.badge, labels[c.status])
         self.badge.setAttribute("data-status", c.status)
         self.badge.setAttribute("title", ("Signed in to %s as %s" % (c.url, c.who)) if user else (c.message or ""))
@@ -244,8 +262,14 @@ class Controller:
         a = self.assistant
         messages = a.conversation.messages
         last = messages[-1] if messages else None
-        state = (a.conversation.id, len(messages), last.id if last else None, last.status if last else None,
-                 a.selected_model(), a.conversation.notice)
+        state = (
+            a.conversation.id,
+            len(messages),
+            last.id if last else None,
+            last.status if last else None,
+            a.selected_model(),
+            a.conversation.notice,
+        )
         if state == self._usage_state:
             return
         self._usage_state = state
@@ -343,7 +367,9 @@ class Controller:
     def undo(self, call_id: str) -> None:
         summary = self.assistant.undo_summary(call_id)
         if summary:
-            self.ask.confirm("Undo in Directus: %s?" % summary, "Undo", lambda: self.spawn(self.assistant.undo(call_id)))
+            self.ask.confirm(
+                "Undo in Directus: %s?" % summary, "Undo", lambda: self.spawn(self.assistant.undo(call_id))
+            )
 
     def _insert_prompt(self, prompt_text: str) -> None:
         """A shared prompt goes into the composer (after what is there already), to be read and sent by the user."""

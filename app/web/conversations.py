@@ -33,8 +33,15 @@ def download(name: str, content: str, mime: str) -> None:
 
 
 class Conversations:
-    def __init__(self, assistant: Assistant, ask: AskDialog, list_ul: Element, search_input: Element,
-                 import_input: Element, spawn: Callable[[Coroutine[Any, Any, None]], None]):
+    def __init__(
+        self,
+        assistant: Assistant,
+        ask: AskDialog,
+        list_ul: Element,
+        search_input: Element,
+        import_input: Element,
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+    ):
         self.assistant = assistant
         self.ask = ask
         self.list_ul, self.search_input, self.import_input = list_ul, search_input, import_input
@@ -53,17 +60,30 @@ class Conversations:
         document.body.classList.remove("sidebar-open")
 
     def rename(self, cid: str) -> None:
-        self.ask.prompt("Rename the conversation", "Title", self._title(cid) or "", "Rename",
-                        lambda title: self.assistant.rename(cid, title) if title.strip() else None)
+        self.ask.prompt(
+            "Rename the conversation",
+            "Title",
+            self._title(cid) or "",
+            "Rename",
+            lambda title: self.assistant.rename(cid, title) if title.strip() else None,
+        )
 
     def delete(self, cid: str) -> None:
         title = self._title(cid)
-        self.ask.confirm('Delete "%s"? This cannot be undone.' % (title if title is not None else "this conversation"),
-                         "Delete", lambda: self.assistant.delete(cid), danger=True)
+        self.ask.confirm(
+            'Delete "%s"? This cannot be undone.' % (title if title is not None else "this conversation"),
+            "Delete",
+            lambda: self.assistant.delete(cid),
+            danger=True,
+        )
 
     def clear_all(self) -> None:
-        self.ask.confirm("Delete ALL conversations stored in this browser? Export them first if you want to keep them.",
-                         "Delete all", lambda: self.assistant.clear_all(), danger=True)
+        self.ask.confirm(
+            "Delete ALL conversations stored in this browser? Export them first if you want to keep them.",
+            "Delete all",
+            lambda: self.assistant.clear_all(),
+            danger=True,
+        )
 
     def export(self, cid: Optional[str]) -> None:
         content = self.assistant.export_json([cid] if cid else None)
@@ -81,8 +101,12 @@ class Conversations:
         download(key.replace(".", "-") + ".txt", self.assistant.read_set_aside(key), "text/plain")
 
     def discard_set_aside(self, key: str) -> None:
-        self.ask.confirm("Discard the unreadable entry? Download it first if you may want it back.", "Discard",
-                         lambda: self.assistant.discard_set_aside(key), danger=True)
+        self.ask.confirm(
+            "Discard the unreadable entry? Download it first if you may want it back.",
+            "Discard",
+            lambda: self.assistant.discard_set_aside(key),
+            danger=True,
+        )
 
     def _title(self, cid: str) -> Optional[str]:
         summary = next((s for s in self.assistant.conversations() if s.id == cid), None)

@@ -83,6 +83,7 @@ def clear(el: Any) -> None:
 def replace_keeping_focus(el: Any, children: list) -> None:
     """Replace el's children; a control inside that had the focus hands it to its successor (the one with the same
     accessible name), so that a keyboard user is not thrown back to the top of the page."""
+
     def accessible_name(node: Any) -> str:
         label = node.getAttribute("aria-label")  # a JS null (not None) when there is none
         return label if isinstance(label, str) else str(node.textContent)

@@ -55,8 +55,10 @@ def open_store(name: str) -> tuple[Any, str]:
         storage.getItem("da.probe")
         return WebStorage(storage), ""
     except Exception as exc:  # noqa: BLE001 - SecurityError, missing storage
-        return MemoryStore(), ("The browser does not let this page use %s (%s): conversations and settings last only "
-                               "until this tab closes." % (name, str(exc).splitlines()[0] if str(exc) else "blocked"))
+        return MemoryStore(), (
+            "The browser does not let this page use %s (%s): conversations and settings last only "
+            "until this tab closes." % (name, str(exc).splitlines()[0] if str(exc) else "blocked")
+        )
 
 
 def ask_to_persist() -> None:

@@ -37,11 +37,12 @@ class SettingsEditor:
     def open(self, key_of: str = "") -> None:
         """Show the dialog filled from the settings; `key_of` (a model ref): focus its provider's key field."""
         from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
-        from app.web.views.settings_dialog import DialogDefaults
+        from app.web.views.settings_form import FormDefaults
 
         a = self.assistant
-        self.dialog.open(a.settings, self._tools(), DialogDefaults(a.config.directus_url, DEFAULT_SYSTEM_PROMPT),
-                         a.connection)
+        self.dialog.open(
+            a.settings, self._tools(), FormDefaults(a.config.directus_url, DEFAULT_SYSTEM_PROMPT), a.connection
+        )
         if key_of:
             self.dialog.focus_key(key_of)
 
@@ -77,7 +78,10 @@ class SettingsEditor:
         old = a.settings
         new = self.dialog.read(old, a.config.directus_url)
         changed_directus = (new.directus.url, new.directus.token, new.directus.auth) != (
-            old.directus.url, old.directus.token, old.directus.auth)
+            old.directus.url,
+            old.directus.token,
+            old.directus.auth,
+        )
         a.save_settings(new)
         return changed_directus
 

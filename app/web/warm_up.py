@@ -48,7 +48,7 @@ MARKDOWN_SAMPLES = (
     "# Heading 1\n\n## Heading 2\n\n### Heading 3\n\n#### Heading 4\n",
     "Text with **bold**, *italic*, ***both***, ~~struck~~, `code` and [a link](https://example.com).\n\n"
     "- a point\n- another\n\n1. first\n2. second\n\n> A quote.\n",
-    "| id | title |\n|---|---|\n| 1 | **Hello** `x` |\n\n```json\n{\"collection\": \"articles\"}\n```\n",
+    '| id | title |\n|---|---|\n| 1 | **Hello** `x` |\n\n```json\n{"collection": "articles"}\n```\n',
 )
 
 
@@ -58,19 +58,47 @@ def _sample_messages(markdown_html: str) -> Any:
     body = h("div", {"class": "markdown"})
     set_trusted_html(body, markdown_html)
     return h(
-        "div", {"class": "messages warm-up-sample", "aria-hidden": "true"},
-        h("article", {"class": "message user"}, h("div", {"class": "message-body"}, h("div", {"class": "user-text"}, "x"))),
-        h("article", {"class": "message assistant", "data-status": "streaming"},
-          h("div", {"class": "message-body"},
-            h("details", {"class": "reasoning"}, h("summary", None, "Reasoning"), h("div", {"class": "reasoning-text"}, "x")),
-            h("div", {"class": "tool-card"},
-              h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, "read_items"),
-                h("span", {"class": "tool-summary"}, "x"), h("span", {"class": "tool-status"}, "Running…"))),
-            body),
-          h("div", {"class": "message-footer"},
-            h("span", {"class": "badge"}, "Stopped"), h("span", {"class": "badge warn"}, "Cut off"),
-            h("button", {"type": "button", "class": "link"}, "↻ Regenerate"),
-            h("span", {"class": "usage"}, "1,234 in · 56 out · ≈ $0.0012"))),
+        "div",
+        {"class": "messages warm-up-sample", "aria-hidden": "true"},
+        h(
+            "article",
+            {"class": "message user"},
+            h("div", {"class": "message-body"}, h("div", {"class": "user-text"}, "x")),
+        ),
+        h(
+            "article",
+            {"class": "message assistant", "data-status": "streaming"},
+            h(
+                "div",
+                {"class": "message-body"},
+                h(
+                    "details",
+                    {"class": "reasoning"},
+                    h("summary", None, "Reasoning"),
+                    h("div", {"class": "reasoning-text"}, "x"),
+                ),
+                h(
+                    "div",
+                    {"class": "tool-card"},
+                    h(
+                        "div",
+                        {"class": "tool-head"},
+                        h("code", {"class": "tool-name"}, "read_items"),
+                        h("span", {"class": "tool-summary"}, "x"),
+                        h("span", {"class": "tool-status"}, "Running…"),
+                    ),
+                ),
+                body,
+            ),
+            h(
+                "div",
+                {"class": "message-footer"},
+                h("span", {"class": "badge"}, "Stopped"),
+                h("span", {"class": "badge warn"}, "Cut off"),
+                h("button", {"type": "button", "class": "link"}, "↻ Regenerate"),
+                h("span", {"class": "usage"}, "1,234 in · 56 out · ≈ $0.0012"),
+            ),
+        ),
     )
 
 
@@ -105,9 +133,16 @@ def _fonts(sample: str) -> Callable[[], None]:
 def _sidebar() -> None:
     from app.web.dom import h
 
-    item = h("li", {"aria-hidden": "true", "class": "warm-up-sample"},
-             h("button", {"type": "button", "class": "conv-open"},
-               h("span", {"class": "conv-title"}, "x"), h("span", {"class": "conv-meta"}, "x")))
+    item = h(
+        "li",
+        {"aria-hidden": "true", "class": "warm-up-sample"},
+        h(
+            "button",
+            {"type": "button", "class": "conv-open"},
+            h("span", {"class": "conv-title"}, "x"),
+            h("span", {"class": "conv-meta"}, "x"),
+        ),
+    )
     _lay_out(item, "conversation-list")
 
 
@@ -120,8 +155,13 @@ def _import(name: str) -> Callable[[], None]:
 
 
 def slices() -> list[Callable[[], None]]:
-    return [_renderer, _sidebar, *[_fonts(s) for s in MARKDOWN_SAMPLES],
-            *[_import(name) for name in FIRST_TURN_MODULES], gc.freeze]
+    return [
+        _renderer,
+        _sidebar,
+        *[_fonts(s) for s in MARKDOWN_SAMPLES],
+        *[_import(name) for name in FIRST_TURN_MODULES],
+        gc.freeze,
+    ]
 
 
 def _when_idle(fn: Callable[[], None]) -> None:
@@ -141,8 +181,10 @@ def start_warm_up() -> None:
         try:
             work()
         except Exception as exc:  # noqa: BLE001 - see the module docstring
-            window.console.warn("warm-up step %s failed (harmless; the first turn may be slower): %s: %s"
-                                % (getattr(work, "__name__", work), type(exc).__name__, exc))
+            window.console.warn(
+                "warm-up step %s failed (harmless; the first turn may be slower): %s: %s"
+                % (getattr(work, "__name__", work), type(exc).__name__, exc)
+            )
         if pending:
             _when_idle(step)
         else:

@@ -73,8 +73,9 @@ class SettingsApp(ChatApp):
 
 
 @contextlib.contextmanager
-def app_page_for(browser_context, site, *, config: Optional[dict], seed: Optional[tuple[str, str]],
-                 allow: list[str]) -> Iterator[SettingsApp]:
+def app_page_for(
+    browser_context, site, *, config: Optional[dict], seed: Optional[tuple[str, str]], allow: list[str]
+) -> Iterator[SettingsApp]:
     saved = dict(site.overrides)
     if config is None:
         site.hidden = set(site.hidden) | {"config.json"}

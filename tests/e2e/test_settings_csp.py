@@ -32,6 +32,8 @@ def test_injected_inline_script_and_handlers_do_not_run(chat):
     page.wait_for_timeout(300)
     ran = page.evaluate("[window.__csp_handler, window.__csp_svg, window.__csp_inline, window.__csp_link]")
     assert ran == [None, None, None, None]
-    page.evaluate("document.querySelector('#csp-link').parentElement.remove(); document.querySelector('img[onerror]').remove()")
+    page.evaluate(
+        "document.querySelector('#csp-link').parentElement.remove(); document.querySelector('img[onerror]').remove()"
+    )
     chat.send("Still working?")  # and the app itself runs under the policy
     expect(chat.last_answer()).to_contain_text("You said: Still working?")

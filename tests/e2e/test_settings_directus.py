@@ -21,9 +21,13 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def module_app(browser_context, site, directus, fake_provider_server):
-    with app_page_for(browser_context, site, config={"directus_url": directus.url},
-                      seed=chat_settings(fake_provider_server.url),
-                      allow=[directus.url, fake_provider_server.url]) as app:
+    with app_page_for(
+        browser_context,
+        site,
+        config={"directus_url": directus.url},
+        seed=chat_settings(fake_provider_server.url),
+        allow=[directus.url, fake_provider_server.url],
+    ) as app:
         yield app
 
 
@@ -112,7 +116,8 @@ def test_a_wrong_token_is_refused_in_plain_words(app, directus):
     app.open_settings()
     app.connect_with_token(directus.url, "not-a-real-token")
     expect(app.status()).to_have_text(
-        "Not connected: The Directus token was refused. Check the static token in the settings, or sign in.")
+        "Not connected: The Directus token was refused. Check the static token in the settings, or sign in."
+    )
     expect(app.badge()).to_have_attribute("data-status", "error")
 
 

@@ -40,9 +40,19 @@ def test_every_settings_field_has_a_visible_label(chat):
                 if field["shown"]:
                     assert field["labelShown"], "the label of %s is not visible" % field
                     seen[field["id"]] = field["text"]
-        for expected in ("set-directus-url", "set-directus-token", "set-directus-email", "set-directus-password",
-                         "set-anthropic-key", "set-compat-headers", "set-compat-models", "set-system-prompt",
-                         "set-tool-search", "tool-items", "set-remember"):
+        for expected in (
+            "set-directus-url",
+            "set-directus-token",
+            "set-directus-email",
+            "set-directus-password",
+            "set-anthropic-key",
+            "set-compat-headers",
+            "set-compat-models",
+            "set-system-prompt",
+            "set-tool-search",
+            "tool-items",
+            "set-remember",
+        ):
             assert expected in seen, expected
     finally:
         page.get_by_role("button", name="Cancel").click()
@@ -75,8 +85,12 @@ def test_usable_at_360_px(chat, tmp_path):
         page.wait_for_timeout(400)  # the sidebar slides away after the resize
         page.screenshot(path=str(shots / "narrow-empty.png"))
 
-        args = {"action": "update", "collection": "articles", "keys": [9],
-                "data": {"title": "A rather long new title that has to wrap on a narrow phone screen"}}
+        args = {
+            "action": "update",
+            "collection": "articles",
+            "keys": [9],
+            "data": {"title": "A rather long new title that has to wrap on a narrow phone screen"},
+        }
         chat.send("Please retitle article nine " + "[[call items %s]]" % json.dumps(args))
         card = page.locator(".approval-card")
         expect(card).to_be_visible()

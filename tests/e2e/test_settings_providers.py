@@ -22,8 +22,13 @@ ENDPOINT_KEY = "sk-team-e2e-key"
 def module_app(browser_context, site, directus, fake_provider_server):
     import json
 
-    with app_page_for(browser_context, site, config=json.loads(app_config(directus)), seed=None,
-                      allow=[directus.url, fake_provider_server.url]) as app:
+    with app_page_for(
+        browser_context,
+        site,
+        config=json.loads(app_config(directus)),
+        seed=None,
+        allow=[directus.url, fake_provider_server.url],
+    ) as app:
         yield app
 
 
@@ -36,7 +41,8 @@ def app(module_app, fake_provider):
 def model_groups(page) -> dict[str, list[str]]:
     return page.get_by_role("combobox", name="Model").evaluate(
         """select => Object.fromEntries([...select.querySelectorAll("optgroup")].map(
-            g => [g.label, [...g.querySelectorAll("option")].map(o => o.value)]))""")
+            g => [g.label, [...g.querySelectorAll("option")].map(o => o.value)]))"""
+    )
 
 
 def set_anthropic(app, fake_url: str) -> None:
@@ -84,7 +90,9 @@ def test_a_rejected_key_says_where_to_change_it_and_retry_works(app, fake_provid
     fake_provider.script("bad_key")  # the next request is refused, the one after answers
     app.send("Hello again")
     error = app.last_answer().locator(".message-error")
-    expect(error).to_contain_text("Anthropic rejected the API key (401). Check the key in Settings → Providers → Anthropic.")
+    expect(error).to_contain_text(
+        "Anthropic rejected the API key (401). Check the key in Settings → Providers → Anthropic."
+    )
 
     error.get_by_role("button", name="Open Settings").click()  # goes straight to the key
     expect(page.get_by_label("Anthropic API key")).to_be_focused()
@@ -176,7 +184,8 @@ def test_several_compatible_endpoints_can_be_added_used_and_removed(app, fake_pr
 
     app.open_settings()
     expect(page.locator(".compat-endpoint legend")).to_have_text(
-        ["OpenAI-compatible endpoint: team-llm", "OpenAI-compatible endpoint: team-llm-2"])
+        ["OpenAI-compatible endpoint: team-llm", "OpenAI-compatible endpoint: team-llm-2"]
+    )
     page.get_by_role("button", name="Remove endpoint team-llm-2").click()
     app.save_settings()
     assert "team-llm-2" not in model_groups(page) and "team-llm" in model_groups(page)

@@ -23,8 +23,9 @@ READ = call("items", {"action": "read", "collection": "articles", "query": {"fie
 DELETE = call("items", {"action": "delete", "collection": "articles", "keys": [3]})
 
 
-def set_tools(chat, modes: Optional[dict] = None, allow_reads: Optional[bool] = None,
-              confirm_destructive: Optional[bool] = None) -> None:
+def set_tools(
+    chat, modes: Optional[dict] = None, allow_reads: Optional[bool] = None, confirm_destructive: Optional[bool] = None
+) -> None:
     page = chat.page
     page.get_by_role("button", name="Settings").click()
     for tool, mode in (modes or {}).items():
@@ -53,7 +54,10 @@ def test_the_search_box_filters_the_tools(chat):
     everything = rows.count()
     page.get_by_label("Search tools").fill("FLOW")
     expect(rows.locator("visible=true")).to_have_count(2)
-    assert sorted(rows.locator("visible=true").evaluate_all("rs => rs.map(r => r.dataset.tool)")) == ["flows", "trigger_flow"]
+    assert sorted(rows.locator("visible=true").evaluate_all("rs => rs.map(r => r.dataset.tool)")) == [
+        "flows",
+        "trigger_flow",
+    ]
     page.get_by_label("Search tools").fill("no such tool")
     expect(rows.locator("visible=true")).to_have_count(0)
     page.get_by_label("Search tools").fill("")

@@ -22,7 +22,8 @@ def emitted() -> dict[str, set[str]]:
         source = path.read_text(encoding="utf-8")
         values = PY_LITERAL.findall(source)
         assert len(values) == len(PY_ACTION.findall(source)), (
-            f"{path.relative_to(ROOT)}: a data-action that is not a string literal cannot be checked; write it out")
+            f"{path.relative_to(ROOT)}: a data-action that is not a string literal cannot be checked; write it out"
+        )
         for value in values:
             found.setdefault(value, set()).add(str(path.relative_to(ROOT)))
     for value in HTML_ACTION.findall((ROOT / "index.html").read_text(encoding="utf-8")):

@@ -24,8 +24,13 @@ class AskDialog:
         self.field = h("div", {"class": "field"}, self.label, self.input)
         self.ok = h("button", {"type": "submit", "class": "primary", "value": "ok"})
         self.cancel = h("button", {"type": "button"}, "Cancel")  # not a submit button: Enter must mean OK
-        self.form = h("form", {"method": "dialog", "class": "ask-form"},
-                      self.question, self.field, h("div", {"class": "dialog-foot"}, self.cancel, self.ok))
+        self.form = h(
+            "form",
+            {"method": "dialog", "class": "ask-form"},
+            self.question,
+            self.field,
+            h("div", {"class": "dialog-foot"}, self.cancel, self.ok),
+        )
         dialog.replaceChildren(self.form)
         dialog.setAttribute("aria-labelledby", "ask-text")
         self._on_ok: Optional[Callable[[str], object]] = None
@@ -38,8 +43,15 @@ class AskDialog:
     def prompt(self, question: str, label: str, value: str, ok_label: str, on_ok: Callable[[str], object]) -> None:
         self._open(question, ok_label, on_ok, label, value, False)
 
-    def _open(self, question: str, ok_label: str, on_ok: Callable[[str], object], label: Optional[str], value: str,
-              danger: bool) -> None:
+    def _open(
+        self,
+        question: str,
+        ok_label: str,
+        on_ok: Callable[[str], object],
+        label: Optional[str],
+        value: str,
+        danger: bool,
+    ) -> None:
         if self.dialog.open:
             self.dialog.close("cancel")
         text(self.question, question)

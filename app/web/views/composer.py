@@ -22,7 +22,9 @@ class Composer:
             set_attr(self.button, "data-mode", mode)
         self.button.disabled = False  # Stop stays available while an approval waits
         self.textarea.disabled = locked
-        placeholder = "Answer the approval above first" if locked else ("Edit your message" if self.editing else "Message")
+        placeholder = (
+            "Answer the approval above first" if locked else ("Edit your message" if self.editing else "Message")
+        )
         if self.textarea.placeholder != placeholder:
             self.textarea.placeholder = placeholder
 

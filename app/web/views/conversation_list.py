@@ -31,17 +31,55 @@ def render_conversation_list(ul: Any, summaries: list, current_id: str, hits: Op
             ul.appendChild(h("li", {"class": "muted empty"}, "No saved conversations yet."))
     for cid, title, updated, snippet in items:
         current = cid == current_id
-        ul.appendChild(h(
-            "li", {"class": "conv-item" + (" current" if current else ""), "data-id": cid},
-            h("button", {"type": "button", "class": "conv-open", "data-action": "open", "data-id": cid,
-                         "aria-current": "true" if current else None},
-              h("span", {"class": "conv-title"}, title or "Untitled"),
-              h("span", {"class": "conv-meta"}, snippet or _when(updated))),
-            h("button", {"type": "button", "class": "icon", "data-action": "export-one", "data-id": cid,
-                         "aria-label": "Export " + (title or "conversation") + " (JSON)",
-                         "title": "Export as JSON (re-importable)"}, "⤓"),
-            h("button", {"type": "button", "class": "icon", "data-action": "rename", "data-id": cid,
-                         "aria-label": "Rename " + (title or "conversation")}, "✎"),
-            h("button", {"type": "button", "class": "icon danger", "data-action": "delete", "data-id": cid,
-                         "aria-label": "Delete " + (title or "conversation")}, "✕"),
-        ))
+        ul.appendChild(
+            h(
+                "li",
+                {"class": "conv-item" + (" current" if current else ""), "data-id": cid},
+                h(
+                    "button",
+                    {
+                        "type": "button",
+                        "class": "conv-open",
+                        "data-action": "open",
+                        "data-id": cid,
+                        "aria-current": "true" if current else None,
+                    },
+                    h("span", {"class": "conv-title"}, title or "Untitled"),
+                    h("span", {"class": "conv-meta"}, snippet or _when(updated)),
+                ),
+                h(
+                    "button",
+                    {
+                        "type": "button",
+                        "class": "icon",
+                        "data-action": "export-one",
+                        "data-id": cid,
+                        "aria-label": "Export " + (title or "conversation") + " (JSON)",
+                        "title": "Export as JSON (re-importable)",
+                    },
+                    "⤓",
+                ),
+                h(
+                    "button",
+                    {
+                        "type": "button",
+                        "class": "icon",
+                        "data-action": "rename",
+                        "data-id": cid,
+                        "aria-label": "Rename " + (title or "conversation"),
+                    },
+                    "✎",
+                ),
+                h(
+                    "button",
+                    {
+                        "type": "button",
+                        "class": "icon danger",
+                        "data-action": "delete",
+                        "data-id": cid,
+                        "aria-label": "Delete " + (title or "conversation"),
+                    },
+                    "✕",
+                ),
+            )
+        )

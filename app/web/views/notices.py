@@ -23,20 +23,73 @@ def render_notices(root: Any, notices: list, current_id: str) -> None:
         if notice.report is not None:
             rows = []
             for usage in notice.report.conversations[:8]:
-                rows.append(h("li", None,
-                              h("span", {"class": "grow"}, usage.title or usage.id), h("span", {"class": "muted"}, _chars(usage.chars) + " chars"),
-                              h("button", {"type": "button", "class": "link", "data-action": "export-one", "data-id": usage.id}, "Export"),
-                              h("button", {"type": "button", "class": "link danger", "data-action": "delete", "data-id": usage.id,
-                                           "disabled": usage.id == current_id}, "Delete")))
+                rows.append(
+                    h(
+                        "li",
+                        None,
+                        h("span", {"class": "grow"}, usage.title or usage.id),
+                        h("span", {"class": "muted"}, _chars(usage.chars) + " chars"),
+                        h(
+                            "button",
+                            {"type": "button", "class": "link", "data-action": "export-one", "data-id": usage.id},
+                            "Export",
+                        ),
+                        h(
+                            "button",
+                            {
+                                "type": "button",
+                                "class": "link danger",
+                                "data-action": "delete",
+                                "data-id": usage.id,
+                                "disabled": usage.id == current_id,
+                            },
+                            "Delete",
+                        ),
+                    )
+                )
             body.append(h("ul", {"class": "usage-list"}, *rows))
         if notice.set_aside:
-            body.append(h("p", {"class": "notice-actions"},
-                          h("button", {"type": "button", "class": "link", "data-action": "download-set-aside",
-                                       "data-id": notice.set_aside}, "Download the unreadable entry"),
-                          h("button", {"type": "button", "class": "link danger", "data-action": "discard-set-aside",
-                                       "data-id": notice.set_aside}, "Discard it")))
-        root.appendChild(h(
-            "div", {"class": "notice " + notice.kind, "role": "alert" if notice.kind == "error" else "status"},
-            h("div", {"class": "grow"}, *body),
-            h("button", {"type": "button", "class": "icon", "data-action": "dismiss", "data-id": str(notice.id),
-                         "aria-label": "Dismiss"}, "×")))
+            body.append(
+                h(
+                    "p",
+                    {"class": "notice-actions"},
+                    h(
+                        "button",
+                        {
+                            "type": "button",
+                            "class": "link",
+                            "data-action": "download-set-aside",
+                            "data-id": notice.set_aside,
+                        },
+                        "Download the unreadable entry",
+                    ),
+                    h(
+                        "button",
+                        {
+                            "type": "button",
+                            "class": "link danger",
+                            "data-action": "discard-set-aside",
+                            "data-id": notice.set_aside,
+                        },
+                        "Discard it",
+                    ),
+                )
+            )
+        root.appendChild(
+            h(
+                "div",
+                {"class": "notice " + notice.kind, "role": "alert" if notice.kind == "error" else "status"},
+                h("div", {"class": "grow"}, *body),
+                h(
+                    "button",
+                    {
+                        "type": "button",
+                        "class": "icon",
+                        "data-action": "dismiss",
+                        "data-id": str(notice.id),
+                        "aria-label": "Dismiss",
+                    },
+                    "×",
+                ),
+            )
+        )

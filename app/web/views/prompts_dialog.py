@@ -37,14 +37,31 @@ class PromptsDialog:
     def _show_list(self) -> None:
         text(self.title, "Prompts")
         clear(self.body)
-        items = [h("li", None, h("button", {"type": "button", "class": "prompt-choice", "data-index": str(i)},
-                                 h("strong", None, p.name), h("span", {"class": "muted"}, p.description)))
-                 for i, p in enumerate(self.prompts)]
-        self.body.appendChild(h("p", {"class": "hint"}, "Shared in this Directus project. The text goes into the "
-                                "message box, where you can change it before sending."))
+        items = [
+            h(
+                "li",
+                None,
+                h(
+                    "button",
+                    {"type": "button", "class": "prompt-choice", "data-index": str(i)},
+                    h("strong", None, p.name),
+                    h("span", {"class": "muted"}, p.description),
+                ),
+            )
+            for i, p in enumerate(self.prompts)
+        ]
+        self.body.appendChild(
+            h(
+                "p",
+                {"class": "hint"},
+                "Shared in this Directus project. The text goes into the "
+                "message box, where you can change it before sending.",
+            )
+        )
         self.body.appendChild(h("ul", {"class": "prompt-list"}, *items))
-        self.body.appendChild(h("div", {"class": "dialog-foot"},
-                                h("button", {"type": "button", "data-prompts": "close"}, "Cancel")))
+        self.body.appendChild(
+            h("div", {"class": "dialog-foot"}, h("button", {"type": "button", "data-prompts": "close"}, "Cancel"))
+        )
 
     def _choose(self, prompt: Prompt) -> None:
         asked = variables(prompt)
@@ -56,14 +73,28 @@ class PromptsDialog:
         fields = []
         for i, (name, hint) in enumerate(asked):
             field_id = "prompt-var-%d" % i
-            fields.append(h("div", {"class": "field"},
-                            h("label", {"for": field_id}, hint or name),
-                            h("input", {"id": field_id, "type": "text", "name": name, "autocomplete": "off"})))
+            fields.append(
+                h(
+                    "div",
+                    {"class": "field"},
+                    h("label", {"for": field_id}, hint or name),
+                    h("input", {"id": field_id, "type": "text", "name": name, "autocomplete": "off"}),
+                )
+            )
         self._values_for = prompt
-        self.body.appendChild(h("form", {"class": "prompt-values"}, *fields,
-                                h("div", {"class": "dialog-foot"},
-                                  h("button", {"type": "button", "data-prompts": "back"}, "Back"),
-                                  h("button", {"type": "submit", "class": "primary"}, "Insert"))))
+        self.body.appendChild(
+            h(
+                "form",
+                {"class": "prompt-values"},
+                *fields,
+                h(
+                    "div",
+                    {"class": "dialog-foot"},
+                    h("button", {"type": "button", "data-prompts": "back"}, "Back"),
+                    h("button", {"type": "submit", "class": "primary"}, "Insert"),
+                ),
+            )
+        )
         self.body.querySelector("input").focus()
 
     def _insert(self, rendered: str) -> None:

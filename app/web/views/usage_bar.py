@@ -13,12 +13,25 @@ from app.web.dom import h, set_attr, text
 class UsageBar:
     def __init__(self) -> None:
         self.notice = h("p", {"class": "context-notice", "role": "status", "hidden": True})
-        self.meter = h("meter", {"class": "window-gauge", "min": "0", "max": "100", "low": "70", "high": "90",
-                                 "optimum": "0", "value": "0", "aria-labelledby": "window-text"})
+        self.meter = h(
+            "meter",
+            {
+                "class": "window-gauge",
+                "min": "0",
+                "max": "100",
+                "low": "70",
+                "high": "90",
+                "optimum": "0",
+                "value": "0",
+                "aria-labelledby": "window-text",
+            },
+        )
         self.window_text = h("span", {"class": "window-text", "id": "window-text"})
         self.gauge = h("span", {"class": "gauge"}, self.meter, self.window_text)
-        self.totals = h("span", {"class": "conversation-usage", "title": "Tokens and estimated cost of this "
-                                 "conversation at list prices"})
+        self.totals = h(
+            "span",
+            {"class": "conversation-usage", "title": "Tokens and estimated cost of this conversation at list prices"},
+        )
         self.line = h("div", {"class": "usage-line"}, self.gauge, self.totals)
         self.el = h("div", {"class": "usage-bar", "id": "usage-bar", "hidden": True}, self.notice, self.line)
         self._state: Any = None
