@@ -87,12 +87,16 @@ def main(argv: list[str] | None = None) -> int:
         bare_pyc.write_text(bare_page([], "./static/generated/python_stdlib.zip"))
         extra = {"bench-bare.html": bare, "bench-bare-pkgs.html": bare_pkgs, "bench-bare-pyc.html": bare_pyc}
         with StaticServer(extra=extra) as server, sync_playwright() as pw:
-            urls = {"app": server.url, "bare": server.url + "bench-bare.html",
-                    "bare+pkgs": server.url + "bench-bare-pkgs.html", "bare+pyc": server.url + "bench-bare-pyc.html"}
+            urls = {
+                "app": server.url,
+                "bare": server.url + "bench-bare.html",
+                "bare+pkgs": server.url + "bench-bare-pkgs.html",
+                "bare+pyc": server.url + "bench-bare-pyc.html",
+            }
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
             try:
                 for run in range(args.runs):
-                    for name in names[run % len(names):] + names[:run % len(names)]:  # rotate the order
+                    for name in names[run % len(names) :] + names[: run % len(names)]:  # rotate the order
                         context = browser.new_context()
                         page = context.new_page()
                         cold = load(page, urls[name])
@@ -103,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
                         r["warm"].append(warm["ready"])
                         r["fcp_cold"].append(cold["fcp"])
                         r["fcp_warm"].append(warm["fcp"])
-                        print(f"run {run + 1}/{args.runs} {name:9}: cold {cold['ready']:6.0f} ms  "
-                              f"warm {warm['ready']:6.0f} ms  first paint {cold['fcp']:.0f}/{warm['fcp']:.0f} ms",
-                              flush=True)
+                        print(
+                            f"run {run + 1}/{args.runs} {name:9}: cold {cold['ready']:6.0f} ms  "
+                            f"warm {warm['ready']:6.0f} ms  first paint {cold['fcp']:.0f}/{warm['fcp']:.0f} ms",
+                            flush=True,
+                        )
             finally:
                 browser.close()
 
@@ -117,14 +123,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median of {args.runs}     {'cold ms':>9} {'warm ms':>9}")
     print(f"bare Pyodide      {median(base['cold']):9.0f} {median(base['warm']):9.0f}")
     pkgs = results["bare+pkgs"]
-    print(f"bare + packages   {median(pkgs['cold']):9.0f} {median(pkgs['warm']):9.0f}   ({', '.join(packages)}; for reference)")
+    print(
+        f"bare + packages   {median(pkgs['cold']):9.0f} {median(pkgs['warm']):9.0f}   ({', '.join(packages)}; for reference)"
+    )
     pyc = results["bare+pyc"]
-    print(f"bare + our stdlib {median(pyc['cold']):9.0f} {median(pyc['warm']):9.0f}   (precompiled standard library; for reference)")
+    print(
+        f"bare + our stdlib {median(pyc['cold']):9.0f} {median(pyc['warm']):9.0f}   (precompiled standard library; for reference)"
+    )
     print(f"our app           {median(app['cold']):9.0f} {median(app['warm']):9.0f}")
     print(f"ratio app/bare    {cold_ratio:9.2f} {warm_ratio:9.2f}   (targets: cold <= 1.5, warm <= 1.3)")
     print(f"shell first contentful paint: cold {fcp:.0f} ms, warm {median(app['fcp_warm']):.0f} ms  (target < 200)")
-    print(f"machine load (1-min average, 2 cores here): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
-          "other work on the machine makes every number noisier")
+    print(
+        f"machine load (1-min average, 2 cores here): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
+        "other work on the machine makes every number noisier"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))

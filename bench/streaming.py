@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from serve import StaticServer  # noqa: E402
-
 from tests.fakes.script import Step  # noqa: E402
 from tests.fakes.server import FakeProviderServer  # noqa: E402
 from tests.fixtures.app import chat_settings  # noqa: E402
@@ -48,7 +47,7 @@ def long_answer(tokens: int) -> str:
             "author and to categories through `articles_categories`, see [the docs](https://docs.directus.io).\n\n"
             "- first point about item %d\n- second point, with `code`\n- third point\n\n"
             "| id | title | status |\n|---|---|---|\n| %d | Hello world | published |\n| %d | Draft post | draft |\n\n"
-            "```json\n{\"collection\": \"articles\", \"keys\": [%d, %d], \"data\": {\"status\": \"published\"}}\n```\n\n"
+            '```json\n{"collection": "articles", "keys": [%d, %d], "data": {"status": "published"}}\n```\n\n'
             "> Note: bulk changes ask for approval first.\n\n" % (i, i * 3, i, i, i + 1, i, i + 1)
         )
     return "".join(sections)
@@ -99,11 +98,17 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
     from playwright.sync_api import sync_playwright
 
     answer = answer or long_answer(tokens)
-    step = Step(text=answer, delivery="slow", delay=delay, chunk=chunk, usage={"input_tokens": 500, "output_tokens": tokens})
+    step = Step(
+        text=answer, delivery="slow", delay=delay, chunk=chunk, usage={"input_tokens": 500, "output_tokens": tokens}
+    )
     results = {"answer_chars": len(answer), "events": len(answer) // chunk + 1, "runs": []}
     import contextlib
 
-    with contextlib.closing(_Closing(FakeProviderServer().start())) as holder, StaticServer() as site, sync_playwright() as pw:
+    with (
+        contextlib.closing(_Closing(FakeProviderServer().start())) as holder,
+        StaticServer() as site,
+        sync_playwright() as pw,
+    ):
         fake = holder.server
         settings, secrets = chat_settings(fake.url)
         settings_doc = json.loads(settings)
@@ -112,8 +117,10 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("console", lambda m: m.type == "error" and print("console error:", m.text[:300], file=sys.stderr))
         page.goto(site.url)
-        page.evaluate("([s, k]) => { localStorage.setItem('da.settings', s); localStorage.setItem('da.secrets', k); }",
-                      [json.dumps(settings_doc), secrets])
+        page.evaluate(
+            "([s, k]) => { localStorage.setItem('da.settings', s); localStorage.setItem('da.secrets', k); }",
+            [json.dumps(settings_doc), secrets],
+        )
         page.reload()
         page.wait_for_selector("body[data-ready]", state="attached", timeout=60_000)
         for _ in range(runs):
@@ -130,21 +137,31 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
             page.wait_for_function(
                 "() => { const m = [...document.querySelectorAll('article.message.assistant')].pop();"
                 " return m && m.dataset.status === 'done' && document.body.dataset.busy === '0'; }",
-                timeout=600_000, polling=5)
+                timeout=600_000,
+                polling=5,
+            )
             app_ms = page.evaluate("performance.now()") - t0
             shown = page.locator("article.message.assistant .markdown").last.inner_text()
             tasks = page.evaluate("window.__longtasks")
             # Prove the observer sees long tasks at all: block the main thread for 80 ms and look.
-            page.evaluate("() => new Promise(r => setTimeout(() => { const t = performance.now(); "
-                          "while (performance.now() - t < 80) {} r(); }, 0))")
+            page.evaluate(
+                "() => new Promise(r => setTimeout(() => { const t = performance.now(); "
+                "while (performance.now() - t < 80) {} r(); }, 0))"
+            )
             page.wait_for_timeout(200)
             observed = len(page.evaluate("window.__longtasks")) > len(tasks)
-            results["runs"].append({
-                "js_ms": round(js["ms"]), "app_ms": round(app_ms), "ratio": round(app_ms / js["ms"], 3),
-                "longest_task_ms": round(max(t[0] for t in tasks), 1) if tasks else 0.0, "long_tasks": len(tasks),
-                "long_task_at_ms": [[round(d), round(start - t0)] for d, start in tasks],
-                "rendered_chars": len(shown), "observer_ok": observed,
-            })
+            results["runs"].append(
+                {
+                    "js_ms": round(js["ms"]),
+                    "app_ms": round(app_ms),
+                    "ratio": round(app_ms / js["ms"], 3),
+                    "longest_task_ms": round(max(t[0] for t in tasks), 1) if tasks else 0.0,
+                    "long_tasks": len(tasks),
+                    "long_task_at_ms": [[round(d), round(start - t0)] for d, start in tasks],
+                    "rendered_chars": len(shown),
+                    "observer_ok": observed,
+                }
+            )
         browser.close()
     runs_ = results["runs"]
     results["ratio_median"] = statistics.median(r["ratio"] for r in runs_)
@@ -166,19 +183,27 @@ def main(argv=None) -> int:
     for r in results["runs"]:
         if not r["observer_ok"]:
             print("warning: the longtask observer did not see a deliberate 80 ms task; task numbers are not reliable")
-        print("JS reader %6d ms | app %6d ms | ratio %.2f | longest task %5.1f ms (%d long tasks) | %d chars shown" % (
-            r["js_ms"], r["app_ms"], r["ratio"], r["longest_task_ms"], r["long_tasks"], r["rendered_chars"]))
-    print("answer: %d characters in ~%d events; ratio (median) %.2f (target <= 1.2); longest task %.1f ms (target <= 50)" % (
-        results["answer_chars"], results["events"], results["ratio_median"], results["longest_task_ms"]))
-    print("machine load (1-min average): %.1f before, %.1f after; the first run is the first turn after a page load"
-          % (load_before, os.getloadavg()[0]))
+        print(
+            "JS reader %6d ms | app %6d ms | ratio %.2f | longest task %5.1f ms (%d long tasks) | %d chars shown"
+            % (r["js_ms"], r["app_ms"], r["ratio"], r["longest_task_ms"], r["long_tasks"], r["rendered_chars"])
+        )
+    print(
+        "answer: %d characters in ~%d events; ratio (median) %.2f (target <= 1.2); longest task %.1f ms (target <= 50)"
+        % (results["answer_chars"], results["events"], results["ratio_median"], results["longest_task_ms"])
+    )
+    print(
+        "machine load (1-min average): %.1f before, %.1f after; the first run is the first turn after a page load"
+        % (load_before, os.getloadavg()[0])
+    )
     if args.hostile:
         hostile = hostile_answer()
         results["hostile"] = run(len(hostile) // 4, len(hostile) // 200, args.delay, 1, answer=hostile)
         r = results["hostile"]["runs"][0]
-        print("hostile stream: %d characters in 200 pieces | app %d ms | longest task %.1f ms (target <= 100; %d long "
-              "tasks) | %d chars shown" % (len(hostile), r["app_ms"], r["longest_task_ms"], r["long_tasks"],
-                                          r["rendered_chars"]))
+        print(
+            "hostile stream: %d characters in 200 pieces | app %d ms | longest task %.1f ms (target <= 100; %d long "
+            "tasks) | %d chars shown"
+            % (len(hostile), r["app_ms"], r["longest_task_ms"], r["long_tasks"], r["rendered_chars"])
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0

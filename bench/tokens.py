@@ -60,7 +60,9 @@ def provider_parts(system: str, tools: list) -> tuple[dict[str, Any], str]:
     request = ModelRequest(model="m", system=system, messages=[], tools=tools)
     builders = {
         "OpenAI Responses": lambda: ResponsesProvider("k", None, lookup("openai", "gpt-4.1-mini")),
-        "OpenAI-compatible Chat": lambda: ChatCompletionsProvider("compat", "http://x/v1", "k", None, lookup("openai", "gpt-4.1-mini")),
+        "OpenAI-compatible Chat": lambda: ChatCompletionsProvider(
+            "compat", "http://x/v1", "k", None, lookup("openai", "gpt-4.1-mini")
+        ),
         "Anthropic Messages": lambda: MessagesProvider("k", None, lookup("anthropic", "claude-sonnet-4-6")),
         "Gemini": lambda: GeminiProvider("k", None, lookup("gemini", "gemini-2.5-flash")),
     }
@@ -76,11 +78,25 @@ def _approximate(system: str, tools: list) -> dict:
     t = [{"name": s.name, "description": s.description, "parameters": s.parameters} for s in tools]
     return {
         "OpenAI Responses": {"instructions": system, "tools": [{"type": "function", **x, "strict": False} for x in t]},
-        "OpenAI-compatible Chat": {"messages": [{"role": "system", "content": system}],
-                                   "tools": [{"type": "function", "function": x} for x in t]},
-        "Anthropic Messages": {"system": system, "tools": [{"name": x["name"], "description": x["description"], "input_schema": x["parameters"]} for x in t]},
-        "Gemini": {"systemInstruction": {"parts": [{"text": system}]},
-                   "tools": [{"functionDeclarations": [{"name": x["name"], "description": x["description"], "parametersJsonSchema": x["parameters"]} for x in t]}]},
+        "OpenAI-compatible Chat": {
+            "messages": [{"role": "system", "content": system}],
+            "tools": [{"type": "function", "function": x} for x in t],
+        },
+        "Anthropic Messages": {
+            "system": system,
+            "tools": [{"name": x["name"], "description": x["description"], "input_schema": x["parameters"]} for x in t],
+        },
+        "Gemini": {
+            "systemInstruction": {"parts": [{"text": system}]},
+            "tools": [
+                {
+                    "functionDeclarations": [
+                        {"name": x["name"], "description": x["description"], "parametersJsonSchema": x["parameters"]}
+                        for x in t
+                    ]
+                }
+            ],
+        },
     }
 
 
@@ -121,11 +137,15 @@ def main() -> None:
         for name, parts in per_provider.items():
             s, t, total, chars = measure(count, parts)
             verdict = "under" if total <= TARGET else "OVER"
-            print(f"  {name:<24}{s:>8}{t:>8}{total:>8}{chars:>8}   {total / DIRECTUS_PER_CALL:>4.0%}  ({verdict} the {TARGET} target)")
+            print(
+                f"  {name:<24}{s:>8}{t:>8}{total:>8}{chars:>8}   {total / DIRECTUS_PER_CALL:>4.0%}  ({verdict} the {TARGET} target)"
+            )
     print()
     print("Per tool (o200k, JSON schema + name + description):")
     for spec in tool_specs(admin=True):
-        text = json.dumps({"name": spec.name, "description": spec.description, "parameters": spec.parameters}, separators=(",", ":"))
+        text = json.dumps(
+            {"name": spec.name, "description": spec.description, "parameters": spec.parameters}, separators=(",", ":")
+        )
         print(f"  {spec.name:<14}{count(text):>5}")
     print()
     print("A 3-step task (schema, read 5 articles, answer), run for real: the agent against the demo Directus")
@@ -170,18 +190,29 @@ async def three_step_task(count: Callable[[str], int]) -> dict[str, list[int]]:
         try:
             for name, (ref, protocol) in TASK_MODELS.items():
                 fake.reset()
-                fake.script(Step(tool_calls=[Call("schema", {})]), Step(tool_calls=[Call("items", read)]),
-                            Step(text="Here are the 5 latest articles: ..."), protocol=protocol)
+                fake.script(
+                    Step(tool_calls=[Call("schema", {})]),
+                    Step(tool_calls=[Call("items", read)]),
+                    Step(text="Here are the 5 latest articles: ..."),
+                    protocol=protocol,
+                )
                 transport = HttpxTransport()
                 provider, model = open_provider(ref, settings_for(fake.url), transport)
                 policy = ApprovalPolicy(allow_reads=True)
                 client = DirectusClient(directus.url, transport, token=directus.admin_token)
-                agent = Agent(Conversation(), provider, model.id, Toolbox(client, admin=True, policy=policy), policy,
-                              DEFAULT_SYSTEM_PROMPT)
+                agent = Agent(
+                    Conversation(),
+                    provider,
+                    model.id,
+                    Toolbox(client, admin=True, policy=policy),
+                    policy,
+                    DEFAULT_SYSTEM_PROMPT,
+                )
                 await agent.send("Show me 5 articles")
                 await transport.aclose()
-                results[name] = [count(json.dumps(r.body, separators=(",", ":"), ensure_ascii=False))
-                                 for r in fake.requests_for()]
+                results[name] = [
+                    count(json.dumps(r.body, separators=(",", ":"), ensure_ascii=False)) for r in fake.requests_for()
+                ]
         finally:
             directus.stop()
             fake.stop()

@@ -18,7 +18,7 @@ from app.chat.model import Message, Version, Versions
 def keep_version(messages: list[Message], index: int) -> None:
     """Keep messages[index]'s parts and everything after it as a version; the one about to be written is the last."""
     head = messages[index]
-    kept = Version(parts=[p.model_copy(deep=True) for p in head.parts], tail=messages[index + 1:])
+    kept = Version(parts=[p.model_copy(deep=True) for p in head.parts], tail=messages[index + 1 :])
     others = list(head.versions.others) if head.versions is not None else []
     others.insert(head.versions.current if head.versions is not None else 0, kept)
     head.versions = Versions(others=others, current=len(others))
@@ -38,11 +38,11 @@ def switch_version(messages: list[Message], index: int, to: int) -> bool:
     if versions is None or not 0 <= to <= len(versions.others) or to == versions.current:
         return False
     everything = list(versions.others)
-    everything.insert(versions.current, Version(parts=head.parts, tail=messages[index + 1:]))
+    everything.insert(versions.current, Version(parts=head.parts, tail=messages[index + 1 :]))
     chosen = everything.pop(to)
     head.parts = chosen.parts
     head.versions = Versions(others=everything, current=to)
-    messages[index + 1:] = chosen.tail
+    messages[index + 1 :] = chosen.tail
     return True
 
 

@@ -54,9 +54,7 @@ class FetchResponse:
         self.status: int = int(js_response.status)
         self.url: str = str(js_response.url or url)
         # Headers the browser lets us read (CORS exposes only the safelisted ones plus Access-Control-Expose-Headers).
-        self.headers: dict[str, str] = {
-            str(pair[0]).lower(): str(pair[1]) for pair in js_response.headers.entries()
-        }
+        self.headers: dict[str, str] = {str(pair[0]).lower(): str(pair[1]) for pair in js_response.headers.entries()}
 
     def _abort(self) -> None:
         if not self._finished:
@@ -162,7 +160,9 @@ class FetchTransport:
             False: "nothing answered: the host is down or the address is wrong",
             None: "the host is unreachable, or the browser blocked the request (CORS)",
         }[blocked]
-        raise NetworkError(f"could not reach {request.url} ({failure}): {why}.", blocked=blocked, origin=str(location.origin))
+        raise NetworkError(
+            f"could not reach {request.url} ({failure}): {why}.", blocked=blocked, origin=str(location.origin)
+        )
 
 
 async def _answers(url: str) -> Optional[bool]:
@@ -176,4 +176,3 @@ async def _answers(url: str) -> Optional[bool]:
     except asyncio.TimeoutError:
         return None
     return True
-

@@ -35,7 +35,9 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 MESSAGE_BUDGET = 16_000  # ~20,000 characters of ordinary prose; at most ~25 ms of parsing in CPython
 TAIL_BUDGET = 8_000
 _WEIGHTS = (("[", 20), ("<", 12), ("*", 7), ("_", 7), ("(", 3), ("~", 3), ("&", 3), ("!", 3), ("\\", 2), ("`", 1))
-PLAIN_NOTE = '<p class="muted plain-note">The rest is shown as plain text: it is too long or too intricate to format.</p>'
+PLAIN_NOTE = (
+    '<p class="muted plain-note">The rest is shown as plain text: it is too long or too intricate to format.</p>'
+)
 
 
 def cost(text: str) -> int:

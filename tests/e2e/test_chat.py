@@ -62,8 +62,14 @@ def test_an_admin_task_loads_the_admin_tools_then_asks_before_changing_the_schem
     page = chat.page
     fake_provider.script(
         Step(tool_calls=[Call("admin_tools", {})]),
-        Step(tool_calls=[Call("fields", {"action": "create", "collection": "articles",
-                                         "data": [{"field": "subtitle", "type": "string"}]})]),
+        Step(
+            tool_calls=[
+                Call(
+                    "fields",
+                    {"action": "create", "collection": "articles", "data": [{"field": "subtitle", "type": "string"}]},
+                )
+            ]
+        ),
         Step(text="Added the **subtitle** field."),
     )
     chat.send("Add a subtitle field to articles")
@@ -165,9 +171,11 @@ def test_retry_after_a_server_error(chat, fake_provider):
     expect(page.locator("article.message.assistant")).to_have_count(1)
 
 
-XSS = ('Look: <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> '
-       '<a href="javascript:window.__xss=3" onclick="window.__xss=4">link</a> [md link](javascript:window.__xss=5) '
-       '<svg onload="window.__xss=6"></svg>')
+XSS = (
+    'Look: <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> '
+    '<a href="javascript:window.__xss=3" onclick="window.__xss=4">link</a> [md link](javascript:window.__xss=5) '
+    '<svg onload="window.__xss=6"></svg>'
+)
 
 
 def assert_inert(page, text_locator) -> None:
@@ -179,7 +187,9 @@ def assert_inert(page, text_locator) -> None:
 
 
 def test_an_xss_payload_in_a_model_answer_renders_as_text(chat, fake_provider):
-    fake_provider.script(Step(text="# Title\n\n" + XSS + "\n\n| a | b |\n|---|---|\n| " + XSS.replace("|", "") + " | 2 |"))
+    fake_provider.script(
+        Step(text="# Title\n\n" + XSS + "\n\n| a | b |\n|---|---|\n| " + XSS.replace("|", "") + " | 2 |")
+    )
     chat.send("Show me something")
     answer = chat.last_answer()
     expect(answer.locator("h1")).to_have_text("Title")
@@ -191,8 +201,12 @@ def test_an_xss_payload_in_directus_content_renders_as_text(chat, directus_reset
     page = chat.page
     with directus_reset.client() as http:
         created = http.post("/items/articles", json={"title": XSS, "status": "draft"}).json()["data"]
-    chat.send(call("items", {"action": "read", "collection": "articles", "keys": [created["id"]],
-                             "query": {"fields": ["id", "title"]}}))
+    chat.send(
+        call(
+            "items",
+            {"action": "read", "collection": "articles", "keys": [created["id"]], "query": {"fields": ["id", "title"]}},
+        )
+    )
     page.get_by_role("button", name="Approve").click()
     expect(chat.last_answer()).to_contain_text("Done: items")
     result = page.locator(".tool-card .tool-result")

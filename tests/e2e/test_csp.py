@@ -48,10 +48,18 @@ def test_the_app_starts_and_works_under_the_policy_without_a_single_violation(ch
     page.add_init_script(script=RECORD)
     chat.reload()
     fake_provider.script(
-        Step(tool_calls=[Call("items", {"action": "update", "collection": "articles", "keys": [1],
-                                        "data": {"title": "Under the policy"}})]),
-        Step(text="Done. See [the docs](https://directus.io/docs) and ![a chart](https://example.com/c.png).\n\n"
-                  "| a | b |\n|---|---|\n| 1 | 2 |"),
+        Step(
+            tool_calls=[
+                Call(
+                    "items",
+                    {"action": "update", "collection": "articles", "keys": [1], "data": {"title": "Under the policy"}},
+                )
+            ]
+        ),
+        Step(
+            text="Done. See [the docs](https://directus.io/docs) and ![a chart](https://example.com/c.png).\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |"
+        ),
     )
     chat.send("Retitle article 1")
     page.get_by_role("button", name="Approve").click()

@@ -32,7 +32,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(204)
         self._cors()
         self.send_header("Access-Control-Allow-Methods", "GET, POST")
-        self.send_header("Access-Control-Allow-Headers", "authorization, content-type, x-api-key, x-goog-api-key, api-key")
+        self.send_header(
+            "Access-Control-Allow-Headers", "authorization, content-type, x-api-key, x-goog-api-key, api-key"
+        )
         self.end_headers()
 
     def do_POST(self) -> None:
@@ -42,8 +44,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         payload = json.dumps(
-            {"method": "POST", "body": body.decode(), "authorization": self.headers.get("Authorization"),
-             "content_type": self.headers.get("Content-Type")}
+            {
+                "method": "POST",
+                "body": body.decode(),
+                "authorization": self.headers.get("Authorization"),
+                "content_type": self.headers.get("Content-Type"),
+            }
         ).encode()
         self.send_response(200)
         self._cors()
@@ -142,7 +148,10 @@ def test_status_and_headers_come_first_then_the_body_streams_in_pieces(app_page,
     # The app's warm-up imports run in idle slices on the same thread; let them finish so that they cannot
     # hold back the first chunk and make the arrival times look bunched.
     app_page.wait_for_selector("body[data-warm]", state="attached", timeout=30_000)
-    out = json.loads(run_python(app_page, f"""
+    out = json.loads(
+        run_python(
+            app_page,
+            f"""
 import json, time
 from app.transport import Request
 from app.web.http import FetchTransport
@@ -152,7 +161,9 @@ arrivals = []
 async for chunk in response.stream():
     arrivals.append([time.monotonic(), chunk.decode()])
 result = json.dumps({{"head": head, "arrivals": arrivals}})
-"""))
+""",
+        )
+    )
     head, arrivals = out["head"], out["arrivals"]
     assert head["status"] == 207
     assert head["headers"]["x-trace-id"] == "abc123"  # exposed by CORS, lower-cased
@@ -166,7 +177,10 @@ result = json.dumps({{"head": head, "arrivals": arrivals}})
 
 
 def test_a_post_sends_its_body_and_headers_and_read_returns_the_whole_body(app_page, api):
-    out = json.loads(run_python(app_page, f"""
+    out = json.loads(
+        run_python(
+            app_page,
+            f"""
 import json
 from app.transport import Request, read_json
 from app.web.http import FetchTransport
@@ -179,11 +193,15 @@ try:
 except RuntimeError as exc:
     again = str(exc)
 result = json.dumps({{"status": response.status, "echo": echo, "again": again}})
-"""))
+""",
+        )
+    )
     assert out["status"] == 200
     assert out["again"].endswith("/echo was already read")
     assert out["echo"] == {
-        "method": "POST", "body": '{"q":"h\\u00e9llo"}', "authorization": "Bearer t0k",
+        "method": "POST",
+        "body": '{"q":"h\\u00e9llo"}',
+        "authorization": "Bearer t0k",
         "content_type": "application/json",
     }
 
@@ -191,7 +209,10 @@ result = json.dumps({{"status": response.status, "echo": echo, "again": again}})
 def test_unreachable_host_and_cors_refusal_raise_network_error(app_page, api, page_guard):
     page_guard.expect_console_error("ERR_CONNECTION_REFUSED|CORS policy|Failed to load resource|Failed to fetch")
     page_guard.allow("http://127.0.0.1:9")  # nothing listens there (discard port)
-    out = json.loads(run_python(app_page, f"""
+    out = json.loads(
+        run_python(
+            app_page,
+            f"""
 import json, socket
 from app.transport import NetworkError, Request
 from app.web.http import FetchTransport
@@ -203,7 +224,9 @@ for name, url in [("refused", "http://127.0.0.1:9/nothing"), ("cors", "{api.url}
     except NetworkError as exc:
         errors[name] = [str(exc), exc.blocked, exc.origin]
 result = json.dumps(errors)
-"""))
+""",
+        )
+    )
     for name in ("refused", "cors"):
         message, _blocked, origin = out[name]
         assert message.startswith("could not reach http://127.0.0.1:") and "Failed to fetch" in message, message
@@ -214,7 +237,10 @@ result = json.dumps(errors)
 
 
 def test_cancelling_the_reading_task_aborts_the_request(app_page, api):
-    out = json.loads(run_python(app_page, f"""
+    out = json.loads(
+        run_python(
+            app_page,
+            f"""
 import asyncio, json
 from app.transport import Request
 from app.web.http import FetchTransport
@@ -233,14 +259,19 @@ try:
 except asyncio.CancelledError:
     outcome = "cancelled"
 result = json.dumps({{"outcome": outcome, "chunks": len(got)}})
-"""))
+""",
+        )
+    )
     assert out["outcome"] == "cancelled"
     assert api.disconnected.wait(5), "the server never saw the client go away: the fetch was not aborted"
     assert len(api.sent) < 100  # stopped long before the 200 events (10 s) were sent
 
 
 def test_aclose_stops_a_stream_that_is_still_coming(app_page, api):
-    out = json.loads(run_python(app_page, f"""
+    out = json.loads(
+        run_python(
+            app_page,
+            f"""
 import json
 from app.transport import Request
 from app.web.http import FetchTransport
@@ -250,7 +281,9 @@ first = await stream.__anext__()
 await response.aclose()
 rest = [chunk async for chunk in stream]
 result = json.dumps({{"first": first.decode(), "rest": len(rest)}})
-"""))
+""",
+        )
+    )
     assert out["first"].startswith("data: 0")
     assert out["rest"] <= 1
     assert api.disconnected.wait(5), "the server never saw the client go away after aclose()"
@@ -259,7 +292,10 @@ result = json.dumps({{"first": first.decode(), "rest": len(rest)}})
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_a_redirect_is_never_followed_so_keys_do_not_travel_to_another_host(app_page, api, elsewhere, status):
     target = urllib.parse.quote(elsewhere.url + "/stolen", safe="")
-    out = json.loads(run_python(app_page, f"""
+    out = json.loads(
+        run_python(
+            app_page,
+            f"""
 import json
 from app.transport import NetworkError, RedirectRefused, Request
 from app.web.http import FetchTransport
@@ -276,7 +312,9 @@ for method in ("GET", "POST"):
     except RedirectRefused as exc:
         outcome[method] = ["refused", str(exc)]
 result = json.dumps(outcome)
-"""))
+""",
+        )
+    )
     for method in ("GET", "POST"):
         kind, message = out[method]
         assert kind == "refused", out

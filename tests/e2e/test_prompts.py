@@ -10,8 +10,10 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
-SUMMARY = ("You write newsletter blurbs: two sentences, plain words, no hype.\n\n"
-           "Summarize the article titled \"Poetical science\" in two sentences.")
+SUMMARY = (
+    "You write newsletter blurbs: two sentences, plain words, no hype.\n\n"
+    'Summarize the article titled "Poetical science" in two sentences.'
+)
 
 
 def test_a_shared_prompt_goes_into_the_message_box_with_its_values(chat, fake_provider):
@@ -46,4 +48,4 @@ def test_a_shared_prompt_goes_into_the_message_box_with_its_values(chat, fake_pr
 
     box.press("Enter")
     expect(chat.last_answer()).to_contain_text("You said:")
-    assert "Summarize the article titled \\\"Poetical science\\\"" in json.dumps(fake_provider.last.body)
+    assert 'Summarize the article titled \\"Poetical science\\"' in json.dumps(fake_provider.last.body)

@@ -81,17 +81,23 @@ def stored_conversation(title: str, chars: int, updated_at: float) -> tuple[str,
     from app.store.format import encode_conversation, encode_meta
     from app.store.kv import utf16_len
 
-    conversation = Conversation(title=title, created_at=updated_at, updated_at=updated_at,
-                                messages=[user("Old question " * (chars // 26)), assistant("Old answer " * (chars // 22))])
-    raw, _, _ = encode_conversation(conversation, 10 ** 9)
+    conversation = Conversation(
+        title=title,
+        created_at=updated_at,
+        updated_at=updated_at,
+        messages=[user("Old question " * (chars // 26)), assistant("Old answer " * (chars // 22))],
+    )
+    raw, _, _ = encode_conversation(conversation, 10**9)
     return conversation.id, raw, encode_meta(conversation, utf16_len("da.conv." + conversation.id) + utf16_len(raw))
 
 
 def test_a_full_storage_keeps_the_message_and_saves_it_once_an_old_conversation_is_deleted(chat, tmp_path):
     page = chat.page
     old_id, raw, meta = stored_conversation("An old conversation", 400_000, time.time() - 400 * 86400)
-    page.evaluate("([id, raw, meta]) => { localStorage.setItem('da.conv.' + id, raw); localStorage.setItem('da.meta.' + id, meta); }",
-                  [old_id, raw, meta])
+    page.evaluate(
+        "([id, raw, meta]) => { localStorage.setItem('da.conv.' + id, raw); localStorage.setItem('da.meta.' + id, meta); }",
+        [old_id, raw, meta],
+    )
     chat.reload()  # the list now has the old conversation
     chat.new_conversation()
     try:
@@ -220,11 +226,15 @@ def test_usage_per_message_and_conversation_with_the_context_window_gauge(chat, 
     page = chat.page
     bar = page.locator("#usage-bar")
     chat.pick(MODELS["chat"])  # compatible:local:llama3.2:3b, an 8,192-token window, no list price
-    fake_provider.script(Step(text="Short answer.", usage={"input_tokens": 2000, "output_tokens": 48, "cached_tokens": 1500}))
+    fake_provider.script(
+        Step(text="Short answer.", usage={"input_tokens": 2000, "output_tokens": 48, "cached_tokens": 1500})
+    )
     chat.send("First question")
     expect(chat.last_answer().locator(".usage")).to_have_text("2,000 in · 48 out · 1,500 cached")
     expect(bar.locator(".window-text")).to_have_text("25% of the context window (2,048 of 8,192 tokens)")
-    expect(bar.get_by_role("meter", name="25% of the context window (2,048 of 8,192 tokens)")).to_have_attribute("value", "25")
+    expect(bar.get_by_role("meter", name="25% of the context window (2,048 of 8,192 tokens)")).to_have_attribute(
+        "value", "25"
+    )
 
     chat.pick(MODELS["anthropic"])  # claude-haiku-4-5: 200,000 tokens, $1 in and $5 out per million
     expect(bar.locator(".window-text")).to_have_text("1% of the context window (2,048 of 200,000 tokens)")
@@ -232,7 +242,8 @@ def test_usage_per_message_and_conversation_with_the_context_window_gauge(chat, 
     chat.send("Second question")
     expect(chat.last_answer().locator(".usage")).to_have_text("10,000 in · 1,000 out · ≈ $0.0150")
     expect(bar.locator(".conversation-usage")).to_have_text(
-        "This conversation: 12,000 in · 1,048 out · 1,500 cached · ≈ $0.0150 + unpriced")
+        "This conversation: 12,000 in · 1,048 out · 1,500 cached · ≈ $0.0150 + unpriced"
+    )
     expect(bar.locator(".window-text")).to_have_text("6% of the context window (11,000 of 200,000 tokens)")
 
 
@@ -248,8 +259,10 @@ def test_older_messages_left_out_to_fit_the_window_are_announced(chat, fake_prov
     expect(notice).to_be_hidden()
     chat.send(second)
     expect(chat.last_answer()).to_contain_text("Noted the second.")
-    expect(notice).to_have_text("To fit the model's context window: 2 older messages (1 turn) left out. "
-                                "The model no longer sees them; they stay in this conversation.")
+    expect(notice).to_have_text(
+        "To fit the model's context window: 2 older messages (1 turn) left out. "
+        "The model no longer sees them; they stay in this conversation."
+    )
     sent = json.dumps(fake_provider.last.body)
     assert "Second block" in sent and "First block" not in sent
     expect(page.locator("article.message.user")).to_have_count(2)  # both still in the conversation

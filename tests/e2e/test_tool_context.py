@@ -33,7 +33,12 @@ def test_the_approval_prompt_of_an_update_shows_each_value_now_and_after(chat, d
     page = chat.page
     with directus_reset.client() as http:
         title = http.get("/items/articles/8", params={"fields": "title"}).json()["data"]["title"]
-    args = {"action": "update", "collection": "articles", "keys": [8], "data": {"title": "A better title", "views": 430}}
+    args = {
+        "action": "update",
+        "collection": "articles",
+        "keys": [8],
+        "data": {"title": "A better title", "views": 430},
+    }
     chat.send("Retitle article 8 [[call items %s]]" % json.dumps(args))
     changes = page.locator(".approval-card .approval-changes")
     expect(changes).to_be_visible()

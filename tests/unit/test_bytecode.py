@@ -22,7 +22,10 @@ def _pyc_header(data: bytes) -> tuple[int, int]:
 
 def test_the_compiled_stdlib_is_the_vendored_one_plus_pycs_of_the_modules_the_app_imports():
     assert app_config.write() in (True, False)  # builds .cache/bytecode when missing or stale
-    with zipfile.ZipFile(app_config.PYODIDE / "python_stdlib.zip") as vendored, zipfile.ZipFile(app_config.STDLIB) as ours:
+    with (
+        zipfile.ZipFile(app_config.PYODIDE / "python_stdlib.zip") as vendored,
+        zipfile.ZipFile(app_config.STDLIB) as ours,
+    ):
         theirs = {i.filename: vendored.read(i) for i in vendored.infolist()}
         shipped = {i.filename: ours.read(i) for i in ours.infolist()}
     for name, data in theirs.items():
@@ -58,4 +61,4 @@ def test_interpreter_module_gives_pyodide_the_compiled_stdlib():
     text = (ROOT / "static" / "interpreter.mjs").read_text()
     stdlib = app_config.STDLIB.relative_to(ROOT / "static").as_posix()
     assert f'stdLibURL: new URL("./{stdlib}", import.meta.url)' in text
-    assert "indexURL: new URL(\"./vendor/pyodide/\", import.meta.url)" in text
+    assert 'indexURL: new URL("./vendor/pyodide/", import.meta.url)' in text

@@ -26,7 +26,7 @@ def splits(data: bytes):  # type: ignore[no-untyped-def]
 
 
 STREAM = (
-    "event: message_start\r\ndata: {\"a\":\"\u00e9\u20ac\U0001f600\"}\r\n\r\n"
+    'event: message_start\r\ndata: {"a":"\u00e9\u20ac\U0001f600"}\r\n\r\n'
     ": a comment line\n\n"
     "data: first\ndata:second\n\n"
     "id: 7\rdata: cr only\r\r"

@@ -30,7 +30,7 @@ def texts(messages):
 def edit(messages, index, text):
     """What the agent does on an edit, minus the model: keep, cut, replace the text, answer."""
     keep_version(messages, index)
-    del messages[index + 1:]
+    del messages[index + 1 :]
     messages[index].parts[0].text = text
     messages.append(assistant("answer to " + text))
 
@@ -65,9 +65,14 @@ def test_a_new_version_made_while_an_older_one_is_shown_goes_last_and_keeps_the_
 
 def test_a_regenerate_keeps_the_whole_old_tail_with_its_tool_calls_and_later_turns():
     call = ToolCallPart(id="c1", name="items", arguments="{}")
-    messages = [user("q"), Message(role="assistant", parts=[call]),
-                tool_results(ToolResultPart(call_id="c1", name="items", content="{}")), assistant("done"),
-                user("and then?"), assistant("then this")]
+    messages = [
+        user("q"),
+        Message(role="assistant", parts=[call]),
+        tool_results(ToolResultPart(call_id="c1", name="items", content="{}")),
+        assistant("done"),
+        user("and then?"),
+        assistant("then this"),
+    ]
     old_ids = [m.id for m in messages[1:]]
     keep_version(messages, 0)
     del messages[1:]
@@ -91,8 +96,12 @@ def test_versions_inside_kept_versions_survive_switching():
 def test_kept_versions_are_stored_compacted_and_counted_in_the_cost():
     big = "x" * 5_000
     call = ToolCallPart(id="c1", name="items", arguments="{}")
-    messages = [user("q"), Message(role="assistant", parts=[call], usage=Usage(input_tokens=100, output_tokens=10)),
-                tool_results(ToolResultPart(call_id="c1", name="items", content=big)), assistant("old")]
+    messages = [
+        user("q"),
+        Message(role="assistant", parts=[call], usage=Usage(input_tokens=100, output_tokens=10)),
+        tool_results(ToolResultPart(call_id="c1", name="items", content=big)),
+        assistant("old"),
+    ]
     keep_version(messages, 0)
     del messages[1:]
     messages.append(assistant("new", usage=Usage(input_tokens=50, output_tokens=5)))
@@ -112,9 +121,15 @@ def test_kept_versions_are_stored_compacted_and_counted_in_the_cost():
 def test_a_position_out_of_range_in_a_stored_entry_is_brought_back_in():
     from app.chat.model import Versions
 
-    messages = [Message.model_validate({"role": "user", "parts": [{"kind": "text", "text": "new"}],
-                                        "versions": {"others": [{"parts": [{"kind": "text", "text": "old"}]}],
-                                                     "current": 6}})]
+    messages = [
+        Message.model_validate(
+            {
+                "role": "user",
+                "parts": [{"kind": "text", "text": "new"}],
+                "versions": {"others": [{"parts": [{"kind": "text", "text": "old"}]}], "current": 6},
+            }
+        )
+    ]
     assert version_position(messages[0]) == (2, 2)
     assert switch_version(messages, 0, 0) and texts(messages) == ["old"]
     assert Versions(current=-3).current == 0
