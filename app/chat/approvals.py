@@ -8,6 +8,9 @@ offered to the model at all. Two switches cut the nagging without giving up safe
 - `confirm_destructive` (on by default): deletes and bulk writes by query always ask, even when their tool
   is `always`.
 
+"Always allow" on an approval card covers what the user saw: the tool and the action ("items: read"), kept in
+`allowed`, never the whole tool. A whole tool is set to always only in Settings → Tools, where the user sees it.
+
 Approval is data: a call that needs the user's say waits as a `PendingApproval` (the call as the tools prepared
 it) until the user decides; a call the user did not let run is answered with a result the model reads
 (`denied_result`, `stopped_result`).
@@ -32,6 +35,7 @@ Mode = Literal["always", "ask", "disabled"]
 MODES: tuple[Mode, ...] = ("always", "ask", "disabled")
 Decision = Literal["run", "ask", "refuse"]
 UserDecision = Literal["approve", "deny", "always"]
+BULK_LIMIT = 5  # writes of this many items, rows or files or more (in one call or one turn) are bulk
 
 
 class CallFacts(Protocol):
@@ -41,10 +45,19 @@ class CallFacts(Protocol):
     read_only: bool
     destructive: bool
     bulk: bool
+    action: str
+    writes: int
+    always_ask: bool
+
+
+def scope(tool: str, action: str) -> str:
+    """What "Always allow" covers: "items:read" ("trigger_flow" alone for a tool without actions)."""
+    return "%s:%s" % (tool, action) if action else tool
 
 
 class ApprovalPolicy(BaseModel):
     modes: dict[str, Mode] = Field(default_factory=dict)
+    allowed: list[str] = Field(default_factory=list)  # scopes the user allowed from a card ("items:read")
     allow_reads: bool = False
     confirm_destructive: bool = True
 

@@ -20,6 +20,9 @@ class CallPreview(Protocol):
     read_only: bool
     destructive: bool
     bulk: bool
+    action: str
+    writes: int
+    always_ask: bool
 
 
 class PreparedCall(Protocol):

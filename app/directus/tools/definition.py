@@ -11,18 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Optional, Type
 
+from app.chat.approvals import BULK_LIMIT
 from app.directus.tools.arguments import ArgsModel
 
-MANY = 5  # a write over this many keys or rows (or any write by query) is "bulk"
+MANY = BULK_LIMIT  # a write of this many keys or rows (or any write by query) is "bulk"
 
 
 @dataclass
 class CallPreview:
+    """What one call will do, in plain words and in the facts the approval policy decides on
+    (app/chat/approvals.py `CallFacts`)."""
+
     summary: str  # plain words: "Delete 2 items from articles (ids 4, 7)"
     read_only: bool = False
-    destructive: bool = False  # deletes
-    bulk: bool = False  # writes by query, or over MANY keys or rows
+    destructive: bool = False  # deletes, and updates that blank or null a field
+    bulk: bool = False  # writes by query, or of MANY keys or rows or more
     details: dict = field(default_factory=dict)  # collection, keys or query, data
+    action: str = ""  # "read", "update", …: with the tool, what "Always allow" covers ("items: read")
+    writes: int = 0  # how many items, rows or files it changes (0 for reads; a write by query is `bulk`)
+    always_ask: bool = False  # asks whatever the modes say (an import from a URL: Directus fetches that URL)
 
 
 @dataclass
