@@ -56,8 +56,14 @@ class Request:
 
 
 class Response(Protocol):
-    status: int
-    headers: Mapping[str, str]  # lower-case names; only those the browser lets us read
+    # Read-only here: an implementation may keep plain attributes, and `headers` may be any mapping (a dict).
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Lower-case names; only those the browser lets us read."""
+        ...
 
     def stream(self) -> AsyncIterator[bytes]:
         """The body as byte chunks, in whatever sizes they arrive. Raises NetworkError if cut."""

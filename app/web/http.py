@@ -37,7 +37,7 @@ def _is_abort(exc: BaseException) -> bool:
     js_error = getattr(exc, "js_error", None)
     try:
         return js_error is not None and js_error.name == "AbortError"
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - reading a thrown non-Error fails too
         return False
 
 
