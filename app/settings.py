@@ -150,7 +150,7 @@ def _containers(doc: object, path: tuple[str, ...], create: bool = False) -> lis
     """The dicts that hold the last key of `path` in doc (a dict/list tree); "*" = every item of a list."""
     found = [doc]
     for part in path[:-1]:
-        next_level = []
+        next_level: list[object] = []
         for node in found:
             if part == "*":
                 next_level += [item for item in node if isinstance(item, dict)] if isinstance(node, list) else []

@@ -27,7 +27,12 @@ from html import escape
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -54,16 +59,16 @@ def _validate_link(url: str) -> bool:
     return url.strip().lower().startswith(SAFE_SCHEMES)
 
 
-def _link_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+def _link_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
     token.attrSet("target", "_blank")
     token.attrSet("rel", "noopener noreferrer nofollow")
     return self.renderToken(tokens, idx, options, env)
 
 
-def _image(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+def _image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
-    src = token.attrGet("src") or ""
+    src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env) or "image"
     if not _validate_link(src):
         return escape(alt)
@@ -78,7 +83,7 @@ def _make_renderer() -> MarkdownIt:
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.validateLink = _validate_link
+    md.validateLink = _validate_link  # type: ignore[method-assign]  # markdown-it's hook: replace it on the instance
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
     return md
