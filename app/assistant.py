@@ -186,6 +186,9 @@ class Assistant:
     def system_prompt(self) -> str:
         return self.prefs.system_prompt()
 
+    def default_system_prompt(self) -> str:
+        return self.prefs.default_system_prompt()
+
     def model_options(self) -> list[ModelOption]:
         return self.models.model_options()
 
@@ -223,6 +226,10 @@ class Assistant:
 
     async def disconnect(self) -> None:
         await self.directus.disconnect()
+
+    def settings_tools(self) -> list[str]:
+        """The tools Settings lists (a signed-in non-admin sees no admin tools)."""
+        return self.directus.settings_tools()
 
     def change_preview(self, call_id: str) -> list[Change]:
         return self.directus.tools.change_preview(call_id)

@@ -5,6 +5,7 @@
     await directus.sign_in(email, password, otp)
     directus.current                       # Connection: status, message, user, otp_needed, url
     directus.prompts                       # the project's shared prompts (app/directus/prompts.py), once connected
+    directus.settings_tools()              # the tools Settings lists: a signed-in non-admin sees no admin tools
 
 Credentials: a static token, or email and password, whose session (refreshed by the client,
 app/directus/client.py) is stored with the secrets (app/preferences.py); config.json may name a demo token,
@@ -154,6 +155,13 @@ class DirectusConnection:
             await client.logout()
         self.prefs.save()
         self._set(Connection("off", "Signed out of Directus.", url=self.url()))
+
+    def settings_tools(self) -> list[str]:
+        """The tools Settings lists: all of them, but only the non-admin ones for a signed-in non-admin."""
+        from app.directus.registry import tool_names
+
+        user = self.current.user
+        return tool_names(admin=not (self.current.status == "connected" and user is not None and not user.admin))
 
     async def settled(self) -> None:
         """Wait (a while) for a connection attempt in progress, so a turn gets the tools."""

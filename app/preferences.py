@@ -100,3 +100,9 @@ class Preferences:
         from app.chat.prompt import system_prompt
 
         return system_prompt(self.settings.system_prompt or self.config.system_prompt)
+
+    def default_system_prompt(self) -> str:
+        """The app's own prompt, which an empty prompt in Settings stands for (the field's placeholder)."""
+        from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
+
+        return DEFAULT_SYSTEM_PROMPT

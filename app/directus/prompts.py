@@ -2,8 +2,8 @@
 (`mcp_prompts_collection`, the one Directus's own assistant and its MCP server use).
 
     prompts = await fetch_prompts(client)      # [] when the project has none, or the user may not read them
-    names = variables(prompt)                  # ["title"] for "... {{ title: the article's title }} ..."
-    text = render(prompt, {"title": "Poetical science"})
+    prompt.variables()                         # [("title", "its title")] for "... {{ title: its title }} ..."
+    text = prompt.fill({"title": "Poetical science"})   # also render(prompt, values); variables(prompt)
 
 A prompt is a system prompt and messages ({role, text}); `render` joins their texts, as Directus does when it
 attaches a prompt to the next message. `{{ name }}` and `{{ name: what to enter }}` are filled in; a value
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from app.directus.errors import DirectusError
 
@@ -33,6 +33,14 @@ class Prompt:
     @property
     def texts(self) -> list[str]:
         return [t for t in [self.system_prompt, *self.messages] if t]
+
+    def variables(self) -> list[tuple[str, str]]:
+        """(name, what to enter) of each value the prompt asks for, in order of first use."""
+        return variables(self)
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        """The prompt's texts with the values filled in, one paragraph each (a value missing is left empty)."""
+        return render(self, values)
 
 
 async def fetch_prompts(client: Any) -> list[Prompt]:
@@ -93,6 +101,6 @@ def variables(prompt: Prompt) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def render(prompt: Prompt, values: dict[str, str]) -> str:
+def render(prompt: Prompt, values: Mapping[str, str]) -> str:
     """The prompt's texts with the values filled in, one paragraph each."""
     return "\n\n".join(_VARIABLE.sub(lambda m: values.get(m.group(1).strip(), ""), text) for text in prompt.texts)

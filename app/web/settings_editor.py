@@ -36,13 +36,11 @@ class SettingsEditor:
 
     def open(self, key_of: str = "") -> None:
         """Show the dialog filled from the settings; `key_of` (a model ref): focus its provider's key field."""
-        from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
         from app.web.views.settings_form import FormDefaults
 
         a = self.assistant
-        self.dialog.open(
-            a.settings, self._tools(), FormDefaults(a.config.directus_url, DEFAULT_SYSTEM_PROMPT), a.connection
-        )
+        defaults = FormDefaults(a.config.directus_url, a.default_system_prompt())
+        self.dialog.open(a.settings, a.settings_tools(), defaults, a.connection)
         if key_of:
             self.dialog.focus_key(key_of)
 
@@ -50,7 +48,7 @@ class SettingsEditor:
         """The connection changed: its line in the dialog, and the tool rows (a non-admin sees fewer)."""
         if self._dialog is not None:
             self._dialog.show_connection(self.assistant.connection)
-            self._dialog.show_tools(self._tools(), self.assistant.settings)
+            self._dialog.show_tools(self.assistant.settings_tools(), self.assistant.settings)
 
     async def connect(self) -> None:
         """Connect: save the dialog, then sign in (email and password) or connect with the token."""
@@ -64,13 +62,6 @@ class SettingsEditor:
     async def disconnect(self) -> None:
         self.dialog.forget_secrets()  # or saving the dialog afterwards would sign in again
         await self.assistant.disconnect()
-
-    def _tools(self) -> list[str]:
-        """The tools the settings list: all of them, but only the non-admin ones for a signed-in non-admin."""
-        from app.directus.registry import tool_names
-
-        c = self.assistant.connection
-        return tool_names(admin=not (c.status == "connected" and c.user is not None and not c.user.admin))
 
     def _save(self) -> bool:
         """Save what the dialog holds; True when the Directus connection settings changed."""

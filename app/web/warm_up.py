@@ -23,7 +23,10 @@ from typing import Any, Callable
 from js import document, setTimeout, window
 from pyodide.ffi import create_once_callable
 
-# What the first turn imports (the provider modules all: the model can change before the first send).
+from app.providers.registry import COMPATIBLE, FIRST_PARTY
+
+# What the first turn imports (the provider modules all, as app/providers/registry.py names them: the model can
+# change before the first send).
 FIRST_TURN_MODULES = (
     "app.chat.agent",
     "app.chat.context",
@@ -34,10 +37,7 @@ FIRST_TURN_MODULES = (
     "app.providers.history",
     "app.providers.retry",
     "app.providers.sse",
-    "app.providers.openai",
-    "app.providers.anthropic",
-    "app.providers.gemini",
-    "app.providers.openai_chat",
+    *(p.module for p in (*FIRST_PARTY, COMPATIBLE)),
     "app.directus.registry",
     "app.directus.toolbox",
     "encodings.utf_16_le",

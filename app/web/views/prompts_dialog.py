@@ -9,10 +9,12 @@ Text only (textContent): names and texts come from Directus content.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from app.directus.prompts import Prompt, render, variables
 from app.web.dom import Element, clear, h, listen, text
+
+if TYPE_CHECKING:
+    from app.directus.prompts import Prompt
 
 
 class PromptsDialog:
@@ -64,9 +66,9 @@ class PromptsDialog:
         )
 
     def _choose(self, prompt: Prompt) -> None:
-        asked = variables(prompt)
+        asked = prompt.variables()
         if not asked:
-            self._insert(render(prompt, {}))
+            self._insert(prompt.fill({}))
             return
         text(self.title, prompt.name)
         clear(self.body)
@@ -118,4 +120,4 @@ class PromptsDialog:
         if self._values_for is None:
             return
         values = {str(el.name): str(el.value) for el in self.body.querySelectorAll("input")}
-        self._insert(render(self._values_for, values))
+        self._insert(self._values_for.fill(values))
