@@ -10,11 +10,18 @@ of the path URL-encoded:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Sequence
 from urllib.parse import quote
 
 if TYPE_CHECKING:
     from app.directus.prepared import PreparedCall
+    from app.directus.tools.collections import CollectionsArgs
+    from app.directus.tools.crud import CrudArgs
+    from app.directus.tools.fields import FieldsArgs
+    from app.directus.tools.files import FilesArgs
+    from app.directus.tools.items import ItemsArgs
+    from app.directus.tools.relations import RelationsArgs
+    from app.directus.tools.trigger_flow import TriggerFlowArgs
 
 MAX_ITEM_LINKS = 3  # more keys than this: one link to the list instead
 
@@ -45,18 +52,20 @@ def _listed(keys: Optional[list], one: Callable[[Any], Page], whole: Page, gone:
     return [one(k) for k in keys]
 
 
-def _items(a: Any) -> list[Page]:
+def _items(a: ItemsArgs) -> list[Page]:
     c = a.collection
     return _listed(a.keys, lambda k: ("%s %s" % (c, k), ("content", c, k)), (c, ("content", c)), a.action == "delete")
 
 
-def _files(a: Any) -> list[Page]:
+def _files(a: FilesArgs) -> list[Page]:
     return _listed(a.keys, lambda k: ("file %s" % k, ("files", k)), ("File library", ("files",)), a.action == "delete")
 
 
-def _collections(a: Any) -> list[Page]:
-    names = a.keys or [e.get("collection") for e in (a.data if isinstance(a.data, list) else [a.data or {}])]
-    names = [n for n in names if isinstance(n, str) and n]
+def _collections(a: CollectionsArgs) -> list[Page]:
+    given: Sequence[object] = a.keys or [
+        e.get("collection") for e in (a.data if isinstance(a.data, list) else [a.data or {}])
+    ]
+    names = [n for n in given if isinstance(n, str) and n]
     return _listed(
         names,
         lambda n: ("Data model: %s" % n, ("settings", "data-model", n)),
@@ -65,14 +74,14 @@ def _collections(a: Any) -> list[Page]:
     )
 
 
-def _model_of(a: Any) -> list[Page]:
-    c = a.collection or (a.data or {}).get("collection")
+def _model_of(a: FieldsArgs | RelationsArgs) -> list[Page]:
+    c = a.collection or (a.data if isinstance(a.data, dict) else {}).get("collection")
     if isinstance(c, str) and c:
         return [("Data model: %s" % c, ("settings", "data-model", c))]
     return [("Data model", ("settings", "data-model"))]
 
 
-def _flows(a: Any) -> list[Page]:
+def _flows(a: CrudArgs) -> list[Page]:
     return _listed(
         a.keys,
         lambda k: ("Flow %s" % k, ("settings", "flows", k)),
@@ -81,17 +90,18 @@ def _flows(a: Any) -> list[Page]:
     )
 
 
-def _operations(a: Any) -> list[Page]:
+def _operations(a: CrudArgs) -> list[Page]:
     flow = a.data.get("flow") if isinstance(a.data, dict) else None
     if isinstance(flow, str) and flow:
         return [("Flow %s" % flow, ("settings", "flows", flow))]
     return [("Flows", ("settings", "flows"))]
 
 
-def _trigger_flow(a: Any) -> list[Page]:
+def _trigger_flow(a: TriggerFlowArgs) -> list[Page]:
     return [("Flow %s" % a.id, ("settings", "flows", a.id))] if a.id else []
 
 
+# By tool name: each takes that tool's arguments (Any: the dispatch is by name, not by type).
 _LINKS: dict[str, Callable[[Any], list[Page]]] = {
     "items": _items,
     "files": _files,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from pydantic import ValidationError
 
@@ -62,8 +62,7 @@ class PreparedCall:
         change while the prompt waits."""
         if self.error is not None or self.tool is None or self.tool.capture is None or self.args is None:
             return None
-        plan: Optional[UndoPlan] = await self.tool.capture(client, self.args)
-        return plan
+        return await self.tool.capture(client, self.args)
 
     def refused(self, error: dict) -> "PreparedCall":
         """The same call, not to be run: the model reads `error` (e.g. a tool this user does not have)."""
@@ -99,10 +98,8 @@ def _checked(tool: ToolDef, raw: dict) -> ArgsModel:
         args = tool.input_model.model_validate(raw)
     except ValidationError as exc:
         raise from_validation(tool.name, exc) from None
-    check: Any = getattr(args, "check", None)
-    if check is not None:
-        try:
-            check()
-        except ArgumentProblem as problem:
-            raise ToolArgumentError(tool.name, [(problem.path, problem.message)]) from None
+    try:
+        args.check()
+    except ArgumentProblem as problem:
+        raise ToolArgumentError(tool.name, [(problem.path, problem.message)]) from None
     return args

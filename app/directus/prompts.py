@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from app.directus.errors import DirectusError
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 FIELDS = ["id", "name", "description", "system_prompt", "messages"]
 _VARIABLE = re.compile(r"\{\{\s*([^{}:]+?)\s*(?::([^{}]*))?\}\}")
@@ -43,7 +46,7 @@ class Prompt:
         return render(self, values)
 
 
-async def fetch_prompts(client: Any) -> list[Prompt]:
+async def fetch_prompts(client: DirectusClient) -> list[Prompt]:
     """The published prompts, by name. A user who is not an admin is first checked for read access to the settings
     and the collection (`/permissions/me`), so that a refusal is not asked for: browsers log every one."""
     try:
@@ -65,7 +68,7 @@ async def fetch_prompts(client: Any) -> list[Prompt]:
     return [p for p in (_prompt(row) for row in (rows if isinstance(rows, list) else [])) if p is not None]
 
 
-def _readable(permissions: Any) -> Any:
+def _readable(permissions: object) -> Callable[[str], bool]:
     def readable(collection: str) -> bool:
         entry = permissions.get(collection) if isinstance(permissions, dict) else None
         read = entry.get("read") if isinstance(entry, dict) else None

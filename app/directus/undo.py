@@ -16,7 +16,7 @@ to a deleted one, files that were in a deleted folder) is not undone; the summar
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Literal, Optional
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field
@@ -24,6 +24,13 @@ from pydantic import BaseModel, Field
 from app.directus.errors import DirectusError
 from app.directus.tools.collection_info import fields_of, is_singleton, primary_key
 from app.directus.tools.definition import count
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
+    from app.directus.tools.crud import CrudArgs
+    from app.directus.tools.files import FilesArgs
+    from app.directus.tools.items import ItemsArgs
+    from app.directus.tools.query import Query
 
 UNDO_LIMIT = 100
 MAX_PLAN_CHARS = 50_000
@@ -66,12 +73,12 @@ class UndoPlan(BaseModel):
         return "" if self.endpoint else " in " + self.collection
 
 
-async def capture(client: Any, args: Any) -> Optional[UndoPlan]:
+async def capture(client: DirectusClient, args: ItemsArgs) -> Optional[UndoPlan]:
     """What an `items` write needs to be undone, read before it runs; None when it cannot be (or it only reads)."""
     return await _bounded(_capture(client, args))
 
 
-async def capture_folders(client: Any, a: Any) -> Optional[UndoPlan]:
+async def capture_folders(client: DirectusClient, a: CrudArgs) -> Optional[UndoPlan]:
     """The same for the `folders` tool: folders are {id, name, parent, type (files or flows)}."""
     system = {"collection": "directus_folders", "endpoint": "/folders", "noun": "file folder", "pk": "id"}
     return await _bounded(
@@ -85,7 +92,7 @@ async def capture_folders(client: Any, a: Any) -> Optional[UndoPlan]:
     )
 
 
-async def capture_files(client: Any, a: Any) -> Optional[UndoPlan]:
+async def capture_files(client: DirectusClient, a: FilesArgs) -> Optional[UndoPlan]:
     """The same for the `files` tool: an import is undone by deleting the files it made, an update of their details
     by putting the fields back. A deleted file cannot come back: its content is gone."""
     system = {"collection": "directus_files", "endpoint": "/files", "noun": "file", "pk": "id"}
@@ -98,7 +105,7 @@ async def capture_files(client: Any, a: Any) -> Optional[UndoPlan]:
     return await _bounded(_capture_system(client, a, system))
 
 
-async def _bounded(capturing: Any) -> Optional[UndoPlan]:
+async def _bounded(capturing: Awaitable[Optional[UndoPlan]]) -> Optional[UndoPlan]:
     try:
         plan = await capturing
     except DirectusError:  # e.g. the user may write but not read: the call runs, without undo
@@ -109,7 +116,7 @@ async def _bounded(capturing: Any) -> Optional[UndoPlan]:
 
 
 async def _capture_system(
-    client: Any, a: Any, system: dict, recreate_fields: tuple = (), lost_on_delete: str = ""
+    client: DirectusClient, a: CrudArgs | FilesArgs, system: dict, recreate_fields: tuple = (), lost_on_delete: str = ""
 ) -> Optional[UndoPlan]:
     """`recreate_fields`: what a deleted record is created again with (those the Directus has); none: no undo."""
     base = system["endpoint"]
@@ -133,7 +140,7 @@ async def _capture_system(
     return await _capture_update(client, a, UndoPlan(kind="update", summary="", **system), aliases=set())
 
 
-async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
+async def _capture(client: DirectusClient, a: ItemsArgs) -> Optional[UndoPlan]:
     c = a.collection
     if a.action == "read":
         return None
@@ -170,9 +177,14 @@ async def _capture(client: Any, a: Any) -> Optional[UndoPlan]:
     return await _capture_update(client, a, UndoPlan(kind="update", summary="", collection=c, pk=pk), aliases)
 
 
-async def _capture_update(client: Any, a: Any, plan: UndoPlan, aliases: set) -> Optional[UndoPlan]:
+async def _capture_update(
+    client: DirectusClient, a: ItemsArgs | CrudArgs | FilesArgs, plan: UndoPlan, aliases: set
+) -> Optional[UndoPlan]:
     """An update by keys, by a list of rows with their keys, or by query (up to UNDO_LIMIT matches)."""
+    if a.data is None:  # never: the arguments were checked (an update has data)
+        return None
     pk = plan.pk
+    query: Optional[Query] = getattr(a, "query", None)  # the folders tool has none
     rows = a.data if isinstance(a.data, list) else [a.data]
     touched = sorted({name for row in rows for name in row} - {pk})
     if not touched or set(touched) & aliases:
@@ -183,11 +195,11 @@ async def _capture_update(client: Any, a: Any, plan: UndoPlan, aliases: set) -> 
             return None
     elif a.keys:
         keys = list(a.keys)
-    elif getattr(a, "query", None) is None or a.query.writes_all:
+    elif query is None or query.writes_all:
         return None  # the call itself refuses this (not a singleton)
     else:
-        query = {k: v for k, v in a.query.to_params().items() if k in ("filter", "search")}
-        found = await client.request("GET", plan.base, params={**query, "fields": [pk], "limit": UNDO_LIMIT + 1})
+        params = {k: v for k, v in query.to_params().items() if k in ("filter", "search")}
+        found = await client.request("GET", plan.base, params={**params, "fields": [pk], "limit": UNDO_LIMIT + 1})
         if not isinstance(found, list) or len(found) > UNDO_LIMIT:
             return None
         keys = [row[pk] for row in found]
@@ -212,7 +224,7 @@ def _parents_first(folders: list[dict]) -> list[dict]:
     return ordered
 
 
-async def _read(client: Any, base: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
+async def _read(client: DirectusClient, base: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
     if not keys:
         return []
     rows = await client.request(
@@ -227,7 +239,7 @@ async def _read(client: Any, base: str, pk: str, keys: list, fields: list[str]) 
     return rows if isinstance(rows, list) else []
 
 
-async def apply(client: Any, plan: UndoPlan) -> None:
+async def apply(client: DirectusClient, plan: UndoPlan) -> None:
     """Put things back as the plan says. Raises DirectusError (e.g. FORBIDDEN, or an item changed since)."""
     base = plan.base
     if plan.singleton is not None:

@@ -146,6 +146,10 @@ class ArgsModel(BaseModel):
             data = {k: v for k, v in data.items() if v is not None}
         return data
 
+    def check(self) -> None:
+        """The rules one field's type cannot say (which arguments each action needs or refuses): raises
+        ArgumentProblem. Tools with actions override it; app/directus/prepared.py calls it once, after validation."""
+
 
 def as_list(value: Any, *, split_commas: bool = False) -> Any:
     """Leniency for list arguments: a lone value becomes a one-element list ("a,b" splits when asked)."""

@@ -7,14 +7,17 @@ without the shortcut (not a singleton, keys read one by one).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from app.directus.errors import DirectusError
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 PREFIX = "collection:"
 
 
-async def is_singleton(client: Any, collection: str) -> bool:
+async def is_singleton(client: DirectusClient, collection: str) -> bool:
     key = PREFIX + collection + ":singleton"
     if key not in client.cache:
         try:
@@ -27,7 +30,7 @@ async def is_singleton(client: Any, collection: str) -> bool:
     return client.cache[key]
 
 
-async def fields_of(client: Any, collection: str) -> Optional[list[dict]]:
+async def fields_of(client: DirectusClient, collection: str) -> Optional[list[dict]]:
     """The collection's fields as /fields returns them; None when the user may not read them."""
     key = PREFIX + collection + ":fields"
     if key not in client.cache:
@@ -40,7 +43,7 @@ async def fields_of(client: Any, collection: str) -> Optional[list[dict]]:
     return client.cache[key]
 
 
-async def primary_key(client: Any, collection: str) -> Optional[str]:
+async def primary_key(client: DirectusClient, collection: str) -> Optional[str]:
     for f in await fields_of(client, collection) or []:
         if (f.get("schema") or {}).get("is_primary_key"):
             return f["field"]

@@ -8,7 +8,7 @@ delete  keys            DELETE /collections/name  (drops the table and its items
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 from urllib.parse import quote
 
 from pydantic import field_validator
@@ -17,6 +17,9 @@ from app.directus.tools.arguments import ArgsModel, ArgumentProblem, as_list
 from app.directus.tools.definition import CallPreview, ToolDef, count, read, write
 from app.directus.tools.query import ObjectDataArg
 from app.directus.tools.results import prune
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "CRUD collections; keys are names. schema: {} table, null folder."
 
@@ -78,7 +81,7 @@ def _path(name: str) -> str:
     return "/collections/" + quote(name, safe="")
 
 
-async def run(client: Any, a: CollectionsArgs) -> Any:
+async def run(client: DirectusClient, a: CollectionsArgs) -> Any:
     if a.action == "read":
         if a.keys:
             return [shape(await client.request("GET", _path(k))) for k in a.keys]

@@ -8,7 +8,7 @@ delete  keys              DELETE base/key | DELETE base [keys]
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 from urllib.parse import quote
 
 from pydantic import field_validator
@@ -16,6 +16,9 @@ from pydantic import field_validator
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
 from app.directus.tools.definition import MANY, CallPreview, count, read, write
 from app.directus.tools.query import KeysArg, ObjectDataArg, keys_validator
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 
 class CrudArgs(ArgsModel):
@@ -53,7 +56,7 @@ def path(base: str, key: Any = None) -> str:
     return base if key is None else base + "/" + quote(str(key), safe="")
 
 
-async def run_crud(client: Any, base: str, a: CrudArgs, *, shape: Callable[[Any], Any] = lambda v: v) -> Any:
+async def run_crud(client: DirectusClient, base: str, a: CrudArgs, *, shape: Callable[[Any], Any] = lambda v: v) -> Any:
     if a.action == "read":
         if a.keys and len(a.keys) == 1:
             return shape(await client.request("GET", path(base, a.keys[0])))

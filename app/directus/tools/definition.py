@@ -9,10 +9,14 @@ prompt. Read-only is a property of the call, not the tool (`items` read vs delet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Optional, Type
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, Type
 
 from app.chat.approvals import BULK_LIMIT
 from app.directus.tools.arguments import ArgsModel
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
+    from app.directus.undo import UndoPlan
 
 MANY = BULK_LIMIT  # a write of this many keys or rows (or any write by query) is "bulk"
 
@@ -45,12 +49,13 @@ class ToolDef:
     name: str
     description: str
     input_model: Type[ArgsModel]
-    run: Callable[[Any, Any], Awaitable[Any]]
+    # `run`, `preview` and `capture` take the tool's own `input_model` (Any: each tool has its own).
+    run: Callable[[DirectusClient, Any], Awaitable[Any]]  # the result: Directus's JSON, shaped for the model
     preview: Callable[[Any], CallPreview]
     admin_only: bool = False
     parameters: Optional[dict] = None  # the compact JSON schema; built from input_model when None
     # Reads, before a write runs, what undoing it needs (app/directus/undo.py); None: no undo for the tool.
-    capture: Optional[Callable[[Any, Any], Awaitable[Any]]] = None
+    capture: Optional[Callable[[DirectusClient, Any], Awaitable[Optional[UndoPlan]]]] = None
 
 
 def read(summary: str, **details: Any) -> CallPreview:

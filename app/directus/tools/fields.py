@@ -8,13 +8,16 @@ delete  collection + field    DELETE /fields/c/f      (drops the column and its 
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 from urllib.parse import quote
 
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem
 from app.directus.tools.definition import CallPreview, ToolDef, count, read, write
 from app.directus.tools.query import ObjectDataArg
 from app.directus.tools.results import prune
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "CRUD fields {field, type, meta, schema}."
 
@@ -78,7 +81,7 @@ def _path(collection: str, field: Optional[str] = None) -> str:
     return p if field is None else p + "/" + quote(field, safe="")
 
 
-async def run(client: Any, a: FieldsArgs) -> Any:
+async def run(client: DirectusClient, a: FieldsArgs) -> Any:
     if a.action == "read":
         if a.collection:
             return shape(await client.request("GET", _path(a.collection, a.field)))

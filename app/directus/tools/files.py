@@ -12,7 +12,7 @@ internals and EXIF metadata unless asked for with query.fields.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import field_validator
 
@@ -22,6 +22,9 @@ from app.directus.tools.items import check_write_shape
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
 from app.directus.tools.results import prune
 from app.directus.undo import capture_files
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "Files: read, update, import (data {url, title?, folder?}), delete."
 
@@ -80,7 +83,7 @@ def _shape(value: Any, q: Query) -> Any:
     return prune(value) if q.fields else prune(value, drop=_INTERNAL)
 
 
-async def run(client: Any, a: FilesArgs) -> Any:
+async def run(client: DirectusClient, a: FilesArgs) -> Any:
     q = a.query or Query()
     params = {"fields": q.fields} if q.fields else None
     if a.action == "read":

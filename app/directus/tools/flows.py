@@ -3,11 +3,14 @@ its `operation` (the first operation's id)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.directus.tools.crud import CrudArgs, crud_preview, run_crud
 from app.directus.tools.definition import CallPreview, ToolDef
 from app.directus.tools.results import prune
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "CRUD flows {name, status, trigger, options, operation}."
 
@@ -16,7 +19,7 @@ class FlowsArgs(CrudArgs):
     pass
 
 
-async def run(client: Any, a: FlowsArgs) -> Any:
+async def run(client: DirectusClient, a: FlowsArgs) -> Any:
     return await run_crud(client, "/flows", a, shape=lambda v: prune(v, drop=("user_created", "date_created")))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.directus.tools.crud import CrudArgs, crud_preview, run_crud
 from app.directus.tools.definition import CallPreview, ToolDef
 from app.directus.tools.results import prune
 from app.directus.undo import capture_folders
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "CRUD file folders {name, parent}."
 
@@ -16,7 +19,7 @@ class FoldersArgs(CrudArgs):
     pass
 
 
-async def run(client: Any, a: FoldersArgs) -> Any:
+async def run(client: DirectusClient, a: FoldersArgs) -> Any:
     return await run_crud(client, "/folders", a, shape=prune)
 
 

@@ -14,7 +14,7 @@ System collections (directus_*) are refused: files, folders, flows and the schem
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 from urllib.parse import quote
 
 from pydantic import field_validator
@@ -24,6 +24,9 @@ from app.directus.tools.collection_info import is_singleton, primary_key
 from app.directus.tools.definition import MANY, CallPreview, ToolDef, count, read, write
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
 from app.directus.undo import capture
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "CRUD items. delete needs keys. Batch: data array with PKs, or keys/query.filter + data."
 
@@ -88,7 +91,7 @@ def path_of(collection: str, key: Any = None) -> str:
     return base if key is None else base + "/" + quote(str(key), safe="")
 
 
-async def run(client: Any, a: ItemsArgs) -> Any:
+async def run(client: DirectusClient, a: ItemsArgs) -> Any:
     q = a.query or Query()
     c = a.collection
     if a.action == "read":
@@ -122,7 +125,7 @@ async def run(client: Any, a: ItemsArgs) -> Any:
     return {"deleted": keys}
 
 
-async def read_items(client: Any, collection: str, keys: Optional[list], q: Query) -> Any:
+async def read_items(client: DirectusClient, collection: str, keys: Optional[list], q: Query) -> Any:
     params = q.to_params()
     if not keys:
         body = await client.request_body("GET", path_of(collection), params=params)

@@ -8,12 +8,15 @@ delete  collection + field       DELETE /relations/c/f
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 from urllib.parse import quote
 
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem
 from app.directus.tools.definition import CallPreview, ToolDef, read, write
 from app.directus.tools.results import prune
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "CRUD relations {collection, field, related_collection, meta}."
 
@@ -73,7 +76,7 @@ def _path(collection: Optional[str] = None, field: Optional[str] = None) -> str:
     return p
 
 
-async def run(client: Any, a: RelationsArgs) -> Any:
+async def run(client: DirectusClient, a: RelationsArgs) -> Any:
     if a.action == "read":
         result = await client.request("GET", _path(a.collection, a.field))
         if not a.collection:

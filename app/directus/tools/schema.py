@@ -15,7 +15,7 @@ left out of the list (their fields can still be asked for, e.g. directus_files).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote
 
 from pydantic import Field, field_validator
@@ -23,6 +23,9 @@ from pydantic import Field, field_validator
 from app.directus.errors import DirectusError
 from app.directus.tools.arguments import ArgsModel, as_list
 from app.directus.tools.definition import CallPreview, ToolDef, read
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "Data model. No args: collections. With collections: fields, types, choices, relations."
 
@@ -46,7 +49,7 @@ class SchemaArgs(ArgsModel):
         return as_list(value, split_commas=True)
 
 
-async def run(client: Any, a: SchemaArgs) -> Any:
+async def run(client: DirectusClient, a: SchemaArgs) -> Any:
     if not a.collections:
         return await overview(client)
     names = list(dict.fromkeys(a.collections))
@@ -64,7 +67,7 @@ async def run(client: Any, a: SchemaArgs) -> Any:
     return out
 
 
-async def overview(client: Any) -> dict:
+async def overview(client: DirectusClient) -> dict:
     try:
         collections = await client.request("GET", "/collections") or []
     except DirectusError as exc:
@@ -102,7 +105,7 @@ async def overview(client: Any) -> dict:
     return out
 
 
-async def _overview_from_permissions(client: Any) -> dict:
+async def _overview_from_permissions(client: DirectusClient) -> dict:
     """Users who may not read directus_collections: list what their permissions give them."""
     perms = await client.request("GET", "/permissions/me") or {}
     access = {}
@@ -115,11 +118,11 @@ async def _overview_from_permissions(client: Any) -> dict:
     return {"collections": list(access), "access": access}
 
 
-async def _fields(client: Any, collection: str) -> list:
+async def _fields(client: DirectusClient, collection: str) -> list:
     return await client.request("GET", "/fields/" + quote(collection, safe="")) or []
 
 
-async def _relations(client: Any) -> list:
+async def _relations(client: DirectusClient) -> list:
     try:
         return await client.request("GET", "/relations") or []
     except DirectusError as exc:

@@ -10,7 +10,7 @@ in `data`. Users who may not read the flow's definition skip these checks; Direc
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote
 
 from pydantic import field_validator
@@ -19,6 +19,9 @@ from app.directus.errors import DirectusError
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
 from app.directus.tools.definition import CallPreview, ToolDef, read, write
 from app.directus.tools.query import KeysArg, keys_validator
+
+if TYPE_CHECKING:
+    from app.directus.client import DirectusClient
 
 DESCRIPTION = "Run an active manual flow on items. No id: list flows."
 
@@ -64,7 +67,7 @@ def _field_text(f: dict) -> str:
     return f"{f['field']} ({f.get('type') or 'string'}{', required' if required else ''})"
 
 
-async def run(client: Any, a: TriggerFlowArgs) -> Any:
+async def run(client: DirectusClient, a: TriggerFlowArgs) -> Any:
     if not a.id:
         params = {
             "fields": _FLOW_FIELDS,
@@ -83,7 +86,7 @@ async def run(client: Any, a: TriggerFlowArgs) -> Any:
     return await client.request("POST", "/flows/trigger/" + quote(a.id, safe=""), json=body)
 
 
-async def _read_flow(client: Any, flow_id: str) -> Optional[dict]:
+async def _read_flow(client: DirectusClient, flow_id: str) -> Optional[dict]:
     try:
         return await client.request("GET", "/flows/" + quote(flow_id, safe=""), params={"fields": _FLOW_FIELDS})
     except DirectusError as exc:
