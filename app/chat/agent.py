@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
+from typing import TYPE_CHECKING, Awaitable, Callable, Generic, Optional
 
 from app.chat.approvals import (
     ApprovalPolicy,
@@ -29,7 +29,7 @@ from app.chat.approvals import (
     stopped_result,
 )
 from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart, ToolSpec
-from app.chat.tools import CallPreview, PreparedCall, ToolOutcome, Tools
+from app.chat.tools import CallPreview, Prepared, PreparedCall, ToolOutcome, Tools
 from app.chat.versions import keep_version
 
 if TYPE_CHECKING:
@@ -51,13 +51,13 @@ __all__ = [
 STEP_CAP = 10
 
 
-class Agent:
+class Agent(Generic[Prepared]):
     def __init__(
         self,
         conversation: Conversation,
         provider: Provider,
         model_id: str,
-        tools: Tools[Any],
+        tools: Tools[Prepared],
         policy: ApprovalPolicy,
         system: str,
         *,

@@ -20,7 +20,7 @@ from pyodide.ffi import create_once_callable, to_js
 from app.assistant import Assistant
 from app.web.actions import HANDLERS, Clicked, is_action
 from app.web.conversations import Conversations
-from app.web.dom import by_id, closest_action, listen, text
+from app.web.dom import Event, by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
 from app.web.settings_editor import SettingsEditor
 from app.web.views.approval_card import approval_card, show_changes
@@ -176,7 +176,7 @@ class Controller:
             self._frame_pending = True
             requestAnimationFrame(create_once_callable(self._frame))
 
-    def _frame(self, _timestamp: Any = None) -> None:
+    def _frame(self, _timestamp: Optional[float] = None) -> None:
         self._frame_pending = False
         topics, self._topics = self._topics, set()
         try:
@@ -277,7 +277,7 @@ class Controller:
 
     # ----- events ---------------------------------------------------------------------------------------------
 
-    def _on_click(self, event: Any) -> None:
+    def _on_click(self, event: Event) -> None:
         target = closest_action(event, document.body)
         if target is None:
             return
@@ -288,7 +288,7 @@ class Controller:
         event.preventDefault()
         HANDLERS[action](self, Clicked(str(ident) if ident is not None else "", target))
 
-    def _on_submit(self, event: Any) -> None:
+    def _on_submit(self, event: Event) -> None:
         event.preventDefault()
         a = self.assistant
         if a.busy:
@@ -308,13 +308,13 @@ class Controller:
             self.composer.set_value("")
             self.view.jump_to_latest()
 
-    def _on_composer_key(self, event: Any) -> None:
+    def _on_composer_key(self, event: Event) -> None:
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             event.preventDefault()
             if not self.assistant.busy:
                 self.composer.form.requestSubmit()
 
-    def _on_key(self, event: Any) -> None:
+    def _on_key(self, event: Event) -> None:
         if event.key != "Escape" or self.settings.is_open:
             return
         pending = self.assistant.pending
@@ -329,7 +329,7 @@ class Controller:
             self.composer.set_value("")
             self.composer.render(self.assistant.busy, False)
 
-    def _on_storage(self, event: Any) -> None:
+    def _on_storage(self, event: Event) -> None:
         # (sessionStorage is per tab: its changes never reach another tab, so every event here is localStorage's.)
         key, value = event.key, event.newValue
         self.assistant.external_change(key if isinstance(key, str) else None, value if isinstance(value, str) else None)

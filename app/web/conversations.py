@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional
 from js import URL, Blob, Object, document, setTimeout
 from pyodide.ffi import create_once_callable, to_js
 
-from app.web.dom import Element, h, listen
+from app.web.dom import Element, Event, h, listen
 from app.web.views.conversation_list import render_conversation_list
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class Conversations:
         self._search = str(self.search_input.value)
         self.render()
 
-    def _on_import(self, event: Any) -> None:
+    def _on_import(self, event: Event) -> None:
         files = event.target.files
         if files is None or files.length == 0:
             return

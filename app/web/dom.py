@@ -19,7 +19,9 @@ from typing import Any, Callable, Optional, TypeAlias, Union
 from js import document
 from pyodide.ffi import create_proxy
 
-Element: TypeAlias = Any  # a DOM element as Pyodide hands it over (a JsProxy: no type stubs exist)
+# What Pyodide hands over from the page: JsProxy objects, for which no type stubs exist (so Any, under a name).
+Element: TypeAlias = Any  # a DOM element
+Event: TypeAlias = Any  # a DOM event
 Child = Union[str, Element, None]
 
 _listeners: list = []  # proxies of long-lived listeners, kept alive for the page's lifetime
@@ -38,7 +40,7 @@ def _check_attribute(name: str, value: str) -> None:
             raise UnsafeAttribute("refusing unsafe URL in %r" % name)
 
 
-def h(tag: str, attrs: Optional[dict] = None, *children: Child) -> Any:
+def h(tag: str, attrs: Optional[dict] = None, *children: Child) -> Element:
     """A new element with attributes (None/False values are left out, True = present) and children."""
     el = document.createElement(tag)
     if attrs:
@@ -48,7 +50,7 @@ def h(tag: str, attrs: Optional[dict] = None, *children: Child) -> Any:
     return el
 
 
-def set_attr(el: Any, name: str, value: Any) -> None:
+def set_attr(el: Element, name: str, value: object) -> None:
     if value is None or value is False:
         el.removeAttribute(name)
         return
@@ -57,7 +59,7 @@ def set_attr(el: Any, name: str, value: Any) -> None:
     el.setAttribute(name, text)
 
 
-def append(el: Any, *children: Child) -> Any:
+def append(el: Element, *children: Child) -> Element:
     for child in children:
         if child is None:
             continue
@@ -70,21 +72,21 @@ def append(el: Any, *children: Child) -> Any:
     return el
 
 
-def text(el: Any, value: str) -> None:
+def text(el: Element, value: str) -> None:
     """Set the element's text (textContent) if it changed."""
     if el.textContent != value:
         el.textContent = value
 
 
-def clear(el: Any) -> None:
+def clear(el: Element) -> None:
     el.replaceChildren()
 
 
-def replace_keeping_focus(el: Any, children: list) -> None:
+def replace_keeping_focus(el: Element, children: list[Element]) -> None:
     """Replace el's children; a control inside that had the focus hands it to its successor (the one with the same
     accessible name), so that a keyboard user is not thrown back to the top of the page."""
 
-    def accessible_name(node: Any) -> str:
+    def accessible_name(node: Element) -> str:
         label = node.getAttribute("aria-label")  # a JS null (not None) when there is none
         return label if isinstance(label, str) else str(node.textContent)
 
@@ -102,21 +104,21 @@ def replace_keeping_focus(el: Any, children: list) -> None:
         return
 
 
-def set_trusted_html(el: Any, html: str) -> None:
+def set_trusted_html(el: Element, html: str) -> None:
     """ONLY for app/web/markdown.py output (raw HTML escaped, links checked)."""
     el.innerHTML = html
 
 
-def append_trusted_html(el: Any, html: str) -> None:
+def append_trusted_html(el: Element, html: str) -> None:
     """ONLY for app/web/markdown.py output: add finished blocks at the end without touching the others."""
     el.insertAdjacentHTML("beforeend", html)
 
 
-def by_id(element_id: str) -> Any:
+def by_id(element_id: str) -> Element:
     return document.getElementById(element_id)
 
 
-def listen(target: Any, event: str, handler: Callable[[Any], Any], **options: Any) -> None:
+def listen(target: Element, event: str, handler: Callable[[Event], object], **options: bool) -> None:
     """A listener that lives as long as the page."""
     proxy = create_proxy(handler)
     _listeners.append(proxy)
@@ -129,7 +131,7 @@ def listen(target: Any, event: str, handler: Callable[[Any], Any], **options: An
         target.addEventListener(event, proxy)
 
 
-def closest_action(event: Any, root: Any) -> Optional[Any]:
+def closest_action(event: Event, root: Element) -> Optional[Element]:
     """The element with data-action the event happened in (inside root), or None."""
     node = event.target
     if node is None or not hasattr(node, "closest"):

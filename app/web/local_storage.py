@@ -1,17 +1,20 @@
-"""`KeyValueStore` over window.localStorage / sessionStorage (the port of app/store/conversations.py).
+"""`KeyValueStore` over window.localStorage / sessionStorage (the port of app/store/kv.py).
 
-A full storage (the browser's QuotaExceededError) becomes app.storage.QuotaExceeded. When the browser refuses
+A full storage (the browser's QuotaExceededError) becomes app.store.kv.QuotaExceeded. When the browser refuses
 storage altogether (some privacy modes throw SecurityError on access), `open_store` falls back to an
 in-memory store and says so, so the app still runs for this tab.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from pyodide.ffi import JsException
 
 from app.store.kv import MemoryStore, QuotaExceeded
+
+if TYPE_CHECKING:
+    from app.store.kv import KeyValueStore
 
 
 def _is_quota(exc: BaseException) -> bool:
@@ -24,7 +27,7 @@ def _is_quota(exc: BaseException) -> bool:
 
 class WebStorage:
     def __init__(self, storage: Any):
-        self.storage = storage
+        self.storage = storage  # window.localStorage or sessionStorage, a JsProxy (no type stubs exist)
 
     def get(self, key: str) -> Optional[str]:
         value = self.storage.getItem(key)
@@ -46,7 +49,7 @@ class WebStorage:
         return [str(storage.key(i)) for i in range(int(storage.length))]
 
 
-def open_store(name: str) -> tuple[Any, str]:
+def open_store(name: str) -> tuple[KeyValueStore, str]:
     """(store, problem): "localStorage" or "sessionStorage", or a MemoryStore and why."""
     from js import window
 

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import gc
 import importlib
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from js import document, setTimeout, window
 from pyodide.ffi import create_once_callable
 
 from app.providers.registry import COMPATIBLE, FIRST_PARTY
+
+if TYPE_CHECKING:
+    from app.web.dom import Element
 
 # What the first turn imports (the provider modules all, as app/providers/registry.py names them: the model can
 # change before the first send).
@@ -52,7 +55,7 @@ MARKDOWN_SAMPLES = (
 )
 
 
-def _sample_messages(markdown_html: str) -> Any:
+def _sample_messages(markdown_html: str) -> Element:
     from app.web.dom import h, set_trusted_html
 
     body = h("div", {"class": "markdown"})
@@ -102,7 +105,7 @@ def _sample_messages(markdown_html: str) -> Any:
     )
 
 
-def _lay_out(element: Any, parent_id: str) -> None:
+def _lay_out(element: Element, parent_id: str) -> None:
     """Add `element` under #parent_id, let the browser lay it out (fonts resolved), remove it: never painted."""
     parent = document.getElementById(parent_id)
     if parent is None:

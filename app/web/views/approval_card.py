@@ -9,16 +9,17 @@ data-action and data-id (the call id); the controller turns a click into `assist
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Sequence
 
-from app.web.dom import h
+from app.web.dom import Element, h
 from app.web.views.tool_card import pretty
 
 if TYPE_CHECKING:
-    from app.chat.agent import PendingApproval
+    from app.chat.approvals import PendingApproval
+    from app.directus.changes import Change
 
 
-def approval_card(pending: "PendingApproval") -> Any:
+def approval_card(pending: PendingApproval) -> Element:
     call, preview = pending.call, pending.preview
     call_id = call.id
     flags = []
@@ -76,7 +77,7 @@ def approval_card(pending: "PendingApproval") -> Any:
     )
 
 
-def show_changes(card: Any, changes: list) -> None:
+def show_changes(card: Element, changes: Sequence[Change]) -> None:
     """Fill the card's "What changes" list once the current values are read (text only: they are Directus content)."""
     box = card.querySelector(".approval-changes")
     if not changes or not hasattr(box, "hasAttribute") or box.hasAttribute("data-filled"):

@@ -10,13 +10,13 @@ Esc or Cancel closes it without calling `on_ok`. Text only (textContent): the qu
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
-from app.web.dom import h, listen, text
+from app.web.dom import Element, Event, h, listen, text
 
 
 class AskDialog:
-    def __init__(self, dialog: Any):
+    def __init__(self, dialog: Element):
         self.dialog = dialog
         self.question = h("p", {"id": "ask-text", "class": "ask-text"})
         self.input = h("input", {"id": "ask-input", "type": "text", "autocomplete": "off", "spellcheck": "false"})
@@ -70,7 +70,7 @@ class AskDialog:
         else:
             self.ok.focus()
 
-    def _closed(self, event: Any) -> None:
+    def _closed(self, event: Event) -> None:
         on_ok, self._on_ok = self._on_ok, None
         if on_ok is not None and str(self.dialog.returnValue) == "ok":
             on_ok(str(self.input.value))

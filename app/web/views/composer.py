@@ -3,13 +3,11 @@ approval waits. Its text is never cleared unless the message was taken."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from app.web.dom import set_attr, text
+from app.web.dom import Element, set_attr, text
 
 
 class Composer:
-    def __init__(self, form: Any, textarea: Any, button: Any):
+    def __init__(self, form: Element, textarea: Element, button: Element):
         self.form, self.textarea, self.button = form, textarea, button
         self.mode = "send"
         self.editing = False

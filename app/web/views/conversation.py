@@ -11,10 +11,14 @@ from the calls the Directus side prepared once (app/directus/toolbox.py Prepared
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-from app.web.dom import clear, h
+from app.web.dom import Element, clear, h
 from app.web.views.message import Describe, MessageView, RenderContext
+
+if TYPE_CHECKING:
+    from app.chat.approvals import PendingApproval
+    from app.chat.model import Conversation, Message, ToolResultPart
 
 EXAMPLES = (
     ("Create content", "Create a draft article titled “Spring launch” with a short intro paragraph."),
@@ -25,7 +29,7 @@ EXAMPLES = (
 FOLLOW_SLACK = 48  # px from the bottom that still counts as "at the latest"
 
 
-def empty_state() -> Any:
+def empty_state() -> Element:
     buttons = [
         h(
             "button",
@@ -50,7 +54,7 @@ def empty_state() -> Any:
 
 
 class ConversationView:
-    def __init__(self, root: Any, jump_button: Any):
+    def __init__(self, root: Element, jump_button: Element):
         self.root = root  # the scrolling <section id="conversation">
         self.jump = jump_button
         self.list = h("div", {"class": "messages"})
@@ -79,7 +83,13 @@ class ConversationView:
     # --- rendering ---------------------------------------------------------------------------------------------
 
     def render(
-        self, conversation: Any, pending: list, running: set, busy: bool, usage_text: Any, describe: Describe
+        self,
+        conversation: Conversation,
+        pending: Sequence[PendingApproval],
+        running: set[str],
+        busy: bool,
+        usage_text: Callable[[Message], str],
+        describe: Describe,
     ) -> None:
         if conversation.id != self.conversation_id:
             self.conversation_id = conversation.id
@@ -89,7 +99,7 @@ class ConversationView:
             self.following = True
         messages = conversation.messages
         self.empty.hidden = bool(messages)  # (conversation.notice shows above the composer: views/usage_bar.py)
-        results: dict = {}
+        results: dict[str, ToolResultPart] = {}
         for m in messages:
             if m.role == "tool":
                 for r in m.tool_results:
@@ -130,7 +140,7 @@ class ConversationView:
             self.jump.hidden = False
 
 
-def _after(shown: list, user_id: Optional[str], assistant_id: Optional[str]) -> bool:
+def _after(shown: list[Message], user_id: Optional[str], assistant_id: Optional[str]) -> bool:
     """True when the last assistant message comes after the last user message."""
     ids = [m.id for m in shown]
     if assistant_id is None:

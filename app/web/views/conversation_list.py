@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
-from app.web.dom import clear, h
+from app.web.dom import Element, clear, h
+
+if TYPE_CHECKING:
+    from app.store.conversations import ConversationSummary
+    from app.store.search import SearchHit
 
 
 def _when(ts: float) -> str:
@@ -19,7 +23,12 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d", time.localtime(ts))
 
 
-def render_conversation_list(ul: Any, summaries: list, current_id: str, hits: Optional[list] = None) -> None:
+def render_conversation_list(
+    ul: Element,
+    summaries: Sequence[ConversationSummary],
+    current_id: str,
+    hits: Optional[Sequence[SearchHit]] = None,
+) -> None:
     clear(ul)
     if hits is not None:
         items = [(hit.id, hit.title, hit.updated_at, hit.snippet) for hit in hits]

@@ -7,11 +7,12 @@ Reasoning is a <details> closed by default; tool calls are cards (tool_card.py).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
-from app.chat.model import ReasoningPart, TextPart, ToolCallPart
+from app.chat.model import Message, Part, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
 from app.chat.versions import version_position
 from app.web.dom import (
+    Element,
     append_trusted_html,
     clear,
     h,
@@ -76,8 +77,11 @@ class ToolBlock:
         self.el = self.card.el
 
 
+Block = Union[TextBlock, ReasoningBlock, ToolBlock]
+
+
 class MessageView:
-    def __init__(self, message: Any):
+    def __init__(self, message: Message):
         self.id = message.id
         self.role = message.role
         self.parts_el = h("div", {"class": "message-body"})
@@ -89,11 +93,11 @@ class MessageView:
             self.parts_el,
             self.footer,
         )
-        self.blocks: list[Any] = []
+        self.blocks: list[Block] = []
         self._footer_state: tuple = ()
         self._user_text: Optional[str] = None
 
-    def update(self, message: Any, ctx: "RenderContext") -> None:
+    def update(self, message: Message, ctx: RenderContext) -> None:
         if message.role == "user":
             if message.text != self._user_text:
                 self._user_text = message.text
@@ -118,11 +122,11 @@ class MessageView:
                 else:
                     self.blocks.append(block)
                     self.parts_el.appendChild(block.el)
-            if isinstance(part, TextPart):
+            if isinstance(part, TextPart) and isinstance(block, TextBlock):
                 block.update(part)
-            elif isinstance(part, ReasoningPart):
+            elif isinstance(part, ReasoningPart) and isinstance(block, ReasoningBlock):
                 block.update(part, streaming and index == len(message.parts) - 1)
-            elif isinstance(part, ToolCallPart):
+            elif isinstance(part, ToolCallPart) and isinstance(block, ToolBlock):
                 status = ctx.tool_status(message, part, streaming and index == len(message.parts) - 1)
                 summary, links = ctx.describe(part, status)
                 block.card.update(part, ctx.results.get(part.id), status, summary, links, not ctx.busy)
@@ -131,14 +135,16 @@ class MessageView:
         set_attr(self.el, "data-status", message.status)
         self._footer(message, ctx)
 
-    def _new_block(self, part: Any) -> Any:
+    def _new_block(self, part: Part) -> Block:
         if isinstance(part, TextPart):
             return TextBlock()
         if isinstance(part, ReasoningPart):
             return ReasoningBlock()
-        return ToolBlock(part)
+        if isinstance(part, ToolCallPart):
+            return ToolBlock(part)
+        raise ValueError("a tool result is shown on its call's card, not as a part of its own")
 
-    def _footer(self, message: Any, ctx: "RenderContext") -> None:
+    def _footer(self, message: Message, ctx: RenderContext) -> None:
         last = ctx.is_last_assistant
         usage = message.usage
         state = (
@@ -199,7 +205,7 @@ def _user_footer(message_id: str, editable: bool, position: tuple[int, int], can
     shown, count = position
     if count > 1:  # "‹ 2 / 3 ›": the versions an edit or a regenerate kept (app/chat/versions.py)
 
-        def step(to: int, label: str, sign: str) -> Any:
+        def step(to: int, label: str, sign: str) -> Element:
             return h(
                 "button",
                 {
@@ -235,12 +241,12 @@ class RenderContext:
 
     def __init__(
         self,
-        results: dict,
-        pending: set,
-        running: set,
+        results: dict[str, ToolResultPart],
+        pending: set[str],
+        running: set[str],
         busy: bool,
         describe: Describe,
-        usage_text: Callable[[Any], str],
+        usage_text: Callable[[Message], str],
     ):
         self.results = results
         self.pending = pending
@@ -252,7 +258,7 @@ class RenderContext:
         self.is_last_user = False
         self.can_edit = not busy
 
-    def tool_status(self, message: Any, call: Any, arguments_streaming: bool) -> str:
+    def tool_status(self, message: Message, call: ToolCallPart, arguments_streaming: bool) -> str:
         result = self.results.get(call.id)
         if result is not None:
             return {"ok": "done"}.get(result.status, result.status)

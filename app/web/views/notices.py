@@ -3,16 +3,19 @@ storage (with the size of each conversation, export and delete), errors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Sequence
 
-from app.web.dom import clear, h
+from app.web.dom import Element, clear, h
+
+if TYPE_CHECKING:
+    from app.hub import Notice
 
 
 def _chars(n: int) -> str:
     return "%.0f k" % (n / 1000) if n >= 1000 else str(n)
 
 
-def render_notices(root: Any, notices: list, current_id: str) -> None:
+def render_notices(root: Element, notices: Sequence[Notice], current_id: str) -> None:
     state = repr([(n.id, n.text, current_id if n.report else "") for n in notices])
     if root.getAttribute("data-state") == state:
         return

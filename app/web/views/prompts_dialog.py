@@ -9,9 +9,9 @@ Text only (textContent): names and texts come from Directus content.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
-from app.web.dom import Element, clear, h, listen, text
+from app.web.dom import Element, Event, clear, h, listen, text
 
 if TYPE_CHECKING:
     from app.directus.prompts import Prompt
@@ -103,7 +103,7 @@ class PromptsDialog:
         self.dialog.close()
         self.on_insert(rendered)
 
-    def _on_click(self, event: Any) -> None:
+    def _on_click(self, event: Event) -> None:
         target: Element = event.target.closest("button") if hasattr(event.target, "closest") else None
         if not hasattr(target, "hasAttribute"):  # not on a button: closest() gave JS null (not None here)
             return
@@ -115,7 +115,7 @@ class PromptsDialog:
             else:
                 self.dialog.close()
 
-    def _on_submit(self, event: Any) -> None:
+    def _on_submit(self, event: Event) -> None:
         event.preventDefault()
         if self._values_for is None:
             return

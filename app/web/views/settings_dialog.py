@@ -12,11 +12,11 @@ until the first `open`, the other methods do nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Protocol, cast
+from typing import TYPE_CHECKING, Callable, Protocol, cast
 
 from app.providers.registry import FIRST_PARTY
 from app.settings import CompatibleEndpoint, Settings
-from app.web.dom import Element, by_id, listen, text
+from app.web.dom import Element, Event, by_id, listen, text
 from app.web.views.settings_form import (
     FormDefaults,
     build_form,
@@ -234,6 +234,6 @@ class SettingsDialog:
         by_id("auth-password-fields").hidden = not password
         by_id("auth-token-fields").hidden = password
 
-    def _on_submit(self, event: Any) -> None:
+    def _on_submit(self, event: Event) -> None:
         event.preventDefault()
         self.on_submit()

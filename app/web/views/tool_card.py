@@ -10,9 +10,12 @@ is untrusted.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from app.web.dom import clear, h, set_attr, text
+
+if TYPE_CHECKING:
+    from app.chat.model import ToolCallPart, ToolResultPart
 
 STATUS_LABELS = {
     "streaming": "Preparing…",
@@ -67,8 +70,8 @@ class ToolCard:
 
     def update(
         self,
-        call: Any,
-        result: Any,
+        call: ToolCallPart,
+        result: Optional[ToolResultPart],
         status: str,
         summary: Optional[str],
         links: Sequence[tuple[str, str]] = (),
@@ -120,12 +123,13 @@ class ToolCard:
                     h("a", {"href": url, "target": "_blank", "rel": "noopener noreferrer"}, label)
                 )
 
-    def _undo(self, result: Any, can_undo: bool) -> None:
+    def _undo(self, result: Optional[ToolResultPart], can_undo: bool) -> None:
         plan = result.undo if result is not None and result.status == "ok" else None
         clear(self.undo_el)
-        self.undo_el.hidden = plan is None or not (can_undo or result.undone)
-        if plan is None or self.undo_el.hidden:
+        if result is None or plan is None or not (can_undo or result.undone):
+            self.undo_el.hidden = True
             return
+        self.undo_el.hidden = False
         what = str(plan.get("summary") or "Undo this change")
         if result.undone:
             self.undo_el.appendChild(h("span", {"class": "badge"}, "Undone"))

@@ -5,9 +5,12 @@ were left out to fit the window. Renders from `Assistant.usage_summary()`; hidde
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Optional
 
 from app.web.dom import h, set_attr, text
+
+if TYPE_CHECKING:
+    from app.model_choice import UsageSummary
 
 
 class UsageBar:
@@ -34,9 +37,9 @@ class UsageBar:
         )
         self.line = h("div", {"class": "usage-line"}, self.gauge, self.totals)
         self.el = h("div", {"class": "usage-bar", "id": "usage-bar", "hidden": True}, self.notice, self.line)
-        self._state: Any = None
+        self._state: Optional[tuple] = None
 
-    def render(self, summary: Any) -> None:
+    def render(self, summary: UsageSummary) -> None:
         gauge = summary.gauge
         state = (summary.totals, summary.notice, gauge.describe() if gauge else None, gauge.level if gauge else None)
         if state == self._state:
