@@ -34,7 +34,7 @@ functions that use them.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from app.autosave import Autosave
 from app.chat.model import Conversation, new_id
@@ -45,7 +45,7 @@ from app.model_choice import ModelChoice, ModelOption, UsageSummary
 from app.preferences import Preferences
 from app.store.conversations import ConversationStore
 from app.store.leases import LiveTurns
-from app.turns import Turns
+from app.turns import ProviderOptions, Turns
 
 if TYPE_CHECKING:
     from app.chat.agent import Agent, PendingApproval, UserDecision
@@ -74,7 +74,7 @@ class Assistant:
         schedule: Optional[Callable[[Callable[[], None]], None]] = None,
         origin: Optional[str] = None,
         clock: Callable[[], float] = time.time,
-        provider_options: Optional[dict[str, Any]] = None,
+        provider_options: Optional[ProviderOptions] = None,
     ):
         self.hub = Hub()
         self.prefs = Preferences(local, session, self.hub, clock=clock)

@@ -18,7 +18,7 @@ structural). A pending update's change preview is read meanwhile (app/connection
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional, cast
+from typing import TYPE_CHECKING, Callable, Optional, TypedDict, cast
 
 from app.chat.model import Conversation
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.hub import Hub
     from app.model_choice import ModelChoice
     from app.preferences import Preferences
+    from app.providers.retry import Sleep
     from app.store.leases import LiveTurns
     from app.transport import Transport
 
@@ -43,6 +44,14 @@ ELSEWHERE_SWITCH = "Another tab is answering in this conversation. Switch versio
 ELSEWHERE_RESUME = (
     "Another tab is running this conversation's answer: it shows here as it arrives. Approve or stop it in that tab."
 )
+
+
+class ProviderOptions(TypedDict, total=False):
+    """What app.providers.open_provider takes besides the model (tests: a recorded sleep, fewer attempts)."""
+
+    sleep: Sleep
+    max_attempts: int
+
 
 NO_MODEL = (
     "No model is available yet. Open Settings and add a provider key (OpenAI, Anthropic or Gemini) or an "
@@ -60,7 +69,7 @@ class Turns:
         autosave: Autosave,
         live: LiveTurns,
         transport: Transport,
-        provider_options: dict[str, Any],
+        provider_options: ProviderOptions,
     ):
         self.hub = hub
         self.prefs = prefs
@@ -69,7 +78,7 @@ class Turns:
         self.autosave = autosave
         self.live = live
         self.transport = transport
-        self.provider_options = provider_options  # passed to app.providers.open_provider (tests: a recorded sleep)
+        self.provider_options = provider_options
         self.conversation = Conversation()  # the open one
         self.agent: Optional[Agent] = None  # the agent of the open conversation (None until the first action)
         self.agents: dict[str, Agent] = {}  # conversation id -> agent, for turns running in the background

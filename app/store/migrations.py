@@ -22,7 +22,7 @@ with parts, seconds instead of milliseconds, and one `tool` message holding all 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 
 class MigrationError(ValueError):
@@ -36,7 +36,7 @@ def _seconds(value: Any, default: float) -> float:
     return default
 
 
-def _v1_usage(usage: Any) -> Any:
+def _v1_usage(usage: object) -> Optional[dict]:
     if not isinstance(usage, dict):
         return None
     return {
