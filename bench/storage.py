@@ -162,7 +162,6 @@ def cpython_rows() -> list[tuple[str, str, str]]:
 # ----- in Chromium -------------------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/lib/chromium/chromium"
 
 IN_PAGE_SAVE_LOAD = """
 import json, time
@@ -243,26 +242,16 @@ def stored_entries(count: int, turns: int) -> dict[str, str]:
     return dict(kv.data)
 
 
-def open_app(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("body[data-ready], body[data-boot-failed]", state="attached", timeout=120_000)
-    if page.get_attribute("body", "data-boot-failed") is not None:
-        raise SystemExit("the app did not start:\n" + page.inner_text("#boot-error"))
-
-
 def browser_rows(runs: int) -> list[tuple[str, str, str]]:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "scripts"))
+    from devkit.chromium import launch, open_app, run_python
     from serve import StaticServer
-    from tests.fixtures.browser import CHROMIUM_ARGS, run_python
 
     def in_page(page, code: str, timeout_ms: int) -> dict:
         """Run `code` in the app's Python and read the JSON it left in `result`."""
-        text = run_python(page, code, timeout_ms)
-        if text is None:
-            raise SystemExit("the timing in the page left no result")
-        return json.loads(text)
+        return json.loads(run_python(page, code, timeout_ms))
 
     rnd = random.Random(1)
     big_json = big(rnd, 1_000_000).model_dump_json()
@@ -271,11 +260,11 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
     many_chars = sum(len(k) + len(v) for k, v in many.items())
     rows = []
     with StaticServer() as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
             context = browser.new_context()
             page = context.new_page()
-            open_app(page, server.url)
+            open_app(page, server.url, 120_000)
             print("app ready; timing in the page", flush=True)
             page.evaluate(
                 "([big, typical]) => { window.benchBig = big; window.benchTypical = typical; }",
@@ -311,7 +300,7 @@ def browser_rows(runs: int) -> list[tuple[str, str, str]]:
             for run in range(runs):
                 for variant in ("none", "200") if run % 2 == 0 else ("200", "none"):
                     page.evaluate(_WRITE, many if variant == "200" else {})
-                    open_app(page, server.url)
+                    open_app(page, server.url, 120_000)
                     starts[variant].append(page.evaluate(_READY_AT))
                     shown = page.locator("#conversation-list .conv-item").count()
                     expected = 200 if variant == "200" else 0

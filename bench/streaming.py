@@ -2,7 +2,7 @@
 """Streaming benchmark: a long markdown answer (~20k tokens in small chunks) rendered by the app, next to a plain
 JS reader consuming the same stream, in the same page and run.
 
-Both get the same scripted Responses-API stream from the fake provider (tests/fakes/server.py), paced like a fast
+Both get the same scripted Responses-API stream from the fake provider (devkit/fake_provider/server.py), paced like a fast
 model (`--delay` seconds between events of `--chunk` characters). The JS reader only reads and decodes bytes: its
 time is the floor set by the network and the pacing. The app parses the SSE events, builds the message, saves the
 conversation and renders markdown into the DOM. Reported: both times and their ratio (target: within 1.2x), and
@@ -23,21 +23,23 @@ import os
 import statistics
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-from serve import StaticServer  # noqa: E402
-from tests.fakes.script import Step  # noqa: E402
-from tests.fakes.server import FakeProviderServer  # noqa: E402
-from tests.fixtures.app import chat_settings  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: app, devkit
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))  # serve
+from devkit.chromium import launch
+from devkit.fake_provider.script import Step
+from devkit.fake_provider.server import FakeProviderServer
+from devkit.fake_provider.settings import chat_settings
+from serve import StaticServer
 
-CHROMIUM = "/usr/lib/chromium/chromium"
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage
 
 
 def long_answer(tokens: int) -> str:
     """Markdown with headings, paragraphs, lists, tables and code: about `tokens` tokens (4 characters each)."""
-    sections = []
+    sections: list[str] = []
     i = 0
     while sum(len(s) for s in sections) < tokens * 4:
         i += 1
@@ -86,6 +88,11 @@ LONGTASKS = """() => {
 }"""
 
 
+def report_console_error(message: ConsoleMessage) -> None:
+    if message.type == "error":
+        print("console error:", message.text[:300], file=sys.stderr)
+
+
 class _Closing:
     def __init__(self, server):
         self.server = server
@@ -101,7 +108,8 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
     step = Step(
         text=answer, delivery="slow", delay=delay, chunk=chunk, usage={"input_tokens": 500, "output_tokens": tokens}
     )
-    results = {"answer_chars": len(answer), "events": len(answer) // chunk + 1, "runs": []}
+    runs_: list[dict[str, Any]] = []
+    results: dict[str, Any] = {"answer_chars": len(answer), "events": len(answer) // chunk + 1, "runs": runs_}
     import contextlib
 
     with (
@@ -113,9 +121,9 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
         settings, secrets = chat_settings(fake.url)
         settings_doc = json.loads(settings)
         settings_doc["settings"]["model"] = "openai:gpt-5-mini"
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("console", lambda m: m.type == "error" and print("console error:", m.text[:300], file=sys.stderr))
+        page.on("console", report_console_error)
         page.goto(site.url)
         page.evaluate(
             "([s, k]) => { localStorage.setItem('da.settings', s); localStorage.setItem('da.secrets', k); }",
@@ -150,7 +158,7 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
             )
             page.wait_for_timeout(200)
             observed = len(page.evaluate("window.__longtasks")) > len(tasks)
-            results["runs"].append(
+            runs_.append(
                 {
                     "js_ms": round(js["ms"]),
                     "app_ms": round(app_ms),
@@ -163,7 +171,6 @@ def run(tokens: int, chunk: int, delay: float, runs: int, answer: str = "") -> d
                 }
             )
         browser.close()
-    runs_ = results["runs"]
     results["ratio_median"] = statistics.median(r["ratio"] for r in runs_)
     results["longest_task_ms"] = max(r["longest_task_ms"] for r in runs_)
     return results

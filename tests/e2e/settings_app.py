@@ -17,8 +17,8 @@ from typing import Iterator, Optional
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.app import _SEED, ChatApp
-from tests.fixtures.browser import _CLEAR_STORAGE, PageGuard, _watch, open_app
+from tests.fixtures.app import SEED_SETTINGS, ChatApp
+from tests.fixtures.browser import CLEAR_STORAGE, PageGuard, open_app, watch
 
 # The connection attempt at start has ended: every ended attempt sets a title (a message, or who is signed in);
 # the first drawing, before the attempt, leaves it empty.
@@ -85,9 +85,9 @@ def app_page_for(
     for origin in allow:
         guard.allow(origin)
     page = browser_context.new_page()
-    _watch(page, guard)
+    watch(page, guard)
     if seed is not None:
-        page.add_init_script(script="(%s)(%s)" % (_SEED, json.dumps(list(seed))))
+        page.add_init_script(script="(%s)(%s)" % (SEED_SETTINGS, json.dumps(list(seed))))
     app = SettingsApp(page, guard, site.url)
     try:
         app.reload()
@@ -96,7 +96,7 @@ def app_page_for(
         site.overrides = saved
         site.hidden = set(site.hidden) - {"config.json"}
         try:
-            page.evaluate(_CLEAR_STORAGE)
+            page.evaluate(CLEAR_STORAGE)
         finally:
             page.close()
 

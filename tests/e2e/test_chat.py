@@ -13,8 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.fakes.script import Call, Step
-from tests.fixtures.app import MODELS
+from devkit.fake_provider.script import Call, Step
+from devkit.fake_provider.settings import MODELS
 
 pytestmark = pytest.mark.e2e
 

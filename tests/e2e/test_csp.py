@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.fakes.script import Call, Step
+from devkit.fake_provider.script import Call, Step
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.fixtures.browser import run_python
+from devkit.chromium import run_python
 
 pytestmark = pytest.mark.e2e
 

@@ -12,9 +12,9 @@ import socket
 import pytest
 from playwright.sync_api import expect
 
+from devkit.fake_provider.settings import chat_settings
 from tests.e2e.settings_app import ADMIN_TOOLS, SETTLED, app_page_for, checked, finish
-from tests.fixtures.app import chat_settings
-from tests.fixtures.browser import PageGuard, _watch, open_app
+from tests.fixtures.browser import PageGuard, open_app, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +46,7 @@ def second_tab(app):
     """Another tab of the same browser profile (shares localStorage, not sessionStorage)."""
     tab = app.page.context.new_page()
     guard = PageGuard(allowed=set(app.guard.allowed))
-    _watch(tab, guard)
+    watch(tab, guard)
     open_app(tab, app.url)
     tab.wait_for_selector(SETTLED, timeout=15_000)
     return tab, guard

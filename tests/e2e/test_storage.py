@@ -14,8 +14,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.fakes.script import Step
-from tests.fixtures.app import MODELS
+from devkit.fake_provider.script import Step
+from devkit.fake_provider.settings import MODELS
 
 pytestmark = pytest.mark.e2e
 

@@ -11,9 +11,9 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.fakes.script import Step
+from devkit.fake_provider.script import Step
 from tests.fixtures.app import ChatApp
-from tests.fixtures.browser import PageGuard, _watch
+from tests.fixtures.browser import PageGuard, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ def tab_b_module(chat_module, browser_context, directus, fake_provider_server) -
     guard.allow(directus.url)
     guard.allow(fake_provider_server.url)
     page = browser_context.new_page()
-    _watch(page, guard)
+    watch(page, guard)
     tab = ChatApp(page, guard, chat_module.url)
     try:
         tab.reload()  # the settings are already in the shared localStorage (tab A seeded them)

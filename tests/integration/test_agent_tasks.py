@@ -20,16 +20,10 @@ from app.chat.prompt import DEFAULT_SYSTEM_PROMPT
 from app.directus.client import DirectusClient
 from app.directus.toolbox import Toolbox
 from app.providers import open_provider
-from tests.fakes.script import Call, Step
-from tests.fixtures.providers import RecordingSleep, settings_for
-from tests.transports import HttpxTransport
-
-MODELS = {
-    "responses": "openai:gpt-5-mini",
-    "anthropic": "anthropic:claude-haiku-4-5",
-    "gemini": "gemini:gemini-2.5-flash",
-    "chat": "compatible:local:llama3.2:3b",
-}
+from devkit.fake_provider.script import Call, Step
+from devkit.fake_provider.settings import MODELS, settings_for
+from devkit.transports import HttpxTransport
+from tests.helpers import RecordingSleep, until
 
 READ = {
     "action": "read",
@@ -37,14 +31,6 @@ READ = {
     "query": {"fields": ["id", "title", "status"], "sort": ["id"], "limit": 5},
 }
 UPDATE = {"action": "update", "collection": "articles", "keys": [1], "data": {"title": "Retitled by the assistant"}}
-
-
-async def until(condition, timeout=10.0):
-    for _ in range(int(timeout / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
 
 
 class Harness:

@@ -9,19 +9,12 @@ import time
 
 from app.assistant import Assistant
 from app.store.kv import MemoryStore
-from tests.fakes.script import Step
-from tests.fixtures.providers import RecordingSleep, settings_for
-from tests.transports import HttpxTransport
+from devkit.fake_provider.script import Step
+from devkit.fake_provider.settings import settings_for
+from devkit.transports import HttpxTransport
+from tests.helpers import RecordingSleep, until
 
 UPDATE = {"action": "update", "collection": "articles", "keys": [3], "data": {"title": "Set by the assistant"}}
-
-
-async def until(condition, timeout=15.0):
-    for _ in range(int(timeout / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
 
 
 def make(fake, directus, local=None, clock=time.time):

@@ -13,7 +13,7 @@ import pytest
 
 from app.directus.client import DirectusClient, DirectusError, Session, encode_params
 from app.transport import NetworkError
-from tests.transports import BytesResponse, HttpxTransport, MockTransport
+from devkit.transports import BytesResponse, HttpxTransport, MockTransport
 
 URL = "http://cms.test"
 

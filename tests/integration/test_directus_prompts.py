@@ -7,7 +7,7 @@ import pytest
 
 from app.directus.client import DirectusClient
 from app.directus.prompts import fetch_prompts, render, variables
-from tests.transports import HttpxTransport
+from devkit.transports import HttpxTransport
 
 pytestmark = pytest.mark.directus
 

@@ -26,9 +26,9 @@ from app.chat.events import ProviderError
 from app.chat.model import ToolSpec, user
 from app.chat.request import ModelRequest
 from app.providers import open_provider
-from tests.fakes.script import SCENARIOS
-from tests.fixtures.providers import RecordingSleep, collect
-from tests.transports import HttpxTransport
+from devkit.fake_provider.script import SCENARIOS
+from devkit.transports import HttpxTransport
+from tests.helpers import RecordingSleep, collect
 
 TOOLS = [
     ToolSpec(
@@ -261,6 +261,7 @@ async def ours(settings: Any, name: str) -> Outcome:
         await transport.aclose()
     reasoning = [p.text for p in message.parts if p.kind == "reasoning" and p.text]
     u = message.usage
+    assert u is not None, f"{name}: the answer carries no usage"
     return Outcome(
         message.text,
         "\n\n".join(reasoning) if name != "anthropic" else "".join(reasoning),

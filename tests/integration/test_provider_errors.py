@@ -10,9 +10,9 @@ from app.chat.request import ModelRequest
 from app.providers import open_provider
 from app.settings import CompatibleEndpoint, ProviderAccount, ProviderSettings
 from app.transport import NetworkError
-from tests.fakes.script import Step
-from tests.fixtures.providers import RecordingSleep, collect
-from tests.transports import BytesResponse, HttpxTransport, MockTransport
+from devkit.fake_provider.script import Step
+from devkit.transports import BytesResponse, HttpxTransport, MockTransport
+from tests.helpers import RecordingSleep, collect
 
 REFS = {
     "responses": "openai:gpt-5-mini",

@@ -14,9 +14,9 @@ from app.chat.model import Message, ToolCallPart, ToolResultPart, tool_results, 
 from app.chat.request import ModelRequest
 from app.providers import open_provider
 from app.providers.openai_chat import ChatCompletionsProvider
-from tests.fakes.script import Call, Step
-from tests.fixtures.providers import collect
-from tests.transports import HttpxTransport
+from devkit.fake_provider.script import Call, Step
+from devkit.transports import HttpxTransport
+from tests.helpers import collect
 
 
 def test_preflight_echoes_requested_headers_and_exposes_retry_after(fake_provider):
@@ -246,7 +246,7 @@ def test_control_endpoints_for_other_processes(fake_provider):
 
 def test_runs_standalone():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.server", "--port", "0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "devkit.fake_provider.server", "--port", "0"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert proc.stdout is not None

@@ -11,9 +11,9 @@ from app.chat.events import Finish, ProviderError, TextDelta
 from app.chat.model import Message, ToolResultPart, ToolSpec, user
 from app.chat.request import ModelRequest
 from app.providers import open_provider
-from tests.fakes.script import Call, Step
-from tests.fixtures.providers import RecordingSleep, collect
-from tests.transports import HttpxTransport
+from devkit.fake_provider.script import Call, Step
+from devkit.transports import HttpxTransport
+from tests.helpers import RecordingSleep, collect, until
 
 # name -> (model ref, fake protocol queue, recorded protocol)
 PROTOCOLS = {
@@ -241,8 +241,7 @@ async def test_cancelling_the_consumer_stops_the_request(fake_provider, provider
             got.append(event)
 
     task = asyncio.create_task(consume())
-    while not any(isinstance(e, TextDelta) for e in got):
-        await asyncio.sleep(0.01)
+    await until(lambda: any(isinstance(e, TextDelta) for e in got))
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

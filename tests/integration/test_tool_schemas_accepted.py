@@ -1,6 +1,6 @@
 """Every Directus tool's JSON schema, as each provider module sends it, passes that service's checks.
 
-The fake server validates tool schemas the way the real services do (tests/fakes/tool_schema.py); a
+The fake server validates tool schemas the way the real services do (devkit/fake_provider/tool_schema.py); a
 request it rejects comes back as a 400 ProviderError, so a clean answer means every tool was accepted.
 """
 
@@ -13,8 +13,9 @@ from app.chat.model import ToolSpec, user
 from app.chat.request import ModelRequest
 from app.directus.registry import tool_specs
 from app.providers import open_provider
-from tests.fixtures.providers import collect, settings_for
-from tests.transports import HttpxTransport
+from devkit.fake_provider.settings import settings_for
+from devkit.transports import HttpxTransport
+from tests.helpers import collect
 
 MODELS = {
     "responses": "openai:gpt-5-mini",

@@ -10,7 +10,7 @@ import pytest
 from app.directus.changes import preview_changes
 from app.directus.client import DirectusClient
 from app.directus.prepared import prepare
-from tests.transports import HttpxTransport
+from devkit.transports import HttpxTransport
 
 pytestmark = pytest.mark.directus
 

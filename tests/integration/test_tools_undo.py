@@ -11,7 +11,7 @@ from app.directus.client import DirectusClient
 from app.directus.prepared import prepare
 from app.directus.registry import run_call
 from app.directus.undo import UndoPlan, apply
-from tests.transports import HttpxTransport
+from devkit.transports import HttpxTransport
 
 pytestmark = pytest.mark.directus
 

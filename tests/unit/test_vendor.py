@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import re
-import sys
 import tomllib
 import zipfile
 from email.parser import Parser
@@ -14,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import app_config
+import vendor
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import app_config  # noqa: E402
-import vendor  # noqa: E402
 
 PINS = tomllib.loads((ROOT / "scripts" / "pins.toml").read_text())
 PYODIDE_DIR = ROOT / PINS["pyodide"]["dest"]

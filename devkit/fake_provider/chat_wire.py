@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from tests.fakes.script import Step
-from tests.fakes.tool_schema import problem as schema_problem
-from tests.fakes.wire import (
+from devkit.fake_provider.script import Step
+from devkit.fake_provider.tool_schema import problem as schema_problem
+from devkit.fake_provider.wire import (
     ERROR_STATUS,
     RecordedRequest,
     Reply,

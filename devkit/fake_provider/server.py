@@ -1,6 +1,6 @@
 """A protocol-faithful fake of the model providers, on the stdlib ThreadingHTTPServer.
 
-Run standalone (manual testing, e2e):   python -m tests.fakes.server --port 8765
+Run standalone (manual testing, e2e):   python -m devkit.fake_provider.server --port 8765
 
 Paths (the real ones; any key is accepted, a missing key gets the provider's 401/403):
     POST /v1/responses                                             OpenAI Responses   (Bearer)
@@ -18,7 +18,7 @@ What it answers for a request, first match wins:
     3. a scenario named by the `x-fake-scenario` request header;
     4. a scenario named by the model id: "scenario-<name>" (e.g. model "scenario-rate_limited"), so a browser
        can select one without any extra header;
-    5. echo (see tests.fakes.script.echo_step).
+    5. echo (see devkit.fake_provider.script.echo_step).
 Requests are validated first the way the real service does for what the app relies on (tool shapes, tool
 calls answered by results, Anthropic max_tokens, Gemini signatures...), and a violation gets a 400 in the
 provider's own error shape (the queued step stays queued).
@@ -42,9 +42,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fakes import anthropic_wire, chat_wire, gemini_wire, responses_wire
-from tests.fakes.script import SCENARIOS, Step, echo_step
-from tests.fakes.wire import RecordedRequest, Reply, json_reply
+from devkit.fake_provider import anthropic_wire, chat_wire, gemini_wire, responses_wire
+from devkit.fake_provider.script import SCENARIOS, Step, echo_step
+from devkit.fake_provider.wire import RecordedRequest, Reply, json_reply
 
 WIRES = {
     "responses": responses_wire,

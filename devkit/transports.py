@@ -50,6 +50,13 @@ class MockTransport:
         return result
 
 
+class NoNetwork:
+    """The transport of code that must make no request: sending one raises AssertionError."""
+
+    async def send(self, request: Request) -> BytesResponse:
+        raise AssertionError("no request expected: " + request.url)
+
+
 class _HttpxResponse:
     def __init__(self, response: httpx.Response):
         self._response = response

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from tests.fakes.script import Step
+from devkit.fake_provider.script import Step
 
 
 @dataclass
