@@ -3,8 +3,9 @@
     button = h("button", {"type": "button", "data-action": "retry"}, "Retry")
     box.append(h("p", {"class": "hint"}, "Plain ", h("strong", None, "text"), " only."))
 
-Text goes in as text nodes, attributes through setAttribute; event-handler attributes (on*) and
-javascript: URLs are refused, so model output and Directus content can never become markup or script.
+Text goes in as text nodes, attributes through setAttribute; event-handler attributes (on*) and URLs with a
+scheme other than http(s), mailto and blob (read as the browser reads them: app/web/safe_urls.py) are refused,
+so model output and Directus content can never become markup or script.
 The one way to put HTML into the page is `set_trusted_html`, reserved for app/web/markdown.py's output
 (which escapes raw HTML and keeps only safe links).
 
@@ -18,6 +19,8 @@ from typing import Any, Callable, Optional, TypeAlias, Union
 
 from js import document
 from pyodide.ffi import create_proxy
+
+from app.web.safe_urls import URL_ATTRIBUTES, is_safe_url
 
 # What Pyodide hands over from the page: JsProxy objects, for which no type stubs exist (so Any, under a name).
 Element: TypeAlias = Any  # a DOM element
@@ -35,9 +38,8 @@ def _check_attribute(name: str, value: str) -> None:
     low = name.lower()
     if low.startswith("on") or low == "srcdoc":
         raise UnsafeAttribute("refusing attribute %r" % name)
-    if low in ("href", "src", "action", "formaction", "xlink:href"):
-        if value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
-            raise UnsafeAttribute("refusing unsafe URL in %r" % name)
+    if low in URL_ATTRIBUTES and not is_safe_url(value):  # read as the browser reads it ("java\tscript:")
+        raise UnsafeAttribute("refusing unsafe URL in %r" % name)
 
 
 def h(tag: str, attrs: Optional[dict] = None, *children: Child) -> Element:
