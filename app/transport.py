@@ -1,7 +1,7 @@
 """The HTTP port: how the core sends a request and reads a streamed response.
 
 The browser implementation is `app.web.http.FetchTransport` (fetch + ReadableStream reader +
-AbortController); CPython tests use `tests.transports.HttpxTransport` or `MockTransport`.
+AbortController); CPython tests use `devkit.transports.HttpxTransport` or `MockTransport`.
 
 Cancelling: cancelling the asyncio task that awaits `send()` or iterates `Response.stream()` aborts the
 underlying request (the fetch transport calls `AbortController.abort()`); nothing else is needed.
