@@ -2,7 +2,7 @@
 # Everything else is what they need.
 .PHONY: run test check setup venv directus
 
-PY_DIRS := app tests bench scripts
+PY_DIRS := app devkit tests bench scripts
 
 run: setup directus
 	.venv/bin/python scripts/run.py
