@@ -3,7 +3,10 @@
 Sections of `Settings`:
 - `providers`: API keys, base-URL overrides and the OpenAI-compatible endpoints;
 - `directus`: the Directus URL and how to sign in (static token, or email + password -> a session);
-- `tools`: tool modes (always / ask / disabled), the "allow all reads" preset, "always ask for deletes";
+- `tools`: tool modes (always / ask / disabled, set in Settings → Tools), the scopes allowed from approval cards
+  ("items:read": a tool and one action, never the whole tool), the "allow all reads" preset, "always ask for
+  deletes and bulk writes" (app/chat/approvals.py ApprovalPolicy). A mode "always" stored before the scopes
+  existed stays: nothing to migrate;
 - `system_prompt` (empty = the built-in one), `model` (the selected "provider:model" ref), `efforts` (the
   reasoning effort chosen per model), `remember`.
 

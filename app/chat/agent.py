@@ -4,7 +4,8 @@
 
 The agent owns the conversation while a turn runs and calls `on_change()` after every change to it, so
 the app can render and save: a reload at any moment loses nothing that was shown. Approval is data:
-a call that needs the user's say is listed in `pending` until the UI calls `decide()`.
+a call that needs the user's say is listed in `pending` until the UI calls `decide()`. The calls of a step are
+decided in order before any runs (app/chat/gate.py), counting what the turn has changed.
 
 A call is prepared once its arguments have streamed (`tools.prepare`: parsed, checked, previewed); the
 approval prompt shows that prepared call and `tools.run` runs it, without parsing it again.
@@ -28,6 +29,7 @@ from app.chat.approvals import (
     error_result,
     stopped_result,
 )
+from app.chat.gate import ApprovalGate, written_in_turn
 from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart, ToolSpec
 from app.chat.tools import CallPreview, Prepared, PreparedCall, ToolOutcome, Tools
 from app.chat.versions import keep_version
@@ -78,15 +80,19 @@ class Agent(Generic[Prepared]):
         self.max_output_tokens = max_output_tokens
         self.reasoning = reasoning  # effort hint for the provider; None: the model's default
         self.on_change = on_change
-        self.on_policy_change = on_policy_change
+        self.gate = ApprovalGate(policy, on_policy_change)
         self.ready = ready  # awaited before each model call, e.g. until a Directus sign-in in progress is over
         self.context_window = context_window
         self.step_cap = step_cap
-        self.pending: dict[str, PendingApproval] = {}
         self.running: set[str] = set()
         self._task: Optional[asyncio.Task] = None
 
     # ----- what the UI calls -------------------------------------------------------------------
+
+    @property
+    def pending(self) -> dict[str, PendingApproval]:
+        """The calls waiting for the user's say, by call id, in the order the model sent them."""
+        return self.gate.pending
 
     @property
     def busy(self) -> bool:
@@ -144,19 +150,9 @@ class Agent(Generic[Prepared]):
         return None
 
     def decide(self, call_id: str, decision: UserDecision) -> None:
-        """The user's answer to a pending approval. `always` also sets the tool's mode to always."""
-        pending = self.pending.get(call_id)
-        if pending is None or pending.future.done():
-            return
-        if decision == "always":
-            self.policy.set_mode(pending.call.name, "always")
-            self.on_policy_change(self.policy)
-            # Other calls of the same tool now pass too, unless the policy still wants them asked.
-            for other in list(self.pending.values()):
-                if other is not pending and other.call.name == pending.call.name and not other.future.done():
-                    if self.policy.decide(other.call.name, other.preview) == "run":
-                        other.future.set_result("approve")
-        pending.future.set_result(decision)
+        """The user's answer to a pending approval. `always` also allows what the card showed (the tool and the
+        action, e.g. "items: read"; never the whole tool) and lets the waiting calls of that scope through."""
+        self.gate.decide(call_id, decision)
 
     def stop(self) -> None:
         """Cancel the stream, the pending approvals and the running tools; the partial answer stays."""
@@ -170,6 +166,8 @@ class Agent(Generic[Prepared]):
     # ----- the loop -------------------------------------------------------------------------------
 
     def _start(self, resume: bool = False) -> "asyncio.Task[None]":
+        # A new turn has changed nothing yet; a resumed one counts what its calls that ran had changed.
+        self.gate.new_turn(written_in_turn(self.conversation.messages, self.tools) if resume else 0)
         self._task = asyncio.ensure_future(self._turn(resume))
         self._task.add_done_callback(lambda task: self._changed())  # once more, now that `busy` is False
         return self._task
@@ -198,10 +196,7 @@ class Agent(Generic[Prepared]):
         except asyncio.CancelledError:
             self._settle_interrupted(stopped=True)
         finally:
-            for pending in self.pending.values():
-                if not pending.future.done():
-                    pending.future.cancel()
-            self.pending.clear()
+            self.gate.close()
             self.running.clear()
             self._changed()
 
@@ -259,35 +254,40 @@ class Agent(Generic[Prepared]):
                         "The page was reloaded while this ran; it may or may not have been applied. Check before retrying.",
                     )
                 )
+        # Decided in order before any runs, so the calls of one step count what the ones before them change.
+        admitted = [(call, self._admit(call)) for call in self._unanswered(message)]
         self._changed()
-        await asyncio.gather(*(self._answer(call, results) for call in self._unanswered(message)))
+        await asyncio.gather(*(self._answer(call, admission, results) for call, admission in admitted))
         order = {call.id: i for i, call in enumerate(message.tool_calls)}
         results.parts.sort(key=lambda part: order.get(getattr(part, "call_id", ""), len(order)))
         self._changed()
 
-    async def _answer(self, call: ToolCallPart, results: Message) -> None:
+    def _admit(self, call: ToolCallPart) -> Optional[tuple[Prepared, Optional[PendingApproval]]]:
+        """(the prepared call, its approval if it waits for one); None for a disabled tool."""
         if not self.policy.enabled(call.name):
+            return None
+        prepared = self.tools.prepare(call.name, call.arguments)
+        return prepared, self.gate.admit(call, prepared)
+
+    async def _answer(
+        self, call: ToolCallPart, admission: Optional[tuple[Prepared, Optional[PendingApproval]]], results: Message
+    ) -> None:
+        if admission is None:
             results.parts.append(
                 error_result(call, "error", "TOOL_DISABLED", f"The tool {call.name} is disabled by the user.")
             )
             self._changed()
             return
-        prepared = self.tools.prepare(call.name, call.arguments)
-        preview = prepared.preview
-        if preview is not None:
-            decision = self.policy.decide(call.name, preview)
-            if decision == "ask":
-                future: asyncio.Future = asyncio.get_event_loop().create_future()
-                self.pending[call.id] = PendingApproval(call, prepared, future)
+        prepared, pending = admission
+        if pending is not None:
+            try:
+                answer = await pending.future
+            finally:
+                self.pending.pop(call.id, None)
+            if answer == "deny":
+                results.parts.append(denied_result(call))
                 self._changed()
-                try:
-                    answer = await future
-                finally:
-                    self.pending.pop(call.id, None)
-                if answer == "deny":
-                    results.parts.append(denied_result(call))
-                    self._changed()
-                    return
+                return
         call.started = True
         self.running.add(call.id)
         self._changed()

@@ -106,17 +106,20 @@ async def test_deny_goes_back_to_the_model_as_a_declined_result():
     well_formed(agent.conversation.messages)
 
 
-async def test_always_allow_sets_the_mode_and_approves_sibling_calls():
+async def test_always_allow_allows_the_calls_scope_and_approves_sibling_calls():
+    # Issue 12: "Always allow" on a card no longer sets the whole tool to always; it allows the scope the card
+    # showed (tool + action; FakeTools' calls have no action, so the scope is the tool's name). The tool's mode
+    # stays as it was (tests/unit/test_approval_gate.py has the scoped cases).
     provider = ScriptedProvider(calls(("write", {"a": 1}), ("write", {"a": 2})), text("done"))
     tools = FakeTools()
     changes = []
-    agent, _ = make_agent(provider, tools, on_policy_change=lambda p: changes.append(p.mode("write")))
+    agent, _ = make_agent(provider, tools, on_policy_change=lambda p: changes.append(list(p.allowed)))
     task = agent.send("two writes")
     await until(lambda: len(agent.pending) == 2)
     agent.decide(next(iter(agent.pending)), "always")
     await task
     assert sorted(a["a"] for _, a in tools.ran) == [1, 2]
-    assert agent.policy.mode("write") == "always" and changes == ["always"]
+    assert agent.policy.mode("write") == "ask" and changes == [["write"]]
 
 
 async def test_always_mode_runs_without_asking_but_deletes_still_ask():
