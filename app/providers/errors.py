@@ -11,9 +11,14 @@
       server_error      500, 502, 504, 408, 409             -> retried
       context_too_long  400/413 (+ LM Studio's 500) whose text says the input is too long
       invalid_request   any other 4xx                       -> the provider's own message
-      network           no HTTP answer: unreachable or CORS -> what to check (OLLAMA_ORIGINS, LM Studio CORS)
+      network           no HTTP answer: unreachable or CORS -> what to check (OLLAMA_ORIGINS, LM Studio CORS);
+                        a redirect, which is never followed  -> enter the final address
       truncated         stream ended before its final event -> try again
-      bad_response      unreadable answer
+      bad_response      unreadable answer; a malformed stream (e.g. JSON nested too deep to read safely)
+
+Every error is made here, by `_error`, which hides keys in its message and detail (app/providers/redact.py): the
+request's own key (`ErrorContext.secrets`) and anything shaped like a key, so an error that echoes one is never
+shown, stored in the conversation or exported.
 
 Provider labels and the hosts of the public APIs come from app/providers/registry.py.
 
@@ -26,13 +31,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from app.chat.events import ErrorKind, ProviderError
 from app.providers import registry
+from app.providers.nesting import too_deep
+from app.providers.redact import hide_keys
 from app.providers.registry import ProviderInfo
+from app.transport import RedirectRefused
 
 CONTEXT_OVERFLOW = re.compile(
     r"context_length_exceeded|maximum context length|context window|prompt is too long|exceed context limit"
@@ -57,6 +65,28 @@ class ErrorContext:
     base_url: str = ""
     server: str = ""  # for compatible endpoints: "ollama", "lmstudio", "azure", "mistral", ... or ""
     successor: Optional[str] = None  # catalog successor of a retired model
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # the key (and auth headers) the request sends
+
+    def error(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        retryable: Optional[bool] = None,
+        retry_after: Optional[float] = None,
+        status: Optional[int] = None,
+        detail: Optional[str] = None,
+    ) -> ProviderError:
+        """The one way an error is made: keys hidden in the message and in the provider's own text."""
+        return ProviderError(
+            kind,
+            hide_keys(message, self.secrets),
+            retryable=retryable,
+            retry_after=retry_after,
+            status=status,
+            provider=self.provider,
+            detail=hide_keys(detail, self.secrets) if detail else None,
+        )
 
     @property
     def first_party(self) -> Optional[ProviderInfo]:
@@ -88,11 +118,7 @@ def no_key(provider: str) -> ProviderError:
     """No key is set for a first-party provider: say where to set it."""
     ctx = ErrorContext(provider)
     label = ctx.first_party.label if ctx.first_party is not None else provider
-    return ProviderError(
-        "no_key",
-        "No API key is set for %s. Add one in %s." % (label, ctx.settings_hint),
-        provider=provider,
-    )
+    return ctx.error("no_key", "No API key is set for %s. Add one in %s." % (label, ctx.settings_hint))
 
 
 def _error_fields(body: object) -> tuple[str, list[str]]:
@@ -148,9 +174,13 @@ def retry_after(headers: Mapping[str, str], body: object = None) -> Optional[flo
 
 
 def _parse(body: bytes) -> object:
+    """The body as JSON; None when empty, not JSON, or nested too deep to parse safely."""
+    text = body.decode("utf-8", "replace") if body else ""
+    if not text or too_deep(text):
+        return None
     try:
-        return json.loads(body.decode("utf-8", "replace")) if body else None
-    except ValueError:
+        return json.loads(text)
+    except (ValueError, RecursionError):
         return None
 
 
@@ -195,14 +225,8 @@ def _classify(
         kind: ErrorKind, message: str, *, retryable: Optional[bool] = None, retry_after: Optional[float] = None
     ) -> ProviderError:
         message = message[:1].upper() + message[1:] + said
-        return ProviderError(
-            kind,
-            message,
-            retryable=retryable,
-            retry_after=retry_after,
-            status=status,
-            provider=ctx.provider,
-            detail=detail or None,
+        return ctx.error(
+            kind, message, retryable=retryable, retry_after=retry_after, status=status, detail=detail or None
         )
 
     if CONTEXT_OVERFLOW.search(detail) or "context_length_exceeded" in code_text or status == 413:
@@ -276,7 +300,10 @@ def _classify(
 
 
 def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> ProviderError:
-    """No HTTP answer. In a browser a CORS refusal looks exactly like this, so say what to check."""
+    """No HTTP answer. In a browser a CORS refusal looks exactly like this, so say what to check. A redirect
+    (never followed, so that the key stays with its host) says so in its own words."""
+    if isinstance(exc, RedirectRefused):
+        return redirect_refused(ctx, exc)
     base = ctx.base_url or ""
     parts = urlsplit(base) if base else None
     host = (parts.hostname or "") if parts else ""
@@ -315,29 +342,45 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
         what = "Could not reach %s%s: nothing answered." % (label, where)
     else:
         what = "Could not reach %s%s: the network failed or the browser blocked the request (CORS)." % (label, where)
-    return ProviderError(
-        "network",
-        "%s %s" % (what[:1].upper() + what[1:], hint),
-        retryable=False,
-        provider=ctx.provider,
-        detail=str(exc) or None,
-    )
+    return ctx.error("network", "%s %s" % (what[:1].upper() + what[1:], hint), retryable=False, detail=str(exc) or None)
+
+
+def redirect_refused(ctx: ErrorContext, exc: RedirectRefused) -> ProviderError:
+    """The server answered with a redirect: the transport's message says why it is not followed (the key would go
+    along) and what to enter instead; this adds where that address is set."""
+    where = "%s (base URL)" % ctx.settings_hint
+    if ctx.first_party is not None:
+        where = "%s (base URL override; clear it to use %s's own address)" % (ctx.settings_hint, ctx.first_party.label)
+    return ctx.error("network", "%s The address is set in %s." % (str(exc).rstrip(), where), retryable=False)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def truncated(ctx: ErrorContext, why: str = "") -> ProviderError:
-    return ProviderError(
+    return ctx.error(
         "truncated",
         "The answer from %s was cut off before it finished%s. Try again."
         % (ctx.label, (" (" + why + ")") if why else ""),
         retryable=False,
-        provider=ctx.provider,
     )
 
 
 def bad_response(ctx: ErrorContext, what: str) -> ProviderError:
-    return ProviderError(
+    return ctx.error(
         "bad_response",
         "%s sent an answer this app cannot read (%s). Try again; if it keeps happening, pick another model."
         % (ctx.label, what),
-        provider=ctx.provider,
+    )
+
+
+def malformed_stream(ctx: ErrorContext, what: str) -> ProviderError:
+    """A stream this app refuses to read on: e.g. JSON nested deeper than any answer needs (app/providers/nesting.py),
+    which would overflow the stack if parsed."""
+    return ctx.error(
+        "bad_response",
+        "%s sent a malformed stream (%s), so this answer was stopped. Try again; if it keeps happening, pick "
+        "another model." % (_sentence(ctx.label), what),
+        retryable=False,
     )

@@ -26,6 +26,7 @@ from app.chat.model import (
     ToolCallPart,
     ToolResultPart,
 )
+from app.providers.nesting import too_deep
 
 
 def well_formed(messages: list[Message]) -> list[Message]:
@@ -89,13 +90,16 @@ def well_formed(messages: list[Message]) -> list[Message]:
 def arguments_object(raw: Optional[str]) -> dict[str, Any]:
     """Tool-call arguments as an object, for protocols that need one on replay (Anthropic, Gemini).
 
-    Empty or null means {}; invalid JSON or a non-object is kept under "_raw" so nothing is lost silently.
+    Empty or null means {}; invalid JSON, JSON nested too deep or a non-object is kept under "_raw" so nothing is
+    lost silently.
     """
     if raw is None or not raw.strip():
         return {}
+    if too_deep(raw):  # parsing it would overflow the stack (app/providers/nesting.py)
+        return {"_raw": raw}
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {"_raw": raw}
     if value is None:
         return {}

@@ -39,6 +39,7 @@ from app.transport import Request, Transport
 if TYPE_CHECKING:
     from app.providers.retry import Sleep
 
+SECRET_HEADER = re.compile(r"auth|key|token|secret|cookie|password", re.IGNORECASE)  # extra headers hidden in errors
 FINISH: dict[str, FinishReason] = {
     "stop": "stop",
     "tool_calls": "tool_calls",
@@ -273,6 +274,7 @@ class ChatCompletionsProvider(StreamingProvider):
         )
         self.server = server
         self.headers = dict(headers or {})
+        self.ctx.secrets = (api_key, *(v for k, v in self.headers.items() if SECRET_HEADER.search(k)))
         self.azure_api_version = azure_api_version
         self.azure_style = azure_style
         self.remap_tool_ids = server == "mistral" if remap_tool_ids is None else remap_tool_ids

@@ -3,6 +3,10 @@
 `sse_events` is what every protocol module iterates. Non-2xx answers become `errors.http_error`; a
 transport failure before the answer becomes `errors.network_error`; a connection lost mid-stream becomes
 `errors.truncated`. Closing or cancelling the iteration closes the response (which aborts the fetch).
+
+JSON from the provider is parsed only after `nesting.too_deep` said it is safe to: an event, or a tool call's
+arguments (`StreamingProvider._attempt` follows each call's fragments), nested deeper than any answer needs
+ends the turn with `errors.malformed_stream` instead of overflowing the stack.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
 
-from app.chat.events import Event
+from app.chat.events import Event, ProviderError, ToolCallDelta, ToolCallDone
 from app.providers import errors
+from app.providers.nesting import MAX_DEPTH, Nesting, too_deep
 from app.providers.sse import SSEDecoder, SSEEvent
 from app.transport import NetworkError, Request, Transport
 
@@ -38,8 +43,8 @@ async def sse_events(transport: Transport, request: Request, ctx: errors.ErrorCo
             # Some servers answer an error (or ignore stream:true) with plain JSON and status 200.
             body = await response.read()
             try:
-                payload = json.loads(body or b"null")
-            except ValueError:
+                payload = loads(ctx, body.decode("utf-8", "replace") or "null")
+            except ProviderError:
                 payload = None
             if isinstance(payload, dict) and payload.get("error"):
                 raise errors.stream_error(ctx, payload)
@@ -58,14 +63,41 @@ async def sse_events(transport: Transport, request: Request, ctx: errors.ErrorCo
 
 
 def loads(ctx: errors.ErrorContext, data: str) -> dict[str, Any]:
-    """Parse one event's JSON data; anything else is a bad response."""
+    """Parse one event's JSON data; anything else is a bad response, and JSON nested too deep a malformed stream."""
+    if too_deep(data):
+        raise _too_deep(ctx, "an event")
     try:
         value = json.loads(data)
+    except RecursionError:
+        raise _too_deep(ctx, "an event") from None
     except ValueError:
         raise errors.bad_response(ctx, "an event that is not JSON: %r" % data[:80]) from None
     if not isinstance(value, dict):
         raise errors.bad_response(ctx, "an event that is not a JSON object")
     return value
+
+
+def _too_deep(ctx: errors.ErrorContext, what: str) -> ProviderError:
+    return errors.malformed_stream(ctx, "%s nested more than %d levels deep" % (what, MAX_DEPTH))
+
+
+class ArgumentsDepth:
+    """Follows each tool call's streamed arguments; raises as soon as one nests too deep to be parsed safely, before
+    that fragment reaches the message."""
+
+    def __init__(self, ctx: errors.ErrorContext):
+        self.ctx = ctx
+        self._calls: dict[object, Nesting] = {}
+
+    def check(self, event: Event) -> None:
+        if isinstance(event, ToolCallDelta):
+            nesting = self._calls.setdefault(event.index, Nesting())
+            if nesting.feed(event.arguments):
+                raise _too_deep(self.ctx, "tool-call arguments")
+        elif isinstance(event, ToolCallDone):
+            self._calls.pop(event.index, None)
+            if event.arguments is not None and too_deep(event.arguments):
+                raise _too_deep(self.ctx, "tool-call arguments")
 
 
 class StreamParser:
@@ -106,7 +138,7 @@ class StreamingProvider:
         self.api_key = api_key
         self.transport = transport
         self.model = model
-        self.ctx = errors.ErrorContext(name, model.id, self.base_url, server, model.successor)
+        self.ctx = errors.ErrorContext(name, model.id, self.base_url, server, model.successor, secrets=(api_key,))
         self.sleep = sleep
         self.max_attempts = max_attempts
 
@@ -124,8 +156,11 @@ class StreamingProvider:
     async def _attempt(self, request: ModelRequest) -> AsyncIterator[Event]:
         http = self.build(request)
         parser = self.parser()
+        arguments = ArgumentsDepth(self.ctx)
         async for sse in sse_events(self.transport, http, self.ctx):
             for event in parser.feed(sse):
+                arguments.check(event)
                 yield event
         for event in parser.end():
+            arguments.check(event)
             yield event
