@@ -5,10 +5,18 @@ Sources: the npm registry (`npm pack`) and PyPI (`pip download`); never a CDN. E
 against its sha256 pin. `pyodide-lock.json` is rewritten to list exactly the wheels we ship (Pyodide loads lock
 entries with Subresource Integrity, so the stock entries would not match PyPI's files).
 
-Fast path: when static/vendor/.stamp.json matches the pins and every file is present with its recorded size,
-nothing is downloaded. `--verify` also re-hashes every vendored file; `--force` vendors again.
+The whole vendored tree is pinned too: `[vendor] tree_sha256` in scripts/pins.toml is the sha256 of its listing
+(one "<sha256>  <path>" line per file, sorted by path; .stamp.json left out), so a file changed, added or removed
+after vendoring is noticed, whatever the stamp says. A new vendoring is checked against it before it replaces
+static/vendor/.
 
-Usage: scripts/vendor.py [--force] [--verify] [--check-only]
+Fast path: when static/vendor/.stamp.json was written for these pins and the tree hashes to the pinned
+tree_sha256, nothing is downloaded. Every file is hashed each time (about 25 ms for the 16 MB). Otherwise the
+tree is vendored again; a download or a tree that does not match its pin stops it with both hashes.
+`--force` vendors again; `--check-only` exits 1 when out of date and downloads nothing; `--verify` is accepted
+for older callers (hashing is always on).
+
+Usage: scripts/vendor.py [--force] [--check-only]
 """
 
 from __future__ import annotations
@@ -65,23 +73,62 @@ def check_sha256(path: Path, expected: str, what: str) -> None:
         )
 
 
-def up_to_date(verify: bool = False) -> bool:
+def tree_files(root: Path) -> dict[str, tuple[int, str]]:
+    """Every file under root (but the stamp): relative path -> (size, sha256)."""
+    files: dict[str, tuple[int, str]] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p != root / STAMP.name):
+        files[path.relative_to(root).as_posix()] = (path.stat().st_size, sha256_of(path))
+    return files
+
+
+def tree_sha256(files: dict[str, tuple[int, str]]) -> str:
+    """The sha256 of the tree's listing: one "<sha256>  <path>" line per file, sorted by path."""
+    listing = "".join(f"{digest}  {rel}\n" for rel, (_, digest) in sorted(files.items()))
+    return hashlib.sha256(listing.encode()).hexdigest()
+
+
+def pinned_tree(pins: dict) -> str:
+    try:
+        return str(pins["vendor"]["tree_sha256"])
+    except KeyError:
+        raise VendorError(
+            f"{PINS.name} has no [vendor] tree_sha256: run scripts/vendor.py and pin the hash it prints"
+        ) from None
+
+
+def check_tree(files: dict[str, tuple[int, str]], pins: dict) -> None:
+    got, expected = tree_sha256(files), pinned_tree(pins)
+    if got != expected:
+        raise VendorError(
+            f"sha256 mismatch for the vendored tree:\n  pinned   {expected}\n  vendored {got}\n"
+            f"If you changed a version in {PINS.relative_to(ROOT)} on purpose, put the new tree_sha256 there; "
+            "otherwise what was downloaded or unpacked differs from what was pinned: do not ship it."
+        )
+
+
+def changes(recorded: dict[str, list], files: dict[str, tuple[int, str]]) -> list[str]:
+    """What differs between the stamp's record and the tree as it is, for the message."""
+    out = [f"{rel} changed" for rel in sorted(set(recorded) & set(files)) if list(files[rel]) != list(recorded[rel])]
+    out += [f"{rel} is missing" for rel in sorted(set(recorded) - set(files))]
+    return out + [f"{rel} was added" for rel in sorted(set(files) - set(recorded))]
+
+
+def up_to_date(pins: dict | None = None) -> bool:
+    """True when static/vendor/ was vendored for these pins and every file in it hashes as pinned."""
     try:
         stamp = json.loads(STAMP.read_text())
     except (OSError, ValueError):
         return False
-    if stamp.get("pins") != pins_digest():
+    if not isinstance(stamp, dict) or stamp.get("pins") != pins_digest():
         return False
-    for rel, (size, digest) in stamp.get("files", {}).items():
-        path = VENDOR / rel
-        try:
-            if path.stat().st_size != size:
-                return False
-        except OSError:
-            return False
-        if verify and sha256_of(path) != digest:
-            return False
-    return bool(stamp.get("files"))
+    files = tree_files(VENDOR)
+    try:
+        check_tree(files, pins if pins is not None else load_pins())
+    except VendorError:
+        what = changes(stamp.get("files") or {}, files) or ["the tree does not hash to its pin"]
+        print(f"vendor: {VENDOR.relative_to(ROOT)}/ differs from {PINS.name}: {', '.join(what[:5])}", file=sys.stderr)
+        return False
+    return bool(files)
 
 
 def run(cmd: list[str], cwd: Path) -> None:
@@ -183,9 +230,8 @@ def vendor(pins: dict) -> None:
             check_sha256(src, wheel["sha256"], wheel["name"])
             shutil.copy2(src, pyodide_out / wheel["file"])
         write_lock(pyodide_out / "pyodide-lock.json", pins["wheel"])
-        files: dict[str, tuple[int, str]] = {}
-        for path in sorted(p for p in staged.rglob("*") if p.is_file()):
-            files[str(path.relative_to(staged))] = (path.stat().st_size, sha256_of(path))
+        files = tree_files(staged)
+        check_tree(files, pins)
         (staged / STAMP.name).write_text(json.dumps({"pins": pins_digest(), "files": files}, indent=1) + "\n")
         # Swap in the new tree in one rename, so an interrupted run never leaves a half-vendored dir.
         old = work / "old"
@@ -199,15 +245,16 @@ def vendor(pins: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="vendor again even if up to date")
-    parser.add_argument("--verify", action="store_true", help="re-hash every vendored file against the stamp")
+    parser.add_argument("--verify", action="store_true", help="no-op: every vendored file is always hashed")
     parser.add_argument("--check-only", action="store_true", help="exit 1 when out of date, download nothing")
     args = parser.parse_args(argv)
-    if args.check_only:
-        return 0 if up_to_date(verify=args.verify) else 1
-    if not args.force and up_to_date(verify=args.verify):
-        return 0
     try:
-        vendor(load_pins())
+        pins = load_pins()
+        if args.check_only:
+            return 0 if up_to_date(pins) else 1
+        if not args.force and up_to_date(pins):
+            return 0
+        vendor(pins)
     except VendorError as exc:
         print(f"vendor: {exc}", file=sys.stderr)
         return 1

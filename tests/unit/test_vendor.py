@@ -108,14 +108,45 @@ def test_a_wrong_download_is_refused_with_both_hashes(tmp_path):
     assert "0" * 64 in str(info.value) and hashlib.sha256(b"not the pinned file").hexdigest() in str(info.value)
 
 
-def test_the_fast_path_notices_a_missing_or_changed_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(vendor, "VENDOR", tmp_path)
-    monkeypatch.setattr(vendor, "STAMP", tmp_path / ".stamp.json")
-    (tmp_path / "a.js").write_bytes(b"abc")
-    stamp = {"pins": vendor.pins_digest(), "files": {"a.js": [3, hashlib.sha256(b"abc").hexdigest()]}}
-    (tmp_path / ".stamp.json").write_text(json.dumps(stamp))
-    assert vendor.up_to_date(verify=True)
-    (tmp_path / "a.js").write_bytes(b"abd")  # same size, other content
-    assert vendor.up_to_date() and not vendor.up_to_date(verify=True)
-    (tmp_path / "a.js").unlink()
-    assert not vendor.up_to_date()
+def test_the_fast_path_hashes_every_file_against_the_pinned_tree(tmp_path, monkeypatch):
+    tree = tmp_path / "vendor"
+    tree.mkdir()
+    pins_file = tmp_path / "pins.toml"
+    pins_file.write_text('[vendor]\ntree_sha256 = "?"\n')
+    monkeypatch.setattr(vendor, "VENDOR", tree)
+    monkeypatch.setattr(vendor, "STAMP", tree / ".stamp.json")
+    monkeypatch.setattr(vendor, "PINS", pins_file)
+    monkeypatch.setattr(vendor, "ROOT", tmp_path)
+    (tree / "a.js").write_bytes(b"abc")
+    files = vendor.tree_files(tree)
+    assert files == {"a.js": (3, hashlib.sha256(b"abc").hexdigest())}
+    pins = {"vendor": {"tree_sha256": vendor.tree_sha256(files)}}
+    (tree / ".stamp.json").write_text(json.dumps({"pins": vendor.pins_digest(), "files": files}))
+    assert vendor.up_to_date(pins)
+    (tree / "a.js").write_bytes(b"abd")  # same size, other content: the size alone would not notice
+    assert not vendor.up_to_date(pins)
+    (tree / "a.js").write_bytes(b"abc")
+    (tree / "b.js").write_bytes(b"")  # a file nobody pinned
+    assert not vendor.up_to_date(pins)
+    (tree / "b.js").unlink()
+    assert vendor.up_to_date(pins)
+    stamp = json.loads((tree / ".stamp.json").read_text())
+    stamp["files"]["a.js"] = [3, hashlib.sha256(b"abd").hexdigest()]  # a stamp rewritten to match is not trusted
+    (tree / "a.js").write_bytes(b"abd")
+    (tree / ".stamp.json").write_text(json.dumps(stamp))
+    assert not vendor.up_to_date(pins)
+    (tree / "a.js").unlink()
+    assert not vendor.up_to_date(pins)
+
+
+def test_the_vendored_tree_is_the_pinned_one():
+    files = vendor.tree_files(vendor.VENDOR)
+    assert vendor.tree_sha256(files) == PINS["vendor"]["tree_sha256"], "static/vendor/ is not as pinned: scripts/setup"
+    assert vendor.up_to_date(), "static/vendor/ is out of date: run scripts/setup"
+
+
+def test_a_vendoring_that_does_not_match_the_pinned_tree_is_refused():
+    files = {"pyodide/pyodide.mjs": (3, hashlib.sha256(b"abc").hexdigest())}
+    with pytest.raises(vendor.VendorError) as info:
+        vendor.check_tree(files, {"vendor": {"tree_sha256": "0" * 64}})
+    assert "0" * 64 in str(info.value) and vendor.tree_sha256(files) in str(info.value)
