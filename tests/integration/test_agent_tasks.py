@@ -151,7 +151,8 @@ async def test_deny_reaches_the_model_and_nothing_changes(fake_provider, directu
     assert "declined" in result
 
 
-async def test_always_allow_runs_the_next_call_of_that_tool_without_asking(fake_provider, directus_reset):
+async def test_always_allow_runs_the_next_call_of_that_tool_and_action_without_asking(fake_provider, directus_reset):
+    # Issue 12: "Always allow" covers the tool and the action the card showed ("items: update"), not the whole tool.
     second = dict(UPDATE, keys=[2])
     fake_provider.script(
         Step(tool_calls=[Call("items", UPDATE)]),
@@ -167,8 +168,62 @@ async def test_always_allow_runs_the_next_call_of_that_tool_without_asking(fake_
         await asyncio.wait_for(task, 30)
     finally:
         await h.close()
-    assert h.policy.mode("items") == "always"
+    assert h.policy.allowed == ["items:update"] and h.policy.mode("items") == "ask"
     assert article_title(directus_reset, 2) == "Retitled by the assistant"
+
+
+async def test_always_allow_on_a_read_does_not_let_an_update_of_that_tool_through(fake_provider, directus_reset):
+    """The issue's attack: "Always allow" on an items read set items to always, so the next update ran unasked."""
+    fake_provider.script(
+        Step(tool_calls=[Call("items", READ)]),
+        Step(tool_calls=[Call("items", UPDATE)]),
+        Step(text="Done."),
+        protocol="chat",
+    )
+    h = Harness("chat", fake_provider, directus_reset, policy=ApprovalPolicy())
+    try:
+        task = h.agent.send("Read, then retitle article 1")
+        await until(lambda: h.agent.pending)
+        (read,) = h.agent.pending.values()
+        assert read.preview.action == "read"
+        h.agent.decide(read.call.id, "always")
+        await until(lambda: h.agent.pending and read.call.id not in h.agent.pending)
+        (update,) = h.agent.pending.values()
+        assert update.preview.action == "update" and h.policy.allowed == ["items:read"]
+        assert article_title(directus_reset, 1) != "Retitled by the assistant"
+        h.agent.decide(update.call.id, "deny")
+        await asyncio.wait_for(task, 30)
+    finally:
+        await h.close()
+    assert article_title(directus_reset, 1) != "Retitled by the assistant"
+
+
+async def test_small_updates_that_add_up_to_a_bulk_write_in_one_turn_ask(fake_provider, directus_reset):
+    """The issue's leak: with items on always, many updates of 4 keys (bulk starts at 5 per call) ran silently.
+    What a turn changes is counted across its calls, parallel ones too: the second 4-key update asks."""
+    retitle = {"action": "update", "collection": "articles", "data": {"title": "Bulk by the assistant"}}
+    fake_provider.script(
+        Step(
+            tool_calls=[
+                Call("items", dict(retitle, keys=[1, 2, 3, 4])),
+                Call("items", dict(retitle, keys=[5, 6, 7, 8])),
+            ]
+        ),
+        Step(text="Done."),
+        protocol="responses",
+    )
+    h = Harness("responses", fake_provider, directus_reset, policy=ApprovalPolicy(modes={"items": "always"}))
+    try:
+        task = h.agent.send("Retitle articles 1 to 8")
+        await until(lambda: h.agent.pending and article_title(directus_reset, 4) == "Bulk by the assistant")
+        (pending,) = h.agent.pending.values()
+        assert pending.preview.writes == 4 and not pending.preview.bulk
+        assert article_title(directus_reset, 5) != "Bulk by the assistant"
+        h.agent.decide(pending.call.id, "deny")
+        await asyncio.wait_for(task, 30)
+    finally:
+        await h.close()
+    assert article_title(directus_reset, 5) != "Bulk by the assistant"
 
 
 async def test_step_cap_ends_the_turn_with_a_note(fake_provider, directus):
