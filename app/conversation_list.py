@@ -2,7 +2,8 @@
 
     library.open(conversation_id)          # its running turn, if any, or as stored; resumed if left mid-turn
     library.delete(conversation_id)        # its turn stopped first, so nothing saves it back
-    library.import_json(text)              # merged by message id with what is here; a one-line summary
+    library.import_json(text)              # merged by message id with what is here; a one-line summary; nothing
+                                           # in it runs (app/store/settle.py)
     library.external_change(key, value)    # a `storage` event from another tab (app/store/other_tabs.py)
 
 The open conversation and its agent are app/turns.py's; what is stored, app/store/conversations.py's. Opening
@@ -130,6 +131,10 @@ class ConversationList:
         except ImportFailed as exc:
             self.hub.add_notice(str(exc), "error", "import")
             return str(exc)
+        except Exception as exc:  # noqa: BLE001 - whatever a file holds, the user gets a notice, not a broken page
+            message = "The file could not be imported (%s). Choose a file exported by this app." % type(exc).__name__
+            self.hub.add_notice(message, "error", "import")
+            return message
         parts = []
         if result.imported:
             parts.append("%d imported" % len(result.imported))
@@ -138,6 +143,11 @@ class ConversationList:
         if result.unchanged:
             parts.append("%d already here" % len(result.unchanged))
         summary = "Import: " + (", ".join(parts) or "nothing to import") + "."
+        if result.stopped:
+            summary += (
+                " %d tool call(s) the file left waiting were marked stopped: an imported conversation never runs "
+                "anything." % result.stopped
+            )
         for problem in result.problems:
             self.hub.add_notice(problem, "warning", "import-problem")
         self.hub.add_notice(summary, "info", "import")

@@ -11,6 +11,7 @@ older format versions are accepted too (they go through the same migrations as s
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ from app.chat.model import (
     ToolCallPart,
     ToolResultPart,
 )
-from app.store.format import FORMAT_VERSION, FormatError, decode_document, dumps
+from app.store.format import FORMAT_VERSION, MAX_DEPTH, FormatError, TooDeep, decode_document, dumps, load_json
+from app.store.settle import clamp_times, drop_undo, settle_turns
 
 EXPORT_FORMAT = "directus-assistant/conversations"
 
@@ -40,6 +42,7 @@ class ImportResult:
     merged: list[str] = field(default_factory=list)  # ids of existing conversations that got messages added
     unchanged: list[str] = field(default_factory=list)  # already here with every message
     problems: list[str] = field(default_factory=list)  # one line per conversation that was not imported
+    stopped: int = 0  # tool calls the file left waiting, answered "stopped" (app/store/settle.py): none runs here
 
 
 def export_document(conversations: list[Conversation], now: float) -> str:
@@ -53,10 +56,16 @@ def export_document(conversations: list[Conversation], now: float) -> str:
     )
 
 
-def parse_export(text: str) -> tuple[list[Conversation], list[str]]:
-    """Conversations from an export (or from one stored entry), and a problem line per bad one."""
+def parse_export(text: str, now: float) -> tuple[list[Conversation], ImportResult]:
+    """Conversations from an export (or from one stored entry), settled so that nothing in them runs here
+    (app/store/settle.py: no call left waiting, no time after `now`, no undo plan), and a result with a problem
+    line per bad one and how many calls were stopped."""
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
+    except TooDeep:
+        raise ImportFailed(
+            "The file is not an export of this app: its JSON is nested too deeply (more than %d levels)." % MAX_DEPTH
+        ) from None
     except ValueError as exc:
         raise ImportFailed("The file is not JSON (" + str(exc) + "). Choose a file exported by this app.") from None
     if not isinstance(doc, dict):
@@ -77,16 +86,18 @@ def parse_export(text: str) -> tuple[list[Conversation], list[str]]:
     else:
         raise ImportFailed("The file is JSON but holds no conversations exported by this app.")
     conversations: list[Conversation] = []
-    problems: list[str] = []
+    result = ImportResult()
     for index, entry in enumerate(entries):
         try:
             conversation = decode_document(entry).conversation
         except FormatError as exc:
-            label = _label(entry, index)
-            problems.append("%s was not imported: %s." % (label, exc.detail))
+            result.problems.append("%s was not imported: %s." % (_label(entry, index), exc.detail))
             continue
+        result.stopped += settle_turns(conversation)
+        clamp_times(conversation, now)
+        drop_undo(conversation)
         conversations.append(conversation)
-    return conversations, problems
+    return conversations, result
 
 
 def _old_entry(item: object, version: object) -> dict:
@@ -120,7 +131,7 @@ def merge_imported(existing: Conversation, incoming: Conversation) -> int:
 def _fence(text: str, lang: str = "") -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
-    return ticks + lang + "\n" + text + ("" if text.endswith("\n") else "\n") + ticks
+    return ticks + lang + "\n" + _inert(text) + ("" if text.endswith("\n") else "\n") + ticks
 
 
 def _when(ts: float) -> str:
@@ -129,17 +140,41 @@ def _when(ts: float) -> str:
 
 def _pretty_json(text: str) -> tuple[str, str]:
     try:
-        return json.dumps(json.loads(text), ensure_ascii=False, indent=2), "json"
-    except ValueError:
+        return json.dumps(load_json(text), ensure_ascii=False, indent=2), "json"
+    except ValueError:  # (nested too deeply, too)
         return text, ""
+
+
+# The Markdown export is read in viewers that render HTML, so nothing it copies from the conversation (the model's
+# text and reasoning, tool names, arguments and results, titles, error messages) may be read as HTML. Only this
+# module writes tags (<details>, <summary>). Text placed inside them is HTML-escaped; text that stays Markdown gets a
+# zero-width space after every "<" that could open a tag, a comment or a declaration ("<img", "</details", "<!--",
+# "<?"): no Markdown or HTML parser reads a tag there, in code or out of it, and the text reads the same.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _inert(text: str) -> str:
+    """Markdown text (or code) that cannot open an HTML tag."""
+    return _TAG_START.sub("<" + _ZERO_WIDTH_SPACE, text)
+
+
+def _inline(text: str) -> str:
+    """One line of inline text: whitespace collapsed (no new block can start), inert."""
+    return _inert(" ".join(text.split()))
+
+
+def _summary(text: str) -> str:
+    """A <details> block's <summary>: HTML-escaped, on one line."""
+    return "<details><summary>" + html.escape(" ".join(text.split())) + "</summary>"
 
 
 def export_markdown(conversation: Conversation) -> str:
     """A readable Markdown transcript: messages, reasoning and tool calls/results in collapsible blocks."""
-    lines = ["# " + (conversation.title or "Conversation"), ""]
+    lines = ["# " + (_inline(conversation.title) or "Conversation"), ""]
     meta = "Started " + _when(conversation.created_at)
     if conversation.model:
-        meta += " · model " + conversation.model
+        meta += " · model " + _inline(conversation.model)
     lines += ["_" + meta + "_", ""]
     for message in conversation.messages:
         lines += _message_markdown(message)
@@ -149,36 +184,22 @@ def export_markdown(conversation: Conversation) -> str:
 def _message_markdown(message: Message) -> list[str]:
     heading = {"user": "User", "assistant": "Assistant", "tool": "Tool results"}[message.role]
     if message.role == "assistant" and message.model:
-        heading += " (" + message.model + ")"
+        heading += " (" + _inline(message.model) + ")"
     out = ["## " + heading, ""]
     for part in message.parts:
         if isinstance(part, TextPart) and part.text:
-            out += [part.text, ""]
+            out += [_inert(part.text), ""]
         elif isinstance(part, ReasoningPart) and part.text:
-            out += ["<details><summary>Reasoning</summary>", "", part.text, "", "</details>", ""]
+            out += [_summary("Reasoning"), "", _inert(part.text), "", "</details>", ""]
         elif isinstance(part, ToolCallPart):
             body, lang = _pretty_json(part.arguments or "{}")
-            out += [
-                "<details><summary>Tool call: " + part.name + "</summary>",
-                "",
-                _fence(body, lang),
-                "",
-                "</details>",
-                "",
-            ]
+            out += [_summary("Tool call: " + part.name), "", _fence(body, lang), "", "</details>", ""]
         elif isinstance(part, ToolResultPart):
             body, lang = _pretty_json(part.content)
             status = "" if part.status == "ok" else " (" + part.status + ")"
-            out += [
-                "<details><summary>Result of " + part.name + status + "</summary>",
-                "",
-                _fence(body, lang),
-                "",
-                "</details>",
-                "",
-            ]
+            out += [_summary("Result of " + part.name + status), "", _fence(body, lang), "", "</details>", ""]
     if message.error is not None:
-        out += ["> Error: " + message.error.message, ""]
+        out += ["> Error: " + _inline(message.error.message), ""]
     if message.usage is not None:
         u = message.usage
         out += ["_Tokens: %d in (%d cached), %d out_" % (u.input_tokens, u.cached_tokens, u.output_tokens), ""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Optional
 
+from app.store.format import load_json
 from app.store.kv import KeyValueStore, QuotaExceeded
 
 LIVE_PREFIX = "da.live."
@@ -49,7 +50,7 @@ class LiveTurns:
     def _holder(self, conversation_id: str) -> Optional[str]:
         raw = self.store.get(LIVE_PREFIX + conversation_id)
         try:
-            lease = json.loads(raw) if raw else None
+            lease = load_json(raw) if raw else None
             if isinstance(lease, dict) and float(lease["until"]) > self.clock():
                 return str(lease["tab"])
         except (ValueError, KeyError, TypeError):

@@ -9,12 +9,11 @@ Choosing not to remember removes them from localStorage at once.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from app.store.format import SECRETS_KEY, SETTINGS_KEY, Problem, dumps, quarantine
+from app.store.format import SECRETS_KEY, SETTINGS_KEY, Problem, TooDeep, dumps, load_json, quarantine
 from app.store.kv import KeyValueStore, MemoryStore, QuotaExceeded
 
 SETTINGS_VERSION = 1
@@ -78,7 +77,9 @@ class SettingsStore:
             return None
         detail = None
         try:
-            doc = json.loads(raw)
+            doc = load_json(raw)
+        except TooDeep as exc:
+            doc, detail = None, str(exc)
         except ValueError as exc:
             doc, detail = None, "not valid JSON (" + str(exc) + ")"
         if detail is None:
