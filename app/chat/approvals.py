@@ -19,6 +19,7 @@ switches say.
     always_scope("items", call.preview)              # "items:read": what the card's "Always allow" adds (or None)
     describe_scope("items:read")                     # "items: read", for the card and Settings → Tools
     policy.allow("items:read"); policy.disallow("items:read"); policy.allowed_scopes()
+    policy.still_asks()                              # what keeps asking whatever is allowed, in plain words
 
 Approval is data: a call that needs the user's say waits as a `PendingApproval` (the call as the tools prepared
 it) until the user decides; a call the user did not let run is answered with a result the model reads
@@ -125,6 +126,15 @@ class ApprovalPolicy(BaseModel):
     def allowed_scopes(self) -> list[str]:
         """The scopes allowed from approval cards, in the order they were allowed (describe_scope for words)."""
         return list(self.allowed)
+
+    def still_asks(self) -> str:
+        """What keeps asking whatever is allowed, in plain words (the card's "Always allow" title, Settings)."""
+        if not self.confirm_destructive:
+            return "Imports from a URL still ask."
+        return (
+            "Deletes, changes that clear a field, bulk writes (%d or more items, or by query), a write that brings "
+            "this turn to %d or more changed items, and imports from a URL still ask." % (BULK_LIMIT, BULK_LIMIT)
+        )
 
     def decide(self, tool: str, call: CallFacts, written: int = 0) -> Decision:
         """Whether a call runs, asks or is refused. `written`: what the turn has changed so far (its earlier

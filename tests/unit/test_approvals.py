@@ -94,6 +94,13 @@ def test_scopes_in_plain_words_and_what_a_card_offers():
     assert always_scope("files", Facts(action="import", always_ask=True)) is None
 
 
+def test_what_still_asks_is_said_in_plain_words():
+    policy = ApprovalPolicy()
+    assert "Deletes" in policy.still_asks() and "%d or more" % BULK_LIMIT in policy.still_asks()
+    policy.confirm_destructive = False
+    assert policy.still_asks() == "Imports from a URL still ask."
+
+
 def test_allow_is_idempotent_and_keeps_the_order():
     policy = ApprovalPolicy()
     assert policy.allow("items:read") and policy.allow("files:read") and not policy.allow("items:read")
