@@ -14,7 +14,7 @@ import json
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
     from app.directus.prepared import PreparedCall
 
 MAX_CHANGES = 30
@@ -28,7 +28,7 @@ class Change(NamedTuple):
     after: str
 
 
-async def preview_changes(client: "DirectusClient", call: "PreparedCall") -> list[Change]:
+async def preview_changes(client: "DirectusApi", call: "PreparedCall") -> list[Change]:
     if call.action != "update":
         return []
     plan = await call.capture(client)  # None when it cannot be read (no permission, too many items), or no undo

@@ -19,13 +19,14 @@ import asyncio
 import json as jsonlib
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Protocol
 from urllib.parse import quote, urlencode
 
-from app.directus.errors import DirectusError, from_response, network_error
-from app.transport import NetworkError, Request, Transport
+from app.directus.errors import DirectusError, from_response, network_error, not_directus, redirect_error
+from app.directus.paths import PathRefused, final_path, is_canonical
+from app.transport import NetworkError, RedirectRefused, Request, Transport
 
-__all__ = ["CurrentUser", "DirectusClient", "DirectusError", "Session", "encode_params"]
+__all__ = ["CurrentUser", "DirectusApi", "DirectusClient", "DirectusError", "Session", "encode_params"]
 
 REFRESH_MARGIN = 60.0  # seconds before expiry at which a session token is refreshed
 
@@ -78,6 +79,27 @@ def encode_params(params: Optional[Mapping[str, Any]]) -> str:
             text = str(value)
         pairs.append((key, text))
     return urlencode(pairs, quote_via=quote, safe=",*")
+
+
+class DirectusApi(Protocol):
+    """What the tools, undo and the change preview use of a client: a DirectusClient, or one held to the paths of
+    one call (app/directus/scope.py ScopedClient)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def cache(self) -> dict[str, Any]: ...
+
+    def invalidate(self, prefix: str = "") -> None: ...
+
+    async def request(
+        self, method: str, path: str, *, params: Optional[Mapping[str, Any]] = None, json: Any = None
+    ) -> Any: ...
+
+    async def request_body(
+        self, method: str, path: str, *, params: Optional[Mapping[str, Any]] = None, json: Any = None
+    ) -> Any: ...
 
 
 class DirectusClient:
@@ -155,21 +177,21 @@ class DirectusClient:
                 raise
             # Users without app access may not read their role or policies: they are not admins.
             data = await self.request("GET", "/users/me", params={"fields": ["id", "email", "first_name", "last_name"]})
-        data = data or {}
-        policies = list(data.get("policies") or [])
+        if not isinstance(data, dict) or not isinstance(data.get("id"), (str, int)) or isinstance(data["id"], bool):
+            raise not_directus(self.url, "it did not say who is signed in")
         found = data.get("role")
         role: dict = found if isinstance(found, dict) else {}
-        policies += list(role.get("policies") or [])
+        policies = _listed(data.get("policies")) + _listed(role.get("policies"))
         flags: list[dict] = [p["policy"] for p in policies if isinstance(p, dict) and isinstance(p.get("policy"), dict)]
         app_access = any(bool(f.get("admin_access") or f.get("app_access")) for f in flags)
         if not flags:
             app_access = await self._has_app_permissions()
         self._user = CurrentUser(
-            id=str(data.get("id", "")),
-            email=data.get("email"),
-            first_name=data.get("first_name"),
-            last_name=data.get("last_name"),
-            role_name=role.get("name"),
+            id=str(data["id"]),
+            email=_text(data.get("email")),
+            first_name=_text(data.get("first_name")),
+            last_name=_text(data.get("last_name")),
+            role_name=_text(role.get("name")),
             admin=any(bool(f.get("admin_access")) for f in flags),
             app_access=app_access,
         )
@@ -181,8 +203,9 @@ class DirectusClient:
             perms = await self.request("GET", "/permissions/me") or {}
         except DirectusError:
             return False
-        read = ((perms.get("directus_collections") or {}).get("read") or {}) if isinstance(perms, dict) else {}
-        return read.get("access") not in (None, "none")
+        entry = perms.get("directus_collections") if isinstance(perms, dict) else None
+        read = entry.get("read") if isinstance(entry, dict) else None
+        return isinstance(read, dict) and read.get("access") not in (None, "none")
 
     async def refresh(self) -> None:
         """Trade the refresh token for a new access token (one at a time, even when called in parallel)."""
@@ -228,7 +251,15 @@ class DirectusClient:
     async def request_body(
         self, method: str, path: str, *, params: Optional[Mapping[str, Any]] = None, json: Any = None
     ) -> Any:
-        """Like request(), but the whole JSON body (e.g. `{"data": [...], "meta": {...}}`)."""
+        """Like request(), but the whole JSON body (e.g. `{"data": [...], "meta": {...}}`).
+
+        A path that a browser would not send as it is (a `.` or `..` segment, also percent-encoded; a `\\`; a query
+        or fragment: those go in `params`) raises PathRefused: paths are built by app/directus/paths.py."""
+        if not is_canonical(path):
+            raise PathRefused(
+                f"Refused before sending: the path {path!r} would reach {final_path(path)} instead; "
+                "names and keys cannot contain /, \\ or %, nor be . or .."
+            )
         if self.session is not None and self.clock() >= self.session.expires_at - REFRESH_MARGIN:
             await self.refresh()
         try:
@@ -264,20 +295,18 @@ class DirectusClient:
         try:
             response = await self.transport.send(request)
             raw = await response.read()
+        except RedirectRefused as exc:
+            raise redirect_error(self.url, str(exc)) from exc
         except NetworkError as exc:
             raise network_error(self.url, self.origin or exc.origin, str(exc), exc.blocked) from exc
         body: Any = None
         if raw:
             try:
                 body = jsonlib.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or JSON nested deeper than Python parses
                 body = None
                 if response.status < 400 or response.status in (404, 405):
-                    raise DirectusError(
-                        response.status,
-                        "NOT_DIRECTUS",
-                        f"The server at {self.url} answered, but not like Directus (no JSON). Check the Directus URL.",
-                    ) from None
+                    raise not_directus(self.url, "its answer is not JSON", response.status) from None
         if response.status >= 400:
             error = from_response(response.status, body, otp_given=otp_given)
             if error.code == "INVALID_CREDENTIALS" and auth and self.token and not self.session:
@@ -292,7 +321,7 @@ class DirectusClient:
 
     def _session_from(self, data: Any) -> Session:
         if not isinstance(data, dict) or "data" not in data or not isinstance(data["data"], dict):
-            raise DirectusError(200, "NOT_DIRECTUS", f"{self.url} did not answer the sign-in like Directus does.")
+            raise not_directus(self.url, "it did not answer the sign-in like Directus does")
         tokens = data["data"]
         if not tokens.get("access_token") or not tokens.get("refresh_token"):
             raise DirectusError(200, "NOT_DIRECTUS", f"{self.url} did not return tokens; is it Directus 10 or newer?")
@@ -303,3 +332,11 @@ class DirectusClient:
         self.session = session
         if self.on_session_change:
             self.on_session_change(session)
+
+
+def _listed(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None

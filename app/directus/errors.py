@@ -2,8 +2,8 @@
 
     DirectusError(status, code, message, retryable)
       code: Directus's own `extensions.code` (FORBIDDEN, INVALID_PAYLOAD, INVALID_QUERY, RECORD_NOT_UNIQUE,
-            LIMIT_EXCEEDED, ...) or ours: UNREACHABLE, CORS, NOT_DIRECTUS, INVALID_CREDENTIALS, OTP_REQUIRED,
-            INVALID_OTP, TOKEN_EXPIRED, NOT_FOUND
+            LIMIT_EXCEEDED, ...) or ours: UNREACHABLE, CORS, REDIRECT, NOT_DIRECTUS, INVALID_CREDENTIALS,
+            OTP_REQUIRED, INVALID_OTP, TOKEN_EXPIRED, NOT_FOUND, PATH_REFUSED (app/directus/paths.py)
 
 Every HTTP error body from Directus looks like
 `{"errors":[{"message": "...", "extensions": {"code": "...", "reason": "..."}}]}`; `from_response()` turns
@@ -52,6 +52,22 @@ def network_error(url: str, origin: Optional[str], cause: str = "", blocked: Opt
             f"If it is running, the browser may be blocking it: {cors}"
         )
     return DirectusError(0, code, message, retryable=code == "UNREACHABLE", detail=cause)
+
+
+def redirect_error(url: str, message: str) -> DirectusError:
+    """The server answered with a redirect, which is never followed (app.transport.RedirectRefused): its message is
+    already written for the user (enter the final address)."""
+    return DirectusError(0, "REDIRECT", message, detail=url)
+
+
+def not_directus(url: str, why: str, status: int = 200) -> DirectusError:
+    """Something answered at `url`, but not as a Directus API does (`why`: what was wrong with the answer)."""
+    return DirectusError(
+        status,
+        "NOT_DIRECTUS",
+        f"The server at {url} answered, but it does not answer like a Directus API ({why}). "
+        "Check the Directus URL: it is the address of the Directus project, without /admin.",
+    )
 
 
 _FIXED_MESSAGES = {

@@ -2,7 +2,7 @@
 
 There the user sees the item as it is now, its revisions and who changed it. Links are built from the prepared
 call's validated arguments (app/directus/prepared.py) and the Directus URL only (never from a result), each part
-of the path URL-encoded:
+of the path checked and URL-encoded (app/directus/paths.py api_path):
 
     admin_links("https://cms.example.com", prepare("items", '{"action": "update", "collection": "articles", "keys": [3]}'))
     -> [Link("articles 3", "https://cms.example.com/admin/content/articles/3")]
@@ -11,7 +11,8 @@ of the path URL-encoded:
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Sequence
-from urllib.parse import quote
+
+from app.directus.paths import PathRefused, api_path
 
 if TYPE_CHECKING:
     from app.directus.prepared import PreparedCall
@@ -37,10 +38,13 @@ def admin_links(directus_url: str, call: "PreparedCall") -> list[Link]:
     make = _LINKS.get(call.name)
     if not base.startswith(("https://", "http://")) or call.args is None or call.error is not None or make is None:
         return []
-    return [
-        Link(label, base + "/admin/" + "/".join(quote(str(p), safe="") for p in path))
-        for label, path in make(call.args)
-    ]
+    links = []
+    for label, path in make(call.args):
+        try:
+            links.append(Link(label, base + "/admin" + api_path(*path)))
+        except PathRefused:  # a part that is not one segment (the call's checks refuse those first): no link
+            continue
+    return links
 
 
 Page = tuple[str, tuple]  # label, path segments after /admin/

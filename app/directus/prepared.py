@@ -4,6 +4,7 @@
     call.preview                 -> CallPreview: summary, read_only, destructive, bulk, details; None if invalid
     call.error                   -> the error the model reads instead of a result; None when the call can run
     call.links                   -> the pages of Directus's app it touches (app/directus/links.py)
+    call.scope                   -> the paths and methods it may reach (app/directus/scope.py)
     await call.capture(client)   -> what Undo needs, read now (app/directus/undo.py); None: no undo
 
 The raw argument text is parsed here and nowhere else (empty or null means {}, nested JSON text accepted), then
@@ -11,6 +12,8 @@ validated by the tool's pydantic model and its per-action `check()`. The approva
 (app/directus/changes.py), the tool card and the run (app/directus/registry.py `run_call`) all read the result;
 the toolbox (app/directus/toolbox.py) keeps it, so a call is prepared once however often its card is drawn.
 Failures come back as `{"error": {"code", "message", "retryable", "next"}}` so the model can fix the call.
+The capture and the run reach Directus only through a client held to the call's scope: even a call that got
+past the checks cannot send a request to another path (e.g. while its approval prompt shows).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import TYPE_CHECKING, Optional, Union
 from pydantic import ValidationError
 
 from app.directus.links import Link, admin_links
+from app.directus.paths import PathRefused
 from app.directus.registry import all_tools, get_tool
+from app.directus.scope import Scope, scoped
 from app.directus.tools.arguments import (
     ArgsModel,
     ArgumentProblem,
@@ -33,7 +38,7 @@ from app.directus.tools.arguments import (
 from app.directus.tools.definition import CallPreview, ToolDef
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
     from app.directus.undo import UndoPlan
 
 
@@ -48,6 +53,7 @@ class PreparedCall:
     preview: Optional[CallPreview] = None  # what the approval prompt shows and the policy decides on
     summary: Optional[str] = None  # plain words for the cards: "Delete 2 items from articles (ids 4, 7)"
     links: tuple[Link, ...] = ()  # "Open in Directus"
+    scope: Scope = Scope()  # the paths and methods it may reach: none until the call is prepared well
 
     @property
     def action(self) -> Optional[str]:
@@ -55,14 +61,15 @@ class PreparedCall:
         action = getattr(self.args, "action", None)
         return action if isinstance(action, str) else None
 
-    async def capture(self, client: "DirectusClient") -> Optional["UndoPlan"]:
-        """What undoing this write needs, read now with the user's permissions; None when it cannot be undone.
+    async def capture(self, client: "DirectusApi") -> Optional["UndoPlan"]:
+        """What undoing this write needs, read now with the user's permissions (through `client` held to the
+        call's scope); None when it cannot be undone.
 
         The change preview reads it when the prompt shows, the run again right before the write: values can
         change while the prompt waits."""
         if self.error is not None or self.tool is None or self.tool.capture is None or self.args is None:
             return None
-        return await self.tool.capture(client, self.args)
+        return await self.tool.capture(scoped(client, self.scope), self.args)
 
     def refused(self, error: dict) -> "PreparedCall":
         """The same call, not to be run: the model reads `error` (e.g. a tool this user does not have)."""
@@ -78,11 +85,12 @@ def prepare(name: str, arguments: Union[str, dict, None], directus_url: str = ""
         if tool is None:
             raise ToolArgumentError(name, [("", f"there is no tool {name!r}; use one of {', '.join(all_tools())}")])
         args = _checked(tool, parse_arguments(name, arguments))
+        reach = _scope(tool, args)
     except ToolArgumentError as error:
         body = {"error": {**error.body()["error"], "code": "UNKNOWN_TOOL" if tool is None else "INVALID_ARGUMENTS"}}
         return PreparedCall(name, text, tool, error=body, problems=tuple(error.problems))
     preview = tool.preview(args)
-    call = PreparedCall(name, text, tool, args, preview=preview, summary=preview.summary)
+    call = PreparedCall(name, text, tool, args, preview=preview, summary=preview.summary, scope=reach)
     return replace(call, links=_links(directus_url, call)) if directus_url else call
 
 
@@ -91,6 +99,13 @@ def _links(directus_url: str, call: PreparedCall) -> tuple[Link, ...]:
         return tuple(admin_links(directus_url, call))
     except Exception:  # noqa: BLE001 - links are a nicety: a bug in one must not stop the call (its card shows none)
         return ()
+
+
+def _scope(tool: ToolDef, args: ArgsModel) -> Scope:
+    try:
+        return tool.scope(args)
+    except PathRefused as refused:  # the checks refuse such names and keys first; this is the backstop
+        raise ToolArgumentError(tool.name, [("", refused.message)]) from None
 
 
 def _checked(tool: ToolDef, raw: dict) -> ArgsModel:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from app.directus.errors import DirectusError
+from app.directus.paths import api_path, name_problem
 
 if TYPE_CHECKING:
     from app.directus.client import DirectusClient
@@ -56,11 +57,11 @@ async def fetch_prompts(client: DirectusClient) -> list[Prompt]:
             return []
         settings = await client.request("GET", "/settings", params={"fields": ["mcp_prompts_collection"]})
         collection = settings.get("mcp_prompts_collection") if isinstance(settings, dict) else None
-        if not isinstance(collection, str) or not collection or not readable(collection):
-            return []
+        if not isinstance(collection, str) or name_problem(collection) or not readable(collection):
+            return []  # (a name that is not an identifier could reach another path than the collection's)
         rows = await client.request(
             "GET",
-            "/items/" + collection,
+            api_path("items", collection),
             params={"fields": FIELDS, "filter": {"status": {"_eq": "published"}}, "sort": "name", "limit": -1},
         )
     except DirectusError:  # refused all the same: no prompts for this user

@@ -6,7 +6,8 @@
                                                      tool, validation or Directus errors
 
 A call that was not prepared well (unknown tool, invalid arguments) runs nothing: its error goes back to the model
-as `{"error": {"code", "message", "retryable", "next"}}` so it can fix the call. So do Directus's errors.
+as `{"error": {"code", "message", "retryable", "next"}}` so it can fix the call. So do Directus's errors, and a
+request outside the paths the call declared (PATH_REFUSED: app/directus/scope.py), which is never sent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from app.chat.model import ToolSpec
 from app.directus.errors import DirectusError
+from app.directus.scope import scoped
 from app.directus.tools.arguments import ArgumentProblem, ToolArgumentError
 from app.directus.tools.definition import CallPreview, ToolDef, ToolOutcome
 from app.directus.tools.json_schema import compact_schema
@@ -99,6 +101,9 @@ _NEXT = {
     "INVALID_CREDENTIALS": "Ask the user to check their Directus token or sign in again.",
     "SERVICE_UNAVAILABLE": "Directus could not do it right now; retry once later or tell the user.",
     "ADMIN_ONLY": "Tell the user this needs an administrator. Do not retry.",
+    "PATH_REFUSED": "Use the exact collection and field names from schema and the keys as read. Do not retry as is.",
+    "REDIRECT": "Tell the user the Directus URL redirects: they should enter the final address in Settings.",
+    "NOT_DIRECTUS": "Tell the user the Directus URL does not answer like Directus: they should check it in Settings.",
 }
 
 
@@ -127,7 +132,7 @@ async def run_call(client: "DirectusClient", call: "PreparedCall", *, budget: in
             if not user.admin:
                 return _failure(error_body("ADMIN_ONLY", f"The {call.name} tool needs an administrator account."))
         plan = await call.capture(client)
-        result = await tool.run(client, args)
+        result = await tool.run(scoped(client, call.scope), args)  # only the paths the call declared
     except ArgumentProblem as problem:
         return _failure(ToolArgumentError(call.name, [(problem.path, problem.message)]).body())
     except DirectusError as exc:

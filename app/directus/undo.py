@@ -11,22 +11,26 @@ faithfully: relational list fields (o2m, m2m, m2a are "alias" fields in Directus
 UNDO_LIMIT items, deleted files (their content is gone), and plans over MAX_PLAN_CHARS (the plan is kept with
 the conversation in localStorage). What Directus did around the call (flows, cascades, links from other items
 to a deleted one, files that were in a deleted folder) is not undone; the summary says so for deletes.
+
+A plan is kept with the conversation, so it may come from an imported file: it loads only when it names an items
+collection (an identifier, not directus_*) or the folders or files endpoint, and `apply` reaches that base only.
 """
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Literal, Optional
-from urllib.parse import quote
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from app.directus.errors import DirectusError
+from app.directus.paths import api_path, name_problem
+from app.directus.scope import Scope, scoped
 from app.directus.tools.collection_info import fields_of, is_singleton, primary_key
 from app.directus.tools.definition import count
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
     from app.directus.tools.crud import CrudArgs
     from app.directus.tools.files import FilesArgs
     from app.directus.tools.items import ItemsArgs
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 
 UNDO_LIMIT = 100
 MAX_PLAN_CHARS = 50_000
+_SYSTEM = {"/folders": "directus_folders", "/files": "directus_files"}  # the endpoints a plan may name
 
 
 class UndoPlan(BaseModel):
@@ -47,6 +52,16 @@ class UndoPlan(BaseModel):
     restore: list[dict] = Field(default_factory=list)  # items as they were: primary key + the fields it changed
     recreate: list[dict] = Field(default_factory=list)  # items it deleted, with their own fields
     singleton: Optional[dict] = None  # a singleton's values before the call
+
+    @model_validator(mode="after")
+    def _reaches_its_own_base(self) -> "UndoPlan":
+        """A plan reaches an items collection, or the folders or files endpoint, and nothing else."""
+        system = _SYSTEM.get(self.endpoint)
+        if self.endpoint and system != self.collection:
+            raise ValueError(f"an undo plan cannot reach {self.endpoint!r} for {self.collection!r}")
+        if not self.endpoint and (name_problem(self.collection) or self.collection.startswith("directus_")):
+            raise ValueError(f"an undo plan cannot reach the collection {self.collection!r}")
+        return self
 
     def completed(self, result: Any) -> Optional["UndoPlan"]:
         """The plan once the call has run: a create learns its keys (None if the result does not show them)."""
@@ -73,12 +88,12 @@ class UndoPlan(BaseModel):
         return "" if self.endpoint else " in " + self.collection
 
 
-async def capture(client: DirectusClient, args: ItemsArgs) -> Optional[UndoPlan]:
+async def capture(client: DirectusApi, args: ItemsArgs) -> Optional[UndoPlan]:
     """What an `items` write needs to be undone, read before it runs; None when it cannot be (or it only reads)."""
     return await _bounded(_capture(client, args))
 
 
-async def capture_folders(client: DirectusClient, a: CrudArgs) -> Optional[UndoPlan]:
+async def capture_folders(client: DirectusApi, a: CrudArgs) -> Optional[UndoPlan]:
     """The same for the `folders` tool: folders are {id, name, parent, type (files or flows)}."""
     system = {"collection": "directus_folders", "endpoint": "/folders", "noun": "file folder", "pk": "id"}
     return await _bounded(
@@ -92,7 +107,7 @@ async def capture_folders(client: DirectusClient, a: CrudArgs) -> Optional[UndoP
     )
 
 
-async def capture_files(client: DirectusClient, a: FilesArgs) -> Optional[UndoPlan]:
+async def capture_files(client: DirectusApi, a: FilesArgs) -> Optional[UndoPlan]:
     """The same for the `files` tool: an import is undone by deleting the files it made, an update of their details
     by putting the fields back. A deleted file cannot come back: its content is gone."""
     system = {"collection": "directus_files", "endpoint": "/files", "noun": "file", "pk": "id"}
@@ -116,7 +131,7 @@ async def _bounded(capturing: Awaitable[Optional[UndoPlan]]) -> Optional[UndoPla
 
 
 async def _capture_system(
-    client: DirectusClient, a: CrudArgs | FilesArgs, system: dict, recreate_fields: tuple = (), lost_on_delete: str = ""
+    client: DirectusApi, a: CrudArgs | FilesArgs, system: dict, recreate_fields: tuple = (), lost_on_delete: str = ""
 ) -> Optional[UndoPlan]:
     """`recreate_fields`: what a deleted record is created again with (those the Directus has); none: no undo."""
     base = system["endpoint"]
@@ -140,7 +155,7 @@ async def _capture_system(
     return await _capture_update(client, a, UndoPlan(kind="update", summary="", **system), aliases=set())
 
 
-async def _capture(client: DirectusClient, a: ItemsArgs) -> Optional[UndoPlan]:
+async def _capture(client: DirectusApi, a: ItemsArgs) -> Optional[UndoPlan]:
     c = a.collection
     if a.action == "read":
         return None
@@ -178,7 +193,7 @@ async def _capture(client: DirectusClient, a: ItemsArgs) -> Optional[UndoPlan]:
 
 
 async def _capture_update(
-    client: DirectusClient, a: ItemsArgs | CrudArgs | FilesArgs, plan: UndoPlan, aliases: set
+    client: DirectusApi, a: ItemsArgs | CrudArgs | FilesArgs, plan: UndoPlan, aliases: set
 ) -> Optional[UndoPlan]:
     """An update by keys, by a list of rows with their keys, or by query (up to UNDO_LIMIT matches)."""
     if a.data is None:  # never: the arguments were checked (an update has data)
@@ -224,7 +239,7 @@ def _parents_first(folders: list[dict]) -> list[dict]:
     return ordered
 
 
-async def _read(client: DirectusClient, base: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
+async def _read(client: DirectusApi, base: str, pk: str, keys: list, fields: list[str]) -> list[dict]:
     if not keys:
         return []
     rows = await client.request(
@@ -239,9 +254,11 @@ async def _read(client: DirectusClient, base: str, pk: str, keys: list, fields: 
     return rows if isinstance(rows, list) else []
 
 
-async def apply(client: DirectusClient, plan: UndoPlan) -> None:
-    """Put things back as the plan says. Raises DirectusError (e.g. FORBIDDEN, or an item changed since)."""
+async def apply(client: DirectusApi, plan: UndoPlan) -> None:
+    """Put things back as the plan says, reaching the plan's base only. Raises DirectusError (e.g. FORBIDDEN, or an
+    item changed since)."""
     base = plan.base
+    client = scoped(client, Scope(frozenset((method, base) for method in ("PATCH", "DELETE", "POST"))))
     if plan.singleton is not None:
         await client.request("PATCH", base, json=plan.singleton)
     if plan.delete_keys:
@@ -258,4 +275,4 @@ def undone_note(plan: UndoPlan) -> str:
 
 
 def _path(collection: str) -> str:
-    return "/items/" + quote(collection, safe="")
+    return api_path("items", collection)

@@ -31,13 +31,15 @@ def test_items_link_each_item_or_the_collection():
 
 
 def test_path_parts_are_encoded():
-    ((label, url),) = links("items", action="read", collection="articles", keys=["a/b?c#d"])
-    assert url == "https://cms.example.com/admin/content/articles/a%2Fb%3Fc%23d" and label == "articles a/b?c#d"
+    ((label, url),) = links("items", action="read", collection="articles", keys=["a b?c#d&e"])
+    assert url == "https://cms.example.com/admin/content/articles/a%20b%3Fc%23d%26e" and label == "articles a b?c#d&e"
+    assert links("items", action="read", collection="articles", keys=["a/b"]) == []  # not a key: the call is refused
 
 
 def test_files_schema_and_flow_tools_link_their_pages():
-    assert links("files", action="update", keys=["f1"], data={"title": "t"}) == [
-        ("file f1", "https://cms.example.com/admin/files/f1")
+    file = "5e1f0c0e-2b6a-4f36-9c1d-8a7b6c5d4e3f"
+    assert links("files", action="update", keys=[file], data={"title": "t"}) == [
+        ("file " + file, "https://cms.example.com/admin/files/" + file)
     ]
     assert links("folders", action="create", data={"name": "n"}) == [
         ("File library", "https://cms.example.com/admin/files")

@@ -188,12 +188,19 @@ def test_admin_tool_argument_checks():
         (
             "files",
             {"action": "import", "data": {"url": "https://x.test/a.png"}},
-            "Import 1 file from https://x.test/a.png",
+            "Import 1 file from x.test (Directus will download it)",
             False,
             False,
             False,
         ),
-        ("folders", {"action": "delete", "keys": ["f1"]}, "Delete 1 file folder (id f1)", False, True, False),
+        (
+            "folders",
+            {"action": "delete", "keys": ["5e1f0c0e-2b6a-4f36-9c1d-8a7b6c5d4e3f"]},
+            "Delete 1 file folder (id 5e1f0c0e-2b6a-4f36-9c1d-8a7b6c5d4e3f)",
+            False,
+            True,
+            False,
+        ),
         ("trigger_flow", {}, "List the manual flows", True, False, False),
         (
             "collections",

@@ -5,6 +5,8 @@
 
 Models often send nested arguments as JSON text (`"keys": "[1,2]"`, `"query": "{\\"limit\\":5}"`): every
 `ArgsModel` field that expects an object or an array accepts that text and parses it before validation.
+Arguments nested deeper than MAX_DEPTH levels are refused with a message, before anything recurses into them.
+Names and keys that go into a URL path are checked here too (`check_name`, `check_keys`: app/directus/paths.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ import json
 from typing import Any, Iterable, Optional
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from app.directus.paths import key_problem, name_problem
+
+MAX_DEPTH = 64  # levels of objects and arrays in a call's arguments (Directus filters nest far less)
 
 
 class ToolArgumentError(Exception):
@@ -68,9 +74,27 @@ def parse_arguments(tool: str, arguments: Any) -> dict:
                 tool,
                 [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")],
             ) from None
+        except RecursionError:
+            raise ToolArgumentError(tool, [("", TOO_DEEP)]) from None
     if not isinstance(value, dict):
         raise ToolArgumentError(tool, [("", f"the arguments must be a JSON object, not {_kind(value)}")])
+    if too_deep(value):
+        raise ToolArgumentError(tool, [("", TOO_DEEP)])
     return value
+
+
+TOO_DEEP = f"the arguments are nested more than {MAX_DEPTH} levels deep; send flatter JSON"
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when objects and arrays nest more than `limit` levels (walked without recursion)."""
+    level: list[Any] = [value]
+    for _ in range(limit + 1):
+        level = [v for item in level for v in (item.values() if isinstance(item, dict) else item)]
+        level = [v for v in level if isinstance(v, (dict, list))]
+        if not level:
+            return False
+    return True
 
 
 def from_validation(tool: str, error: ValidationError) -> ToolArgumentError:
@@ -125,9 +149,14 @@ def _json_text(value: Any) -> Any:
         text = value.strip()
         if text[:1] in ("{", "[") or text == "null":
             try:
-                return json.loads(text)
+                parsed = json.loads(text)
             except ValueError:
                 return value
+            except RecursionError:
+                raise ValueError(TOO_DEEP) from None
+            if too_deep(parsed):
+                raise ValueError(TOO_DEEP)
+            return parsed
     return value
 
 
@@ -160,6 +189,27 @@ def as_list(value: Any, *, split_commas: bool = False) -> Any:
     if isinstance(value, (str, int, float)):
         return [value]
     return value
+
+
+def check_name(path: str, value: object, what: str = "a collection name", *, system: bool = True) -> None:
+    """Raise ArgumentProblem unless `value` is a name that can go into a URL path (an identifier); with
+    `system=False`, also refuse Directus's own collections (directus_*)."""
+    problem = name_problem(value, what)
+    if problem:
+        raise ArgumentProblem(path, problem)
+    if not system and isinstance(value, str) and value.startswith("directus_"):
+        raise ArgumentProblem(
+            path,
+            "system collections (directus_*) are not available here; use the files, folders, flows or schema tools",
+        )
+
+
+def check_keys(keys: Optional[list], *, uuid: bool = False, what: str = "a key") -> None:
+    """Raise ArgumentProblem for the first key that cannot go into a URL path (app/directus/paths.py key_problem)."""
+    for i, key in enumerate(keys or []):
+        problem = key_problem(key, uuid=uuid, what=what)
+        if problem:
+            raise ArgumentProblem(f"keys[{i}]", problem)
 
 
 def keys_text(keys: Optional[list]) -> str:

@@ -10,18 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from app.directus.errors import DirectusError
+from app.directus.paths import api_path
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 PREFIX = "collection:"
 
 
-async def is_singleton(client: DirectusClient, collection: str) -> bool:
+async def is_singleton(client: DirectusApi, collection: str) -> bool:
     key = PREFIX + collection + ":singleton"
     if key not in client.cache:
         try:
-            data = await client.request("GET", "/collections/" + collection)
+            data = await client.request("GET", api_path("collections", collection))
             client.cache[key] = bool(((data or {}).get("meta") or {}).get("singleton"))
         except DirectusError as exc:
             if exc.code != "FORBIDDEN":
@@ -30,20 +31,20 @@ async def is_singleton(client: DirectusClient, collection: str) -> bool:
     return client.cache[key]
 
 
-async def fields_of(client: DirectusClient, collection: str) -> Optional[list[dict]]:
+async def fields_of(client: DirectusApi, collection: str) -> Optional[list[dict]]:
     """The collection's fields as /fields returns them; None when the user may not read them."""
     key = PREFIX + collection + ":fields"
     if key not in client.cache:
         client.cache[key] = None
         try:
-            client.cache[key] = list(await client.request("GET", "/fields/" + collection) or [])
+            client.cache[key] = list(await client.request("GET", api_path("fields", collection)) or [])
         except DirectusError as exc:
             if exc.code != "FORBIDDEN":
                 raise
     return client.cache[key]
 
 
-async def primary_key(client: DirectusClient, collection: str) -> Optional[str]:
+async def primary_key(client: DirectusApi, collection: str) -> Optional[str]:
     for f in await fields_of(client, collection) or []:
         if (f.get("schema") or {}).get("is_primary_key"):
             return f["field"]

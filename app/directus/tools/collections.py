@@ -9,17 +9,18 @@ delete  keys            DELETE /collections/name  (drops the table and its items
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, Optional
-from urllib.parse import quote
 
 from pydantic import field_validator
 
-from app.directus.tools.arguments import ArgsModel, ArgumentProblem, as_list
-from app.directus.tools.definition import CallPreview, ToolDef, count, read, write
+from app.directus.paths import api_path
+from app.directus.scope import Scope, union
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, as_list, check_name
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
 from app.directus.tools.query import ObjectDataArg
 from app.directus.tools.results import prune
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "CRUD collections; keys are names. schema: {} table, null folder."
 
@@ -35,14 +36,15 @@ class CollectionsArgs(ArgsModel):
         return as_list(value, split_commas=True)
 
     def check(self) -> None:
+        for i, key in enumerate(self.keys or []):
+            check_name(f"keys[{i}]", key)
         if self.action in ("read", "delete") and self.data is not None:
             raise ArgumentProblem("data", f"not used by {self.action}; remove it")
         if self.action == "create":
             for i, entry in enumerate(_entries(self.data)):
-                if not entry.get("collection"):
-                    raise ArgumentProblem(
-                        "data" + (f"[{i}]" if isinstance(self.data, list) else "") + ".collection", "required"
-                    )
+                check_name(
+                    "data" + (f"[{i}]" if isinstance(self.data, list) else "") + ".collection", entry.get("collection")
+                )
             if not self.data:
                 raise ArgumentProblem("data", "required for create: {collection, meta?, schema?, fields?}")
         if self.action == "update":
@@ -50,8 +52,7 @@ class CollectionsArgs(ArgsModel):
                 raise ArgumentProblem("data", "required for update")
             if isinstance(self.data, list):
                 for i, entry in enumerate(self.data):
-                    if not entry.get("collection"):
-                        raise ArgumentProblem(f"data[{i}].collection", "required: which collection to update")
+                    check_name(f"data[{i}].collection", entry.get("collection"), "the collection to update")
             elif not self.keys:
                 raise ArgumentProblem("keys", "required for update: the collection names")
         if self.action == "delete" and not self.keys:
@@ -78,18 +79,33 @@ def shape(c: Any) -> Any:
 
 
 def _path(name: str) -> str:
-    return "/collections/" + quote(name, safe="")
+    return api_path("collections", name)
 
 
-async def run(client: DirectusClient, a: CollectionsArgs) -> Any:
+_VERBS = {"read": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
+
+
+def _names(a: CollectionsArgs) -> list[str]:
+    """The collections a call names: its keys, or the `collection` of each object of its data."""
+    return [str(n) for n in a.keys or [e.get("collection") for e in _entries(a.data)]]
+
+
+def scope(a: CollectionsArgs) -> Scope:
+    methods = "GET " + _VERBS[a.action]
+    return union([Scope.of(methods, "collections"), *(Scope.of(methods, "collections", n) for n in _names(a))])
+
+
+async def run(client: DirectusApi, a: CollectionsArgs) -> Any:
     if a.action == "read":
         if a.keys:
             return [shape(await client.request("GET", _path(k))) for k in a.keys]
-        all_ = await client.request("GET", "/collections") or []
+        all_ = await client.request("GET", api_path("collections")) or []
         return [shape(c) for c in all_ if not str(c.get("collection", "")).startswith("directus_")]
     client.invalidate()
     if a.action == "create":
-        created = [shape(await client.request("POST", "/collections", json=entry)) for entry in _entries(a.data)]
+        created = [
+            shape(await client.request("POST", api_path("collections"), json=entry)) for entry in _entries(a.data)
+        ]
         return created if isinstance(a.data, list) else created[0]
     if a.action == "update":
         pairs: list[tuple[str, Any]]
@@ -104,16 +120,26 @@ async def run(client: DirectusClient, a: CollectionsArgs) -> Any:
 
 
 def preview(a: CollectionsArgs) -> CallPreview:
-    names = a.keys or [e.get("collection") for e in _entries(a.data)]
-    listed = ", ".join(str(n) for n in names)
+    names = _names(a)
+    listed = ", ".join(names)
+    n = len(names)
     if a.action == "read":
         return read("Read collection settings" + (f" of {listed}" if a.keys else ""), keys=a.keys)
     if a.action == "create":
-        return write(f"Create {count(len(names), 'collection')}: {listed}", data=a.data)
+        return write(f"Create {count(n, 'collection')}: {listed}", action="create", writes=n, data=a.data)
     if a.action == "update":
-        return write(f"Change {count(len(names), 'collection')}: {listed}", keys=a.keys, data=a.data)
+        return write(
+            f"Change {count(n, 'collection')}: {listed}",
+            action="update",
+            writes=n,
+            destructive=blanks(a.data),
+            keys=a.keys,
+            data=a.data,
+        )
     return write(
-        f"Delete {count(len(names), 'collection')} and all their items: {listed}",
+        f"Delete {count(n, 'collection')} and all their items: {listed}",
+        action="delete",
+        writes=n,
         destructive=True,
         bulk=True,
         keys=a.keys,
@@ -121,5 +147,11 @@ def preview(a: CollectionsArgs) -> CallPreview:
 
 
 TOOL = ToolDef(
-    name="collections", description=DESCRIPTION, input_model=CollectionsArgs, run=run, preview=preview, admin_only=True
+    name="collections",
+    description=DESCRIPTION,
+    input_model=CollectionsArgs,
+    run=run,
+    preview=preview,
+    scope=scope,
+    admin_only=True,
 )

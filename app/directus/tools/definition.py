@@ -1,9 +1,11 @@
 """What a tool is (ToolDef), what one call will do (CallPreview) and what it did (ToolOutcome).
 
 A tool module builds one `ToolDef`: a name, a one-line description, a pydantic input model (validated per
-action in `check()`), an async `run(client, args)`, and `preview(args)` describing the call for the approval
-prompt. Read-only is a property of the call, not the tool (`items` read vs delete). A call is prepared once
-(app/directus/prepared.py): its arguments validated, its preview made, its capture bound to them.
+action in `check()`), an async `run(client, args)`, `preview(args)` describing the call for the approval
+prompt, and `scope(args)`: the exact paths and methods the call may reach (app/directus/scope.py; a request
+outside them is refused before it is sent). Read-only is a property of the call, not the tool (`items` read vs
+delete). A call is prepared once (app/directus/prepared.py): its arguments validated, its preview made, its
+scope and capture bound to them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from app.chat.approvals import BULK_LIMIT
 from app.directus.tools.arguments import ArgsModel
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
+    from app.directus.scope import Scope
     from app.directus.undo import UndoPlan
 
 MANY = BULK_LIMIT  # a write of this many keys or rows (or any write by query) is "bulk"
@@ -49,26 +52,53 @@ class ToolDef:
     name: str
     description: str
     input_model: Type[ArgsModel]
-    # `run`, `preview` and `capture` take the tool's own `input_model` (Any: each tool has its own).
-    run: Callable[[DirectusClient, Any], Awaitable[Any]]  # the result: Directus's JSON, shaped for the model
+    # `run`, `preview`, `scope` and `capture` take the tool's own `input_model` (Any: each tool has its own).
+    run: Callable[[DirectusApi, Any], Awaitable[Any]]  # the result: Directus's JSON, shaped for the model
     preview: Callable[[Any], CallPreview]
+    # The paths and methods a call may reach (raises PathRefused for a name or key that cannot be in a path).
+    scope: Callable[[Any], Scope]
     admin_only: bool = False
     parameters: Optional[dict] = None  # the compact JSON schema; built from input_model when None
     # Reads, before a write runs, what undoing it needs (app/directus/undo.py); None: no undo for the tool.
-    capture: Optional[Callable[[DirectusClient, Any], Awaitable[Optional[UndoPlan]]]] = None
+    capture: Optional[Callable[[DirectusApi, Any], Awaitable[Optional[UndoPlan]]]] = None
 
 
 def read(summary: str, **details: Any) -> CallPreview:
-    return CallPreview(summary, read_only=True, details={k: v for k, v in details.items() if v is not None})
+    return CallPreview(
+        summary, read_only=True, action="read", details={k: v for k, v in details.items() if v is not None}
+    )
 
 
-def write(summary: str, *, destructive: bool = False, bulk: bool = False, **details: Any) -> CallPreview:
+def write(
+    summary: str,
+    *,
+    action: str,
+    writes: int,
+    destructive: bool = False,
+    bulk: bool = False,
+    always_ask: bool = False,
+    **details: Any,
+) -> CallPreview:
+    """A call that changes something: `writes` items, rows or files (0 when a query decides: then `bulk`); bulk
+    from MANY on."""
     return CallPreview(
         summary,
         read_only=False,
         destructive=destructive,
-        bulk=bulk,
+        bulk=bulk or writes >= MANY,
+        action=action,
+        writes=writes,
+        always_ask=always_ask,
         details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def blanks(data: Any) -> bool:
+    """True when an update's data empties a field: a value that is null, "" or [] (an empty list unlinks every
+    related item of a relational field), in the object or in any object of an array of them."""
+    rows = data if isinstance(data, list) else [data]
+    return any(
+        value is None or value == "" or value == [] for row in rows if isinstance(row, dict) for value in row.values()
     )
 
 

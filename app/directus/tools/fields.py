@@ -9,15 +9,16 @@ delete  collection + field    DELETE /fields/c/f      (drops the column and its 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, Optional
-from urllib.parse import quote
 
-from app.directus.tools.arguments import ArgsModel, ArgumentProblem
-from app.directus.tools.definition import CallPreview, ToolDef, count, read, write
+from app.directus.paths import api_path
+from app.directus.scope import Scope, union
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_name
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
 from app.directus.tools.query import ObjectDataArg
 from app.directus.tools.results import prune
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "CRUD fields {field, type, meta, schema}."
 
@@ -34,6 +35,10 @@ class FieldsArgs(ArgsModel):
             raise ArgumentProblem("collection", f"required for {a}")
         if self.field and not self.collection:
             raise ArgumentProblem("collection", "required with field")
+        if self.collection is not None:
+            check_name("collection", self.collection)
+        if self.field is not None:
+            check_name("field", self.field, "a field name")
         if a in ("read", "delete") and self.data is not None:
             raise ArgumentProblem("data", f"not used by {a}; remove it")
         if a == "create":
@@ -42,8 +47,7 @@ class FieldsArgs(ArgsModel):
                 raise ArgumentProblem("data", "required for create: {field, type, meta?, schema?} or an array")
             for i, e in enumerate(entries):
                 at = f"data[{i}]" if isinstance(self.data, list) else "data"
-                if not e.get("field"):
-                    raise ArgumentProblem(at + ".field", "required")
+                check_name(at + ".field", e.get("field"), "a field name")
                 if not e.get("type"):
                     raise ArgumentProblem(
                         at + ".type", "required (string, text, integer, boolean, uuid, timestamp, json, alias, ...)"
@@ -53,8 +57,7 @@ class FieldsArgs(ArgsModel):
                 raise ArgumentProblem("data", "required for update")
             if isinstance(self.data, list):
                 for i, e in enumerate(self.data):
-                    if not e.get("field"):
-                        raise ArgumentProblem(f"data[{i}].field", "required: which field to update")
+                    check_name(f"data[{i}].field", e.get("field"), "the field to update")
             elif not self.field:
                 raise ArgumentProblem("field", "required for update (or send data as an array with field names)")
         if a == "delete" and not self.field:
@@ -77,15 +80,36 @@ def shape(f: Any) -> Any:
 
 
 def _path(collection: str, field: Optional[str] = None) -> str:
-    p = "/fields/" + quote(collection, safe="")
-    return p if field is None else p + "/" + quote(field, safe="")
+    return api_path("fields", collection) if field is None else api_path("fields", collection, field)
 
 
-async def run(client: DirectusClient, a: FieldsArgs) -> Any:
+def _names(a: FieldsArgs) -> list[str]:
+    """The fields a write names: `field`, or the `field` of each object of its data."""
+    if isinstance(a.data, list):
+        return [str(e.get("field")) for e in a.data]
+    return [str(a.field or (a.data or {}).get("field"))]
+
+
+def scope(a: FieldsArgs) -> Scope:
+    if a.action == "read":
+        paths: list[tuple[str, ...]] = [("fields",)]
+        if a.collection:
+            paths.append(("fields", a.collection))
+            if a.field:
+                paths.append(("fields", a.collection, a.field))
+        return union([Scope.of("GET", *p) for p in paths])
+    c = a.collection or ""
+    if a.action == "create":
+        return Scope.of("POST", "fields", c)
+    method = "PATCH" if a.action == "update" else "DELETE"
+    return union([Scope.of(method, "fields", c, f) for f in _names(a)])
+
+
+async def run(client: DirectusApi, a: FieldsArgs) -> Any:
     if a.action == "read":
         if a.collection:
             return shape(await client.request("GET", _path(a.collection, a.field)))
-        all_ = await client.request("GET", "/fields") or []
+        all_ = await client.request("GET", api_path("fields")) or []
         return [shape(f) for f in all_ if not str(f.get("collection", "")).startswith("directus_")]
     client.invalidate()
     c = a.collection or ""
@@ -106,15 +130,37 @@ def preview(a: FieldsArgs) -> CallPreview:
     if a.action == "read":
         target = f"{c}.{a.field}" if a.field else (c or "all collections")
         return read(f"Read field settings of {target}", collection=c, field=a.field)
-    names = [e.get("field") for e in a.data] if isinstance(a.data, list) else [a.field or (a.data or {}).get("field")]
-    listed = ", ".join(str(n) for n in names)
+    names = _names(a)
+    listed = ", ".join(names)
+    n = len(names)
     if a.action == "create":
-        return write(f"Add {count(len(names), 'field')} to {c}: {listed}", collection=c, data=a.data)
+        return write(f"Add {count(n, 'field')} to {c}: {listed}", action="create", writes=n, collection=c, data=a.data)
     if a.action == "update":
-        return write(f"Change {count(len(names), 'field')} of {c}: {listed}", collection=c, field=a.field, data=a.data)
-    return write(f"Delete field {c}.{a.field} and its values", destructive=True, collection=c, field=a.field)
+        return write(
+            f"Change {count(n, 'field')} of {c}: {listed}",
+            action="update",
+            writes=n,
+            destructive=blanks(a.data),
+            collection=c,
+            field=a.field,
+            data=a.data,
+        )
+    return write(
+        f"Delete field {c}.{a.field} and its values",
+        action="delete",
+        writes=1,
+        destructive=True,
+        collection=c,
+        field=a.field,
+    )
 
 
 TOOL = ToolDef(
-    name="fields", description=DESCRIPTION, input_model=FieldsArgs, run=run, preview=preview, admin_only=True
+    name="fields",
+    description=DESCRIPTION,
+    input_model=FieldsArgs,
+    run=run,
+    preview=preview,
+    scope=scope,
+    admin_only=True,
 )

@@ -5,26 +5,31 @@
     import  data {url, title?, folder?, ...} or an array of them           POST /files/import (one per URL)
     delete  keys                      DELETE /files[/id]
 
-Raw bytes cannot be uploaded by a model; importing from a URL is the way in. Results leave out storage
-internals and EXIF metadata unless asked for with query.fields.
+Raw bytes cannot be uploaded by a model; importing from a URL is the way in. An import always asks, naming the
+host(s): the Directus server downloads the URL itself, so it could reach hosts the user's browser cannot, or carry
+data out in the URL. File ids are UUIDs. Results leave out storage internals and EXIF metadata unless asked for
+with query.fields.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import field_validator
 
-from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
-from app.directus.tools.definition import MANY, CallPreview, ToolDef, count, read, write
+from app.directus.paths import api_path
+from app.directus.scope import Scope, union
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, keys_text
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
 from app.directus.tools.items import check_write_shape
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
 from app.directus.tools.results import prune
 from app.directus.undo import capture_files
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "Files: read, update, import (data {url, title?, folder?}), delete."
 
@@ -62,9 +67,10 @@ class FilesArgs(ArgsModel):
             for i, entry in enumerate(entries):
                 at = f"data[{i}]" if isinstance(self.data, list) else "data"
                 url = entry.get("url")
-                if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not _host(url):
                     raise ArgumentProblem(at + ".url", "required: the http(s) URL of the file to import")
             return
+        check_keys(self.keys, uuid=True, what="a file id")
         check_write_shape(self.action, self.keys, self.data, self.query)
 
     def imports(self) -> list[dict]:
@@ -79,17 +85,38 @@ class FilesArgs(ArgsModel):
         return out
 
 
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. a port that is not a number
+        return ""
+
+
+_VERBS = {"read": "GET", "update": "PATCH", "delete": "DELETE"}
+
+
+def scope(a: FilesArgs) -> Scope:
+    if a.action == "import":
+        return Scope.of("POST", "files", "import")
+    methods = "GET " + _VERBS[a.action]
+    return union([Scope.of(methods, "files"), *(Scope.of(methods, "files", k) for k in a.keys or [])])
+
+
+def _it(n: int) -> str:
+    return "it" if n == 1 else "them"
+
+
 def _shape(value: Any, q: Query) -> Any:
     return prune(value) if q.fields else prune(value, drop=_INTERNAL)
 
 
-async def run(client: DirectusClient, a: FilesArgs) -> Any:
+async def run(client: DirectusApi, a: FilesArgs) -> Any:
     q = a.query or Query()
     params = {"fields": q.fields} if q.fields else None
     if a.action == "read":
         if a.keys and len(a.keys) == 1:
             one = {k: v for k, v in q.to_params().items() if k in ("fields", "deep")}
-            return _shape(await client.request("GET", "/files/" + str(a.keys[0]), params=one), q)
+            return _shape(await client.request("GET", api_path("files", a.keys[0]), params=one), q)
         full = q.to_params()
         if a.keys:
             id_filter = {"id": {"_in": a.keys}}
@@ -117,7 +144,9 @@ async def run(client: DirectusClient, a: FilesArgs) -> Any:
             return _shape(await client.request("PATCH", "/files", params=params, json=a.data), q)
         if a.keys:
             if len(a.keys) == 1:
-                return _shape(await client.request("PATCH", "/files/" + str(a.keys[0]), params=params, json=a.data), q)
+                return _shape(
+                    await client.request("PATCH", api_path("files", a.keys[0]), params=params, json=a.data), q
+                )
             return _shape(
                 await client.request("PATCH", "/files", params=params, json={"keys": a.keys, "data": a.data}), q
             )
@@ -127,7 +156,7 @@ async def run(client: DirectusClient, a: FilesArgs) -> Any:
         raise ArgumentProblem("keys", "update needs keys, query.filter, or an array of files with their ids")
     keys = a.keys or []
     if len(keys) == 1:
-        await client.request("DELETE", "/files/" + str(keys[0]))
+        await client.request("DELETE", api_path("files", keys[0]))
     else:
         await client.request("DELETE", "/files", json=keys)
     return {"deleted": keys}
@@ -140,24 +169,50 @@ def preview(a: FilesArgs) -> CallPreview:
         return read(f"Read files{what}", keys=a.keys, query=q)
     if a.action == "import":
         urls = [e["url"] for e in a.imports()]
+        hosts = list(dict.fromkeys(_host(u) for u in urls))
         return write(
-            f"Import {count(len(urls), 'file')} from {', '.join(urls[:3])}", bulk=len(urls) >= MANY, data=a.data
+            f"Import {count(len(urls), 'file')} from {', '.join(hosts)} (Directus will download {_it(len(urls))})",
+            action="import",
+            writes=len(urls),
+            always_ask=True,
+            urls=urls,
+            data=a.data,
         )
     if a.action == "update":
+        empties = blanks(a.data)
         if isinstance(a.data, list):
-            return write(f"Update {count(len(a.data), 'file')}", bulk=len(a.data) >= MANY, data=a.data)
+            n = len(a.data)
+            return write(f"Update {count(n, 'file')}", action="update", writes=n, destructive=empties, data=a.data)
         if a.keys:
             return write(
                 f"Update {count(len(a.keys), 'file')} ({keys_text(a.keys)})",
-                bulk=len(a.keys) >= MANY,
+                action="update",
+                writes=len(a.keys),
+                destructive=empties,
                 keys=a.keys,
                 data=a.data,
             )
-        return write("Update every file that matches a filter", bulk=True, query=q, data=a.data)
+        return write(
+            "Update every file that matches a filter",
+            action="update",
+            writes=0,
+            destructive=empties,
+            bulk=True,
+            query=q,
+            data=a.data,
+        )
     n = len(a.keys or [])
-    return write(f"Delete {count(n, 'file')} ({keys_text(a.keys)})", destructive=True, bulk=n >= MANY, keys=a.keys)
+    return write(
+        f"Delete {count(n, 'file')} ({keys_text(a.keys)})", action="delete", writes=n, destructive=True, keys=a.keys
+    )
 
 
 TOOL = ToolDef(
-    name="files", description=DESCRIPTION, input_model=FilesArgs, run=run, preview=preview, capture=capture_files
+    name="files",
+    description=DESCRIPTION,
+    input_model=FilesArgs,
+    run=run,
+    preview=preview,
+    scope=scope,
+    capture=capture_files,
 )

@@ -9,24 +9,27 @@
     delete  keys                 DELETE /items/c/key | DELETE /items/c [keys]
 
 System collections (directus_*) are refused: files, folders, flows and the schema have their own tools.
+Collection names are identifiers and keys stay one path segment (app/directus/paths.py); a call reaches only
+/items/<collection>[/<key>] and reads /fields/<collection> and /collections/<collection> (`scope`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any, Literal, Optional
-from urllib.parse import quote
 
 from pydantic import field_validator
 
-from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
+from app.directus.paths import api_path
+from app.directus.scope import Scope, union
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, check_name, keys_text
 from app.directus.tools.collection_info import is_singleton, primary_key
-from app.directus.tools.definition import MANY, CallPreview, ToolDef, count, read, write
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
 from app.directus.undo import capture
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "CRUD items. delete needs keys. Batch: data array with PKs, or keys/query.filter + data."
 
@@ -44,18 +47,9 @@ class ItemsArgs(ArgsModel):
         return keys_validator(value)
 
     def check(self) -> None:
-        check_collection(self.collection)
+        check_name("collection", self.collection, system=False)
+        check_keys(self.keys)
         check_write_shape(self.action, self.keys, self.data, self.query)
-
-
-def check_collection(collection: str) -> None:
-    if not collection.strip():
-        raise ArgumentProblem("collection", "required; call schema() for the names")
-    if collection.startswith("directus_"):
-        raise ArgumentProblem(
-            "collection",
-            "system collections (directus_*) are not available here; use the files, folders, flows or schema tools",
-        )
 
 
 def check_write_shape(action: str, keys: Optional[list], data: Any, query: Optional[Query]) -> None:
@@ -87,11 +81,26 @@ def check_write_shape(action: str, keys: Optional[list], data: Any, query: Optio
 
 
 def path_of(collection: str, key: Any = None) -> str:
-    base = "/items/" + quote(collection, safe="")
-    return base if key is None else base + "/" + quote(str(key), safe="")
+    return api_path("items", collection) if key is None else api_path("items", collection, key)
 
 
-async def run(client: DirectusClient, a: ItemsArgs) -> Any:
+_VERBS = {"read": "GET", "create": "POST PATCH", "update": "PATCH", "delete": "DELETE"}  # PATCH: a singleton
+
+
+def scope(a: ItemsArgs) -> Scope:
+    """The collection's items (and each key's), with the action's method; reads of its fields and settings."""
+    c, methods = a.collection, "GET " + _VERBS[a.action]
+    return union(
+        [
+            Scope.of(methods, "items", c),
+            *(Scope.of(methods, "items", c, k) for k in a.keys or []),
+            Scope.of("GET", "fields", c),
+            Scope.of("GET", "collections", c),
+        ]
+    )
+
+
+async def run(client: DirectusApi, a: ItemsArgs) -> Any:
     q = a.query or Query()
     c = a.collection
     if a.action == "read":
@@ -125,7 +134,7 @@ async def run(client: DirectusClient, a: ItemsArgs) -> Any:
     return {"deleted": keys}
 
 
-async def read_items(client: DirectusClient, collection: str, keys: Optional[list], q: Query) -> Any:
+async def read_items(client: DirectusApi, collection: str, keys: Optional[list], q: Query) -> Any:
     params = q.to_params()
     if not keys:
         body = await client.request_body("GET", path_of(collection), params=params)
@@ -164,33 +173,61 @@ def preview(a: ItemsArgs) -> CallPreview:
         return read(f"Read {c}{what}", collection=c, keys=a.keys, query=q)
     if a.action == "create":
         n = len(a.data) if isinstance(a.data, list) else 1
-        return write(f"Create {count(n, 'item')} in {c}", bulk=n >= MANY, collection=c, data=a.data)
+        return write(f"Create {count(n, 'item')} in {c}", action="create", writes=n, collection=c, data=a.data)
     if a.action == "update":
+        empties = blanks(a.data)
         if isinstance(a.data, list):
             n = len(a.data)
-            return write(f"Update {count(n, 'item')} in {c}", bulk=n >= MANY, collection=c, data=a.data)
+            return write(
+                f"Update {count(n, 'item')} in {c}",
+                action="update",
+                writes=n,
+                destructive=empties,
+                collection=c,
+                data=a.data,
+            )
         if a.keys:
             n = len(a.keys)
             return write(
                 f"Update {count(n, 'item')} in {c} ({keys_text(a.keys)})",
-                bulk=n >= MANY,
+                action="update",
+                writes=n,
+                destructive=empties,
                 collection=c,
                 keys=a.keys,
                 data=a.data,
             )
         if a.query and not a.query.writes_all:
             return write(
-                f"Update every item in {c} that matches a filter", bulk=True, collection=c, query=q, data=a.data
+                f"Update every item in {c} that matches a filter",
+                action="update",
+                writes=0,
+                destructive=empties,
+                bulk=True,
+                collection=c,
+                query=q,
+                data=a.data,
             )
-        return write(f"Update {c} (singleton)", collection=c, data=a.data)
+        return write(
+            f"Update {c} (singleton)", action="update", writes=1, destructive=empties, collection=c, data=a.data
+        )
     n = len(a.keys or [])
     return write(
         f"Delete {count(n, 'item')} from {c} ({keys_text(a.keys)})",
+        action="delete",
+        writes=n,
         destructive=True,
-        bulk=n >= MANY,
         collection=c,
         keys=a.keys,
     )
 
 
-TOOL = ToolDef(name="items", description=DESCRIPTION, input_model=ItemsArgs, run=run, preview=preview, capture=capture)
+TOOL = ToolDef(
+    name="items",
+    description=DESCRIPTION,
+    input_model=ItemsArgs,
+    run=run,
+    preview=preview,
+    scope=scope,
+    capture=capture,
+)

@@ -9,14 +9,15 @@ delete  collection + field       DELETE /relations/c/f
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, Optional
-from urllib.parse import quote
 
-from app.directus.tools.arguments import ArgsModel, ArgumentProblem
-from app.directus.tools.definition import CallPreview, ToolDef, read, write
+from app.directus.paths import api_path
+from app.directus.scope import Scope
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_name
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, read, write
 from app.directus.tools.results import prune
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "CRUD relations {collection, field, related_collection, meta}."
 
@@ -31,6 +32,10 @@ class RelationsArgs(ArgsModel):
         a = self.action
         if self.field and not self.collection:
             raise ArgumentProblem("collection", "required with field")
+        if self.collection is not None:
+            check_name("collection", self.collection)
+        if self.field is not None:
+            check_name("field", self.field, "a field name")
         if a in ("read", "delete") and self.data is not None:
             raise ArgumentProblem("data", f"not used by {a}; remove it")
         if a == "create":
@@ -68,15 +73,25 @@ def shape(r: Any) -> Any:
 
 
 def _path(collection: Optional[str] = None, field: Optional[str] = None) -> str:
-    p = "/relations"
-    if collection:
-        p += "/" + quote(collection, safe="")
-        if field:
-            p += "/" + quote(field, safe="")
-    return p
+    segments = ["relations", *([collection] if collection else []), *([field] if collection and field else [])]
+    return api_path(*segments)
 
 
-async def run(client: DirectusClient, a: RelationsArgs) -> Any:
+_VERBS = {"read": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
+
+
+def scope(a: RelationsArgs) -> Scope:
+    if a.action == "create":
+        return Scope.of("POST", "relations")
+    segments = [
+        "relations",
+        *([a.collection] if a.collection else []),
+        *([a.field] if a.collection and a.field else []),
+    ]
+    return Scope.of(_VERBS[a.action], *segments)
+
+
+async def run(client: DirectusApi, a: RelationsArgs) -> Any:
     if a.action == "read":
         result = await client.request("GET", _path(a.collection, a.field))
         if not a.collection:
@@ -84,7 +99,7 @@ async def run(client: DirectusClient, a: RelationsArgs) -> Any:
         return shape(result)
     client.invalidate()
     if a.action == "create":
-        return shape(await client.request("POST", "/relations", json=a.data))
+        return shape(await client.request("POST", api_path("relations"), json=a.data))
     if a.action == "update":
         return shape(await client.request("PATCH", _path(a.collection, a.field), json=a.data))
     await client.request("DELETE", _path(a.collection, a.field))
@@ -98,17 +113,37 @@ def preview(a: RelationsArgs) -> CallPreview:
     if a.action == "create":
         d = a.data or {}
         return write(
-            f"Create a relation {d.get('collection')}.{d.get('field')} -> {d.get('related_collection')}", data=a.data
+            f"Create a relation {d.get('collection')}.{d.get('field')} -> {d.get('related_collection')}",
+            action="create",
+            writes=1,
+            data=a.data,
         )
     if a.action == "update":
         return write(
-            f"Change the relation {a.collection}.{a.field}", collection=a.collection, field=a.field, data=a.data
+            f"Change the relation {a.collection}.{a.field}",
+            action="update",
+            writes=1,
+            destructive=blanks(a.data),
+            collection=a.collection,
+            field=a.field,
+            data=a.data,
         )
     return write(
-        f"Delete the relation {a.collection}.{a.field}", destructive=True, collection=a.collection, field=a.field
+        f"Delete the relation {a.collection}.{a.field}",
+        action="delete",
+        writes=1,
+        destructive=True,
+        collection=a.collection,
+        field=a.field,
     )
 
 
 TOOL = ToolDef(
-    name="relations", description=DESCRIPTION, input_model=RelationsArgs, run=run, preview=preview, admin_only=True
+    name="relations",
+    description=DESCRIPTION,
+    input_model=RelationsArgs,
+    run=run,
+    preview=preview,
+    scope=scope,
+    admin_only=True,
 )

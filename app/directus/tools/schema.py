@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any, Optional
-from urllib.parse import quote
 
 from pydantic import Field, field_validator
 
 from app.directus.errors import DirectusError
-from app.directus.tools.arguments import ArgsModel, as_list
+from app.directus.paths import api_path, name_problem
+from app.directus.scope import Scope, union
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, as_list
 from app.directus.tools.definition import CallPreview, ToolDef, read
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "Data model. No args: collections. With collections: fields, types, choices, relations."
 
@@ -48,8 +49,20 @@ class SchemaArgs(ArgsModel):
     def _list(cls, value: Any) -> Any:
         return as_list(value, split_commas=True)
 
+    def check(self) -> None:
+        for i, name in enumerate(self.collections or []):
+            problem = name_problem(name)
+            if problem:
+                raise ArgumentProblem(f"collections[{i}]", problem)
 
-async def run(client: DirectusClient, a: SchemaArgs) -> Any:
+
+def scope(a: SchemaArgs) -> Scope:
+    overview = [Scope.of("GET", "collections"), Scope.of("GET", "permissions", "me")]
+    fields = [Scope.of("GET", "fields", c) for c in a.collections or []]
+    return union([*overview, Scope.of("GET", "relations"), *fields])
+
+
+async def run(client: DirectusApi, a: SchemaArgs) -> Any:
     if not a.collections:
         return await overview(client)
     names = list(dict.fromkeys(a.collections))
@@ -67,7 +80,7 @@ async def run(client: DirectusClient, a: SchemaArgs) -> Any:
     return out
 
 
-async def overview(client: DirectusClient) -> dict:
+async def overview(client: DirectusApi) -> dict:
     try:
         collections = await client.request("GET", "/collections") or []
     except DirectusError as exc:
@@ -105,7 +118,7 @@ async def overview(client: DirectusClient) -> dict:
     return out
 
 
-async def _overview_from_permissions(client: DirectusClient) -> dict:
+async def _overview_from_permissions(client: DirectusApi) -> dict:
     """Users who may not read directus_collections: list what their permissions give them."""
     perms = await client.request("GET", "/permissions/me") or {}
     access = {}
@@ -118,11 +131,11 @@ async def _overview_from_permissions(client: DirectusClient) -> dict:
     return {"collections": list(access), "access": access}
 
 
-async def _fields(client: DirectusClient, collection: str) -> list:
-    return await client.request("GET", "/fields/" + quote(collection, safe="")) or []
+async def _fields(client: DirectusApi, collection: str) -> list:
+    return await client.request("GET", api_path("fields", collection)) or []
 
 
-async def _relations(client: DirectusClient) -> list:
+async def _relations(client: DirectusApi) -> list:
     try:
         return await client.request("GET", "/relations") or []
     except DirectusError as exc:
@@ -223,4 +236,4 @@ def preview(a: SchemaArgs) -> CallPreview:
     return read("Read the list of collections")
 
 
-TOOL = ToolDef(name="schema", description=DESCRIPTION, input_model=SchemaArgs, run=run, preview=preview)
+TOOL = ToolDef(name="schema", description=DESCRIPTION, input_model=SchemaArgs, run=run, preview=preview, scope=scope)

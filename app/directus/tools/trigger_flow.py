@@ -1,27 +1,30 @@
 """`trigger_flow`: run an active manual flow on items of a collection, as the Directus app's flow buttons do.
 
     trigger_flow()                                    -> the active manual flows: id, name, collections, fields
-    trigger_flow(id, collection, keys?, data?)        -> POST /flows/trigger/<id> {collection, keys, ...data}
+    trigger_flow(id, collection, keys?, data?)        -> POST /flows/trigger/<id> {...data, collection, keys}
 
 Before triggering we check what the app would: the flow is active and manual, the collection is one of the
 flow's, keys are given when the flow requires a selection, and the flow's required confirmation fields are
 in `data`. Users who may not read the flow's definition skip these checks; Directus still enforces them.
+The flow receives exactly the collection and keys the prompt shows: `data` (the confirmation fields) cannot
+name them. A run counts as a write of one item per key, so a run over many keys asks like a bulk write.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
-from urllib.parse import quote
 
 from pydantic import field_validator
 
 from app.directus.errors import DirectusError
-from app.directus.tools.arguments import ArgsModel, ArgumentProblem, keys_text
+from app.directus.paths import api_path
+from app.directus.scope import Scope
+from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, check_name, keys_text
 from app.directus.tools.definition import CallPreview, ToolDef, read, write
 from app.directus.tools.query import KeysArg, keys_validator
 
 if TYPE_CHECKING:
-    from app.directus.client import DirectusClient
+    from app.directus.client import DirectusApi
 
 DESCRIPTION = "Run an active manual flow on items. No id: list flows."
 
@@ -46,6 +49,13 @@ class TriggerFlowArgs(ArgsModel):
             )
         if not self.id and (self.collection or self.keys or self.data):
             raise ArgumentProblem("id", "required to run a flow; call trigger_flow with no arguments to list them")
+        if self.id:
+            check_keys([self.id], uuid=True, what="a flow id")
+            check_name("collection", self.collection)
+            check_keys(self.keys)
+        for name in ("collection", "keys"):
+            if name in (self.data or {}):
+                raise ArgumentProblem(f"data.{name}", f"give {name} as its own argument, not inside data")
 
 
 def describe_flow(flow: dict) -> dict:
@@ -67,7 +77,7 @@ def _field_text(f: dict) -> str:
     return f"{f['field']} ({f.get('type') or 'string'}{', required' if required else ''})"
 
 
-async def run(client: DirectusClient, a: TriggerFlowArgs) -> Any:
+async def run(client: DirectusApi, a: TriggerFlowArgs) -> Any:
     if not a.id:
         params = {
             "fields": _FLOW_FIELDS,
@@ -79,16 +89,27 @@ async def run(client: DirectusClient, a: TriggerFlowArgs) -> Any:
     flow = await _read_flow(client, a.id)
     if flow is not None:
         _check_against(flow, a)
-    body: dict = {"collection": a.collection}
+    return await client.request("POST", api_path("flows", "trigger", a.id), json=body_of(a))
+
+
+def body_of(a: TriggerFlowArgs) -> dict:
+    """What the flow receives: the confirmation fields, then the collection and keys shown (never overwritten)."""
+    body: dict = {k: v for k, v in (a.data or {}).items() if k not in ("collection", "keys")}
+    body["collection"] = a.collection
     if a.keys is not None:
         body["keys"] = a.keys
-    body.update(a.data or {})
-    return await client.request("POST", "/flows/trigger/" + quote(a.id, safe=""), json=body)
+    return body
 
 
-async def _read_flow(client: DirectusClient, flow_id: str) -> Optional[dict]:
+def scope(a: TriggerFlowArgs) -> Scope:
+    if not a.id:
+        return Scope.of("GET", "flows")
+    return Scope.of("GET", "flows", a.id) | Scope.of("POST", "flows", "trigger", a.id)
+
+
+async def _read_flow(client: DirectusApi, flow_id: str) -> Optional[dict]:
     try:
-        return await client.request("GET", "/flows/" + quote(flow_id, safe=""), params={"fields": _FLOW_FIELDS})
+        return await client.request("GET", api_path("flows", flow_id), params={"fields": _FLOW_FIELDS})
     except DirectusError as exc:
         if exc.code == "FORBIDDEN":
             return None  # not allowed to read flows (or no such flow): Directus decides at trigger time
@@ -125,7 +146,17 @@ def preview(a: TriggerFlowArgs) -> CallPreview:
     if not a.id:
         return read("List the manual flows")
     on = f" on {a.collection}" + (f" ({keys_text(a.keys)})" if a.keys else "")
-    return write(f"Run flow {a.id}{on}", collection=a.collection, keys=a.keys, data=a.data)
+    keys = len(a.keys or [])
+    return write(
+        f"Run flow {a.id}{on}",
+        action="run",
+        writes=max(keys, 1),  # one run, or one item per key it runs on
+        collection=a.collection,
+        keys=a.keys,
+        data=a.data,
+    )
 
 
-TOOL = ToolDef(name="trigger_flow", description=DESCRIPTION, input_model=TriggerFlowArgs, run=run, preview=preview)
+TOOL = ToolDef(
+    name="trigger_flow", description=DESCRIPTION, input_model=TriggerFlowArgs, run=run, preview=preview, scope=scope
+)
