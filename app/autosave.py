@@ -17,6 +17,10 @@ every `RENEW` seconds while the turn lasts; another tab opening that conversatio
 and leaves it alone (no "stopped", no second approval) until the lease is released (turn over, page gone) or
 lapses (tab died).
 
+Resuming: while a turn of this tab runs, its last answer is recorded as this browser's (`own`,
+app/store/own_turns.py), so that after a reload only a turn started here is resumed; the record goes when the
+turn ends or its conversation goes.
+
 Unreadable stored entries are set aside by the store (app/store/set_aside.py); here they become notices, with
 the key to download or discard them, and stay in view (after a reload too) until the user does.
 """
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from app.store.conversations import NewerFormat
 from app.store.format import QUARANTINE_PREFIX
 from app.store.leases import RENEW
+from app.store.own_turns import OwnTurns
 from app.store.usage import StorageFull
 
 if TYPE_CHECKING:
@@ -63,6 +68,7 @@ class Autosave:
         self.hub = hub
         self.schedule = schedule
         self.running = running  # whether a turn of this tab runs in a conversation (by id)
+        self.own = OwnTurns(store.store)  # the turns this browser started: only those are resumed
         self.heartbeat: Optional[asyncio.Future[Any]] = None  # renews the leases while any turn runs
         self._signatures: dict[str, tuple] = {}
         self._due: dict[str, Conversation] = {}  # saves waiting for the next tick
@@ -79,9 +85,12 @@ class Autosave:
             self._hold(conversation.id)
         elif not agent.busy:
             self.live.release(conversation.id)
+            self.own.forget(conversation.id)
             if not self.live.held and self.heartbeat is not None:
                 self.heartbeat.cancel()
         if structural:
+            if agent.busy:
+                self.own.record(conversation)  # before the save: a reload finds the turn ours
             self._due.pop(conversation.id, None)
             self.save(conversation)
         else:
@@ -103,6 +112,7 @@ class Autosave:
         """A conversation whose turn was stopped is going away: its lease goes, nothing of it is saved any more."""
         self._signatures.pop(conversation_id, None)
         self.live.release(conversation_id)
+        self.own.forget(conversation_id)
         self._due.pop(conversation_id, None)
         self._unsaved.pop(conversation_id, None)
 
@@ -110,6 +120,7 @@ class Autosave:
         """Every conversation is going away (their turns stopped, each forgotten): nothing waits to be saved."""
         self._due.clear()
         self._unsaved.clear()
+        self.own.forget_all()
 
     def _hold(self, conversation_id: str) -> None:
         """Take the lease on a conversation whose turn starts, and keep it while any turn of this tab runs."""

@@ -9,7 +9,9 @@
 
 Credentials: a static token, or email and password, whose session (refreshed by the client,
 app/directus/client.py) is stored with the secrets (app/preferences.py); config.json may name a demo token,
-used only for its own Directus URL. While an attempt is in progress, a turn waits for it (`settled`, up to
+used only for its own Directus URL. A token or session is used only for the URL it was made for
+(app/settings.py `DirectusSettings.token_for`, `session_for`): after the URL changes, connecting asks for a new
+sign-in and sends nothing of the old one to the new address. While an attempt is in progress, a turn waits for it (`settled`, up to
 `CONNECT_WAIT_SECONDS`) so a message sent at page load still gets the tools.
 
 Tools: a turn's agent holds `LiveTools`, which asks for the connection's tools at each model call (none while
@@ -40,6 +42,12 @@ if TYPE_CHECKING:
 
 ConnectionStatus = Literal["off", "connecting", "connected", "error"]
 
+SIGN_IN = "Sign in to Directus in Settings (a static token, or email and password)."
+SIGN_IN_AGAIN = (
+    "Sign in again for %s in Settings: the saved token or session was made for another Directus address, and it is "
+    "never sent to a different one."
+)
+
 CONNECT_WAIT_SECONDS = 15.0  # how long a turn waits for a Directus connection in progress before going on
 
 
@@ -59,6 +67,17 @@ class Connection:
             self.user.display_name,
             "administrator" if self.user.admin else (self.user.role_name or "user"),
         )
+
+
+def _failure(exc: Exception) -> str:
+    """What a failed connection attempt says: the client's own words for a DirectusError, else plain words."""
+    from app.directus.errors import DirectusError
+
+    if isinstance(exc, DirectusError):
+        return exc.message
+    return (
+        "This address did not answer like a Directus API (%s). Check the Directus URL in Settings." % type(exc).__name__
+    )
 
 
 class DirectusConnection:
@@ -84,47 +103,55 @@ class DirectusConnection:
         self.tools = TurnTools(self)  # what a turn's agent gets of the connection (the end of this module)
 
     def url(self) -> str:
-        return (self.prefs.settings.directus.url or self.prefs.config.directus_url).strip().rstrip("/")
+        from app.settings import directus_url
+
+        return directus_url(self.prefs.settings, self.prefs.config)
 
     def token(self) -> str:
-        """The user's static token, or the deployment's demo token for the deployment's own Directus."""
+        """The user's static token if it was entered for this URL, or the deployment's demo token for the
+        deployment's own Directus."""
         d, config = self.prefs.settings.directus, self.prefs.config
         if d.token:
-            return d.token
+            return d.token_for(self.url())
         if config.demo_directus_token and not d.session and self.url() == config.directus_url.rstrip("/"):
             return config.demo_directus_token
         return ""
 
-    async def connect(self) -> bool:
-        """Connect with the stored token or session; True when signed in. The outcome is in `current`."""
-        from app.directus.errors import DirectusError
+    def use_token(self, token: str) -> None:
+        """A static token for the Directus URL in effect now (bound to it), replacing any session; saved."""
+        d = self.prefs.settings.directus
+        d.auth, d.token, d.token_url, d.session, d.session_url = "token", token, self.url(), None, ""
+        self.prefs.save()
 
+    async def connect(self) -> bool:
+        """Connect with the stored token or session; True when signed in. The outcome is in `current`.
+        Never raises: whatever goes wrong ends the attempt with status "error" and says what."""
         url = self.url()
         d = self.prefs.settings.directus
-        token = "" if (d.auth == "password" and d.session) else self.token()
-        session = d.session if not token else None
+        session = d.session_for(url)
+        token = "" if (d.auth == "password" and session) else self.token()
+        session = session if not token else None
         if not url:
             self._set(Connection("off", "Set the Directus URL in Settings to let the assistant work on your data."))
             return False
         if not token and not session:
-            self._set(
-                Connection("off", "Sign in to Directus in Settings (a static token, or email and password).", url=url)
-            )
+            self._set(Connection("off", SIGN_IN_AGAIN % url if d.token or d.session else SIGN_IN, url=url))
             return False
-        client = self._new_client(url, token, session)
         self._set(Connection("connecting", url=url))
         try:
+            client = self._new_client(url, token, session)
             user = await client.me(fresh=True)
-        except DirectusError as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure must end "connecting", or every turn waits for it
             self.client = None
-            self._set(Connection("error", exc.message, url=url))
+            self._set(Connection("error", _failure(exc), url=url))
             return False
         self.client = client
         self._set(Connection("connected", user=user, url=url))
         return True
 
     async def sign_in(self, email: str, password: str, otp: str = "") -> bool:
-        """Email + password (+ one-time code when the account asks for one). The session is stored as a secret."""
+        """Email + password (+ one-time code when the account asks for one). The session is stored as a secret,
+        bound to this URL. Never raises, like `connect`."""
         from app.directus.errors import DirectusError
 
         url = self.url()
@@ -132,15 +159,19 @@ class DirectusConnection:
             self._set(Connection("error", "Enter the Directus URL first."))
             return False
         d = self.prefs.settings.directus
-        d.auth, d.email, d.token = "password", email.strip(), ""
-        client = self._new_client(url)
+        d.auth, d.email, d.token, d.token_url = "password", email.strip(), "", ""
         self._set(Connection("connecting", url=url))
         try:
+            client = self._new_client(url)
             await client.login(email.strip(), password, otp or None)  # stores the session via _session_changed
             user = await client.me(fresh=True)
         except DirectusError as exc:
             self.client = None
             self._set(Connection("error", exc.message, otp_needed=exc.code in ("OTP_REQUIRED", "INVALID_OTP"), url=url))
+            return False
+        except Exception as exc:  # noqa: BLE001 - any failure must end "connecting", or every turn waits for it
+            self.client = None
+            self._set(Connection("error", _failure(exc), url=url))
             return False
         self.client = client
         self._set(Connection("connected", user=user, url=url))
@@ -149,8 +180,8 @@ class DirectusConnection:
     async def disconnect(self) -> None:
         """Sign out: forget the token and session (the URL stays)."""
         client, self.client = self.client, None
-        self.prefs.settings.directus.token = ""
-        self.prefs.settings.directus.session = None
+        d = self.prefs.settings.directus
+        d.token, d.token_url, d.session, d.session_url = "", "", None, ""
         if client is not None and client.session is not None:
             await client.logout()
         self.prefs.save()
@@ -184,13 +215,20 @@ class DirectusConnection:
             self.transport,
             token=token or None,
             session=restored,
-            on_session_change=self._session_changed,
+            on_session_change=lambda changed: self._session_changed(changed, url),
             origin=self.origin,
             clock=self.clock,
         )
 
-    def _session_changed(self, session: Optional[Session]) -> None:
-        self.prefs.settings.directus.session = session.to_dict() if session is not None else None
+    def _session_changed(self, session: Optional[Session], url: str) -> None:
+        """A client for `url` signed in, refreshed its session or signed out: store the session, bound to `url`.
+        A client for an address no longer in effect stores nothing (it would replace the session of the new one)."""
+        from app.settings import same_address
+
+        if not same_address(url, self.url()):
+            return
+        d = self.prefs.settings.directus
+        d.session, d.session_url = (session.to_dict(), url) if session is not None else (None, "")
         self.prefs.save()
 
     def _set(self, connection: Connection) -> None:

@@ -11,6 +11,10 @@ localStorage when the user ticks "remember on this device", else in sessionStora
 the split is app/settings.py's `split_secrets`/`join_secrets`). config.json is public: keys in it are dropped;
 a broken file is reported and ignored. What the user sets wins over the deployment's defaults.
 
+The Directus token or session is bound to the URL it was made for (app/settings.py `DirectusSettings`): a save
+binds a token entered with it to the URL saved with it, and drops the old ones when the URL changes; one stored by
+an older version is bound, when loaded, to the URL it was in use with.
+
 `revision` counts the settings' changes (saved here or loaded from another tab), so what is derived from them
 (app/model_choice.py's model cache) knows when to derive it again.
 """
@@ -24,6 +28,7 @@ from app.settings import (
     DeploymentConfig,
     ProviderSettings,
     Settings,
+    directus_url,
     join_secrets,
     split_secrets,
 )
@@ -65,6 +70,7 @@ class Preferences:
         stored = self.store.load()
         self.settings = join_secrets(stored.settings, stored.secrets)
         self.settings.remember = stored.remember
+        self.settings.directus.bind(directus_url(self.settings, self.config))  # (stored by an older version)
         for problem in stored.problems:
             self.hub.add_notice(problem.message, "warning", "settings-" + problem.key, set_aside=problem.quarantine_key)
         self.revision += 1
@@ -72,8 +78,13 @@ class Preferences:
 
     def save(self, settings: Optional[Settings] = None) -> bool:
         """Store the settings (secrets where `remember` says). False when storage is full (they stay in effect)."""
-        if settings is not None:
+        if settings is not None and settings is not self.settings:
+            old = self.settings
+            old.directus.carry_to(
+                settings.directus, directus_url(old, self.config), directus_url(settings, self.config)
+            )
             self.settings = settings
+        self.settings.directus.bind(directus_url(self.settings, self.config))
         doc, secrets = split_secrets(self.settings)
         try:
             self.store.save(doc, secrets, self.settings.remember)

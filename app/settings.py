@@ -15,7 +15,9 @@ Unknown fields are ignored, so older stored settings keep loading.
 Secrets (`SECRET_FIELDS`: API keys, extra headers, the Directus token and session) are split off by
 `split_secrets()` and stored apart, in localStorage only when `remember` is on (app/store/settings.py).
 Keys live only in the browser; each key is sent only to its own provider's base URL, the Directus
-token only to the Directus URL.
+token only to the Directus URL. A Directus token or session belongs to the URL it was made for (`token_url`,
+`session_url`, kept with it among the secrets): it is never sent to another one, and a save that changes the URL
+without a new token drops the old one (`DirectusSettings.carry_to`), so a new URL needs a new sign-in.
 
 `DeploymentConfig` is the optional config.json a deployment ships next to index.html: defaults only,
 never provider keys.
@@ -114,14 +116,60 @@ class ProviderSettings(_Settings):
         return None
 
 
-class DirectusSettings(_Settings):
-    """Where Directus is and how to sign in. `token` and `session` are secrets."""
+def same_address(a: str, b: str) -> bool:
+    """Whether two Directus URLs name the same API (scheme and host compared case-insensitively, a trailing slash
+    ignored). An empty URL is the same as none."""
+    if not a.strip() or not b.strip():
+        return False
+    one, two = urlsplit(a.strip().rstrip("/")), urlsplit(b.strip().rstrip("/"))
+    return (one.scheme.lower(), one.netloc.lower(), one.path, one.query) == (
+        two.scheme.lower(),
+        two.netloc.lower(),
+        two.path,
+        two.query,
+    )
 
-    url: str = ""
+
+class DirectusSettings(_Settings):
+    """Where Directus is and how to sign in. `token` and `session` are secrets, each bound to the URL it was made
+    for (`token_url`, `session_url`): used for that URL only."""
+
+    url: str = ""  # empty: the deployment's (config.json)
     auth: Literal["token", "password"] = "token"
     token: str = ""  # a static token (Directus: user -> Token)
+    token_url: str = ""  # the Directus URL the token was entered for
     email: str = ""  # remembered for the sign-in form; the password is never stored
     session: Optional[dict] = None  # app.directus.client.Session.to_dict() after an email + password sign-in
+    session_url: str = ""  # the Directus URL that made the session
+
+    def token_for(self, url: str) -> str:
+        """The static token, if it was entered for `url`; else ""."""
+        return self.token if self.token and same_address(self.token_url, url) else ""
+
+    def session_for(self, url: str) -> Optional[dict]:
+        """The sign-in session, if `url` made it; else None."""
+        return self.session if self.session and same_address(self.session_url, url) else None
+
+    def bind(self, url: str) -> None:
+        """Bind a token or session that is not bound yet (stored by an older version, or just entered) to `url`."""
+        if self.token and not self.token_url:
+            self.token_url = url
+        if self.session and not self.session_url:
+            self.session_url = url
+
+    def carry_to(self, new: "DirectusSettings", old_url: str, new_url: str) -> None:
+        """Settle the credentials of `new`, the settings about to replace these (self) with the effective URL going
+        from `old_url` to `new_url`. A token entered now (it differs from the old one) is bound to the new URL. When
+        the URL changes, a token or session made for the old one is dropped, not kept for later: kept, it would sit
+        in the form as if in use, and typing the same token again would look like no change."""
+        if new.token and new.token != self.token:
+            new.token_url = new_url
+        moved = not same_address(old_url, new_url)
+        if new.token and moved and not same_address(new.token_url, new_url):
+            new.token, new.token_url = "", ""
+        if new.session and moved and not same_address(new.session_url, new_url):
+            new.session, new.session_url = None, ""
+        new.bind(new_url)
 
 
 class Settings(_Settings):
@@ -145,7 +193,9 @@ SECRET_FIELDS: tuple[tuple[str, ...], ...] = (
     ("providers", "compatible", "*", "api_key"),
     ("providers", "compatible", "*", "headers"),
     ("directus", "token"),
+    ("directus", "token_url"),
     ("directus", "session"),
+    ("directus", "session_url"),
 )
 
 
@@ -208,6 +258,11 @@ def join_secrets(doc: dict, secrets: dict) -> Settings:
                 except ValueError:
                     pass
         return Settings.model_validate(good)
+
+
+def directus_url(settings: Settings, config: "DeploymentConfig") -> str:
+    """The Directus URL in effect: the user's, else the deployment's; no trailing slash."""
+    return (settings.directus.url or config.directus_url).strip().rstrip("/")
 
 
 class DeploymentConfig(_Settings):

@@ -3,7 +3,8 @@
     turns.send("List my collections")      # a turn of a fresh agent (app/chat/agent.py) on the open conversation
     turns.decide(call_id, "approve")       # an approval card's answer
     await turns.undo(call_id)              # put a write of the conversation back (app/directus/undo.py)
-    turns.resume_open()                    # a conversation left mid-turn (reload): ask its approvals again
+    turns.resume_open()                    # a conversation left mid-turn (reload): ask its approvals again, if
+                                           # the turn was started in this browser; else settle it (nothing runs)
 
 Each action starts a fresh agent with what is chosen now: the selected model and effort (app/model_choice.py),
 the system prompt and tool modes (app/preferences.py), and the Directus tools as they are at each model call
@@ -43,6 +44,11 @@ ELSEWHERE_SEND = (
 ELSEWHERE_SWITCH = "Another tab is answering in this conversation. Switch versions once it is done."
 ELSEWHERE_RESUME = (
     "Another tab is running this conversation's answer: it shows here as it arrives. Approve or stop it in that tab."
+)
+
+SETTLED = (
+    "This conversation was left waiting for tool calls by a turn that was not started in this browser (an imported "
+    "conversation, say). Those calls were marked stopped and not run; ask again if you still want them."
 )
 
 
@@ -297,11 +303,25 @@ class Turns:
         return False
 
     def resume_open(self) -> None:
-        """After load() and connect(), and on open(): continue the open conversation if it was left mid-turn,
-        unless another tab is running that turn right now."""
+        """After load() and connect(), and on open(): continue the open conversation if it was left mid-turn by a
+        turn this browser started (app/store/own_turns.py), unless another tab is running that turn right now. One
+        left by anything else (an import, an older version of the app) is settled: nothing in it runs."""
         if self.agent is not None or not self.needs_resume(self.conversation) or self._elsewhere(ELSEWHERE_RESUME):
             return
+        if not self.autosave.own.started(self.conversation):
+            self._settle_foreign()
+            return
         self._resume()
+
+    def _settle_foreign(self) -> None:
+        """Stop the answer and the calls a turn not started here left waiting (app/store/settle.py), and say so."""
+        from app.store.settle import settle_turns
+
+        if settle_turns(self.conversation):
+            self.hub.add_notice(SETTLED, "info", "settled")
+        self.autosave.save(self.conversation)
+        self.hub.notify("conversation")
+        self.hub.notify("conversations")
 
     def _resume(self) -> None:
         """Re-ask the open conversation's pending approvals, or settle what was cut off."""

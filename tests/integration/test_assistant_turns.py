@@ -39,23 +39,23 @@ def title_of(directus, key):
 
 async def test_connect_with_a_token_says_who_and_whether_admin(fake_provider, directus):
     a = make(fake_provider, directus)
-    a.settings.directus.token = directus.reader_token
+    a.directus.use_token(directus.reader_token)
     assert await a.connect()
     assert a.connection.status == "connected" and not a.connection.user.admin
-    a.settings.directus.token = "wrong"
+    a.directus.use_token("wrong")
     assert not await a.connect()
     assert a.connection.status == "error" and "token" in a.connection.message.lower()
 
 
 async def test_the_projects_prompts_load_once_connected_and_go_with_the_connection(fake_provider, directus):
     a = make(fake_provider, directus)
-    a.settings.directus.token = directus.admin_token
+    a.directus.use_token(directus.admin_token)
     assert await a.connect()
     await until(lambda: a.prompts)
     assert [p.name for p in a.prompts] == ["Content report", "Summarize an article"]
     await a.disconnect()
     assert a.prompts == []
-    a.settings.directus.token = directus.reader_token  # may not read the prompts collection
+    a.directus.use_token(directus.reader_token)  # may not read the prompts collection
     assert await a.connect()
     await asyncio.sleep(0.3)
     assert a.prompts == []
@@ -74,7 +74,7 @@ async def test_sign_in_with_email_and_password_stores_a_session_secret(fake_prov
 async def test_a_turn_with_an_approved_write_reaches_directus_and_always_allow_is_saved(fake_provider, directus_reset):
     local = MemoryStore()
     a = make(fake_provider, directus_reset, local)
-    a.settings.directus.token = directus_reset.admin_token
+    a.directus.use_token(directus_reset.admin_token)
     assert await a.connect()
     seen: list[str] = []
     a.listeners.append(seen.append)
@@ -96,7 +96,8 @@ async def test_a_turn_with_an_approved_write_reaches_directus_and_always_allow_i
 
     again = Assistant(local, MemoryStore(), HttpxTransport())
     again.load()
-    assert again.settings.tools.mode("items") == "always"  # remembered
+    # remembered: what the card showed (issue 12: "Always allow" covers the tool and the action, not the whole tool)
+    assert again.settings.tools.allowed_scopes() == ["items:update"] and again.settings.tools.mode("items") == "ask"
     assert again.conversation.id == a.conversation.id
 
 
@@ -105,13 +106,13 @@ async def test_a_turn_waiting_in_one_tab_is_left_alone_by_another_tab(fake_provi
     run the call twice) nor marks the answer stopped; once A's lease is gone (tab closed), B takes over."""
     local, now = MemoryStore(), [time.time()]
     a = make(fake_provider, directus_reset, local, clock=lambda: now[0])
-    a.settings.directus.token = directus_reset.admin_token
+    a.directus.use_token(directus_reset.admin_token)
     assert await a.connect()
     assert a.send("Please [[call items %s]]" % json.dumps(UPDATE))
     await until(lambda: a.pending)
 
     b = make(fake_provider, directus_reset, local, clock=lambda: now[0])
-    b.settings.directus.token = directus_reset.admin_token
+    b.directus.use_token(directus_reset.admin_token)
     assert await b.connect()
     b.resume_open()  # as the page does once loaded and connected: B shows the latest conversation, A's
     assert b.conversation.id == a.conversation.id
@@ -137,13 +138,13 @@ async def test_a_turn_waiting_in_one_tab_is_left_alone_by_another_tab(fake_provi
 async def test_closing_a_tab_hands_its_turn_over_at_once(fake_provider, directus_reset):
     local = MemoryStore()
     a = make(fake_provider, directus_reset, local)
-    a.settings.directus.token = directus_reset.admin_token
+    a.directus.use_token(directus_reset.admin_token)
     assert await a.connect()
     assert a.send("Please [[call items %s]]" % json.dumps(UPDATE))
     await until(lambda: a.pending)
     a.flush()  # pagehide
     b = make(fake_provider, directus_reset, local)
-    b.settings.directus.token = directus_reset.admin_token
+    b.directus.use_token(directus_reset.admin_token)
     assert await b.connect()
     b.resume_open()
     assert b.conversation.id == a.conversation.id
@@ -173,7 +174,7 @@ async def test_an_undo_directus_refuses_is_a_notice_and_stays_offered(fake_provi
     assert not await a.undo("c1")
     assert "Connect to Directus" in [n for n in a.notices if n.key == "undo"][0].text
 
-    a.settings.directus.token = directus.reader_token  # may read articles, not change them
+    a.directus.use_token(directus.reader_token)  # may read articles, not change them
     assert await a.connect()
     assert not await a.undo("c1")
     notice = [n for n in a.notices if n.key == "undo"][0].text
@@ -231,7 +232,7 @@ async def test_without_directus_the_assistant_talks_without_tools(fake_provider,
 async def test_a_message_sent_while_directus_is_connecting_gets_the_tools(fake_provider, directus):
     """At page load the connection is made in the background; a message sent meanwhile waits for it."""
     a = make(fake_provider, directus)
-    a.settings.directus.token = directus.admin_token
+    a.directus.use_token(directus.admin_token)
     connecting = asyncio.ensure_future(a.connect())
     await asyncio.sleep(0)  # the attempt has started: the request to Directus is in flight
     assert a.connection.status == "connecting"
