@@ -12,7 +12,7 @@ import json
 import pytest
 
 from app.directus.client import DirectusClient, DirectusError, Session, encode_params
-from app.transport import NetworkError
+from app.transport import NetworkError, RedirectRefused
 from devkit.transports import BytesResponse, HttpxTransport, MockTransport
 
 URL = "http://cms.test"
@@ -208,6 +208,32 @@ async def test_html_answer_is_not_directus():
     with pytest.raises(DirectusError) as err:
         await client.request("GET", "/items/a")
     assert err.value.code == "NOT_DIRECTUS" and "URL" in err.value.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[1,2]", b'{"data":"x"}', b'{"data":[]}', b'{"data":{}}', b'{"ok":true}', b"pong", b"[" * 30000 + b"]" * 30000],
+)
+async def test_a_server_that_does_not_answer_like_directus_says_so(body):
+    client = DirectusClient(URL, MockTransport(lambda r: BytesResponse(200, body)), token="t")
+    with pytest.raises(DirectusError) as err:
+        await client.me()
+    assert err.value.code == "NOT_DIRECTUS"
+    assert "does not answer like a Directus API" in err.value.message and "Check the Directus URL" in err.value.message
+
+
+async def test_a_redirect_gets_its_own_error_with_the_transports_words():
+    raised: list[RedirectRefused] = []
+
+    async def redirect(request):
+        raised.append(RedirectRefused(request.url))
+        raise raised[-1]
+
+    client = DirectusClient(URL, MockTransport(redirect), token="t")
+    with pytest.raises(DirectusError) as err:
+        await client.me()
+    assert err.value.code == "REDIRECT" and err.value.message == str(raised[0])  # written for the user: kept
+    assert "final address" in err.value.message and "Could not reach" not in err.value.message
 
 
 async def test_forbidden_and_refused_static_token_messages():

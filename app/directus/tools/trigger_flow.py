@@ -109,11 +109,12 @@ def scope(a: TriggerFlowArgs) -> Scope:
 
 async def _read_flow(client: DirectusApi, flow_id: str) -> Optional[dict]:
     try:
-        return await client.request("GET", api_path("flows", flow_id), params={"fields": _FLOW_FIELDS})
+        flow = await client.request("GET", api_path("flows", flow_id), params={"fields": _FLOW_FIELDS})
     except DirectusError as exc:
         if exc.code == "FORBIDDEN":
             return None  # not allowed to read flows (or no such flow): Directus decides at trigger time
         raise
+    return flow if isinstance(flow, dict) else None
 
 
 def _check_against(flow: dict, a: TriggerFlowArgs) -> None:
