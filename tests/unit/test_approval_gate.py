@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, Optional, cast
+
+import pytest
 
 from app.chat.agent import Agent
 from app.chat.approvals import BULK_LIMIT, ApprovalPolicy
@@ -218,3 +220,46 @@ async def test_with_confirm_destructive_off_the_turn_count_does_not_ask():
     agent, tools = make_agent(ScriptedProvider(calls(*fifty), text("done")), policy)
     await asyncio.wait_for(agent.send("go"), 5)
     assert len(tools.ran) == 10
+
+
+class DirectusPreviews(FakeTools):
+    """The real Directus tools' previews (app/directus/prepared.py), with a fake run: the gate on the facts the
+    tools really give."""
+
+    def prepare(self, name: str, arguments: str) -> Prepared:
+        from app.directus.prepared import prepare
+
+        preview = cast(Optional[Preview], prepare(name, arguments).preview)  # a CallPreview: the same facts
+        call = Prepared(name, json.loads(arguments or "{}"), preview)
+        self.prepared.append(call)
+        return call
+
+
+@pytest.mark.parametrize("value", [None, ""])
+async def test_with_the_real_previews_a_blanking_update_asks_with_items_on_always(value):
+    blank = ("items", {"action": "update", "collection": "articles", "keys": [3], "data": {"title": value}})
+    tools = DirectusPreviews()
+    agent = Agent(
+        Conversation(),
+        ScriptedProvider(calls(blank), text("done")),
+        "m1",
+        tools,
+        ApprovalPolicy(modes=ALWAYS),
+        "system",
+    )
+    task = agent.send("clear the title")
+    await until(lambda: agent.pending)
+    assert tools.ran == []
+    await stop(agent)
+    await task
+
+
+async def test_with_the_real_previews_the_second_small_update_of_a_step_asks_with_items_on_always():
+    tools = DirectusPreviews()
+    provider = ScriptedProvider(calls(update(1, 2, 3, 4), update(5, 6, 7, 8)), text("done"))
+    agent = Agent(Conversation(), provider, "m1", tools, ApprovalPolicy(modes=ALWAYS), "system")
+    task = agent.send("go")
+    await until(lambda: agent.pending and tools.ran)
+    assert list(agent.pending) == ["call_items_1"] and len(tools.ran) == 1
+    await stop(agent)
+    await task
