@@ -91,8 +91,10 @@ async def overview(client: DirectusApi) -> dict:
     singletons: list[str] = []
     notes: dict[str, str] = {}
     folders: dict[str, list[str]] = {}
-    for c in collections:
-        name = c.get("collection", "")
+    for c in collections if isinstance(collections, list) else []:
+        if not isinstance(c, dict):
+            continue
+        name = str(c.get("collection", ""))
         meta = c.get("meta") or {}
         if name.startswith("directus_"):
             continue
@@ -120,9 +122,9 @@ async def overview(client: DirectusApi) -> dict:
 
 async def _overview_from_permissions(client: DirectusApi) -> dict:
     """Users who may not read directus_collections: list what their permissions give them."""
-    perms = await client.request("GET", "/permissions/me") or {}
+    perms = await client.request("GET", "/permissions/me")
     access = {}
-    for name, actions in sorted(perms.items()):
+    for name, actions in sorted(perms.items() if isinstance(perms, dict) else []):
         if name.startswith("directus_") or not isinstance(actions, dict):
             continue
         allowed = [a for a, v in actions.items() if isinstance(v, dict) and v.get("access") not in (None, "none")]
