@@ -71,9 +71,9 @@ class Clicked:
 Handler = Callable[["Controller", Clicked], object]
 
 HANDLERS: dict[Action, Handler] = {
-    "approve": lambda c, k: c.assistant.decide(k.ident, "approve"),
-    "deny": lambda c, k: c.assistant.decide(k.ident, "deny"),
-    "always": lambda c, k: c.assistant.decide(k.ident, "always"),
+    "approve": lambda c, k: c.decide(k.ident, "approve"),  # (only once its card is armed: views/approvals.py)
+    "deny": lambda c, k: c.decide(k.ident, "deny"),
+    "always": lambda c, k: c.decide(k.ident, "always"),
     "retry": lambda c, k: c.assistant.retry(),
     "regenerate": lambda c, k: c.assistant.regenerate(),
     "edit": lambda c, k: c.edit_last(),

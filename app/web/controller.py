@@ -23,7 +23,7 @@ from app.web.conversations import Conversations
 from app.web.dom import Event, by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
 from app.web.settings_editor import SettingsEditor
-from app.web.views.approval_card import approval_card, show_changes
+from app.web.views.approvals import ApprovalsView
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
 from app.web.views.conversation import ConversationView
@@ -33,6 +33,7 @@ from app.web.views.prompts_dialog import PromptsDialog
 from app.web.views.usage_bar import UsageBar
 
 if TYPE_CHECKING:
+    from app.chat.approvals import UserDecision
     from app.chat.model import ToolCallPart
 
 CONFIG_URL = "./config.json"
@@ -80,7 +81,7 @@ class Controller:
         self._topics: set[str] = set()
         self._frame_pending = False
         self._asked_to_persist = False
-        self._approval_ids: tuple[str, ...] = ()
+        self._decide_first: Optional[int] = None  # the id of the notice "decide on the approval first", while shown
         self._usage_state: Optional[tuple] = None
         self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
 
@@ -123,7 +124,6 @@ class Controller:
     def _grab_elements(self) -> None:
         self.root = by_id("conversation")
         self.jump = by_id("jump-latest")
-        self.approvals = by_id("approvals")
         self.notices = by_id("notices")
         self.picker = by_id("model-picker")
         self.effort_picker = by_id("effort-picker")
@@ -142,6 +142,7 @@ class Controller:
         self.prompts_button = by_id("prompts-button")
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
+        self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
         self.usage_bar = UsageBar()
         self.composer.form.before(self.usage_bar.el)
         for element_id in (
@@ -196,8 +197,11 @@ class Controller:
             pending = a.pending
             running = a.agent.running if a.agent is not None else set()
             self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text, self._describe)
-            self._render_approvals(pending)
+            self.approvals.render(pending, a.change_preview)
             self.composer.render(a.busy, bool(pending))
+            if not pending and self._decide_first is not None:
+                a.dismiss(self._decide_first)
+                self._decide_first = None
             document.body.setAttribute("data-busy", "1" if a.busy else "0")
         if "settings" in topics:
             render_model_picker(self.picker, a.model_options(), a.selected_model())
@@ -212,28 +216,6 @@ class Controller:
             self.conversations.render()
         if "notices" in topics:
             render_notices(self.notices, a.notices, a.conversation.id)
-
-    def _render_approvals(self, pending: list) -> None:
-        ids = tuple(p.call.id for p in pending)
-        if ids != self._approval_ids:
-            self._rebuild_approvals(pending, ids)
-        if not pending:
-            return  # (every frame of a stream comes here)
-        for card in self.approvals.querySelectorAll(".approval-card"):  # an update's values arrive a moment later
-            show_changes(card, self.assistant.change_preview(str(card.getAttribute("data-id"))))
-
-    def _rebuild_approvals(self, pending: list, ids: tuple[str, ...]) -> None:
-        new = [i for i in ids if i not in self._approval_ids]
-        focused = document.activeElement
-        had_focus = focused is not None and bool(self.approvals.contains(focused))
-        self._approval_ids = ids
-        self.approvals.replaceChildren(*[approval_card(p) for p in pending])
-        self.approvals.hidden = not pending
-        if ids and (new or had_focus):  # a new card, or the focused card went away: focus the first card
-            button = self.approvals.querySelector('[data-id="%s"][data-action="approve"]' % ids[0])
-            if button is not None:
-                button.focus()
-                self.view.jump_to_latest()
 
     def _render_connection(self) -> None:
         c = self.assistant.connection
@@ -294,6 +276,9 @@ class Controller:
         if a.busy:
             a.stop()
             return
+        if a.pending:
+            self._ask_to_decide_first()
+            return
         message = self.composer.value
         if not message.strip():
             self.composer.textarea.focus()
@@ -311,23 +296,36 @@ class Controller:
     def _on_composer_key(self, event: Event) -> None:
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             event.preventDefault()
-            if not self.assistant.busy:
+            if self.assistant.pending:  # the text stays; the approval is decided on its card, deliberately
+                self._ask_to_decide_first()
+            elif not self.assistant.busy:
                 self.composer.form.requestSubmit()
 
+    def _ask_to_decide_first(self) -> None:
+        notice = self.assistant.add_notice(
+            "Approve or deny the waiting call first (Alt+A takes you to it); your message stays in the box.",
+            "info",
+            "decide-first",
+        )
+        self._decide_first = notice.id
+
     def _on_key(self, event: Event) -> None:
-        if event.key != "Escape" or self.settings.is_open:
+        if self.settings.is_open:
             return
-        pending = self.assistant.pending
-        if pending:
+        if event.code == "KeyA" and event.altKey and not (event.ctrlKey or event.metaKey or event.shiftKey):
+            if self.approvals.focus_first():  # (by code, not key: Alt+A types "å" on a Mac)
+                event.preventDefault()
+            return
+        if event.key != "Escape":
+            return
+        in_card = self.approvals.card_with_focus()
+        if in_card:  # Esc denies the card the user is in, once it may be decided; elsewhere it decides nothing
             event.preventDefault()
-            focused = document.activeElement
-            card = focused.closest(".approval-card") if focused is not None and hasattr(focused, "closest") else None
-            call_id = str(card.getAttribute("data-id")) if card is not None else pending[0].call.id
-            self.assistant.decide(call_id, "deny")
+            self.decide(in_card, "deny")
         elif self.composer.editing:
             self.composer.editing = False
             self.composer.set_value("")
-            self.composer.render(self.assistant.busy, False)
+            self.composer.render(self.assistant.busy, bool(self.assistant.pending))
 
     def _on_storage(self, event: Event) -> None:
         # (sessionStorage is per tab: its changes never reach another tab, so every event here is localStorage's.)
@@ -335,6 +333,11 @@ class Controller:
         self.assistant.external_change(key if isinstance(key, str) else None, value if isinstance(value, str) else None)
 
     # ----- actions (app/web/actions.py calls these) -----------------------------------------------------------
+
+    def decide(self, call_id: str, decision: UserDecision) -> None:
+        """A card's button (or Esc in the card): only once the card is armed (app/web/views/approvals.py)."""
+        if self.approvals.armed(call_id):
+            self.assistant.decide(call_id, decision)
 
     def use_example(self, prompt: str) -> None:
         self.composer.set_value(prompt)
@@ -346,14 +349,14 @@ class Controller:
             return
         self.composer.editing = True
         self.composer.set_value(last.text)
-        self.composer.render(self.assistant.busy, False)
+        self.composer.render(self.assistant.busy, bool(self.assistant.pending))
         self.composer.textarea.focus()
 
     def switch_version(self, message_id: str, to: int) -> None:
         if self.assistant.switch_version(message_id, to) and self.composer.editing:
             self.composer.editing = False  # the message being edited may no longer be the last one
             self.composer.set_value("")
-            self.composer.render(self.assistant.busy, False)
+            self.composer.render(self.assistant.busy, bool(self.assistant.pending))
 
     def new_conversation(self) -> None:
         self.assistant.new_conversation()

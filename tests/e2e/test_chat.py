@@ -45,8 +45,10 @@ def test_a_tool_call_approved_in_the_page_changes_directus(protocol, chat, direc
     expect(card).to_be_visible()
     expect(card.locator(".approval-summary")).to_have_text("Update 1 item in articles (id 2)")
     expect(card.locator("pre")).to_contain_text('"title": "%s"' % title)  # the data, pretty-printed
-    expect(page.get_by_role("textbox", name="Message")).to_be_disabled()  # locked while it waits
-    expect(page.get_by_role("button", name="Approve")).to_be_focused()
+    # The box stays usable while the card waits and keeps the focus: a card never takes it (it used to move to
+    # Approve, and a space typed in the next question pressed it: issue 12, tests/e2e/test_approval_focus.py).
+    expect(page.get_by_role("textbox", name="Message")).to_be_enabled()
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()
     assert title_of(directus_reset, 2) != title  # nothing happens before the approval
 
     page.get_by_role("button", name="Approve").click()
@@ -111,7 +113,12 @@ def test_deny_with_escape_leaves_directus_unchanged(chat, directus_reset):
     page = chat.page
     chat.pick(MODELS["gemini"])
     chat.send(update(4, "Should not happen"))
-    expect(page.get_by_role("button", name="Approve")).to_be_focused()  # Esc works from the card
+    # Esc works from the card, which the user reaches with Alt+A (a card no longer takes the focus: issue 12), once
+    # its buttons are armed (nothing decides a card in its first moments).
+    expect(page.locator(".approval-card")).to_be_visible()
+    page.keyboard.press("Alt+A")
+    expect(page.locator(".approval-card")).to_be_focused()
+    expect(page.get_by_role("button", name="Deny")).to_be_enabled()
     page.keyboard.press("Escape")
     expect(chat.last_answer()).to_contain_text("Done: items")  # the model was told, and answered
     expect(page.locator(".tool-card[data-status=denied]")).to_have_count(1)

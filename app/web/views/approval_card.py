@@ -1,22 +1,60 @@
 """The approval prompt: what will happen in plain words, the arguments, and Approve / Deny / Always allow.
 It shows the pending call as the tools prepared it (`pending.preview`: summary and flags), parsing nothing.
 
-It sits right above the composer (which is locked while it shows), takes the keyboard focus when it
-appears, and Esc denies. For an update it shows, once read, each value that will change: now → after
-(app/directus/changes.py; `show_changes`). Several pending calls get one card each. The buttons carry
-data-action and data-id (the call id); the controller turns a click into `assistant.decide(...)`.
+A card is built with its buttons disabled: app/web/views/approvals.py arms them a moment after the card appears,
+so that a key or click meant for something else (a space typed in the next question) cannot decide it. The card is
+a region that can take the focus (tabindex=-1) and names its keys: Alt+A brings the focus to the first waiting card,
+Esc denies the card that has the focus.
+
+"Always allow" says exactly what stops asking: the tool and the action the user sees ("Always allow items: read");
+it is not offered for a call that asks whatever is allowed (a delete, a bulk write, an import from a URL), where
+it would promise what it cannot keep. For an update it shows, once read, each value that will change: now → after
+(app/directus/changes.py; `show_changes`). Several pending calls get one card each. The buttons carry data-action
+and data-id (the call id); the controller turns a click into `assistant.decide(...)`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from app.chat.approvals import scope
 from app.web.dom import Element, h
 from app.web.views.tool_card import pretty
 
 if TYPE_CHECKING:
     from app.chat.approvals import PendingApproval
+    from app.chat.tools import CallPreview
     from app.directus.changes import Change
+
+SHORTCUT = "Alt+A"  # focuses the first waiting card (app/web/views/approvals.py)
+
+
+def scope_label(scope_name: str) -> str:
+    """A scope of "Always allow" in plain words: "items:read" -> "items: read"."""
+    tool, _, action = scope_name.partition(":")
+    return "%s: %s" % (tool, action) if action else tool
+
+
+def asks_anyway(preview: CallPreview) -> bool:
+    """A call that asks whatever "always" allows (the policy's rule for deletes, bulk writes and always_ask)."""
+    return preview.always_ask or ((preview.destructive or preview.bulk) and not preview.read_only)
+
+
+def always_button(call_id: str, tool: str, preview: CallPreview) -> Element:
+    what = scope_label(scope(tool, preview.action))
+    return h(
+        "button",
+        {
+            "type": "button",
+            "class": "ghost",
+            "data-action": "always",
+            "data-id": call_id,
+            "disabled": True,
+            "title": "Approve, and from now on run %s without asking. Deletes and bulk writes still ask, and so do "
+            "the tool's other actions. Remove it in Settings → Tools." % what,
+        },
+        "Always allow " + what,
+    )
 
 
 def approval_card(pending: PendingApproval) -> Element:
@@ -32,7 +70,13 @@ def approval_card(pending: PendingApproval) -> Element:
     title_id = "approval-title-" + call_id
     return h(
         "section",
-        {"class": "approval-card", "role": "group", "aria-labelledby": title_id, "data-id": call_id},
+        {
+            "class": "approval-card",
+            "role": "region",
+            "aria-labelledby": title_id,
+            "tabindex": "-1",  # Alt+A (or a focus with nowhere else to go) lands here, never on a button
+            "data-id": call_id,
+        },
         h("p", {"class": "approval-kicker"}, "The assistant wants to run ", h("code", None, call.name), *flags),
         h("h2", {"class": "approval-summary", "id": title_id}, preview.summary or ("Run " + call.name)),
         h("div", {"class": "approval-changes", "hidden": True}),
@@ -47,7 +91,7 @@ def approval_card(pending: PendingApproval) -> Element:
             {"class": "approval-actions"},
             h(
                 "button",
-                {"type": "button", "class": "primary", "data-action": "approve", "data-id": call_id},
+                {"type": "button", "class": "primary", "data-action": "approve", "data-id": call_id, "disabled": True},
                 "Approve",
             ),
             h(
@@ -56,23 +100,21 @@ def approval_card(pending: PendingApproval) -> Element:
                     "type": "button",
                     "data-action": "deny",
                     "data-id": call_id,
+                    "disabled": True,
                     "aria-keyshortcuts": "Escape",
                     "title": "Deny (Esc)",
                 },
                 "Deny",
             ),
-            h(
-                "button",
-                {
-                    "type": "button",
-                    "class": "ghost",
-                    "data-action": "always",
-                    "data-id": call_id,
-                    "title": "Approve, and run %s without asking from now on (change it in Settings → Tools)"
-                    % call.name,
-                },
-                "Always allow",
-            ),
+            None if asks_anyway(preview) else always_button(call_id, call.name, preview),
+        ),
+        h(
+            "p",
+            {"class": "approval-keys"},
+            h("kbd", None, SHORTCUT),
+            " goes to the first waiting approval · ",
+            h("kbd", None, "Esc"),
+            " denies the one you are in",
         ),
     )
 

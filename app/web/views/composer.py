@@ -1,5 +1,6 @@
-"""The composer: Enter sends, Shift+Enter adds a line; Send becomes Stop while a turn runs; locked while an
-approval waits. Its text is never cleared unless the message was taken."""
+"""The composer: Enter sends, Shift+Enter adds a line; Send becomes Stop while a turn runs. While an approval waits
+the box stays usable (the user may write the next question) but nothing is sent: the controller says to decide
+first. Its text is never cleared unless the message was taken."""
 
 from __future__ import annotations
 
@@ -12,16 +13,18 @@ class Composer:
         self.mode = "send"
         self.editing = False
 
-    def render(self, busy: bool, locked: bool) -> None:
+    def render(self, busy: bool, waiting: bool) -> None:
+        """`waiting`: an approval waits (the box stays enabled: a card never takes the typing, see views/approvals.py)."""
         mode = "stop" if busy else "send"
         if mode != self.mode:
             self.mode = mode
             text(self.button, "Stop" if busy else "Send")
             set_attr(self.button, "data-mode", mode)
         self.button.disabled = False  # Stop stays available while an approval waits
-        self.textarea.disabled = locked
         placeholder = (
-            "Answer the approval above first" if locked else ("Edit your message" if self.editing else "Message")
+            "Message (decide on the approval above first: Alt+A)"
+            if waiting
+            else ("Edit your message" if self.editing else "Message")
         )
         if self.textarea.placeholder != placeholder:
             self.textarea.placeholder = placeholder
