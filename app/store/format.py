@@ -23,6 +23,7 @@ from typing import Any, Optional, Sequence
 from pydantic import ValidationError
 
 from app.chat.model import Conversation
+from app.store.json_depth import TooDeep, load_json
 from app.store.kv import KeyValueStore, QuotaExceeded
 from app.store.migrations import MigrationError, migrate
 
@@ -55,41 +56,6 @@ def conversation_id_of(key: str) -> Optional[str]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-# How deeply a stored or imported JSON value may nest. A conversation needs about 10 levels (plus some for the
-# versions kept of an edited message and a provider's details); the app's own serializer gives up past 254, and
-# deeper input makes json.loads raise RecursionError (or, in the browser, overflow the stack).
-MAX_DEPTH = 200
-
-
-class TooDeep(ValueError):
-    """A JSON text or value nested more deeply than MAX_DEPTH."""
-
-
-def load_json(text: str) -> Any:
-    """json.loads for text read from storage or a file: any failure, however deep the nesting, is a ValueError
-    (TooDeep when nested more than MAX_DEPTH levels), never a RecursionError."""
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise TooDeep("nested too deeply (more than %d levels)" % MAX_DEPTH) from None
-    check_depth(value)
-    return value
-
-
-def check_depth(value: object, limit: int = MAX_DEPTH) -> None:
-    """Raise TooDeep when `value` (parsed JSON: dicts, lists, scalars) nests more than `limit` levels.
-    Iterative, so it never recurses itself."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            raise TooDeep("nested too deeply (more than %d levels)" % limit)
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values() if isinstance(child, (dict, list)))
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
 
 
 class FormatError(ValueError):

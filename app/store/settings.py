@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from app.store.format import SECRETS_KEY, SETTINGS_KEY, Problem, TooDeep, dumps, load_json, quarantine
+from app.store.format import SECRETS_KEY, SETTINGS_KEY, Problem, dumps, quarantine
+from app.store.json_depth import TooDeep, load_json
 from app.store.kv import KeyValueStore, MemoryStore, QuotaExceeded
 
 SETTINGS_VERSION = 1

@@ -4,6 +4,7 @@ app, and the Markdown export cannot carry HTML into a viewer that renders it."""
 from __future__ import annotations
 
 import json
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -24,7 +25,8 @@ from app.chat.model import (
 )
 from app.store.conversations import ConversationStore, ImportFailed
 from app.store.export import EXPORT_FORMAT, export_markdown
-from app.store.format import MAX_DEPTH, SECRETS_KEY, SETTINGS_KEY, TooDeep, load_json
+from app.store.format import SECRETS_KEY, SETTINGS_KEY
+from app.store.json_depth import MAX_DEPTH, TooDeep, load_json, nesting
 from app.store.kv import MemoryStore
 from app.store.leases import LiveTurns
 from app.store.settings import SettingsStore
@@ -132,6 +134,32 @@ def test_load_json_says_too_deep_and_never_raises_recursion_error(levels):
         load_json(deep(levels))
     assert "nested too deeply" in str(caught.value)
     assert load_json(deep(MAX_DEPTH)) is not None
+
+
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("1", 0),
+        ("[]", 1),
+        ("[1,[2,[3]]]", 3),
+        ('["]]]][[[[", {"a": "\\"[[{{"}]', 2),  # brackets inside strings, an escaped quote
+        ('{"a":"\\\\"}', 1),  # an escaped backslash ends the string
+        ("[1," * 1000, 1000),
+    ],
+)
+def test_nesting_counts_the_brackets_outside_strings(text, depth):
+    assert nesting(text) == depth
+
+
+@pytest.mark.parametrize(
+    "evil",
+    ['"' + '\\"' * 1_000_000, '"\\' * 1_000_000, '"' * 2_000_000, '["' * 500_000],
+    ids=["escaped-quotes", "backslashes", "quotes", "unterminated-strings"],
+)
+def test_nesting_takes_linear_time_on_hostile_text(evil):
+    started = time.perf_counter()
+    nesting(evil)
+    assert time.perf_counter() - started < 1.0  # (a few ms; a pattern that retried each quote would take minutes)
 
 
 @pytest.mark.parametrize("levels", [300, 30_000])
