@@ -238,6 +238,8 @@ class DirectusConnection:
         else:
             self._settled.set()
         self.prompts = []
+        if connection.status == "connected":
+            self.hub.clear_notice("directus-moved")  # (app/preferences.py: signed in again after the URL changed)
         if connection.status == "connected" and self.client is not None:
             self.hub.spawn(self._load_prompts(self.client))
         self.hub.notify("connection")

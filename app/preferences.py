@@ -39,6 +39,12 @@ if TYPE_CHECKING:
     from app.store.kv import KeyValueStore
 
 
+MOVED = (
+    "The Directus URL is now %s: the token or sign-in made for the old address was removed, since it is never sent "
+    "to another one. Enter a token or sign in for this address in Settings."
+)
+
+
 class Preferences:
     def __init__(
         self, local: KeyValueStore, session: KeyValueStore, hub: Hub, *, clock: Callable[[], float] = time.time
@@ -79,10 +85,9 @@ class Preferences:
     def save(self, settings: Optional[Settings] = None) -> bool:
         """Store the settings (secrets where `remember` says). False when storage is full (they stay in effect)."""
         if settings is not None and settings is not self.settings:
-            old = self.settings
-            old.directus.carry_to(
-                settings.directus, directus_url(old, self.config), directus_url(settings, self.config)
-            )
+            old, new_url = self.settings, directus_url(settings, self.config)
+            if old.directus.carry_to(settings.directus, directus_url(old, self.config), new_url):
+                self.hub.add_notice(MOVED % new_url, "info", "directus-moved")
             self.settings = settings
         self.settings.directus.bind(directus_url(self.settings, self.config))
         doc, secrets = split_secrets(self.settings)

@@ -157,19 +157,21 @@ class DirectusSettings(_Settings):
         if self.session and not self.session_url:
             self.session_url = url
 
-    def carry_to(self, new: "DirectusSettings", old_url: str, new_url: str) -> None:
+    def carry_to(self, new: "DirectusSettings", old_url: str, new_url: str) -> bool:
         """Settle the credentials of `new`, the settings about to replace these (self) with the effective URL going
         from `old_url` to `new_url`. A token entered now (it differs from the old one) is bound to the new URL. When
         the URL changes, a token or session made for the old one is dropped, not kept for later: kept, it would sit
-        in the form as if in use, and typing the same token again would look like no change."""
+        in the form as if in use, and typing the same token again would look like no change. True when it dropped
+        one."""
         if new.token and new.token != self.token:
             new.token_url = new_url
-        moved = not same_address(old_url, new_url)
+        moved, dropped = not same_address(old_url, new_url), False
         if new.token and moved and not same_address(new.token_url, new_url):
-            new.token, new.token_url = "", ""
+            new.token, new.token_url, dropped = "", "", True
         if new.session and moved and not same_address(new.session_url, new_url):
-            new.session, new.session_url = None, ""
+            new.session, new.session_url, dropped = None, "", True
         new.bind(new_url)
+        return dropped
 
 
 class Settings(_Settings):

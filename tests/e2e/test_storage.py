@@ -277,7 +277,8 @@ def test_a_reload_during_a_pending_approval_brings_the_card_back(chat, directus_
     chat.reload()
     card = page.locator(".approval-card")
     expect(card.locator(".approval-summary")).to_have_text("Update 1 item in articles (id 3)")
-    expect(page.get_by_role("button", name="Approve")).to_be_focused()
+    # A card no longer takes the focus (issue 12: a space typed in the next question pressed Approve).
+    expect(page.get_by_role("button", name="Approve")).not_to_be_focused()
     assert title_of(directus_reset, 3) != title  # still nothing ran
 
     page.get_by_role("button", name="Approve").click()

@@ -172,6 +172,7 @@ async def test_after_the_url_changes_the_old_token_is_not_sent_to_the_new_host()
     s.directus.url = OTHER
     a.save_settings(s)
     assert a.settings.directus.token == ""  # dropped: a new URL needs a new sign-in
+    assert any(n.key == "directus-moved" and OTHER in n.text for n in a.notices)
     assert not await a.connect()
     assert world.authorizations(OTHER) == []
     assert a.connection.status == "off" and "Sign in" in a.connection.message
