@@ -53,6 +53,7 @@ Action = Literal[
     "disconnect",
     "add-endpoint",
     "remove-endpoint",
+    "remove-scope",
 ]
 ACTIONS: frozenset[str] = frozenset(get_args(Action))
 
@@ -101,6 +102,7 @@ HANDLERS: dict[Action, Handler] = {
     "disconnect": lambda c, k: c.spawn(c.settings.disconnect()),
     "add-endpoint": lambda c, k: c.settings.dialog.add_endpoint(),
     "remove-endpoint": lambda c, k: c.settings.dialog.remove_endpoint(k.element),
+    "remove-scope": lambda c, k: c.settings.dialog.remove_scope(k.ident, k.element),
 }
 assert set(HANDLERS) == ACTIONS, "actions without a handler or handlers without an action: %s" % sorted(
     ACTIONS ^ set(HANDLERS)

@@ -197,7 +197,7 @@ class Controller:
             pending = a.pending
             running = a.agent.running if a.agent is not None else set()
             self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text, self._describe)
-            self.approvals.render(pending, a.change_preview)
+            self.approvals.render(pending, a.settings.tools, a.change_preview)
             self.composer.render(a.busy, bool(pending))
             if not pending and self._decide_first is not None:
                 a.dismiss(self._decide_first)

@@ -130,7 +130,7 @@ def test_always_allow_is_remembered_after_a_reload(chat, directus_reset):
     page = chat.page
     chat.pick(MODELS["responses"])
     chat.send(update(5, "First, allowed"))
-    page.get_by_role("button", name="Always allow").click()
+    page.get_by_role("button", name="Always allow items: update").click()
     expect(chat.last_answer()).to_contain_text("Done: items")
     assert title_of(directus_reset, 5) == "First, allowed"
 
@@ -141,12 +141,13 @@ def test_always_allow_is_remembered_after_a_reload(chat, directus_reset):
     expect(page.locator(".tool-card[data-status=done]")).to_have_count(2)
     assert title_of(directus_reset, 6) == "Second, without asking"
 
+    # What is remembered is what the card said, items' updates, not the whole tool (it used to set items to Always:
+    # issue 12); Settings → Tools lists it apart from the tool's mode.
     page.get_by_role("button", name="Settings").click()
-    expect(page.get_by_label("items", exact=True)).to_have_value("always")
-    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_label("items", exact=True)).to_have_value("ask")
+    expect(page.locator("#allowed-scope-list code")).to_have_text(["items: update"])
     # Put it back for the other tests of this module (the page and its storage are shared).
-    page.get_by_role("button", name="Settings").click()
-    page.get_by_label("items", exact=True).select_option("ask")
+    page.get_by_role("button", name="Ask again for items: update").click()
     page.get_by_role("button", name="Save").click()
 
 

@@ -17,31 +17,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from app.chat.approvals import scope
+from app.chat.approvals import always_scope, describe_scope
 from app.web.dom import Element, h
 from app.web.views.tool_card import pretty
 
 if TYPE_CHECKING:
-    from app.chat.approvals import PendingApproval
+    from app.chat.approvals import ApprovalPolicy, PendingApproval
     from app.chat.tools import CallPreview
     from app.directus.changes import Change
 
 SHORTCUT = "Alt+A"  # focuses the first waiting card (app/web/views/approvals.py)
 
 
-def scope_label(scope_name: str) -> str:
-    """A scope of "Always allow" in plain words: "items:read" -> "items: read"."""
-    tool, _, action = scope_name.partition(":")
-    return "%s: %s" % (tool, action) if action else tool
+def always_offered(tool: str, preview: CallPreview, policy: ApprovalPolicy) -> str:
+    """The scope the card's "Always allow" adds ("items:read"), or "" when the card offers none: the call asks
+    whatever is allowed (an import from a URL; a delete, a blanking update or a bulk write while deletes and bulk
+    writes always ask), so the button would promise what it cannot keep."""
+    offered = always_scope(tool, preview)
+    if offered is None or (
+        policy.confirm_destructive and not preview.read_only and (preview.destructive or preview.bulk)
+    ):
+        return ""
+    return offered
 
 
-def asks_anyway(preview: CallPreview) -> bool:
-    """A call that asks whatever "always" allows (the policy's rule for deletes, bulk writes and always_ask)."""
-    return preview.always_ask or ((preview.destructive or preview.bulk) and not preview.read_only)
-
-
-def always_button(call_id: str, tool: str, preview: CallPreview) -> Element:
-    what = scope_label(scope(tool, preview.action))
+def always_button(call_id: str, offered: str, policy: ApprovalPolicy) -> Element:
+    what = describe_scope(offered)
     return h(
         "button",
         {
@@ -50,15 +51,16 @@ def always_button(call_id: str, tool: str, preview: CallPreview) -> Element:
             "data-action": "always",
             "data-id": call_id,
             "disabled": True,
-            "title": "Approve, and from now on run %s without asking. Deletes and bulk writes still ask, and so do "
-            "the tool's other actions. Remove it in Settings → Tools." % what,
+            "title": "Approve, and from now on run %s without asking (only that: the tool's other actions still ask). "
+            "%s Remove it in Settings → Tools." % (what, policy.still_asks()),
         },
         "Always allow " + what,
     )
 
 
-def approval_card(pending: PendingApproval) -> Element:
+def approval_card(pending: PendingApproval, policy: ApprovalPolicy) -> Element:
     call, preview = pending.call, pending.preview
+    offered = always_offered(call.name, preview, policy)
     call_id = call.id
     flags = []
     if preview.destructive:
@@ -106,7 +108,7 @@ def approval_card(pending: PendingApproval) -> Element:
                 },
                 "Deny",
             ),
-            None if asks_anyway(preview) else always_button(call_id, call.name, preview),
+            always_button(call_id, offered, policy) if offered else None,
         ),
         h(
             "p",

@@ -1,7 +1,7 @@
 """The waiting approval cards above the composer, and what keeps a decision deliberate.
 
     approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), by_id("composer-input"), schedule)
-    approvals.render(pending, change_preview)   # each frame: cards added or removed by call id, values filled in
+    approvals.render(pending, policy, change_preview)   # each frame: cards added or removed by call id, values in
     approvals.armed(call_id)                    # may a click or key decide this card yet?
     approvals.focus_first()                     # Alt+A: the first waiting card (its region, not a button)
 
@@ -24,7 +24,7 @@ from app.web.dom import Element, h, set_attr
 from app.web.views.approval_card import SHORTCUT, approval_card, show_changes
 
 if TYPE_CHECKING:
-    from app.chat.approvals import PendingApproval
+    from app.chat.approvals import ApprovalPolicy, PendingApproval
     from app.directus.changes import Change
 
 ARM_MS = 500  # how long a new card's buttons stay disabled
@@ -47,13 +47,18 @@ class ApprovalsView:
 
     # ----- rendering ------------------------------------------------------------------------------------------
 
-    def render(self, pending: Sequence[PendingApproval], change_preview: Callable[[str], Sequence[Change]]) -> None:
+    def render(
+        self,
+        pending: Sequence[PendingApproval],
+        policy: ApprovalPolicy,
+        change_preview: Callable[[str], Sequence[Change]],
+    ) -> None:
         if [p.call.id for p in pending] != list(self.cards):
-            self._reconcile(pending)
+            self._reconcile(pending, policy)
         for call_id, card in self.cards.items():  # an update's values arrive a moment after its card
             show_changes(card, change_preview(call_id))
 
-    def _reconcile(self, pending: Sequence[PendingApproval]) -> None:
+    def _reconcile(self, pending: Sequence[PendingApproval], policy: ApprovalPolicy) -> None:
         focused = document.activeElement  # (JS null arrives as pyodide's jsnull, not None: hence hasattr)
         on_nothing = not hasattr(focused, "isSameNode") or bool(focused.isSameNode(document.body))
         had_focus = not on_nothing and bool(self.root.contains(focused))
@@ -67,7 +72,7 @@ class ApprovalsView:
         for p in pending:
             card = self.cards.get(p.call.id)
             if card is None:
-                card = approval_card(p)
+                card = approval_card(p, policy)
                 new.append(p)
                 self.schedule(self._arming(p.call.id, card), ARM_MS)
             if not card.isSameNode(at):  # only what is out of place moves (moving drops the focus)

@@ -21,11 +21,7 @@ class Composer:
             text(self.button, "Stop" if busy else "Send")
             set_attr(self.button, "data-mode", mode)
         self.button.disabled = False  # Stop stays available while an approval waits
-        placeholder = (
-            "Message (decide on the approval above first: Alt+A)"
-            if waiting
-            else ("Edit your message" if self.editing else "Message")
-        )
+        placeholder = "Approval waiting (Alt+A)" if waiting else ("Edit your message" if self.editing else "Message")
         if self.textarea.placeholder != placeholder:
             self.textarea.placeholder = placeholder
 

@@ -56,6 +56,7 @@ class SettingsDialog:
         self.dialog = dialog
         self.on_submit = on_submit
         self.form: Element = None  # built at each open
+        self.removed_scopes: set[str] = set()  # "Always allow" scopes removed in the form, taken away at Save
         listen(dialog, "submit", self._on_submit)
         listen(dialog, "change", lambda e: self._toggle_auth() if str(e.target.name) == "set-auth" else None)
         listen(
@@ -68,6 +69,7 @@ class SettingsDialog:
 
     def open(self, settings: Settings, tools: list[str], defaults: FormDefaults, connection: ConnectionState) -> None:
         self.form = build_form(settings, tools, defaults, connection.otp_needed)
+        self.removed_scopes = set()
         self.dialog.replaceChildren(self.form)
         self.show_connection(connection)
         self.dialog.showModal()
@@ -136,6 +138,23 @@ class SettingsDialog:
     def remove_endpoint(self, button: Element) -> None:
         button.closest(".compat-endpoint").remove()
 
+    def remove_scope(self, allowed: str, button: Element) -> None:
+        """Take a scope allowed from an approval card off the list; Save asks again for it (Cancel keeps it)."""
+        self.removed_scopes.add(allowed)
+        row = button.closest(".allowed-scope")
+        if not hasattr(row, "remove"):
+            return
+        neighbour = row.nextElementSibling
+        if not hasattr(neighbour, "querySelector"):  # JS null (pyodide's jsnull) after the last row
+            neighbour = row.previousElementSibling
+        row.remove()
+        # The keyboard stays in the list: the next (or previous) Remove button, or the list's title once it is empty.
+        target = neighbour.querySelector("button") if hasattr(neighbour, "querySelector") else None
+        if target is None:
+            target = by_id("allowed-scopes-title")
+            target.setAttribute("tabindex", "-1")
+        target.focus()
+
     def forget_secrets(self) -> None:
         """Empty the token, password and one-time code (after Disconnect: saving would sign in again)."""
         for field_id in SECRET_FIELDS:
@@ -178,6 +197,8 @@ class SettingsDialog:
             s.tools.set_mode(
                 str(select.getAttribute("data-tool")), cast("Mode", str(select.value))
             )  # MODE_LABELS' values
+        for allowed in self.removed_scopes:
+            s.tools.disallow(allowed)
         s.remember = bool(by_id("set-remember").checked)
         return s
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.chat.approvals import describe_scope
 from app.providers.registry import FIRST_PARTY
 from app.settings import CompatibleEndpoint, CustomModel, Settings
 from app.web.dom import Element, h
@@ -133,6 +134,46 @@ def tool_row(name: str, mode: str) -> Element:
         {"class": "tool-row", "data-tool": name},
         h("label", {"for": "tool-" + name}, h("code", None, name)),
         select,
+    )
+
+
+def scope_row(allowed: str) -> Element:
+    """One scope allowed from an approval card ("items: read runs without asking"), with its Remove button."""
+    what = describe_scope(allowed)
+    return h(
+        "li",
+        {"class": "allowed-scope", "data-scope": allowed},
+        h("code", None, what),
+        h("span", {"class": "muted"}, " runs without asking "),
+        h(
+            "button",
+            {"type": "button", "class": "link", "data-action": "remove-scope", "data-id": allowed},
+            h("span", {"aria-hidden": "true"}, "Remove"),
+            h("span", {"class": "visually-hidden"}, "Ask again for " + what),
+        ),
+    )
+
+
+def allowed_scopes(settings: Settings) -> Element:
+    """The scopes "Always allow" on approval cards added: each its tool and action, removable one by one."""
+    scopes = settings.tools.allowed_scopes()
+    return h(
+        "div",
+        {"class": "allowed-scopes", "id": "allowed-scopes"},
+        h("p", {"class": "field-title", "id": "allowed-scopes-title"}, "Allowed from approval cards"),
+        h(
+            "ul",
+            {"aria-labelledby": "allowed-scopes-title", "id": "allowed-scope-list", "hidden": not scopes},
+            *[scope_row(allowed) for allowed in scopes],
+        ),
+        h(
+            "p",
+            {"class": "hint"},
+            "None yet: “Always allow” on an approval card adds the tool and action it showed (“items: read”). "
+            if not scopes
+            else "",
+            settings.tools.still_asks(),
+        ),
     )
 
 
@@ -295,6 +336,7 @@ def tools_section(settings: Settings, tools: list[str]) -> Element:
             settings.tools.confirm_destructive,
             "Even for tools set to Always.",
         ),
+        allowed_scopes(settings),
         field("Search tools", text_input("set-tool-search", "", "search", "items, files, flows…")),
         h("div", {"class": "tool-rows", "id": "tool-rows"}, *[tool_row(n, settings.tools.mode(n)) for n in tools]),
     )
