@@ -28,7 +28,7 @@ from app.chat.model import (
 )
 from app.store.format import FORMAT_VERSION, FormatError, decode_document, dumps
 from app.store.json_depth import MAX_DEPTH, TooDeep, load_json
-from app.store.settle import clamp_times, drop_undo, settle_turns
+from app.store.settle import clamp_times, drop_deep_json, drop_undo, settle_turns
 
 EXPORT_FORMAT = "directus-assistant/conversations"
 
@@ -59,8 +59,8 @@ def export_document(conversations: list[Conversation], now: float) -> str:
 
 def parse_export(text: str, now: float) -> tuple[list[Conversation], ImportResult]:
     """Conversations from an export (or from one stored entry), settled so that nothing in them runs here
-    (app/store/settle.py: no call left waiting, no time after `now`, no undo plan), and a result with a problem
-    line per bad one and how many calls were stopped."""
+    (app/store/settle.py: no call left waiting, no time after `now`, no undo plan, no JSON nested too deeply), and a
+    result with a problem line per bad one and how many calls were stopped."""
     try:
         doc = load_json(text)
     except TooDeep:
@@ -97,6 +97,7 @@ def parse_export(text: str, now: float) -> tuple[list[Conversation], ImportResul
         result.stopped += settle_turns(conversation)
         clamp_times(conversation, now)
         drop_undo(conversation)
+        drop_deep_json(conversation)
         conversations.append(conversation)
     return conversations, result
 

@@ -10,8 +10,10 @@ is settled instead, as a stop would settle it:
                                     # result (the agent's shape: app/chat/approvals.py); returns how many
     clamp_times(conversation, now)  # nothing dated in the future (it would be listed, and opened at start, first)
     drop_undo(conversation)         # no Undo from someone else's plan: an Undo writes to Directus
+    drop_deep_json(conversation)    # no tool arguments or result nested deeper than the app ever writes (showing
+                                    # or sending them would parse them; in the browser that overflows the stack)
 
-An import does all three (app/store/export.py `parse_export`); opening a conversation left mid-turn by a turn
+An import does all four (app/store/export.py `parse_export`); opening a conversation left mid-turn by a turn
 this browser did not start does the first (app/turns.py).
 """
 
@@ -23,6 +25,7 @@ import math
 from app.chat.approvals import error_result
 from app.chat.model import Conversation, Message, ToolCallPart, ToolResultPart
 from app.chat.versions import every_message
+from app.store.json_depth import MAX_DEPTH, load_json, nesting
 
 NOT_RUN = "Not run: this conversation was left waiting by a turn that was not started here (an imported conversation)."
 WAS_RUNNING = (
@@ -59,8 +62,8 @@ def _settle_answer(messages: list[Message], index: int) -> int:
     if message.status == "streaming":
         for call in message.tool_calls:  # arguments cut mid-stream are not valid JSON: send none
             try:
-                json.loads(call.arguments or "{}")
-            except (ValueError, RecursionError):
+                load_json(call.arguments or "{}")
+            except ValueError:  # (nested too deeply, too)
                 call.arguments = "{}"
     if message.status == "streaming" or (message.status == "done" and unanswered):
         message.status = "stopped"
@@ -90,6 +93,25 @@ def drop_undo(conversation: Conversation) -> None:
     for message in every_message(conversation.messages):
         for part in message.tool_results:
             part.undo = None
+
+
+TOO_DEEP = json.dumps(
+    {"error": {"code": "TOO_DEEP", "message": "Left out on import: nested more than %d levels deep." % MAX_DEPTH}}
+)
+
+
+def drop_deep_json(conversation: Conversation) -> int:
+    """Replace tool arguments and results whose JSON nests more than MAX_DEPTH levels (the conversation's own
+    depth is checked when it is read; these are JSON texts inside strings): arguments by "{}", a result by a note.
+    Returns how many were replaced."""
+    replaced = 0
+    for message in every_message(conversation.messages):
+        for part in message.parts:
+            if isinstance(part, ToolCallPart) and nesting(part.arguments) > MAX_DEPTH:
+                part.arguments, replaced = "{}", replaced + 1
+            elif isinstance(part, ToolResultPart) and nesting(part.content) > MAX_DEPTH:
+                part.content, part.status, replaced = TOO_DEEP, "error", replaced + 1
+    return replaced
 
 
 def _clamp(value: float, now: float) -> float:

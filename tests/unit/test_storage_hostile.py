@@ -125,6 +125,25 @@ def test_messages_an_import_adds_to_a_conversation_here_come_settled():
     assert merged is not None and [m.role for m in merged.messages] == ["user", "assistant", "tool"]
 
 
+def test_tool_arguments_and_results_nested_too_deeply_are_left_out_of_an_import():
+    deep_call = ToolCallPart(id="c1", name="items", arguments=deep(30_000))
+    deep_result = ToolResultPart(call_id="c1", name="items", content='{"data":%s}' % deep(300))
+    fine = ToolResultPart(call_id="c2", name="items", content='{"data":[[1]]}')
+    conversation = Conversation(
+        messages=[
+            user("hi"),
+            assistant(deep_call, ToolCallPart(id="c2", name="items")),
+            tool_results(deep_result, fine),
+        ]
+    )
+    store = ConversationStore(MemoryStore(), clock=lambda: NOW)
+    imported = store.load(store.import_json(export_of(conversation)).imported[0])
+    assert imported is not None
+    assert imported.messages[1].tool_calls[0].arguments == "{}"
+    left_out, kept = imported.messages[2].tool_results
+    assert left_out.status == "error" and "TOO_DEEP" in left_out.content and kept.content == fine.content
+
+
 # ----- JSON nested too deeply ------------------------------------------------------------------------------------
 
 
