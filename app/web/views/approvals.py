@@ -9,9 +9,10 @@ A card never takes the focus from where the user is (the message box, a field): 
 user types the next question must not receive that typing. Its buttons are disabled when it appears and armed
 `ARM_MS` later, by a timer per card: neither a key nor a click decides a card in its first moments (the controller
 checks `armed` too, for a click a script dispatches), and re-renders keep the cards (reconciled by call id), so the
-arming is never reset or skipped. The card is announced in a polite live region ("Approval needed: … Alt+A to review."); only when the focus is on
-nothing (the page itself) does a new card's region take it, and when the card that had the focus is decided, the
-next card's region (or the message box, when none is left) gets it. Never a button.
+arming is never reset or skipped. The card is announced in a polite live region ("Approval needed: … Alt+A to
+review."); only when the focus is on nothing (the page itself) does a new card's region take it, and when the card
+that had the focus is decided, the next card's region (or the message box, when none is left) gets it. Never a
+button.
 """
 
 from __future__ import annotations
