@@ -59,17 +59,25 @@ class SettingsDialog:
         self.removed_scopes: set[str] = set()  # "Always allow" scopes removed in the form, taken away at Save
         listen(dialog, "submit", self._on_submit)
         listen(dialog, "change", lambda e: self._toggle_auth() if str(e.target.name) == "set-auth" else None)
-        listen(
-            dialog,
-            "input",
-            lambda e: self._filter_tools(str(e.target.value)) if str(e.target.id) == "set-tool-search" else None,
-        )
+        self._url_edited = False  # the Directus URL was changed in this opening of the form
+        listen(dialog, "input", self._on_input)
+
+    def _on_input(self, event: Event) -> None:
+        target = str(event.target.id)
+        if target == "set-tool-search":
+            self._filter_tools(str(event.target.value))
+        elif target == "set-directus-url":  # a token belongs to its URL: a new URL needs it entered again
+            self._url_edited = True
+            token = by_id("set-directus-token")
+            if token is not None:
+                token.value = ""
 
     # ----- open and close -------------------------------------------------------------------------------------
 
     def open(self, settings: Settings, tools: list[str], defaults: FormDefaults, connection: ConnectionState) -> None:
         self.form = build_form(settings, tools, defaults, connection.otp_needed)
         self.removed_scopes = set()
+        self._url_edited = False
         self.dialog.replaceChildren(self.form)
         self.show_connection(connection)
         self.dialog.showModal()
@@ -184,6 +192,8 @@ class SettingsDialog:
             if new_token != old.directus.token:
                 s.directus.token = new_token
                 s.directus.session = None if new_token else s.directus.session
+            elif new_token and self._url_edited:  # typed again after the URL changed (the field was emptied then)
+                s.directus.token_url = (url or default_url).strip().rstrip("/")
         s.directus.email = self._value("set-directus-email")
         for provider in FIRST_PARTY:
             account = getattr(s.providers, provider.name)
