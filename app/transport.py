@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Mapping, Optional, Protocol
 
+from app.json_depth import load_json
+
 
 class NetworkError(Exception):
     """The request got no HTTP response: the host is unreachable, or the browser blocked it (CORS).
@@ -90,6 +92,6 @@ async def read_json(response: Response) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
+        return load_json(raw.decode("utf-8", "replace"))
+    except ValueError:  # not JSON, or nested too deeply (app/json_depth.py)
         return None

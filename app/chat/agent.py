@@ -33,6 +33,7 @@ from app.chat.gate import ApprovalGate, written_in_turn
 from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart, ToolSpec
 from app.chat.tools import CallPreview, Prepared, PreparedCall, ToolOutcome, Tools
 from app.chat.versions import keep_version
+from app.json_depth import STREAM_DEPTH, load_json
 
 if TYPE_CHECKING:
     from app.chat.request import Provider
@@ -338,8 +339,8 @@ class Agent(Generic[Prepared]):
         if last.status == "streaming":
             for call in last.tool_calls:  # arguments cut mid-stream are not valid JSON: send none
                 try:
-                    json.loads(call.arguments or "{}")
-                except ValueError:
+                    load_json(call.arguments or "{}", STREAM_DEPTH)
+                except ValueError:  # cut off, or nested too deeply (app/json_depth.py)
                     call.arguments = "{}"
         unanswered = self._unanswered(last)
         if last.status == "streaming" or (last.status == "done" and unanswered):

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode
 
 from app.directus.errors import DirectusError, from_response, network_error, not_directus, redirect_error
 from app.directus.paths import PathRefused, final_path, is_canonical
+from app.json_depth import MAX_DEPTH, load_json
 from app.transport import NetworkError, RedirectRefused, Request, Transport
 
 __all__ = ["CurrentUser", "DirectusApi", "DirectusClient", "DirectusError", "Session", "encode_params"]
@@ -302,8 +303,8 @@ class DirectusClient:
         body: Any = None
         if raw:
             try:
-                body = jsonlib.loads(raw)
-            except (ValueError, RecursionError):  # not JSON, or JSON nested deeper than Python parses
+                body = load_json(raw.decode("utf-8", "replace"), MAX_DEPTH)
+            except ValueError:  # not JSON, or nested deeper than any Directus answer (app/json_depth.py)
                 body = None
                 if response.status < 400 or response.status in (404, 405):
                     raise not_directus(self.url, "its answer is not JSON", response.status) from None

@@ -36,8 +36,8 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from app.chat.events import ErrorKind, ProviderError
+from app.json_depth import STREAM_DEPTH, too_deep
 from app.providers import registry
-from app.providers.nesting import too_deep
 from app.providers.redact import hide_keys
 from app.providers.registry import ProviderInfo
 from app.transport import RedirectRefused
@@ -176,7 +176,7 @@ def retry_after(headers: Mapping[str, str], body: object = None) -> Optional[flo
 def _parse(body: bytes) -> object:
     """The body as JSON; None when empty, not JSON, or nested too deep to parse safely."""
     text = body.decode("utf-8", "replace") if body else ""
-    if not text or too_deep(text):
+    if not text or too_deep(text, STREAM_DEPTH):
         return None
     try:
         return json.loads(text)
@@ -376,7 +376,7 @@ def bad_response(ctx: ErrorContext, what: str) -> ProviderError:
 
 
 def malformed_stream(ctx: ErrorContext, what: str) -> ProviderError:
-    """A stream this app refuses to read on: e.g. JSON nested deeper than any answer needs (app/providers/nesting.py),
+    """A stream this app refuses to read on: e.g. JSON nested deeper than any answer needs (app/json_depth.py),
     which would overflow the stack if parsed."""
     return ctx.error(
         "bad_response",

@@ -26,7 +26,7 @@ from app.chat.model import (
     ToolCallPart,
     ToolResultPart,
 )
-from app.providers.nesting import too_deep
+from app.json_depth import STREAM_DEPTH, too_deep
 
 
 def well_formed(messages: list[Message]) -> list[Message]:
@@ -95,7 +95,7 @@ def arguments_object(raw: Optional[str]) -> dict[str, Any]:
     """
     if raw is None or not raw.strip():
         return {}
-    if too_deep(raw):  # parsing it would overflow the stack (app/providers/nesting.py)
+    if too_deep(raw, STREAM_DEPTH):  # parsing it would overflow the stack (app/json_depth.py)
         return {"_raw": raw}
     try:
         value = json.loads(raw)

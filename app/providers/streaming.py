@@ -15,8 +15,8 @@ import json
 from typing import TYPE_CHECKING, Any, AsyncIterator, Optional
 
 from app.chat.events import Event, ProviderError, ToolCallDelta, ToolCallDone
+from app.json_depth import STREAM_DEPTH, Nesting, too_deep
 from app.providers import errors
-from app.providers.nesting import MAX_DEPTH, Nesting, too_deep
 from app.providers.sse import SSEDecoder, SSEEvent
 from app.transport import NetworkError, Request, Transport
 
@@ -64,7 +64,7 @@ async def sse_events(transport: Transport, request: Request, ctx: errors.ErrorCo
 
 def loads(ctx: errors.ErrorContext, data: str) -> dict[str, Any]:
     """Parse one event's JSON data; anything else is a bad response, and JSON nested too deep a malformed stream."""
-    if too_deep(data):
+    if too_deep(data, STREAM_DEPTH):
         raise _too_deep(ctx, "an event")
     try:
         value = json.loads(data)
@@ -78,7 +78,7 @@ def loads(ctx: errors.ErrorContext, data: str) -> dict[str, Any]:
 
 
 def _too_deep(ctx: errors.ErrorContext, what: str) -> ProviderError:
-    return errors.malformed_stream(ctx, "%s nested more than %d levels deep" % (what, MAX_DEPTH))
+    return errors.malformed_stream(ctx, "%s nested more than %d levels deep" % (what, STREAM_DEPTH))
 
 
 class ArgumentsDepth:
@@ -91,12 +91,12 @@ class ArgumentsDepth:
 
     def check(self, event: Event) -> None:
         if isinstance(event, ToolCallDelta):
-            nesting = self._calls.setdefault(event.index, Nesting())
+            nesting = self._calls.setdefault(event.index, Nesting(STREAM_DEPTH))
             if nesting.feed(event.arguments):
                 raise _too_deep(self.ctx, "tool-call arguments")
         elif isinstance(event, ToolCallDone):
             self._calls.pop(event.index, None)
-            if event.arguments is not None and too_deep(event.arguments):
+            if event.arguments is not None and too_deep(event.arguments, STREAM_DEPTH):
                 raise _too_deep(self.ctx, "tool-call arguments")
 
 

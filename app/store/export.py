@@ -26,8 +26,8 @@ from app.chat.model import (
     ToolCallPart,
     ToolResultPart,
 )
+from app.json_depth import MAX_DEPTH, TooDeep, load_json
 from app.store.format import FORMAT_VERSION, FormatError, decode_document, dumps
-from app.store.json_depth import MAX_DEPTH, TooDeep, load_json
 from app.store.settle import clamp_times, drop_deep_json, drop_undo, settle_turns
 
 EXPORT_FORMAT = "directus-assistant/conversations"

@@ -23,7 +23,7 @@ from typing import Any, Optional, Sequence
 from pydantic import ValidationError
 
 from app.chat.model import Conversation
-from app.store.json_depth import TooDeep, load_json
+from app.json_depth import TooDeep, load_json
 from app.store.kv import KeyValueStore, QuotaExceeded
 from app.store.migrations import MigrationError, migrate
 

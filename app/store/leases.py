@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Optional
 
-from app.store.json_depth import load_json
+from app.json_depth import load_json
 from app.store.kv import KeyValueStore, QuotaExceeded
 
 LIVE_PREFIX = "da.live."

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from app.json_depth import TooDeep, load_json
 from app.store.format import SECRETS_KEY, SETTINGS_KEY, Problem, dumps, quarantine
-from app.store.json_depth import TooDeep, load_json
 from app.store.kv import KeyValueStore, MemoryStore, QuotaExceeded
 
 SETTINGS_VERSION = 1

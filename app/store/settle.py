@@ -25,7 +25,7 @@ import math
 from app.chat.approvals import error_result
 from app.chat.model import Conversation, Message, ToolCallPart, ToolResultPart
 from app.chat.versions import every_message
-from app.store.json_depth import MAX_DEPTH, load_json, nesting
+from app.json_depth import MAX_DEPTH, load_json, nesting
 
 NOT_RUN = "Not run: this conversation was left waiting by a turn that was not started here (an imported conversation)."
 WAS_RUNNING = (

@@ -11,13 +11,13 @@ app/web/settings_editor.py (the settings dialog's link to the assistant).
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Sequence
 
 from js import Object, document, fetch, requestAnimationFrame, setTimeout, window
 from pyodide.ffi import create_once_callable, to_js
 
 from app.assistant import Assistant
+from app.json_depth import load_json
 from app.web.actions import HANDLERS, Clicked, is_action
 from app.web.conversations import Conversations
 from app.web.dom import Event, by_id, closest_action, listen, text
@@ -49,8 +49,8 @@ async def load_config() -> tuple[Optional[dict], str]:
     except Exception:  # noqa: BLE001 - offline, blocked: the app works without it
         return None, ""
     try:
-        data = json.loads(str(raw))
-    except ValueError as exc:
+        data = load_json(str(raw))
+    except ValueError as exc:  # not JSON, or nested too deeply (app/json_depth.py)
         return None, "config.json next to the app is not valid JSON (%s); it was ignored." % exc
     return (data if isinstance(data, dict) else None), ""
 

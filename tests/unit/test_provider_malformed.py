@@ -17,12 +17,12 @@ from app.chat.builder import MessageBuilder
 from app.chat.events import ProviderError
 from app.chat.model import Message, ToolCallPart, ToolResultPart, tool_results, user
 from app.chat.request import ModelRequest
+from app.json_depth import STREAM_DEPTH, Nesting, too_deep
 from app.providers import catalog
 from app.providers.anthropic import MessagesProvider
 from app.providers.errors import ErrorContext, http_error
 from app.providers.gemini import GeminiProvider
 from app.providers.history import arguments_object
-from app.providers.nesting import MAX_DEPTH, Nesting, too_deep
 from app.providers.openai import ResponsesProvider
 from app.providers.openai_chat import ChatCompletionsProvider
 from app.providers.streaming import StreamingProvider
@@ -109,7 +109,7 @@ DEEP_EVENT = {
 async def test_a_deeply_nested_event_ends_the_turn_with_a_malformed_stream_error(protocol):
     _, err = await run(open_(protocol, OneAnswer(Answer(200, sse(DEEP_EVENT[protocol])))))
     assert err.kind == "bad_response" and not err.retryable
-    assert MALFORMED in err.message and "nested more than %d levels deep" % MAX_DEPTH in err.message
+    assert MALFORMED in err.message and "nested more than %d levels deep" % STREAM_DEPTH in err.message
 
 
 @pytest.mark.parametrize("protocol", sorted(DEEP_EVENT))
@@ -190,9 +190,9 @@ async def test_deeply_nested_tool_arguments_end_the_turn_before_they_reach_the_m
     protocol = case.split("_")[0]
     message, err = await run(open_(protocol, OneAnswer(Answer(200, DEEP_ARGS[case]()))))
     assert err.kind == "bad_response" and MALFORMED in err.message
-    assert "nested more than %d levels deep" % MAX_DEPTH in err.message
+    assert "nested more than %d levels deep" % STREAM_DEPTH in err.message
     for call in message.tool_calls:  # what was streamed before the refusal stays shallow enough to parse
-        assert not too_deep(call.arguments)
+        assert not too_deep(call.arguments, STREAM_DEPTH)
         assert len(call.arguments) < 8000
 
 

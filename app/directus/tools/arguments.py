@@ -17,6 +17,7 @@ from typing import Any, Iterable, Optional
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from app.directus.paths import key_problem, name_problem
+from app.json_depth import TooDeep, load_json
 
 MAX_DEPTH = 64  # levels of objects and arrays in a call's arguments (Directus filters nest far less)
 
@@ -68,14 +69,14 @@ def parse_arguments(tool: str, arguments: Any) -> dict:
         if not text or text == "null":
             return {}
         try:
-            value = json.loads(text)
+            value = load_json(text, MAX_DEPTH)  # measured before it is parsed: no recursion into deep text
+        except TooDeep:
+            raise ToolArgumentError(tool, [("", TOO_DEEP)]) from None
         except json.JSONDecodeError as exc:
             raise ToolArgumentError(
                 tool,
                 [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")],
             ) from None
-        except RecursionError:
-            raise ToolArgumentError(tool, [("", TOO_DEEP)]) from None
     if not isinstance(value, dict):
         raise ToolArgumentError(tool, [("", f"the arguments must be a JSON object, not {_kind(value)}")])
     if too_deep(value):
@@ -149,11 +150,11 @@ def _json_text(value: Any) -> Any:
         text = value.strip()
         if text[:1] in ("{", "[") or text == "null":
             try:
-                parsed = json.loads(text)
+                parsed = load_json(text, MAX_DEPTH)
+            except TooDeep:
+                raise ValueError(TOO_DEEP) from None
             except ValueError:
                 return value
-            except RecursionError:
-                raise ValueError(TOO_DEEP) from None
             if too_deep(parsed):
                 raise ValueError(TOO_DEEP)
             return parsed

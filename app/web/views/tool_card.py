@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from app.json_depth import load_json
 from app.web.dom import clear, h, set_attr, text
 
 if TYPE_CHECKING:
@@ -33,8 +34,8 @@ MAX_SHOWN = 20_000  # characters of a result shown; the model got its own (fitte
 def pretty(raw: str) -> str:
     """JSON text indented for reading; anything else as it is."""
     try:
-        value = json.loads(raw) if raw.strip() else {}
-    except ValueError:
+        value = load_json(raw) if raw.strip() else {}
+    except ValueError:  # not JSON, or nested too deeply (app/json_depth.py)
         return raw
     shown = json.dumps(value, indent=2, ensure_ascii=False)
     return (
@@ -154,7 +155,7 @@ class ToolCard:
 def _result_text(content: str, failed: bool) -> str:
     if failed:
         try:
-            error = json.loads(content).get("error", {})
+            error = load_json(content).get("error", {})
             if isinstance(error, dict) and error.get("message"):
                 return str(error["message"]) + (
                     "\n\n" + pretty(content) if error.get("code") not in ("DENIED", "STOPPED") else ""
