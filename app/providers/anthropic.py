@@ -36,7 +36,7 @@ from app.chat.model import (
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_object, well_formed
+from app.providers.history import arguments_object, user_text, well_formed
 from app.providers.registry import ANTHROPIC
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
@@ -101,16 +101,7 @@ def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]
     for m in well_formed(messages):
         match m.role:
             case "user":
-                texts: list[str] = []
-                for p in m.parts:
-                    match p:
-                        case TextPart():
-                            texts.append(p.text)
-                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
-                            pass  # not a user's part
-                        case _:
-                            assert_never(p)
-                add("user", [{"type": "text", "text": "".join(texts)}])
+                add("user", [{"type": "text", "text": user_text(m)}])
             case "assistant":
                 blocks: list[dict[str, Any]] = []
                 for p in m.parts:

@@ -36,7 +36,7 @@ from app.chat.model import (
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_object, well_formed
+from app.providers.history import arguments_object, user_text, well_formed
 from app.providers.registry import GEMINI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
@@ -88,16 +88,7 @@ def map_contents(messages: list[Message], provider: str, placeholder: bool) -> l
     for m in well_formed(messages):
         match m.role:
             case "user":
-                texts: list[str] = []
-                for p in m.parts:
-                    match p:
-                        case TextPart():
-                            texts.append(p.text)
-                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
-                            pass  # not a user's part
-                        case _:
-                            assert_never(p)
-                contents.append({"role": "user", "parts": [{"text": "".join(texts)}]})
+                contents.append({"role": "user", "parts": [{"text": user_text(m)}]})
             case "assistant":
                 last_calls = {p.id: p for p in m.tool_calls}
                 parts: list[dict[str, Any]] = []

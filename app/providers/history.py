@@ -87,6 +87,21 @@ def well_formed(messages: list[Message]) -> list[Message]:
     return out
 
 
+def user_text(message: Message) -> str:
+    """What a user message says: its text parts, in order (the other kinds never belong to a user message; a kind
+    nobody handles yet is an error, not silently dropped)."""
+    texts: list[str] = []
+    for p in message.parts:
+        match p:
+            case TextPart():
+                texts.append(p.text)
+            case ReasoningPart() | ToolCallPart() | ToolResultPart():
+                pass  # not a user's part
+            case _:
+                assert_never(p)
+    return "".join(texts)
+
+
 def arguments_object(raw: Optional[str]) -> dict[str, Any]:
     """Tool-call arguments as an object, for protocols that need one on replay (Anthropic, Gemini).
 

@@ -33,7 +33,7 @@ from app.chat.model import (
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_text, well_formed
+from app.providers.history import arguments_text, user_text, well_formed
 from app.providers.registry import OPENAI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
@@ -62,16 +62,7 @@ def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
     for m in well_formed(messages):
         match m.role:
             case "user":
-                texts: list[str] = []
-                for p in m.parts:
-                    match p:
-                        case TextPart():
-                            texts.append(p.text)
-                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
-                            pass  # not a user's part
-                        case _:
-                            assert_never(p)
-                items.append({"role": "user", "content": "".join(texts)})
+                items.append({"role": "user", "content": user_text(m)})
             case "assistant":
                 pending: list[dict[str, Any]] = []  # reasoning items wait for the output item that follows them
                 for p in m.parts:

@@ -31,7 +31,7 @@ from app.chat.model import FinishReason, Message, ReasoningPart, TextPart, ToolC
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_text, well_formed
+from app.providers.history import arguments_text, user_text, well_formed
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport
@@ -79,16 +79,7 @@ def map_messages(system: str, messages: list[Message], remap_ids: bool = False) 
     for m in well_formed(messages):
         match m.role:
             case "user":
-                texts: list[str] = []
-                for p in m.parts:
-                    match p:
-                        case TextPart():
-                            texts.append(p.text)
-                        case ReasoningPart() | ToolCallPart() | ToolResultPart():
-                            pass  # not a user's part
-                        case _:
-                            assert_never(p)
-                out.append({"role": "user", "content": "".join(texts)})
+                out.append({"role": "user", "content": user_text(m)})
             case "assistant":
                 text: list[str] = []
                 calls: list[dict[str, Any]] = []
