@@ -24,14 +24,14 @@ from app.directus.scope import Scope, union
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, keys_text
 from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
 from app.directus.tools.items import check_write_shape
-from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
+from app.directus.tools.query import DataArg, KeysArg, Query, SameQueryArg, keys_validator
 from app.directus.tools.results import prune
 from app.directus.undo import capture_files
 
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "Files: read, update, import (data {url, title?, folder?}), delete."
+DESCRIPTION = "File library. import: data {url, title?, folder?}. query as in items."
 
 _INTERNAL = (
     "storage",
@@ -50,7 +50,7 @@ class FilesArgs(ArgsModel):
     action: Literal["read", "update", "import", "delete"]
     keys: KeysArg = None
     data: DataArg = None
-    query: QueryArg = None
+    query: SameQueryArg = None
 
     @field_validator("keys", mode="before")
     @classmethod

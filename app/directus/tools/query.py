@@ -74,6 +74,8 @@ class Query(ArgsModel):
 
 
 QueryArg = Annotated[Optional[Query], WithJsonSchema(QUERY_SCHEMA)]
+# The same query without the list of its parts, for a tool whose description says "query as in items".
+SameQueryArg = Annotated[Optional[Query], WithJsonSchema({"type": "object"})]
 
 # Primary keys are strings (uuid, slug) or integers.
 KEYS_SCHEMA = {"type": "array", "items": {"type": "string"}}  # integers are accepted too
