@@ -1,7 +1,7 @@
 """`schema`: the data model, read fresh on every call (so a schema change shows at once).
 
-    schema()                        -> {"collections": [...], "folders": {folder: [members]}, "singletons": [...],
-                                        "notes": {collection: note}}
+    schema()                        -> {"collections": {name: note or ""}, "folders": {folder: [members]},
+                                        "singletons": [...], "notes": {folder: note}}
     schema(collections=["articles"]) -> {"articles": {"id": "integer, pk", "title": "string, required",
                                         "author": "m2o -> authors", "categories": "m2m -> categories via
                                         articles_categories.categories_id", ...}}
@@ -28,7 +28,7 @@ from app.directus.tools.definition import CallPreview, ToolDef, read
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "Data model. No args: collections. With collections: fields, types, choices, relations."
+DESCRIPTION = "Data model. No args: collections. With collections: their fields and relations."
 
 _INTERFACE_HINTS = {
     "input-rich-text-html": "html",
@@ -87,9 +87,10 @@ async def overview(client: DirectusApi) -> dict:
         if exc.code != "FORBIDDEN":
             raise
         return await _overview_from_permissions(client)
-    names: list[str] = []
+    # Each collection with its note in one entry: the names are not listed twice.
+    names: dict[str, str] = {}
     singletons: list[str] = []
-    notes: dict[str, str] = {}
+    notes: dict[str, str] = {}  # of folders
     folders: dict[str, list[str]] = {}
     for c in collections if isinstance(collections, list) else []:
         if not isinstance(c, dict):
@@ -105,11 +106,9 @@ async def overview(client: DirectusApi) -> dict:
             if meta.get("note"):
                 notes[name] = meta["note"]
             continue
-        names.append(name)
+        names[name] = str(meta.get("note") or "")
         if meta.get("singleton"):
             singletons.append(name)
-        if meta.get("note"):
-            notes[name] = meta["note"]
     out: dict = {"collections": names}
     if folders:
         out["folders"] = folders
