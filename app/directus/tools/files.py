@@ -31,7 +31,7 @@ from app.directus.undo import capture_files
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "File library. import: data {url, title?, folder?}. query as in items."
+DESCRIPTION = "import: data {url, title?, folder?}. query as in items."
 
 _INTERNAL = (
     "storage",

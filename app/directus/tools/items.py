@@ -31,7 +31,7 @@ from app.directus.undo import capture
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "CRUD items. delete needs keys. Batch: data array with PKs, or keys/query.filter + data."
+DESCRIPTION = "delete needs keys. Batch: data array with PKs, or keys/query.filter + data."
 
 
 class ItemsArgs(ArgsModel):
