@@ -13,7 +13,7 @@ from app.directus.undo import capture_folders
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "CRUD file folders {name, parent}."
+DESCRIPTION = "File folders {name, parent}."
 
 
 class FoldersArgs(CrudArgs):

@@ -26,7 +26,7 @@ from app.directus.tools.query import KeysArg, keys_validator
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "Run an active manual flow on items. No id: list flows."
+DESCRIPTION = "Run a manual flow on items. No id: list flows."
 
 _FLOW_FIELDS = ["id", "name", "description", "status", "trigger", "options"]
 
