@@ -165,13 +165,15 @@ class DirectusSettings(_Settings):
         one."""
         if new.token and new.token != self.token:
             new.token_url = new_url
-        moved, dropped = not same_address(old_url, new_url), False
+        moved = not same_address(old_url, new_url)
         if new.token and moved and not same_address(new.token_url, new_url):
-            new.token, new.token_url, dropped = "", "", True
+            new.token, new.token_url = "", ""
         if new.session and moved and not same_address(new.session_url, new_url):
-            new.session, new.session_url, dropped = None, "", True
+            new.session, new.session_url = None, ""
         new.bind(new_url)
-        return dropped
+        had = bool(self.token_for(old_url) or self.session_for(old_url))
+        # (also when the form emptied the token field as the URL was edited: what was in use is gone all the same)
+        return moved and had and not (new.token_for(new_url) or new.session_for(new_url))
 
 
 class Settings(_Settings):
