@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import TYPE_CHECKING, Any, Optional, assert_never
 
 from app.chat.events import (
@@ -192,7 +193,7 @@ class MessagesParser(StreamParser):
             if t == "tool_use":
                 self._any_call = True
                 events: list[Event] = [
-                    ToolCallStart(index, block.get("id") or "toolu_%s" % index, block.get("name") or "")
+                    ToolCallStart(index, block.get("id") or "toolu_" + uuid.uuid4().hex[:24], block.get("name") or "")
                 ]
                 if block.get("input"):
                     self._blocks[index]["whole"] = json.dumps(block["input"], separators=(",", ":"))

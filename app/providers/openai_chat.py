@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from typing import TYPE_CHECKING, Any, Callable, Optional, assert_never
 
 from app.chat.events import (
@@ -48,6 +49,11 @@ FINISH: dict[str, FinishReason] = {
     "content_filter": "content_filter",
 }
 _MISTRAL_ID = re.compile(r"^[a-zA-Z0-9]{9}$")
+
+
+def new_call_id() -> str:
+    """An id for a call the server sent without one."""
+    return "call_" + uuid.uuid4().hex[:24]
 
 
 def mistral_id(call_id: str) -> str:
@@ -128,7 +134,6 @@ class ChatParser(StreamParser):
         self._finish: Optional[str] = None
         self._done = False
         self._any_call = False
-        self._generated = 0
 
     def feed(self, sse: SSEEvent) -> list[Event]:
         data = sse.data.strip()
@@ -210,8 +215,7 @@ class ChatParser(StreamParser):
         self._last = key
         if not state["started"] and state["name"]:
             if not state["id"]:
-                self._generated += 1
-                state["id"] = "call_%s_%d" % (hashlib.sha1(repr(key).encode()).hexdigest()[:8], self._generated)
+                state["id"] = new_call_id()  # unique across streams: cards, previews and Undo find a call by it
             state["started"] = True
             self._any_call = True
             events.append(ToolCallStart(key, state["id"], state["name"]))

@@ -246,3 +246,18 @@ def test_chat_done_without_finish_reason_is_truncated():
     with pytest.raises(ProviderError) as info:
         run_chat(chat_stream(delta({"content": "Hi"})))
     assert info.value.kind == "truncated"
+
+
+def test_ids_a_server_left_out_are_unique_across_streams():
+    """Cards, change previews and Undo find a call by its id: two streams without ids must not both say call 1."""
+    from app.providers import errors
+    from app.providers.openai_chat import ChatParser
+    from app.providers.sse import SSEEvent
+
+    def first_id() -> str:
+        parser = ChatParser(errors.ErrorContext("compatible:local", "m"))
+        chunk = {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"name": "items"}}]}}]}
+        events = parser.feed(SSEEvent(data=json.dumps(chunk)))
+        return next(e.id for e in events if type(e).__name__ == "ToolCallStart")
+
+    assert first_id() != first_id()
