@@ -77,10 +77,20 @@ class PreparedCall:
 
 
 def prepare(name: str, arguments: Union[str, dict, None], directus_url: str = "") -> PreparedCall:
-    """Parse and check one call; never raises for a wrong tool or wrong arguments (`error` says what is wrong).
-    With `directus_url`, the call also knows its links."""
-    text = arguments if isinstance(arguments, str) else json.dumps(arguments) if arguments is not None else ""
+    """Parse and check one call; never raises (`error` says what is wrong: a wrong tool, wrong arguments, or a
+    failure of the checks themselves). With `directus_url`, the call also knows its links."""
+    try:
+        return _prepare(name, arguments, directus_url)
+    except Exception as exc:  # noqa: BLE001 - a call that cannot be prepared must not end the turn: the model reads why
+        text = arguments if isinstance(arguments, str) else ""
+        message = f"The {name} call could not be checked ({type(exc).__name__}); send simpler arguments."
+        body = {"error": {"code": "INVALID_ARGUMENTS", "message": message, "retryable": True}}
+        return PreparedCall(name, text, get_tool(name), error=body)
+
+
+def _prepare(name: str, arguments: Union[str, dict, None], directus_url: str) -> PreparedCall:
     tool = get_tool(name)
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments) if arguments is not None else ""
     try:
         if tool is None:
             raise ToolArgumentError(name, [("", f"there is no tool {name!r}; use one of {', '.join(all_tools())}")])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.directus.prepared import prepare
-from app.directus.registry import CallPreview, run_call
+from app.directus.registry import CallPreview, get_tool, run_call
 from app.directus.tools.arguments import ArgsModel
 from app.directus.tools.definition import ToolDef
 
@@ -246,3 +246,26 @@ async def test_run_tool_turns_argument_errors_into_structured_results():
     assert error["code"] == "INVALID_ARGUMENTS" and error["retryable"] and "keys" in error["message"] and error["next"]
     outcome = await run_call(NO_CLIENT, prepare("nope", "{}"))
     assert json.loads(outcome.content)["error"]["code"] == "UNKNOWN_TOOL"
+
+
+def test_a_number_too_long_for_python_is_an_argument_error_not_a_crash():
+    big = "9" * 5000  # json.loads raises a plain ValueError (Python's 4300-digit limit), not a JSONDecodeError
+    for raw in (
+        '{"action":"read","collection":"articles","keys":[%s]}' % big,
+        '{"action":"read","collection":"articles","query":{"limit":%s}}' % big,
+    ):
+        call = prepare("items", raw)
+        assert call.error is not None and call.error["error"]["code"] == "INVALID_ARGUMENTS"
+        assert "number too long" in call.error["error"]["message"]
+
+
+def test_prepare_never_raises_even_when_a_check_fails_unexpectedly(monkeypatch):
+    def broken(args):
+        raise TypeError("a bug in a preview")
+
+    monkeypatch.setattr(get_tool("items"), "preview", broken)
+    call = prepare("items", '{"action":"read","collection":"articles"}')
+    assert call.error is not None and call.preview is None
+    assert (
+        call.error["error"]["code"] == "INVALID_ARGUMENTS" and "could not be checked" in call.error["error"]["message"]
+    )

@@ -77,6 +77,10 @@ def parse_arguments(tool: str, arguments: Any) -> dict:
                 tool,
                 [("", f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); send one JSON object")],
             ) from None
+        except ValueError:  # e.g. an integer of more than 4300 digits (Python's limit on converting them)
+            raise ToolArgumentError(
+                tool, [("", "the arguments hold a number too long to read; send shorter numbers")]
+            ) from None
     if not isinstance(value, dict):
         raise ToolArgumentError(tool, [("", f"the arguments must be a JSON object, not {_kind(value)}")])
     if too_deep(value):
