@@ -8,8 +8,8 @@ time is the floor set by the network and the pacing. The app parses the SSE even
 conversation and renders markdown into the DOM. Reported: both times and their ratio (target: within 1.2x), and
 the longest main-thread task during the app's run (PerformanceObserver "longtask"; target: none over 50 ms).
 
-Then the same for a hostile answer (`--hostile`, on by default): 50,000 characters built to make a Markdown parser
-work hardest (`![` and `[` runs, emphasis runs), streamed in 200 pieces; the app formats within a budget and shows
+Then the same for a hostile answer (`--hostile`, on by default): 71,000 characters built to make a Markdown parser
+work hardest (`![` and `[` runs, emphasis runs, a 3,000-item list), streamed in 200 pieces; the app formats within a budget and shows
 the rest as plain text (app/web/markdown.py). Target: no main-thread task over 100 ms.
 
 Usage: .venv/bin/python bench/streaming.py [--tokens 20000] [--chunk 24] [--delay 0.002] [--runs 1] [--no-hostile]
@@ -56,8 +56,8 @@ def long_answer(tokens: int) -> str:
 
 
 def hostile_answer() -> str:
-    """What a hostile model or endpoint could send to freeze a Markdown renderer: 50,000 characters."""
-    return "![" * 10_000 + "\n\n" + "[" * 15_000 + "\n\n" + "**a" * 5_000
+    """What a hostile model or endpoint could send to freeze a Markdown renderer: 71,000 characters."""
+    return "![" * 10_000 + "\n\n" + "[" * 15_000 + "\n\n" + "**a" * 5_000 + "\n\n" + "- item\n" * 3_000
 
 
 JS_READER = """async ([url, key]) => {

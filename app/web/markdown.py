@@ -39,7 +39,19 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 # Units of `cost()` rendered as Markdown per message, and per render of a still-growing last block (per frame).
 MESSAGE_BUDGET = 16_000  # ~20,000 characters of ordinary prose; at most ~25 ms of parsing in CPython
 TAIL_BUDGET = 8_000
-_WEIGHTS = (("[", 20), ("<", 12), ("*", 7), ("_", 7), ("(", 3), ("~", 3), ("&", 3), ("!", 3), ("\\", 2), ("`", 1))
+_WEIGHTS = (
+    ("\n", 20),  # each line is block work: a list item or a heading costs ~15-30 µs in CPython
+    ("[", 20),
+    ("<", 12),
+    ("*", 7),
+    ("_", 7),
+    ("(", 3),
+    ("~", 3),
+    ("&", 3),
+    ("!", 3),
+    ("\\", 2),
+    ("`", 1),
+)
 PLAIN_NOTE = (
     '<p class="muted plain-note">The rest is shown as plain text: it is too long or too intricate to format.</p>'
 )
@@ -118,15 +130,27 @@ def render(text: str, budget: int = MESSAGE_BUDGET) -> str:
 
 
 def _fitting_prefix(text: str, budget: int) -> int:
-    """The length of the longest run of whole top-level blocks from the start whose cost is within `budget`."""
-    fits = spent = 0
-    for line in [*block_starts(text)[1:], None]:
-        end = _offset_of_line(text, line, fits) if line is not None else len(text)
-        spent += cost(text[fits:end])
-        if spent > budget:
-            break
-        fits = end
-    return fits
+    """The length of the longest run of whole top-level blocks from the start whose cost is within `budget`. Only
+    the part within the budget is parsed (a block-only parse costs about as much per line as rendering)."""
+    within = _within(text, budget)
+    if within == len(text):
+        return within
+    starts = block_starts(text[:within])  # the last one is cut by the budget: the blocks before it fit
+    return _offset_of_line(text, starts[-1]) if len(starts) >= 2 else 0
+
+
+def _within(text: str, budget: int) -> int:
+    """The length of the longest prefix of `text` whose cost is within `budget` (a binary search over C counts)."""
+    if cost(text) <= budget:
+        return len(text)
+    low, high = 0, min(len(text), 4 * budget + 4)  # cost >= len // 4
+    while low < high:
+        middle = (low + high + 1) // 2
+        if cost(text[:middle]) <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 class StreamUpdate(NamedTuple):
@@ -153,11 +177,16 @@ class MarkdownStream:
             return StreamUpdate(reset, "", plain(text[self._plain_from :]))
         tail = text[self._stable :]
         new_stable = ""
-        starts = block_starts(tail)
+        room = MESSAGE_BUDGET - self._spent
+        window = _within(tail, room + TAIL_BUDGET)  # what could still be formatted; only that is parsed
+        starts = block_starts(tail[:window])
+        if len(starts) < 2 and window < len(tail):  # one block larger than what is left of the budget
+            self._plain_from = self._stable
+            return StreamUpdate(reset, PLAIN_NOTE, plain(text[self._plain_from :]))
         if len(starts) >= 2:
             cut = _offset_of_line(tail, starts[-1])
             finished, tail = tail[:cut], tail[cut:]
-            fits = _fitting_prefix(finished, MESSAGE_BUDGET - self._spent)
+            fits = _fitting_prefix(finished, room)
             if fits:
                 new_stable = renderer().render(finished[:fits])
                 self._spent += cost(finished[:fits])
@@ -166,7 +195,7 @@ class MarkdownStream:
                 self._stable += fits
                 return StreamUpdate(reset, new_stable + PLAIN_NOTE, plain(text[self._plain_from :]))
             self._stable += cut
-        if cost(tail) <= min(TAIL_BUDGET, MESSAGE_BUDGET - self._spent):
+        if cost(tail) <= min(TAIL_BUDGET, MESSAGE_BUDGET - self._spent):  # (`_spent` may have grown above)
             return StreamUpdate(reset, new_stable, renderer().render(tail))
         return StreamUpdate(reset, new_stable, plain(tail))  # Markdown again once it is finished, if it fits
 

@@ -108,6 +108,8 @@ HOSTILE = {
     "emphasis": "**a" * 20_000,
     "links": "[a](" * 20_000,
     "autolinks": "<a@b.c>" * 10_000,
+    "list": "- item\n" * 5_000,  # one block: each line is block work
+    "headings": "# x\n" * 30_000,
 }
 
 
