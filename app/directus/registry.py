@@ -137,9 +137,22 @@ async def run_call(client: "DirectusClient", call: "PreparedCall", *, budget: in
         return _failure(ToolArgumentError(call.name, [(problem.path, problem.message)]).body())
     except DirectusError as exc:
         return _failure(error_body(exc.code, exc.message, exc.retryable))
+    except Exception as exc:  # noqa: BLE001 - the last resort: a hostile or odd answer must not end the turn silently
+        return _failure(_unexpected(exc))
     if result is None:
         result = {"ok": True}
-    offset = getattr(getattr(args, "query", None), "offset", None)
-    content, _cut = fit(result, budget, offset=offset)
-    plan = plan.completed(result) if plan is not None else None
+    try:
+        offset = getattr(getattr(args, "query", None), "offset", None)
+        content, _cut = fit(result, budget, offset=offset)
+        plan = plan.completed(result) if plan is not None else None
+    except Exception as exc:  # noqa: BLE001 - as above: the write ran; the model reads that its answer was odd
+        return _failure(_unexpected(exc))
     return ToolOutcome(content=content, ok=True, data=result, undo=plan.model_dump() if plan is not None else None)
+
+
+def _unexpected(exc: Exception) -> dict:
+    return error_body(
+        "UNEXPECTED_ANSWER",
+        f"Directus answered in an unexpected shape ({type(exc).__name__}); the call may or may not have run.",
+        next_step="Read the data again to check, then tell the user if it still fails. Do not repeat a write blindly.",
+    )

@@ -259,3 +259,46 @@ def test_arguments_nested_very_deep_are_refused_with_words():
     assert "nested more than" in error_of(prepare("items", {"action": "create", "collection": "a", "data": value}))
     ok = prepare("items", {"action": "read", "collection": "a", "query": {"filter": {"_and": [{"_or": [{"a": 1}]}]}}})
     assert ok.error is None
+
+
+def directus_answering(routes: dict):
+    """A Directus that answers `routes` {path: data} (anything else: 404)."""
+
+    def handle(request):
+        path = request.url.split("https://cms.test", 1)[1].split("?", 1)[0]
+        if path not in routes:
+            return BytesResponse(404, b'{"errors":[{"message":"nf","extensions":{"code":"ROUTE_NOT_FOUND"}}]}')
+        return BytesResponse(200, json.dumps({"data": routes[path]}).encode())
+
+    transport = MockTransport(handle)
+    return DirectusClient("https://cms.test", transport, token="t"), transport
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [1],  # not an object
+        [{"field": "a", "meta": "x"}],  # meta not an object
+        [{"field": "a", "meta": {"sort": "1"}}, {"field": "b", "meta": {"sort": 2}}],  # sorts of mixed types
+        {"field": "a"},  # not a list
+    ],
+)
+async def test_a_hostile_fields_answer_is_read_as_far_as_it_makes_sense(fields):
+    client, _ = directus_answering({"/fields/articles": fields, "/relations": [{"collection": 1, "meta": "x"}]})
+    outcome = await run_call(client, prepare("schema", '{"collections":["articles"]}'))
+    assert outcome.ok, outcome.content
+
+
+async def test_a_hostile_collections_answer_is_read_as_far_as_it_makes_sense():
+    client, _ = directus_answering({"/collections": [{"collection": "a", "meta": "x", "schema": {}}, 5]})
+    outcome = await run_call(client, prepare("schema", "{}"))
+    assert outcome.ok and json.loads(outcome.content) == {"collections": {"a": ""}}
+
+
+async def test_an_answer_no_guard_foresaw_is_an_error_the_model_reads_not_a_dead_turn():
+    odd = [{"collection": "articles", "field": "a", "meta": {"one_allowed_collections": [1]}}]  # joined as text
+    client, _ = directus_answering({"/fields/articles": [{"field": "a", "type": "integer"}], "/relations": odd})
+    outcome = await run_call(client, prepare("schema", '{"collections":["articles"]}'))
+    assert not outcome.ok
+    error = json.loads(outcome.content)["error"]
+    assert error["code"] == "UNEXPECTED_ANSWER" and "unexpected shape" in error["message"]

@@ -23,7 +23,8 @@ async def is_singleton(client: DirectusApi, collection: str) -> bool:
     if key not in client.cache:
         try:
             data = await client.request("GET", api_path("collections", collection))
-            client.cache[key] = bool(((data or {}).get("meta") or {}).get("singleton"))
+            meta = data.get("meta") if isinstance(data, dict) else None
+            client.cache[key] = isinstance(meta, dict) and bool(meta.get("singleton"))
         except DirectusError as exc:
             if exc.code != "FORBIDDEN":
                 raise
@@ -37,7 +38,8 @@ async def fields_of(client: DirectusApi, collection: str) -> Optional[list[dict]
     if key not in client.cache:
         client.cache[key] = None
         try:
-            client.cache[key] = list(await client.request("GET", api_path("fields", collection)) or [])
+            found = await client.request("GET", api_path("fields", collection))
+            client.cache[key] = [f for f in found if isinstance(f, dict)] if isinstance(found, list) else []
         except DirectusError as exc:
             if exc.code != "FORBIDDEN":
                 raise
@@ -46,6 +48,7 @@ async def fields_of(client: DirectusApi, collection: str) -> Optional[list[dict]
 
 async def primary_key(client: DirectusApi, collection: str) -> Optional[str]:
     for f in await fields_of(client, collection) or []:
-        if (f.get("schema") or {}).get("is_primary_key"):
+        schema = f.get("schema")
+        if isinstance(schema, dict) and schema.get("is_primary_key") and isinstance(f.get("field"), str):
             return f["field"]
     return None

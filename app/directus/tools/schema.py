@@ -96,11 +96,11 @@ async def overview(client: DirectusApi) -> dict:
         if not isinstance(c, dict):
             continue
         name = str(c.get("collection", ""))
-        meta = c.get("meta") or {}
+        meta = _dict(c.get("meta"))
         if name.startswith("directus_"):
             continue
         if meta.get("group"):
-            folders.setdefault(meta["group"], []).append(name)
+            folders.setdefault(str(meta["group"]), []).append(name)
         if c.get("schema") is None:
             folders.setdefault(name, [])
             if meta.get("note"):
@@ -146,8 +146,16 @@ async def _relations(client: DirectusApi) -> list:
 
 
 def describe_fields(collection: str, fields: list, relations: list) -> dict:
+    """Each field in one line. A hostile or odd answer (not a list, an entry or meta that is not an object, a sort
+    that is not a number) is read as far as it makes sense; the rest is left out."""
     out = {}
-    fields = sorted(fields, key=lambda f: (f.get("meta") or {}).get("sort") or 0)
+    relations = [r for r in relations if isinstance(r, dict)] if isinstance(relations, list) else []
+    fields = (
+        [f for f in fields if isinstance(f, dict) and isinstance(f.get("field"), str)]
+        if isinstance(fields, list)
+        else []
+    )
+    fields.sort(key=lambda f: _sort(_dict(f.get("meta")).get("sort")))
     for f in fields:
         line = describe_field(collection, f, relations)
         if line is not None:
@@ -155,11 +163,21 @@ def describe_fields(collection: str, fields: list, relations: list) -> dict:
     return out
 
 
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _sort(value: Any) -> float:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
 def describe_field(collection: str, f: dict, relations: list) -> Optional[str]:
     name = f.get("field", "")
-    meta = f.get("meta") or {}
-    schema = f.get("schema") or {}
-    special = set(meta.get("special") or [])
+    meta = _dict(f.get("meta"))
+    schema = _dict(f.get("schema"))
+    special = (
+        {s for s in meta.get("special") or [] if isinstance(s, str)} if isinstance(meta.get("special"), list) else set()
+    )
     relation = _relation_text(collection, name, f.get("type"), special, relations)
     if f.get("type") == "alias" and relation is None:
         return None  # UI only: divider, group, notice, button
@@ -181,10 +199,11 @@ def describe_field(collection: str, f: dict, relations: list) -> Optional[str]:
             parts.append("readonly")
         if schema.get("is_unique"):
             parts.append("unique")
-    hint = _INTERFACE_HINTS.get(meta.get("interface") or "")
+    hint = _INTERFACE_HINTS.get(str(meta.get("interface") or ""))
     if hint:
         parts.append(hint)
-    choices = ((meta.get("options") or {}).get("choices")) or []
+    choices = _dict(meta.get("options")).get("choices") or []
+    choices = choices if isinstance(choices, list) else []
     values = [str(c.get("value")) if isinstance(c, dict) else str(c) for c in choices]
     if values:
         parts.append("choices " + "|".join(values))
@@ -192,7 +211,7 @@ def describe_field(collection: str, f: dict, relations: list) -> Optional[str]:
     if default is not None and not schema.get("is_primary_key"):
         parts.append(f"default {default}")
     text = ", ".join(parts)
-    note = (meta.get("note") or "").strip()
+    note = str(meta.get("note") or "").strip()
     if note:
         text += "; " + note
     return text
@@ -201,7 +220,7 @@ def describe_field(collection: str, f: dict, relations: list) -> Optional[str]:
 def _relation_text(collection: str, field: str, ftype: Any, special: set, relations: list) -> Optional[str]:
     many = next((r for r in relations if r.get("collection") == collection and r.get("field") == field), None)
     if many is not None:
-        rmeta = many.get("meta") or {}
+        rmeta = _dict(many.get("meta"))
         if many.get("related_collection"):
             return f"m2o -> {many['related_collection']}"
         allowed = rmeta.get("one_allowed_collections") or []
@@ -210,7 +229,7 @@ def _relation_text(collection: str, field: str, ftype: Any, special: set, relati
         (
             r
             for r in relations
-            if r.get("related_collection") == collection and (r.get("meta") or {}).get("one_field") == field
+            if r.get("related_collection") == collection and _dict(r.get("meta")).get("one_field") == field
         ),
         None,
     )
@@ -219,15 +238,15 @@ def _relation_text(collection: str, field: str, ftype: Any, special: set, relati
             return next(iter(sorted(special & _RELATIONAL_SPECIALS)))  # relation not readable: say its kind
         return None
     junction = one.get("collection")
-    junction_field = (one.get("meta") or {}).get("junction_field")
+    junction_field = _dict(one.get("meta")).get("junction_field")
     if not junction_field:
         return f"o2m <- {junction}.{one.get('field')}"
     other = next((r for r in relations if r.get("collection") == junction and r.get("field") == junction_field), None)
     kind = "translations" if "translations" in special else "m2m"
     if other is not None and other.get("related_collection"):
         return f"{kind} -> {other['related_collection']} via {junction}.{junction_field}"
-    allowed = ((other or {}).get("meta") or {}).get("one_allowed_collections") or []
-    collection_field = ((other or {}).get("meta") or {}).get("one_collection_field") or "collection"
+    allowed = _dict((other or {}).get("meta")).get("one_allowed_collections") or []
+    collection_field = _dict((other or {}).get("meta")).get("one_collection_field") or "collection"
     return f"m2a -> {'|'.join(allowed)} via {junction}.{junction_field} (+{collection_field})"
 
 
