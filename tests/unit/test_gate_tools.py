@@ -302,3 +302,30 @@ async def test_an_answer_no_guard_foresaw_is_an_error_the_model_reads_not_a_dead
     assert not outcome.ok
     error = json.loads(outcome.content)["error"]
     assert error["code"] == "UNEXPECTED_ANSWER" and "unexpected shape" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example\\@good.example/x.png",  # Python shows good.example; Node reads "\" as "/": evil.example
+        "https://good.example%2F@evil.example/",  # userinfo
+        "https://good.example@evil.example/",
+        "https://evil.example\t@good.example/",  # Node drops tabs and newlines
+        "https://good.example\n/x.png",
+        "https://evil%2Eexample/x.png",  # Node decodes the host
+        "https://gооd.example/x.png",  # Cyrillic o's: Node turns them into punycode
+        "file:///etc/passwd",
+        "ftp://good.example/x.png",
+    ],
+)
+def test_an_import_url_the_prompt_and_directus_could_read_differently_is_refused(url):
+    call = prepare(
+        "files", json.dumps({"action": "import", "data": [{"url": "https://ok.example/a.png"}, {"url": url}]})
+    )
+    assert "data[1].url" in error_of(call)
+
+
+def test_an_import_names_the_host_directus_will_reach():
+    call = prepare("files", json.dumps({"action": "import", "data": {"url": "HTTPS://Evil.example#@good.example/"}}))
+    assert call.preview is not None and call.preview.always_ask
+    assert "from evil.example " in call.preview.summary

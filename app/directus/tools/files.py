@@ -67,8 +67,11 @@ class FilesArgs(ArgsModel):
             for i, entry in enumerate(entries):
                 at = f"data[{i}]" if isinstance(self.data, list) else "data"
                 url = entry.get("url")
-                if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not _host(url):
+                if not isinstance(url, str):
                     raise ArgumentProblem(at + ".url", "required: the http(s) URL of the file to import")
+                problem = url_problem(url)
+                if problem:
+                    raise ArgumentProblem(at + ".url", problem)
             return
         check_keys(self.keys, uuid=True, what="a file id")
         check_write_shape(self.action, self.keys, self.data, self.query)
@@ -83,6 +86,26 @@ class FilesArgs(ArgsModel):
                     meta.update(entry[nested])
             out.append({"url": entry["url"], "data": meta} if meta else {"url": entry["url"]})
         return out
+
+
+def url_problem(url: str) -> str:
+    """Why Directus must not be given this URL to download, or "" when it may. The approval prompt names the host
+    as Python reads it; Directus (Node) must reach that same host, so nothing the two parsers read differently
+    is let through: a backslash (Node reads it as "/": `https://evil.example\\@good.example/`), userinfo (an "@"
+    before the host), whitespace or control characters (Node drops some), a "%" or a non-ASCII letter in the
+    host (Node decodes them), and any scheme but http(s)."""
+    if not url.lower().startswith(("http://", "https://")):
+        return "required: the http(s) URL of the file to import"
+    if "\\" in url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "a URL without backslashes, spaces or control characters (percent-encode them)"
+    authority = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        return "a URL without a user name or password before the host"
+    if "%" in authority or not authority.isascii():
+        return "a URL whose host is plain ASCII (punycode for other letters, no percent-encoding)"
+    if not _host(url):
+        return "required: the http(s) URL of the file to import (with a host)"
+    return ""
 
 
 def _host(url: str) -> str:
