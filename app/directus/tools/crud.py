@@ -96,14 +96,15 @@ async def run_crud(client: DirectusApi, base: str, a: CrudArgs, *, shape: Callab
     return {"deleted": keys}
 
 
-def crud_preview(a: CrudArgs, noun: str, where: str) -> CallPreview:
-    """noun: "folder"; where: "file folders"."""
+def crud_preview(a: CrudArgs, noun: str, where: str, *, ask_writes: bool = False) -> CallPreview:
+    """noun: "folder"; where: "file folders". `ask_writes`: a create or update always asks (flows and operations:
+    one can make Directus send data anywhere on every event, so "Always allow" is not offered for them)."""
     if a.action == "read":
         what = f" ({keys_text(a.keys)})" if a.keys else ""
         return read(f"Read {where}{what}", keys=a.keys)
     if a.action == "create":
         n = len(a.data) if isinstance(a.data, list) else 1
-        return write(f"Create {count(n, noun)}", action="create", writes=n, data=a.data)
+        return write(f"Create {count(n, noun)}", action="create", writes=n, always_ask=ask_writes, data=a.data)
     if a.action == "update":
         n = len(a.data) if isinstance(a.data, list) else len(a.keys or [])
         ids = f" ({keys_text(a.keys)})" if a.keys else ""
@@ -112,6 +113,7 @@ def crud_preview(a: CrudArgs, noun: str, where: str) -> CallPreview:
             action="update",
             writes=n,
             destructive=blanks(a.data),
+            always_ask=ask_writes,
             keys=a.keys,
             data=a.data,
         )

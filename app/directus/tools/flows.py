@@ -25,7 +25,7 @@ async def run(client: DirectusApi, a: FlowsArgs) -> Any:
 
 
 def preview(a: FlowsArgs) -> CallPreview:
-    return crud_preview(a, "flow", "flows")
+    return crud_preview(a, "flow", "flows", ask_writes=True)  # a request operation can send data anywhere
 
 
 def scope(a: FlowsArgs) -> Scope:

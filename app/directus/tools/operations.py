@@ -24,7 +24,9 @@ async def run(client: DirectusApi, a: OperationsArgs) -> Any:
 
 
 def preview(a: OperationsArgs) -> CallPreview:
-    return crud_preview(a, "operation", "flow operations")
+    return crud_preview(
+        a, "operation", "flow operations", ask_writes=True
+    )  # a request operation can send data anywhere
 
 
 def scope(a: OperationsArgs) -> Scope:
