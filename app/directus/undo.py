@@ -159,12 +159,7 @@ async def _capture(client: DirectusApi, a: ItemsArgs) -> Optional[UndoPlan]:
     c = a.collection
     if a.action == "read":
         return None
-    if (
-        isinstance(a.data, dict)
-        and a.action in ("create", "update")
-        and not a.keys
-        and (a.query is None or a.query.writes_all)
-    ):
+    if isinstance(a.data, dict) and a.action == "update" and not a.keys and (a.query is None or a.query.writes_all):
         if await is_singleton(client, c):
             before = await client.request("GET", _path(c), params={"fields": list(a.data)})
             return UndoPlan(

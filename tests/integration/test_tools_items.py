@@ -194,7 +194,9 @@ async def test_singleton_create_update_read(call, directus_reset):
         },
     )
     assert ok
-    ok, item = await call("items", {"action": "create", "collection": "site_settings", "data": {"tagline": "Hello"}})
+    ok, body = await call("items", {"action": "create", "collection": "site_settings", "data": {"tagline": "Hello"}})
+    assert not ok and "action update" in body["error"]["message"]  # create would overwrite its one item
+    ok, item = await call("items", {"action": "update", "collection": "site_settings", "data": {"tagline": "Hello"}})
     assert ok and item["tagline"] == "Hello"
     ok, item = await call("items", {"action": "update", "collection": "site_settings", "data": {"tagline": "Bye"}})
     assert ok and item["tagline"] == "Bye"

@@ -142,7 +142,7 @@ async def test_undo_a_singleton_update(admin):
             },
         },
     )
-    await admin("items", {"action": "create", "collection": "site_settings", "data": {"tagline": "Hello"}})
+    await admin("items", {"action": "update", "collection": "site_settings", "data": {"tagline": "Hello"}})
     done = await admin("items", {"action": "update", "collection": "site_settings", "data": {"tagline": "Bye"}})
     await admin.undo(done)
     assert get(admin.directus, "/items/site_settings")["tagline"] == "Hello"

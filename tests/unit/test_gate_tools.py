@@ -345,3 +345,15 @@ def test_flow_and_operation_writes_always_ask_even_with_always_allow(tool, argum
     assert call.preview is not None and call.preview.always_ask
     policy = ApprovalPolicy(allowed=[f"{tool}:{arguments['action']}"], modes={tool: "always"})
     assert policy.decide(tool, call.preview) == "ask"
+
+
+async def test_create_on_a_singleton_overwrites_nothing_and_says_to_update():
+    client, transport = directus_answering(
+        {"/collections/settings": {"collection": "settings", "meta": {"singleton": True}}, "/items/settings": {}}
+    )
+    call = prepare("items", json.dumps({"action": "create", "collection": "settings", "data": {"title": None}}))
+    assert call.scope.allows("PATCH", "/items/settings") is False  # a create may only POST
+    outcome = await run_call(client, call)
+    error = json.loads(outcome.content)["error"]
+    assert not outcome.ok and error["code"] == "INVALID_ARGUMENTS" and "action update" in error["message"]
+    assert {r.method for r in transport.requests} == {"GET"}  # reads only (is it a singleton?): no write

@@ -1,7 +1,7 @@
 """`items`: create, read, update and delete items of user collections, with the user's own permissions.
 
     read    keys? + query?       GET /items/c[/key]             (several keys: filter on the primary key)
-    create  data (obj | array)   POST /items/c                  (singleton: PATCH /items/c)
+    create  data (obj | array)   POST /items/c                  (refused on a singleton: it would overwrite; update)
     update  data array with PKs  PATCH /items/c [..]
             keys + data          PATCH /items/c/key | PATCH /items/c {keys, data}
             query.filter + data  PATCH /items/c {query, data}   (a filter is required: no accidental "all")
@@ -84,7 +84,7 @@ def path_of(collection: str, key: Any = None) -> str:
     return api_path("items", collection) if key is None else api_path("items", collection, key)
 
 
-_VERBS = {"read": "GET", "create": "POST PATCH", "update": "PATCH", "delete": "DELETE"}  # PATCH: a singleton
+_VERBS = {"read": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
 
 
 def scope(a: ItemsArgs) -> Scope:
@@ -107,8 +107,10 @@ async def run(client: DirectusApi, a: ItemsArgs) -> Any:
         return await read_items(client, c, a.keys, q)
     params = {"fields": q.fields} if q.fields else None
     if a.action == "create":
-        if isinstance(a.data, dict) and await is_singleton(client, c):
-            return await client.request("PATCH", path_of(c), params=params, json=a.data)
+        if await is_singleton(client, c):  # its one item exists: "create" would overwrite it, previewed as a create
+            raise ArgumentProblem(
+                "action", f"{c} is a singleton: it has one item already; change it with action update (data, no keys)"
+            )
         return await client.request("POST", path_of(c), params=params, json=a.data)
     if a.action == "update":
         if isinstance(a.data, list):
