@@ -215,7 +215,8 @@ UUID2 = "5e1f0c0e-2b6a-4f36-9c1d-8a7b6c5d4e3f"
 def test_updates_that_blank_a_field_are_destructive(name, arguments):
     p = prepare(name, arguments).preview
     assert p is not None and p.destructive and p.action == "update"
-    kept = json.loads(json.dumps(arguments).replace('""', '"x"').replace("null", '"x"').replace("[]", '["x"]'))
+    # ("x" for []: a non-empty array replaces the related set, which unlinks the others: destructive too)
+    kept = json.loads(json.dumps(arguments).replace('""', '"x"').replace("null", '"x"').replace("[]", '"x"'))
     q = prepare(name, kept).preview
     assert q is not None and not q.destructive
 
@@ -357,3 +358,47 @@ async def test_create_on_a_singleton_overwrites_nothing_and_says_to_update():
     error = json.loads(outcome.content)["error"]
     assert not outcome.ok and error["code"] == "INVALID_ARGUMENTS" and "action update" in error["message"]
     assert {r.method for r in transport.requests} == {"GET"}  # reads only (is it a singleton?): no write
+
+
+@pytest.mark.parametrize(
+    "name, arguments, deletes",
+    [
+        (  # comments created and deleted through one "update 1 item"
+            "items",
+            {
+                "action": "update",
+                "collection": "articles",
+                "keys": [1],
+                "data": {"comments": {"create": [{"t": 1}], "update": [], "delete": [4, 5]}},
+            },
+            True,
+        ),
+        (  # an object on a many-to-one field to directus_users: updates that user (its role)
+            "items",
+            {"action": "update", "collection": "articles", "keys": [1], "data": {"author": {"id": "u", "role": "r"}}},
+            False,
+        ),
+        ("items", {"action": "update", "collection": "articles", "keys": [1], "data": {"categories": [1, 2]}}, True),
+        (
+            "items",
+            {"action": "create", "collection": "articles", "data": [{"title": "a"}, {"user_created": {}}]},
+            False,
+        ),
+        ("items", {"action": "update", "collection": "articles", "data": [{"id": 1, "tags": {"delete": [1]}}]}, True),
+        ("files", {"action": "update", "keys": [UUID2], "data": {"folder": {"name": "new", "parent": None}}}, False),
+        ("files", {"action": "import", "data": {"url": "https://a.test/x.png", "uploaded_by": {"id": "u"}}}, False),
+    ],
+)
+def test_nested_related_data_always_asks_and_says_so(name, arguments, deletes):
+    p = prepare(name, arguments).preview
+    assert p is not None and p.always_ask and "with nested related items" in p.summary
+    assert p.destructive is deletes
+    policy = ApprovalPolicy(
+        allowed=[f"{name}:{arguments['action']}"], modes={name: "always"}, confirm_destructive=False
+    )
+    assert policy.decide(name, p) == "ask"
+
+
+def test_flat_data_does_not_say_nested():
+    p = prepare("items", {"action": "update", "collection": "articles", "keys": [1], "data": {"title": "x", "n": 2}})
+    assert p.preview is not None and not p.preview.always_ask and "nested" not in p.preview.summary

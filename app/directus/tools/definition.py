@@ -10,7 +10,7 @@ scope and capture bound to them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, Type
 
 from app.chat.approvals import BULK_LIMIT
@@ -104,3 +104,30 @@ def blanks(data: Any) -> bool:
 
 def count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def with_related(preview: CallPreview, data: Any) -> CallPreview:
+    """A write whose data nests objects or arrays (in the object, or in any row of an array of them): Directus
+    writes those too, as related items, in any collection the relation leads to, directus_users and
+    directus_files included (an object on a many-to-one field creates or updates the item it points to; an array
+    on a one-to-many or many-to-many field replaces the related set; `{"create", "update", "delete"}` does each).
+    So it always asks and says so; nested arrays and deletes are destructive (they unlink or delete items)."""
+    values = [v for row in (data if isinstance(data, list) else [data]) if isinstance(row, dict) for v in row.values()]
+    nested = [v for v in values if isinstance(v, (dict, list))]
+    if not nested:
+        return preview
+    deletes = _unlinks(nested)
+    words = " with nested related items" + (" (it may unlink or delete some)" if deletes else "")
+    return replace(
+        preview, summary=preview.summary + words, always_ask=True, destructive=preview.destructive or deletes
+    )
+
+
+def _unlinks(values: list) -> bool:
+    """True when nested data holds an array (a related set replaced, or a `delete` list) anywhere."""
+    level = values
+    while level:
+        if any(isinstance(v, list) for v in level):
+            return True
+        level = [v for item in level if isinstance(item, dict) for v in item.values() if isinstance(v, (dict, list))]
+    return False

@@ -22,7 +22,7 @@ from pydantic import field_validator
 from app.directus.paths import api_path
 from app.directus.scope import Scope, union
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, keys_text
-from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, with_related, write
 from app.directus.tools.items import check_write_shape
 from app.directus.tools.query import DataArg, KeysArg, Query, SameQueryArg, keys_validator
 from app.directus.tools.results import prune
@@ -186,6 +186,11 @@ async def run(client: DirectusApi, a: FilesArgs) -> Any:
 
 
 def preview(a: FilesArgs) -> CallPreview:
+    data = [entry.get("data", {}) for entry in a.imports()] if a.action == "import" else a.data
+    return with_related(_preview(a), data)  # nested data writes related items too (a folder, a user): it always asks
+
+
+def _preview(a: FilesArgs) -> CallPreview:
     q = a.query.describe() if a.query else None
     if a.action == "read":
         what = f" ({keys_text(a.keys)})" if a.keys else ""

@@ -24,7 +24,7 @@ from app.directus.paths import api_path
 from app.directus.scope import Scope, union
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, check_name, keys_text
 from app.directus.tools.collection_info import is_singleton, primary_key
-from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, write
+from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, with_related, write
 from app.directus.tools.query import DataArg, KeysArg, Query, QueryArg, keys_validator
 from app.directus.undo import capture
 
@@ -168,6 +168,10 @@ def _one_item_params(params: dict) -> dict:
 
 
 def preview(a: ItemsArgs) -> CallPreview:
+    return with_related(_preview(a), a.data)  # nested data writes related items too: it always asks
+
+
+def _preview(a: ItemsArgs) -> CallPreview:
     c = a.collection
     q = a.query.describe() if a.query else None
     if a.action == "read":
