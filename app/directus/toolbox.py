@@ -78,8 +78,7 @@ class PreparedCalls:
 def loader_spec(names: list[str]) -> ToolSpec:
     return ToolSpec(
         name=LOADER,
-        description="Admin: load the tools that change the data model and automation (%s). Call once before using them."
-        % ", ".join(names),
+        description="Load the admin tools: %s." % ", ".join(names),
         parameters={"type": "object", "properties": {}},
     )
 
