@@ -61,7 +61,7 @@ class Agent(Generic[Prepared]):
         provider: Provider,
         model_id: str,
         tools: Tools[Prepared],
-        policy: ApprovalPolicy,
+        policy: ApprovalPolicy | Callable[[], ApprovalPolicy],  # a getter: the live one (Settings may replace it)
         system: str,
         *,
         max_output_tokens: Optional[int] = None,
@@ -76,7 +76,6 @@ class Agent(Generic[Prepared]):
         self.provider = provider
         self.model_id = model_id
         self.tools = tools
-        self.policy = policy
         self.system = system
         self.max_output_tokens = max_output_tokens
         self.reasoning = reasoning  # effort hint for the provider; None: the model's default
@@ -89,6 +88,10 @@ class Agent(Generic[Prepared]):
         self._task: Optional[asyncio.Task] = None
 
     # ----- what the UI calls -------------------------------------------------------------------
+
+    @property
+    def policy(self) -> ApprovalPolicy:
+        return self.gate.policy
 
     @property
     def pending(self) -> dict[str, PendingApproval]:
@@ -167,8 +170,9 @@ class Agent(Generic[Prepared]):
     # ----- the loop -------------------------------------------------------------------------------
 
     def _start(self, resume: bool = False) -> "asyncio.Task[None]":
-        # A new turn has changed nothing yet; a resumed one counts what its calls that ran had changed.
-        self.gate.new_turn(written_in_turn(self.conversation.messages, self.tools) if resume else 0)
+        # What the turn's calls since the last user message changed: none after send, regenerate and edit; a retry
+        # or a resumed turn continues its turn, so an error answer cannot reset the count.
+        self.gate.new_turn(written_in_turn(self.conversation.messages, self.tools))
         self._task = asyncio.ensure_future(self._turn(resume))
         self._task.add_done_callback(lambda task: self._changed())  # once more, now that `busy` is False
         return self._task

@@ -11,8 +11,9 @@ Rules:
 - a tool call's arguments stay the raw streamed JSON text until `ToolCallDone`, which may replace them
   with the whole arguments; nothing is parsed here;
 - `UsageUpdate` replaces `message.usage`; `Finish` sets `message.finish_reason`.
-Contradictory streams (a delta for a call that never started) raise ProviderError("bad_response"); an event
-of a type this builder has no case for raises (`assert_never`: the type checker finds the missing case first).
+Contradictory streams (a delta for a call that never started, two calls with one id) raise
+ProviderError("bad_response"); an event of a type this builder has no case for raises (`assert_never`: the type
+checker finds the missing case first).
 """
 
 from __future__ import annotations
@@ -123,6 +124,11 @@ class MessageBuilder:
             raise ProviderError(
                 "bad_response",
                 "The model started two tool calls in the same place (%r); try again." % (event.index,),
+            )
+        if any(call.id == event.id for call in self._calls.values()):
+            # Each call is answered by its id: a second call with the same id would never be answered.
+            raise ProviderError(
+                "bad_response", "The model sent two tool calls with the same id (%r); try again." % (event.id,)
             )
         part = ToolCallPart(id=event.id, name=event.name, arguments="", provider=self.provider)
         self._calls[event.index] = part

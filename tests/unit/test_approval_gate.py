@@ -167,7 +167,7 @@ async def test_a_new_turn_starts_from_zero():
     await agent.send("first")
     await agent.send("second")  # would be 8 in one turn: a new turn starts from zero, so it runs unasked
     assert len(tools.ran) == 2 and not agent.pending
-    await agent.regenerate()  # regenerate (and retry, edit) is a new turn as well
+    await agent.regenerate()  # regenerate (and edit) is a new turn as well; retry continues its turn
     assert len(tools.ran) == 3 and agent.conversation.messages[-1].text == "3"
 
 
@@ -263,3 +263,74 @@ async def test_with_the_real_previews_the_second_small_update_of_a_step_asks_wit
     assert list(agent.pending) == ["call_items_1"] and len(tools.ran) == 1
     await stop(agent)
     await task
+
+
+# ----- issue 12 review: the live policy, retry, waiting calls, duplicate ids ------------------------------------
+
+
+async def test_a_turn_reads_the_policy_as_it_is_now_not_as_it_started():
+    """Settings replaces the policy object on save: a mode set back to ask mid-turn applies to the next call, and
+    "Always allow" clicked after that writes to the new policy."""
+    holder = {"policy": ApprovalPolicy(modes=ALWAYS)}
+    provider = ScriptedProvider(calls(update(1)), calls(update(2)), calls(READ), text("done"))
+    tools = DirectusLikeTools()
+    tools.gate = asyncio.Event()
+    agent = Agent(Conversation(), provider, "m1", tools, lambda: holder["policy"], "system")
+    task = agent.send("go")
+    await until(tools.started.is_set)  # the first update runs unasked
+    holder["policy"] = ApprovalPolicy()  # the user set items back to "ask" (a new object, as Settings saves it)
+    tools.gate.set()
+    await until(lambda: agent.pending)
+    assert len(tools.ran) == 1  # the second update asks
+    agent.decide(next(iter(agent.pending)), "always")
+    await until(lambda: len(tools.ran) == 2 and agent.pending)  # the read asks: only items:update was allowed
+    assert holder["policy"].allowed == ["items:update"]
+    await stop(agent)
+    await task
+
+
+async def test_retry_continues_the_turn_and_its_count():
+    """A hostile endpoint answers an error after four writes: Retry must not reset the turn's count."""
+    from app.chat.events import ProviderError
+
+    four = calls(*[update(i) for i in range(4)])
+    provider = ScriptedProvider(four, ProviderError("server_error", "boom", retryable=True), four, text("done"))
+    agent, tools = make_agent(provider, ApprovalPolicy(modes=ALWAYS))
+    await agent.send("go")
+    assert len(tools.ran) == 4 and agent.conversation.messages[-1].status == "error"
+    task = agent.retry()
+    await until(lambda: agent.pending)
+    assert len(tools.ran) == 4  # the fifth write of the turn asks
+    await stop(agent)
+    await task
+
+
+async def test_a_call_waiting_for_approval_counts_for_the_calls_after_it():
+    """A (a delete of four: asks) then B (one update, items on always): approving A would bring the turn to five,
+    so B asks too instead of running at once."""
+    delete = ("items", {"action": "delete", "collection": "articles", "keys": [1, 2, 3, 4]})
+    agent, tools = make_agent(ScriptedProvider(calls(delete, update(5)), text("done")), ApprovalPolicy(modes=ALWAYS))
+    task = agent.send("go")
+    await until(lambda: len(agent.pending) == 2)
+    assert tools.ran == []
+    agent.decide("call_items_0", "deny")  # denied: its reserved writes are taken off again
+    assert agent.gate.written == 1
+    await stop(agent)
+    await task
+
+
+async def test_two_calls_with_one_id_end_the_answer_with_an_error_not_a_hang():
+    from app.chat.events import Event, Finish, ToolCallDone, ToolCallStart
+
+    step: list[Event] = [
+        ToolCallStart(0, "dup", "items"),
+        ToolCallDone(0, json.dumps(update(1)[1])),
+        ToolCallStart(1, "dup", "items"),
+        ToolCallDone(1, json.dumps(update(2)[1])),
+        Finish("tool_calls"),
+    ]
+    agent, tools = make_agent(ScriptedProvider(step, text("done")), ApprovalPolicy())
+    await asyncio.wait_for(agent.send("go"), 2)
+    last = agent.conversation.messages[-1]
+    assert last.status == "error" and last.error is not None and last.error.kind == "bad_response"
+    assert tools.ran == [] and not agent.pending and not agent.busy
