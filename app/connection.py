@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Literal, Optional
 
 if TYPE_CHECKING:
     from app.chat.agent import Agent
+    from app.chat.approvals import PendingApproval
     from app.chat.model import ToolCallPart, ToolSpec
     from app.directus.changes import Change
     from app.directus.client import CurrentUser, DirectusClient, Session
@@ -265,7 +266,9 @@ class DirectusConnection:
 class TurnTools:
     def __init__(self, directus: DirectusConnection):
         self._directus = directus
-        self._previews: dict[str, Optional[list[Change]]] = {}  # call id -> its changes; None: loading
+        # call id -> (the waiting call they were read for, its changes; None: loading). A call id is not unique
+        # across turns (a server may send the same one each time): a new waiting call with that id reads its own.
+        self._previews: dict[str, tuple[PendingApproval, Optional[list[Change]]]] = {}
         self._calls: Optional[PreparedCalls] = None  # the tool calls, each prepared once (cards, approvals, runs)
         self._toolbox: Optional[Toolbox] = None
 
@@ -310,28 +313,39 @@ class TurnTools:
 
     def change_preview(self, call_id: str) -> list[Change]:
         """What a pending update will change, value by value (app/directus/changes.py); [] until read, or if none."""
-        return self._previews.get(call_id) or []
+        entry = self._previews.get(call_id)
+        return (entry[1] or []) if entry is not None else []
 
     def preview_pending(self, agent: Agent) -> None:
-        """Read, in the background, what each pending call of the agent will change (once per call)."""
+        """Read, in the background, what each pending call of the agent will change (once per waiting call); drop
+        the previews of calls decided since."""
+        for call_id, (pending, _) in list(self._previews.items()):
+            if pending.future.done():
+                del self._previews[call_id]
         client = self._directus.client
         if client is None:
             return
         for call_id, pending in list(agent.pending.items()):
-            if call_id not in self._previews:
-                self._previews[call_id] = None
-                self._directus.hub.spawn(self._load_preview(client, call_id, pending.prepared))
+            entry = self._previews.get(call_id)
+            if entry is None or entry[0] is not pending:
+                self._previews[call_id] = (pending, None)
+                self._directus.hub.spawn(self._load_preview(client, pending))
 
-    async def _load_preview(self, client: DirectusClient, call_id: str, call: object) -> None:
+    async def _load_preview(self, client: DirectusClient, pending: PendingApproval) -> None:
         """Read with the prepared call's own capture step (the run captures again, right before the write)."""
         from app.directus.changes import preview_changes
         from app.directus.prepared import PreparedCall
 
         try:
+            call = pending.prepared
             changes = await preview_changes(client, call) if isinstance(call, PreparedCall) else []
         except Exception:  # noqa: BLE001 - a preview is a nicety: the approval prompt works without it
             changes = []
-        self._previews[call_id] = changes
+        call_id = pending.call.id
+        entry = self._previews.get(call_id)
+        if entry is None or entry[0] is not pending:
+            return  # decided meanwhile, or another call with this id waits now
+        self._previews[call_id] = (pending, changes)
         if changes:
             self._directus.hub.notify("conversation")
 

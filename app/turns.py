@@ -125,7 +125,7 @@ class Turns:
             provider,
             model.id,
             self.directus.tools.live(),
-            self.prefs.settings.tools,
+            lambda: self.prefs.settings.tools,  # read at every decision: a save in Settings replaces it
             self.prefs.system_prompt(),
             context_window=model.context_window,
             reasoning=self.models.selected_effort() or None,
@@ -137,7 +137,7 @@ class Turns:
         return agent
 
     def _policy_changed(self, policy: ApprovalPolicy) -> None:
-        self.prefs.save()  # "always allow" is kept in the settings' tool modes, which the agent holds
+        self.prefs.save()  # "always allow" is kept in the settings' tool modes, which the agent reads live
 
     def _elsewhere(self, then: str) -> bool:
         """True while another tab runs a turn in the open conversation; the notice `then` says what to do."""
@@ -215,8 +215,7 @@ class Turns:
 
     def agent_changed(self, conversation: Conversation, agent: Agent) -> None:
         """What an agent reports after every change: preview its approvals, save, draw."""
-        if agent.pending:
-            self.directus.tools.preview_pending(agent)
+        self.directus.tools.preview_pending(agent)  # (also drops the previews of calls decided since)
         structural = self.autosave.changed(conversation, agent)
         if (
             structural
@@ -245,12 +244,12 @@ class Turns:
 
     # ----- undo -----------------------------------------------------------------------------------------
 
-    def undo_summary(self, call_id: str) -> str:
+    def undo_summary(self, call_id: str, message_id: str = "") -> str:
         """What Undo on this call's card will do, in plain words; "" when it cannot be undone (now)."""
-        part = self._undoable(call_id)
+        part = self._undoable(call_id, message_id)
         return str(part.undo.get("summary") or "") if part is not None and part.undo else ""
 
-    async def undo(self, call_id: str) -> bool:
+    async def undo(self, call_id: str, message_id: str = "") -> bool:
         """Undo a write of the open conversation in Directus (the user's Undo on its card). The model reads that it
         was undone in front of the call's result from then on. False, with a notice saying why, when it failed."""
         from pydantic import ValidationError
@@ -258,7 +257,7 @@ class Turns:
         from app.directus.errors import DirectusError
         from app.directus.undo import UndoPlan, apply, undone_note
 
-        part = self._undoable(call_id)
+        part = self._undoable(call_id, message_id)
         if part is None:
             return False
         client = self.directus.client
@@ -282,11 +281,16 @@ class Turns:
         self.hub.notify("conversation")
         return True
 
-    def _undoable(self, call_id: str) -> Optional[ToolResultPart]:
+    def _undoable(self, call_id: str, message_id: str = "") -> Optional[ToolResultPart]:
+        """The result of this call that can be undone: the newest with that id (a call id is not unique across
+        turns), or the one answering the assistant message `message_id`."""
         if self.busy:
             return None
-        for message in self.conversation.messages:
-            for part in message.tool_results:
+        messages = self.conversation.messages
+        for index in range(len(messages) - 1, 0, -1):
+            if message_id and messages[index - 1].id != message_id:
+                continue
+            for part in messages[index].tool_results:
                 if part.call_id == call_id and part.undo and not part.undone and part.status == "ok":
                     return part
         return None

@@ -426,3 +426,77 @@ def test_an_entry_set_aside_earlier_is_shown_after_a_reload_until_discarded():
     third = Assistant(local, MemoryStore(), NoNetwork())
     third.load()
     assert not [n for n in third.notices if n.set_aside]
+
+
+# ----- issue 12 review: the turn's policy, change previews and Undo when call ids repeat -----------------------------
+
+
+async def test_a_running_turn_decides_with_the_settings_saved_since_it_started():
+    """Saving Settings replaces the policy object: the agent of a running turn reads the saved one, and an "Always
+    allow" in that turn lands in the settings (and is stored)."""
+    from app.directus.prepared import prepare
+    from tests.unit.test_assistant_hostile import UPDATE, World, ready
+
+    a = ready(World())
+    await a.connect()
+    agent = a.turns._make_agent()  # what send() makes: the agent of a running turn
+    preview = prepare("items", json.dumps(UPDATE)).preview
+    assert preview is not None and agent.policy.decide("items", preview) == "run"  # items on always
+    s = a.settings.model_copy(deep=True)
+    s.tools.set_mode("items", "ask")
+    a.save_settings(s)
+    assert agent.policy.decide("items", preview) == "ask"
+    agent.policy.allow("items:delete")
+    assert "items:delete" in a.settings.tools.allowed
+
+
+async def test_a_change_preview_belongs_to_the_waiting_call_not_to_its_id(monkeypatch):
+    """Two turns whose calls have the same id: the second card reads its own changes, not the first one's."""
+    import asyncio
+    from types import SimpleNamespace
+
+    import app.directus.changes as changes
+    from app.chat.approvals import PendingApproval
+    from app.chat.model import ToolCallPart
+    from app.directus.prepared import prepare
+    from tests.unit.test_assistant_hostile import UPDATE, World, ready
+
+    async def preview_changes(client, call):
+        return [json.loads(call.arguments)["data"]["title"]]
+
+    monkeypatch.setattr(changes, "preview_changes", preview_changes)
+    a = ready(World())
+    await a.connect()
+    tools = a.directus.tools
+    loop = asyncio.get_running_loop()
+    for title in ("first", "second"):
+        args = json.dumps({**UPDATE, "data": {"title": title}})
+        pending = PendingApproval(
+            ToolCallPart(id="call_0", name="items", arguments=args), prepare("items", args), loop.create_future()
+        )
+        agent = cast("Agent", SimpleNamespace(pending={"call_0": pending}))
+        tools.preview_pending(agent)
+        assert tools.change_preview("call_0") == []  # being read
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert cast(list, tools.change_preview("call_0")) == [title]
+        pending.future.set_result("approve")  # decided: its preview is dropped at the next change
+        tools.preview_pending(cast("Agent", SimpleNamespace(pending={})))
+        assert tools.change_preview("call_0") == []
+
+
+def test_undo_finds_the_newest_write_of_a_repeated_call_id_or_the_one_of_its_message():
+    from app.chat.model import Message, ToolCallPart, ToolResultPart
+
+    a = make()
+    conversation = Conversation()
+    answers = []
+    for what in ("first", "second"):
+        answer = Message(role="assistant", parts=[ToolCallPart(id="call_0", name="items", arguments="{}")])
+        result = ToolResultPart(call_id="call_0", name="items", content="{}", undo={"summary": "put back " + what})
+        conversation.messages += [user(what), answer, Message(role="tool", parts=[result])]
+        answers.append(answer)
+    a.turns.show(conversation)
+    assert a.turns.undo_summary("call_0") == "put back second"
+    assert a.turns.undo_summary("call_0", answers[0].id) == "put back first"
+    assert a.turns.undo_summary("call_0", answers[1].id) == "put back second"
