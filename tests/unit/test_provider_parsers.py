@@ -250,6 +250,7 @@ def test_chat_done_without_finish_reason_is_truncated():
 
 def test_ids_a_server_left_out_are_unique_across_streams():
     """Cards, change previews and Undo find a call by its id: two streams without ids must not both say call 1."""
+    from app.chat.events import ToolCallStart
     from app.providers import errors
     from app.providers.openai_chat import ChatParser
     from app.providers.sse import SSEEvent
@@ -258,6 +259,6 @@ def test_ids_a_server_left_out_are_unique_across_streams():
         parser = ChatParser(errors.ErrorContext("compatible:local", "m"))
         chunk = {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"name": "items"}}]}}]}
         events = parser.feed(SSEEvent(data=json.dumps(chunk)))
-        return next(e.id for e in events if type(e).__name__ == "ToolCallStart")
+        return next(e.id for e in events if isinstance(e, ToolCallStart))
 
     assert first_id() != first_id()
