@@ -166,3 +166,33 @@ def test_disconnect_signs_out_and_stays_out(app, directus, fake_provider):
     assert fake_provider.last.tool_names == set()
     app.reload()
     expect(app.badge()).to_have_text("Directus: not connected")
+
+
+# A Directus token belongs to the URL it was entered for (issue 12): after the URL changes, the old token is not
+# sent to the new host (the fake provider server stands in for it: it answers anything, and the page may reach it).
+def test_after_the_url_changes_the_old_token_is_not_sent_to_the_new_host(app, directus, fake_provider_server):
+    page = app.page
+    other = fake_provider_server.url
+    sent: list[dict] = []
+    page.on("request", lambda r: sent.append({"url": r.url, "headers": r.headers}) if r.url.startswith(other) else None)
+
+    app.open_settings()
+    app.connect_with_token(directus.url, directus.admin_token)
+    expect(app.status()).to_have_text("Connected as Admin User (administrator)")
+
+    page.get_by_label("Directus URL").fill(other)  # the token field is left as it was
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(app.status()).to_contain_text("Sign in to Directus")
+    expect(page.locator(".notice", has_text="The Directus URL is now " + other)).to_contain_text("was removed")
+    app.rendered()
+    assert [r for r in sent if "authorization" in r["headers"]] == []
+    assert directus.admin_token not in json.dumps(sent)
+    stored = page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")
+    assert directus.admin_token not in stored  # dropped, not kept for later
+
+    page.get_by_label("Directus URL").fill(directus.url)  # back: a new sign-in is needed there too
+    page.get_by_label("Directus token").fill(directus.admin_token)
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(app.status()).to_have_text("Connected as Admin User (administrator)")
+    app.save_settings()
+    expect(page.locator(".notice", has_text="The Directus URL is now")).to_have_count(0)

@@ -23,7 +23,7 @@ from app.providers import open_provider
 from devkit.fake_provider.script import Call, Step
 from devkit.fake_provider.settings import MODELS, settings_for
 from devkit.transports import HttpxTransport
-from tests.helpers import RecordingSleep, until
+from tests.doubles import RecordingSleep, until
 
 READ = {
     "action": "read",

@@ -12,7 +12,7 @@ from app.store.kv import MemoryStore
 from devkit.fake_provider.script import Step
 from devkit.fake_provider.settings import settings_for
 from devkit.transports import HttpxTransport
-from tests.helpers import RecordingSleep, until
+from tests.doubles import RecordingSleep, until
 
 UPDATE = {"action": "update", "collection": "articles", "keys": [3], "data": {"title": "Set by the assistant"}}
 

@@ -28,7 +28,7 @@ from app.chat.request import ModelRequest
 from app.providers import open_provider
 from devkit.fake_provider.script import SCENARIOS
 from devkit.transports import HttpxTransport
-from tests.helpers import RecordingSleep, collect
+from tests.doubles import RecordingSleep, collect
 
 TOOLS = [
     ToolSpec(

@@ -12,7 +12,7 @@ from app.settings import CompatibleEndpoint, ProviderAccount, ProviderSettings
 from app.transport import NetworkError
 from devkit.fake_provider.script import Step
 from devkit.transports import BytesResponse, HttpxTransport, MockTransport
-from tests.helpers import RecordingSleep, collect
+from tests.doubles import RecordingSleep, collect
 
 REFS = {
     "responses": "openai:gpt-5-mini",

@@ -16,7 +16,7 @@ from app.providers import open_provider
 from app.providers.openai_chat import ChatCompletionsProvider
 from devkit.fake_provider.script import Call, Step
 from devkit.transports import HttpxTransport
-from tests.helpers import collect
+from tests.doubles import collect
 
 
 def test_preflight_echoes_requested_headers_and_exposes_retry_after(fake_provider):

@@ -13,7 +13,7 @@ from app.chat.request import ModelRequest
 from app.providers import open_provider
 from devkit.fake_provider.script import Call, Step
 from devkit.transports import HttpxTransport
-from tests.helpers import RecordingSleep, collect, until
+from tests.doubles import RecordingSleep, collect, until
 
 # name -> (model ref, fake protocol queue, recorded protocol)
 PROTOCOLS = {

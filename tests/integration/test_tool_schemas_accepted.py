@@ -15,7 +15,7 @@ from app.directus.registry import tool_specs
 from app.providers import open_provider
 from devkit.fake_provider.settings import settings_for
 from devkit.transports import HttpxTransport
-from tests.helpers import collect
+from tests.doubles import collect
 
 MODELS = {
     "responses": "openai:gpt-5-mini",

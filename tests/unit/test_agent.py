@@ -22,7 +22,7 @@ from app.chat.events import (
     ToolCallStart,
 )
 from app.chat.model import Conversation, Message, TextPart
-from tests.helpers import FakeTools, ScriptedProvider, calls, text, until
+from tests.doubles import FakeTools, ScriptedProvider, calls, text, until
 
 
 def make_agent(provider, tools=None, policy=None, **kw) -> tuple[Agent, list]:

@@ -17,7 +17,7 @@ import pytest
 from app.chat.agent import Agent
 from app.chat.approvals import BULK_LIMIT, ApprovalPolicy
 from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart
-from tests.helpers import FakeTools, Prepared, Preview, ScriptedProvider, calls, text, until
+from tests.doubles import FakeTools, Prepared, Preview, ScriptedProvider, calls, text, until
 
 
 class DirectusLikeTools(FakeTools):

@@ -1,5 +1,5 @@
-"""What many tests use that is not a pytest fixture (fixtures live in tests/fixtures/; what benchmarks use too lives in
-devkit/).
+"""Test doubles many tests share (a scripted model, fake tools, an instant sleep) and the wait that goes with them;
+not pytest fixtures (those live in tests/fixtures/; what benchmarks use too lives in devkit/).
 
 - ``await until(condition, timeout=...)``: wait until ``condition()`` is true (polled every 5 ms), or fail;
 - ``ScriptedProvider(*steps)``: a model (app.chat.request.Provider) that answers each request with the next step,
