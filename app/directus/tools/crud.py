@@ -76,18 +76,15 @@ async def run_crud(client: DirectusApi, base: str, a: CrudArgs, *, shape: Callab
         params: dict[str, Any] = {"filter": {"id": {"_in": a.keys}}} if a.keys else {}
         params["limit"] = -1
         return shape(await client.request("GET", path(base), params=params))
-    write_params = None
     if a.action == "create":
-        return shape(await client.request("POST", path(base), params=write_params, json=a.data))
+        return shape(await client.request("POST", path(base), json=a.data))
     if a.action == "update":
         if isinstance(a.data, list):
-            return shape(await client.request("PATCH", path(base), params=write_params, json=a.data))
+            return shape(await client.request("PATCH", path(base), json=a.data))
         keys = a.keys or []
         if len(keys) == 1:
-            return shape(await client.request("PATCH", path(base, keys[0]), params=write_params, json=a.data))
-        return shape(
-            await client.request("PATCH", path(base), params=write_params, json={"keys": keys, "data": a.data})
-        )
+            return shape(await client.request("PATCH", path(base, keys[0]), json=a.data))
+        return shape(await client.request("PATCH", path(base), json={"keys": keys, "data": a.data}))
     keys = a.keys or []
     if len(keys) == 1:
         await client.request("DELETE", path(base, keys[0]))
