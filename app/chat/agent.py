@@ -7,6 +7,9 @@ the app can render and save: a reload at any moment loses nothing that was shown
 a call that needs the user's say is listed in `pending` until the UI calls `decide()`. The calls of a step are
 decided in order before any runs (app/chat/gate.py), counting what the turn has changed.
 
+The calls of a step are answered by app/chat/call_runner.py; where a turn stands (and settling a cut-off one) is
+read from the messages by app/chat/turn_state.py.
+
 A call is prepared once its arguments have streamed (`tools.prepare`: parsed, checked, previewed); the
 approval prompt shows that prepared call and `tools.run` runs it, without parsing it again.
 
@@ -21,19 +24,12 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Awaitable, Callable, Generic, Optional
 
-from app.chat.approvals import (
-    ApprovalPolicy,
-    PendingApproval,
-    UserDecision,
-    denied_result,
-    error_result,
-    stopped_result,
-)
+from app.chat.approvals import ApprovalPolicy, PendingApproval, UserDecision, denied_result, stopped_result
+from app.chat.call_runner import CallRunner
 from app.chat.gate import ApprovalGate, written_in_turn
-from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart, ToolSpec
+from app.chat.model import Conversation, Message, TextPart, ToolSpec
 from app.chat.tools import CallPreview, Prepared, PreparedCall, ToolOutcome, Tools
-from app.chat.versions import keep_version
-from app.json_depth import STREAM_DEPTH, load_json
+from app.chat.turn_state import last_assistant, new_version_of_last_user, settle_interrupted, unanswered
 
 if TYPE_CHECKING:
     from app.chat.request import Provider
@@ -84,7 +80,7 @@ class Agent(Generic[Prepared]):
         self.ready = ready  # awaited before each model call, e.g. until a Directus sign-in in progress is over
         self.context_window = context_window
         self.step_cap = step_cap
-        self.running: set[str] = set()
+        self.calls = CallRunner(tools, self.gate, self._changed)  # answers the calls of a step
         self._task: Optional[asyncio.Task] = None
 
     # ----- what the UI calls -------------------------------------------------------------------
@@ -97,6 +93,11 @@ class Agent(Generic[Prepared]):
     def pending(self) -> dict[str, PendingApproval]:
         """The calls waiting for the user's say, by call id, in the order the model sent them."""
         return self.gate.pending
+
+    @property
+    def running(self) -> set[str]:
+        """The ids of the calls running now."""
+        return self.calls.running
 
     @property
     def busy(self) -> bool:
@@ -125,14 +126,14 @@ class Agent(Generic[Prepared]):
     def regenerate(self) -> "asyncio.Task[None]":
         """Replace everything after the last user message with a new answer (the old one is kept as a version)."""
         self._ensure_idle()
-        self._new_version_of_last_user()
+        new_version_of_last_user(self.conversation.messages)
         self._changed()
         return self._start()
 
     def edit_last(self, text: str) -> "asyncio.Task[None]":
         """Replace the last user message with `text` and answer it anew (the old ones are kept as a version)."""
         self._ensure_idle()
-        index = self._new_version_of_last_user()
+        index = new_version_of_last_user(self.conversation.messages)
         if index is None:
             return self.send(text)
         self.conversation.messages[index].parts = [TextPart(text=text)]
@@ -149,7 +150,7 @@ class Agent(Generic[Prepared]):
         if last.status == "streaming":
             self._settle_interrupted()
             return None
-        if last.status == "done" and self._unanswered(last):
+        if last.status == "done" and unanswered(self.conversation.messages, last):
             return self._start(resume=True)
         return None
 
@@ -180,12 +181,12 @@ class Agent(Generic[Prepared]):
     async def _turn(self, resume: bool) -> None:
         try:
             if resume:
-                await self._answer_calls(self._last_assistant())
+                await self.calls.answer_calls(self.conversation.messages, self._last_assistant())
             for _ in range(self.step_cap):
                 message = await self._step()
                 if message is None or message.status != "done" or not message.tool_calls:
                     return
-                await self._answer_calls(message)
+                await self.calls.answer_calls(self.conversation.messages, message)
             self.conversation.messages.append(
                 Message(
                     role="assistant",
@@ -244,73 +245,6 @@ class Agent(Generic[Prepared]):
         self._changed()
         return message
 
-    async def _answer_calls(self, message: Optional[Message]) -> None:
-        """Decide, ask, and run the calls of `message` that have no result yet, concurrently."""
-        if message is None:
-            return
-        results = self._results_message(message)
-        for call in self._unanswered(message):
-            if call.started:  # it was running when the page went away
-                results.parts.append(
-                    error_result(
-                        call,
-                        "error",
-                        "INTERRUPTED",
-                        "The page was reloaded while this ran; it may or may not have been applied. Check before retrying.",
-                    )
-                )
-        # Decided in order before any runs, so the calls of one step count what the ones before them change.
-        admitted = [(call, self._admit(call)) for call in self._unanswered(message)]
-        self._changed()
-        await asyncio.gather(*(self._answer(call, admission, results) for call, admission in admitted))
-        order = {call.id: i for i, call in enumerate(message.tool_calls)}
-        results.parts.sort(key=lambda part: order.get(getattr(part, "call_id", ""), len(order)))
-        self._changed()
-
-    def _admit(self, call: ToolCallPart) -> Optional[tuple[Prepared, Optional[PendingApproval]]]:
-        """(the prepared call, its approval if it waits for one); None for a disabled tool."""
-        if not self.policy.enabled(call.name):
-            return None
-        prepared = self.tools.prepare(call.name, call.arguments)
-        return prepared, self.gate.admit(call, prepared)
-
-    async def _answer(
-        self, call: ToolCallPart, admission: Optional[tuple[Prepared, Optional[PendingApproval]]], results: Message
-    ) -> None:
-        if admission is None:
-            results.parts.append(
-                error_result(call, "error", "TOOL_DISABLED", f"The tool {call.name} is disabled by the user.")
-            )
-            self._changed()
-            return
-        prepared, pending = admission
-        if pending is not None:
-            try:
-                answer = await pending.future
-            finally:
-                self.pending.pop(call.id, None)
-            if answer == "deny":
-                results.parts.append(denied_result(call))
-                self._changed()
-                return
-        call.started = True
-        self.running.add(call.id)
-        self._changed()
-        try:
-            outcome = await self.tools.run(prepared)
-        finally:
-            self.running.discard(call.id)
-        results.parts.append(
-            ToolResultPart(
-                call_id=call.id,
-                name=call.name,
-                content=outcome.content,
-                status="ok" if outcome.ok else "error",
-                undo=getattr(outcome, "undo", None),
-            )
-        )
-        self._changed()
-
     def _fit(self, history: list[Message], tools: list[ToolSpec], harder: bool) -> list[Message]:
         """The part of the history that fits the model's window; tells the user when some was left out."""
         from app.chat.context import fit
@@ -332,62 +266,11 @@ class Agent(Generic[Prepared]):
     # ----- bookkeeping ----------------------------------------------------------------------------
 
     def _settle_interrupted(self, stopped: bool = False) -> None:
-        """Mark a cut-off answer as stopped and answer every call it leaves behind with "stopped".
-
-        Without `stopped`, only an answer cut off mid-stream (by a reload) is settled: a complete answer
-        whose calls wait for approval is resumed instead.
-        """
-        last = self._last_assistant()
-        if last is None or (last.status != "streaming" and not stopped):
-            return
-        if last.status == "streaming":
-            for call in last.tool_calls:  # arguments cut mid-stream are not valid JSON: send none
-                try:
-                    load_json(call.arguments or "{}", STREAM_DEPTH)
-                except ValueError:  # cut off, or nested too deeply (app/json_depth.py)
-                    call.arguments = "{}"
-        unanswered = self._unanswered(last)
-        if last.status == "streaming" or (last.status == "done" and unanswered):
-            last.status = "stopped"
-        if unanswered:
-            self._results_message(last).parts.extend(stopped_result(call) for call in unanswered)
-        self._changed()
-
-    def _results_message(self, message: Message) -> Message:
-        """The tool message answering `message`, created right after it if missing."""
-        messages = self.conversation.messages
-        index = messages.index(message)
-        if index + 1 < len(messages) and messages[index + 1].role == "tool":
-            return messages[index + 1]
-        results = Message(role="tool")
-        messages.insert(index + 1, results)
-        return results
-
-    def _unanswered(self, message: Message) -> list[ToolCallPart]:
-        messages = self.conversation.messages
-        index = messages.index(message)
-        answered = set()
-        if index + 1 < len(messages) and messages[index + 1].role == "tool":
-            answered = {part.call_id for part in messages[index + 1].tool_results}
-        return [call for call in message.tool_calls if call.id not in answered]
+        if settle_interrupted(self.conversation.messages, stopped):
+            self._changed()
 
     def _last_assistant(self) -> Optional[Message]:
-        for message in reversed(self.conversation.messages):
-            if message.role == "assistant":
-                return message
-            if message.role == "user":
-                return None
-        return None
-
-    def _new_version_of_last_user(self) -> Optional[int]:
-        """Keep the last user message and what followed it as a version, drop what followed; its index."""
-        messages = self.conversation.messages
-        for index in range(len(messages) - 1, -1, -1):
-            if messages[index].role == "user":
-                keep_version(messages, index)
-                del messages[index + 1 :]
-                return index
-        return None
+        return last_assistant(self.conversation.messages)
 
     def _ensure_idle(self) -> None:
         if self.busy:
