@@ -53,6 +53,12 @@ class CustomModel(_Settings):
     context_window: int = 128_000
     output_limit: int = 16_000
     reasoning: bool = False
+    images: bool = False  # the model reads images (a vision model)
+    pdfs: bool = False  # the model reads PDFs (sent as Chat Completions "file" parts)
+
+    @property
+    def takes(self) -> tuple[str, ...]:
+        return (("image",) if self.images else ()) + (("pdf",) if self.pdfs else ())
 
 
 ServerKind = Literal["auto", "generic", "azure", "mistral", "ollama", "lmstudio", "vllm", "openrouter", "litellm"]

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Awaitable, Callable, Generic, Optional
+from typing import TYPE_CHECKING, Awaitable, Callable, Generic, Optional, Sequence
 
 from app.chat.approvals import ApprovalPolicy, PendingApproval, UserDecision, denied_result, stopped_result
 from app.chat.call_runner import CallRunner
 from app.chat.gate import ApprovalGate, written_in_turn
-from app.chat.model import Conversation, Message, TextPart, ToolSpec
+from app.chat.model import Conversation, FilePart, Message, TextPart, ToolSpec
 from app.chat.tools import CallPreview, Prepared, PreparedCall, ToolOutcome, Tools
 from app.chat.turn_state import last_assistant, new_version_of_last_user, settle_interrupted, unanswered
 
@@ -67,6 +67,7 @@ class Agent(Generic[Prepared]):
         on_policy_change: Callable[[ApprovalPolicy], None] = lambda policy: None,
         ready: Optional[Callable[[], Awaitable[None]]] = None,
         step_cap: int = STEP_CAP,
+        files: Optional[Callable[[list[Message]], Awaitable[dict[str, str]]]] = None,
     ):
         self.conversation = conversation
         self.provider = provider
@@ -80,6 +81,7 @@ class Agent(Generic[Prepared]):
         self.ready = ready  # awaited before each model call, e.g. until a Directus sign-in in progress is over
         self.context_window = context_window
         self.step_cap = step_cap
+        self.files = files  # the bytes of the attachments a request carries (app/store/attachment_store.py)
         self.calls = CallRunner(tools, self.gate, self._changed)  # answers the calls of a step
         self._task: Optional[asyncio.Task] = None
 
@@ -103,11 +105,11 @@ class Agent(Generic[Prepared]):
     def busy(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def send(self, text: str) -> "asyncio.Task[None]":
-        """Append the user's message and run a turn (as a task that `stop()` cancels)."""
+    def send(self, text: str, attached: Sequence[FilePart] = ()) -> "asyncio.Task[None]":
+        """Append the user's message (and its attachments) and run a turn (as a task that `stop()` cancels)."""
         self._ensure_idle()
         self._settle_interrupted(stopped=True)
-        self.conversation.messages.append(Message(role="user", parts=[TextPart(text=text)]))
+        self.conversation.messages.append(Message(role="user", parts=[TextPart(text=text), *attached]))
         self._changed()
         return self._start()
 
@@ -224,6 +226,7 @@ class Agent(Generic[Prepared]):
             tools=tools,
             max_output_tokens=self.max_output_tokens,
             reasoning=self.reasoning,
+            files=await self.files(history) if self.files is not None else {},
         )
         message = Message(role="assistant", status="streaming", model=f"{self.provider.name}:{self.model_id}")
         self.conversation.messages.append(message)

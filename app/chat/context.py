@@ -8,12 +8,14 @@ What is kept: the system prompt, the tools and the latest turn always (a turn is
 everything after it until the next user message). When the history does not fit:
 
 1. large tool results of older turns are shortened to a short note, oldest first;
+   attachments (images, PDFs, files) of older turns are left out, oldest first, each replaced by a note;
 2. then the oldest whole turns are left out, so a tool call is never sent without its result nor a
    result without its call;
 3. if the latest turn alone is still too big, its older tool results are shortened too (the results
    of the last step stay whole: the model is about to read them).
 
-Estimates are offline (app/chat/tokens.py) times a provider factor. When the provider reported usage
+Estimates are offline (app/chat/tokens.py) times a provider factor; an attachment counts by its provider's rule
+(app/chat/attachments.py file_tokens). When the provider reported usage
 for an earlier request, the estimate is scaled up if the provider counted more than we estimated for
 the same messages (never down: that request may itself have been trimmed). A margin of 12 % is kept.
 After a context-too-long error, call again with harder=True: the budget drops to 60 %.
@@ -25,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from app.chat.model import Message, Part, ToolResultPart
+from app.chat.model import FilePart, Message, Part, TextPart, ToolResultPart
 from app.chat.tokens import estimate_message_tokens, estimate_tokens, provider_factor
 
 MARGIN = 0.12
@@ -42,6 +44,7 @@ class FitResult:
     left_out_messages: int = 0
     left_out_turns: int = 0
     shortened_results: int = 0
+    left_out_files: int = 0
     fits: bool = True  # False: even the latest turn alone is too big; the request will likely fail
     notice: Optional[str] = None  # for the user, when anything was left out or shortened
 
@@ -79,6 +82,25 @@ def _shorten(message: Message) -> tuple[Message, int]:
     return message.model_copy(update={"parts": parts}), count
 
 
+def _without_files(message: Message) -> tuple[Message, int]:
+    """A copy of a user message with its attachments replaced by a note, and how many were replaced."""
+    if not message.files:
+        return message, 0
+    parts: list[Part] = [
+        TextPart(text="[Attachment %s left out to fit the context window.]" % p.name) if isinstance(p, FilePart) else p
+        for p in message.parts
+    ]
+    return message.model_copy(update={"parts": parts}), len(message.files)
+
+
+def protocol_of(model_id: Optional[str]) -> str:
+    """The wire protocol of "provider:model", for the attachment token rules."""
+    provider = (model_id or "").split(":", 1)[0].lower()
+    return {"openai": "responses", "anthropic": "anthropic", "gemini": "gemini", "google": "gemini"}.get(
+        provider, "chat"
+    )
+
+
 def usage_scale(messages: list[Message], fixed_tokens: int, factor: float) -> float:
     """>= 1: how much more than our estimate the provider counted for the input of its last reported call."""
     for index in range(len(messages) - 1, -1, -1):
@@ -112,8 +134,10 @@ def fit(
     fixed = int((system_tokens + tools_tokens) * scale)
     available = budget - fixed
 
+    protocol = protocol_of(model_id)
+
     def cost(message: Message) -> int:
-        return int(estimate_message_tokens(message) * scale)
+        return int(estimate_message_tokens(message, protocol) * scale)
 
     turns = split_turns(messages)
     costs = [[cost(m) for m in turn] for turn in turns]
@@ -139,6 +163,18 @@ def fit(
                 total += new_cost - costs[t][i]
                 costs[t][i] = new_cost
                 result.shortened_results += count
+    # 1b. leave out the attachments of older turns, oldest first
+    for t in range(len(turns) - 1):
+        for i, message in enumerate(turns[t]):
+            if total <= available:
+                break
+            bare, count = _without_files(message)
+            if count:
+                turns[t][i] = bare
+                new_cost = cost(bare)
+                total += new_cost - costs[t][i]
+                costs[t][i] = new_cost
+                result.left_out_files += count
     # 2. leave out the oldest whole turns
     first = 0
     while total > available and first < len(turns) - 1:
@@ -178,6 +214,10 @@ def _notice(result: FitResult) -> Optional[str]:
                 "s" if result.left_out_turns != 1 else "",
             )
         )
+    if result.left_out_files:
+        said.append(
+            "%d older attachment%s left out" % (result.left_out_files, "s" if result.left_out_files != 1 else "")
+        )
     if result.shortened_results:
         said.append(
             "%d large tool result%s shortened"
@@ -191,6 +231,6 @@ def _notice(result: FitResult) -> Optional[str]:
     if not said:
         return None
     text = "To fit the model's context window: " + "; ".join(said) + "."
-    if result.left_out_messages or result.shortened_results:
+    if result.left_out_messages or result.shortened_results or result.left_out_files:
         text += " The model no longer sees them; they stay in this conversation."
     return text

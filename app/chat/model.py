@@ -6,7 +6,9 @@ OpenAI encrypted reasoning, Gemini thought signatures) rides in `provider_detail
 but what the provider module that wrote it needs to read it back.
 
 Roles:
-- `user`: what the person typed (text parts).
+- `user`: what the person typed (text parts) and the files they attached (file parts: metadata and a thumbnail;
+  the bytes live in the attachment store, app/store/attachment_store.py, and reach a provider as
+  `ModelRequest.files`).
 - `assistant`: one model response (reasoning, text and tool-call parts), with usage and status.
 - `tool`: the results of the tool calls of the assistant message just before it, one part per call.
 
@@ -45,7 +47,7 @@ def _read_as(known: tuple[str, ...], fallback: str) -> Callable[[object], object
     return read
 
 
-PartKind = Literal["text", "reasoning", "tool_call", "tool_result"]
+PartKind = Literal["text", "reasoning", "tool_call", "tool_result", "file"]
 
 
 class TextPart(_Value):
@@ -94,9 +96,25 @@ class ToolResultPart(_Value):
         return self.status != "ok"
 
 
+class FilePart(_Value):
+    """A file the user attached (app/chat/attachments.py: kinds, limits). Only metadata and a small thumbnail
+    are kept here; the bytes are in the attachment store under `sha256` (content-addressed)."""
+
+    kind: Literal["file"] = "file"
+    name: str
+    media_type: str  # image/png | image/jpeg | image/webp | image/gif | application/pdf | text/plain ...
+    size: int = 0  # bytes, as sent (an image after scaling)
+    sha256: str
+    width: Optional[int] = None  # images
+    height: Optional[int] = None
+    pages: Optional[int] = None  # PDFs (counted, approximately)
+    thumbnail: Optional[str] = None  # a small data:image/jpeg URL, shown in <img> only
+    directus_id: Optional[str] = None  # the Directus file it came from, told to the model
+
+
 # Every mapper of parts (app/providers/*, app/chat/tokens.py, app/providers/history.py) matches each of these
 # and ends in `assert_never`, so a new part kind cannot be left out silently.
-Part = Annotated[Union[TextPart, ReasoningPart, ToolCallPart, ToolResultPart], Field(discriminator="kind")]
+Part = Annotated[Union[TextPart, ReasoningPart, ToolCallPart, ToolResultPart, FilePart], Field(discriminator="kind")]
 
 
 class Usage(_Value):
@@ -215,6 +233,10 @@ class Message(_Value):
     @property
     def text(self) -> str:
         return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def files(self) -> list[FilePart]:
+        return [p for p in self.parts if isinstance(p, FilePart)]
 
     @property
     def tool_calls(self) -> list[ToolCallPart]:

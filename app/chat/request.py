@@ -31,6 +31,9 @@ class ModelRequest:
     reasoning: Optional[str] = (
         None  # effort hint: "none" | "minimal" | "low" | "medium" | "high" | "xhigh"; None = provider default
     )
+    # The bytes of the attached files (FilePart.sha256 -> base64), read from the attachment store for this request;
+    # a file missing here is sent as a note that it is not kept on this device.
+    files: dict[str, str] = field(default_factory=dict)
 
 
 class Provider(Protocol):

@@ -19,6 +19,7 @@ import re
 from typing import Iterable, Optional, assert_never
 
 from app.chat.model import (
+    FilePart,
     Message,
     ReasoningPart,
     TextPart,
@@ -86,8 +87,9 @@ def estimate_tokens(text: str) -> int:
     return tokens
 
 
-def estimate_message_tokens(message: Message) -> int:
-    """Estimated tokens of one message as a provider would count it in the prompt."""
+def estimate_message_tokens(message: Message, protocol: str = "responses") -> int:
+    """Estimated tokens of one message as a provider would count it in the prompt (attachments by the rule of
+    the wire `protocol`, app/chat/attachments.py)."""
     total = MESSAGE_OVERHEAD
     for part in message.parts:
         match part:
@@ -103,6 +105,10 @@ def estimate_message_tokens(message: Message) -> int:
                 blob = part.provider_details.get("encrypted_content") if part.provider_details else None
                 if isinstance(blob, str):
                     total += len(blob) // 4
+            case FilePart():
+                from app.chat.attachments import file_tokens
+
+                total += file_tokens(part, protocol)
             case _:
                 assert_never(part)
     return total

@@ -26,6 +26,7 @@ from app.chat.events import (
     UsageUpdate,
 )
 from app.chat.model import (
+    FilePart,
     FinishReason,
     Message,
     ReasoningPart,
@@ -37,7 +38,7 @@ from app.chat.model import (
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_object, user_text, well_formed
+from app.providers.history import arguments_object, well_formed
 from app.providers.registry import ANTHROPIC
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
@@ -86,7 +87,30 @@ def usage_from(u: dict[str, Any], previous: Optional[Usage] = None) -> Usage:
     )
 
 
-def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]:
+def user_blocks(m: Message, files: dict[str, str], takes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A user message's blocks: text, and image / document blocks with base64 sources for its files."""
+    from app.providers.user_content import user_pieces
+
+    blocks: list[dict[str, Any]] = []
+    for piece in user_pieces(m, files, takes):
+        if isinstance(piece, str):
+            blocks.append({"type": "text", "text": piece})
+        else:
+            source = {"type": "base64", "media_type": piece.part.media_type, "data": piece.data}
+            kind = "document" if piece.part.media_type == "application/pdf" else "image"
+            block: dict[str, Any] = {"type": kind, "source": source}
+            if kind == "document":
+                block["title"] = piece.part.name
+            blocks.append(block)
+    return blocks
+
+
+def map_messages(
+    messages: list[Message],
+    provider: str,
+    files: Optional[dict[str, str]] = None,
+    takes: tuple[str, ...] = ("image", "pdf"),
+) -> list[dict[str, Any]]:
     """Our history as Anthropic messages. Every part kind has its case in each role (a part that does not belong
     to a role, or reasoning another provider wrote, is left out on purpose); a kind without one raises."""
     out: list[dict[str, Any]] = []
@@ -102,7 +126,7 @@ def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]
     for m in well_formed(messages):
         match m.role:
             case "user":
-                add("user", [{"type": "text", "text": user_text(m)}])
+                add("user", user_blocks(m, files or {}, takes))
             case "assistant":
                 blocks: list[dict[str, Any]] = []
                 for p in m.parts:
@@ -126,8 +150,8 @@ def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]
                                     "input": arguments_object(p.arguments),
                                 }
                             )
-                        case ToolResultPart():
-                            pass  # results come in the tool message
+                        case ToolResultPart() | FilePart():
+                            pass  # results come in the tool message; files only in the user's
                         case _:
                             assert_never(p)
                 add("assistant", blocks)
@@ -144,7 +168,7 @@ def map_messages(messages: list[Message], provider: str) -> list[dict[str, Any]]
                             if p.is_error:
                                 block["is_error"] = True
                             results.append(block)
-                        case TextPart() | ReasoningPart() | ToolCallPart():
+                        case TextPart() | ReasoningPart() | ToolCallPart() | FilePart():
                             pass  # not a tool result
                         case _:
                             assert_never(p)
@@ -266,7 +290,7 @@ class MessagesProvider(StreamingProvider):
         body: dict[str, Any] = {
             "model": request.model,
             "max_tokens": max_tokens,
-            "messages": map_messages(request.messages, self.name),
+            "messages": map_messages(request.messages, self.name, request.files, self.model.takes),
             "stream": True,
         }
         if request.system:

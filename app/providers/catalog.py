@@ -47,6 +47,7 @@ class CatalogModel:
     successor: Optional[str] = None  # model id to use instead
     known: bool = True  # False for ids not in the catalog (limits are guesses)
     cache_min_tokens: Optional[int] = None  # Anthropic prompt-cache minimum prefix
+    takes: tuple[str, ...] = ("image", "pdf")  # attachments it reads besides text (app/chat/attachments.py)
 
     @property
     def ref(self) -> str:
@@ -196,7 +197,10 @@ def _guess(provider: str, model_id: str) -> CatalogModel:
         reasoning = "gemini_budget"
     elif provider == "anthropic":
         reasoning = "adaptive"
-    return CatalogModel(provider, model_id, model_id, protocol, 128_000, 16_000, reasoning, efforts, known=False)
+    takes: tuple[str, ...] = ("image", "pdf") if provider in _PROTOCOLS else ()
+    return CatalogModel(
+        provider, model_id, model_id, protocol, 128_000, 16_000, reasoning, efforts, known=False, takes=takes
+    )
 
 
 EFFORT_LABELS: dict[str, str] = {
@@ -235,8 +239,10 @@ def custom(
     context_window: int = 128_000,
     output_limit: int = 16_000,
     reasoning: bool = False,
+    takes: tuple[str, ...] = (),
 ) -> CatalogModel:
-    """A model of an OpenAI-compatible endpoint, with the limits configured in the settings."""
+    """A model of an OpenAI-compatible endpoint, with the limits (and the attachments it takes: Settings, "Takes
+    images" / "Takes PDFs") configured in the settings."""
     return CatalogModel(
         "compatible:" + endpoint,
         model_id,
@@ -246,6 +252,7 @@ def custom(
         output_limit,
         "effort" if reasoning else None,
         known=True,
+        takes=takes,
     )
 
 

@@ -52,7 +52,13 @@ def resolve_model(model_ref: str, settings: Optional[ProviderSettings]) -> Catal
         custom = endpoint.model(model_id) if endpoint is not None else None
         if endpoint is not None and custom is not None:
             return catalog.custom(
-                endpoint.name, custom.id, custom.name, custom.context_window, custom.output_limit, custom.reasoning
+                endpoint.name,
+                custom.id,
+                custom.name,
+                custom.context_window,
+                custom.output_limit,
+                custom.reasoning,
+                custom.takes,
             )
         return catalog.custom(provider.split(":", 1)[1], model_id)
     return catalog.lookup(provider, model_id)

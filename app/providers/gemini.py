@@ -25,6 +25,7 @@ from app.chat.events import (
     UsageUpdate,
 )
 from app.chat.model import (
+    FilePart,
     FinishReason,
     Message,
     ReasoningPart,
@@ -36,7 +37,7 @@ from app.chat.model import (
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_object, user_text, well_formed
+from app.providers.history import arguments_object, well_formed
 from app.providers.registry import GEMINI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
@@ -80,7 +81,25 @@ def _response_object(content: str, is_error: bool) -> dict[str, Any]:
     return {"error": value} if is_error else {"result": value}
 
 
-def map_contents(messages: list[Message], provider: str, placeholder: bool) -> list[dict[str, Any]]:
+def user_parts(m: Message, files: dict[str, str], takes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A user message's parts: text, and inline_data (mime type + base64) for its images and PDFs."""
+    from app.providers.user_content import user_pieces
+
+    return [
+        {"text": piece}
+        if isinstance(piece, str)
+        else {"inline_data": {"mime_type": piece.part.media_type, "data": piece.data}}
+        for piece in user_pieces(m, files, takes)
+    ]
+
+
+def map_contents(
+    messages: list[Message],
+    provider: str,
+    placeholder: bool,
+    files: Optional[dict[str, str]] = None,
+    takes: tuple[str, ...] = ("image", "pdf"),
+) -> list[dict[str, Any]]:
     """Our history as Gemini contents. Every part kind has its case in each role (a part that does not belong to
     a role, or reasoning without a signature of this provider, is left out on purpose); a kind without one raises."""
     contents: list[dict[str, Any]] = []
@@ -88,7 +107,7 @@ def map_contents(messages: list[Message], provider: str, placeholder: bool) -> l
     for m in well_formed(messages):
         match m.role:
             case "user":
-                contents.append({"role": "user", "parts": [{"text": user_text(m)}]})
+                contents.append({"role": "user", "parts": user_parts(m, files or {}, takes)})
             case "assistant":
                 last_calls = {p.id: p for p in m.tool_calls}
                 parts: list[dict[str, Any]] = []
@@ -107,8 +126,8 @@ def map_contents(messages: list[Message], provider: str, placeholder: bool) -> l
                         case ToolCallPart():
                             parts.append(_function_call(p, provider, placeholder and first_call))
                             first_call = False
-                        case ToolResultPart():
-                            pass  # results come in the tool message
+                        case ToolResultPart() | FilePart():
+                            pass  # results come in the tool message; files only in the user's
                         case _:
                             assert_never(p)
                 if parts:
@@ -126,7 +145,7 @@ def map_contents(messages: list[Message], provider: str, placeholder: bool) -> l
                             if call is not None and call.provider == provider and call.provider_details.get("id"):
                                 response["id"] = call.provider_details["id"]
                             responses.append({"functionResponse": response})
-                        case TextPart() | ReasoningPart() | ToolCallPart():
+                        case TextPart() | ReasoningPart() | ToolCallPart() | FilePart():
                             pass  # not a tool result
                         case _:
                             assert_never(p)
@@ -246,7 +265,9 @@ class GeminiProvider(StreamingProvider):
 
     def body(self, request: ModelRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "contents": map_contents(request.messages, self.name, self.model.reasoning == "gemini_level"),
+            "contents": map_contents(
+                request.messages, self.name, self.model.reasoning == "gemini_level", request.files, self.model.takes
+            ),
         }
         if request.system:
             body["systemInstruction"] = {"parts": [{"text": request.system}]}

@@ -8,7 +8,7 @@ protocol module maps `well_formed(messages)` rather than the raw list:
 - a tool result is kept only when the assistant message right before it made that call;
 - empty text parts are dropped; an assistant message left with nothing to say (no text, no tool call) is
   dropped, and so is a tool message left with no results;
-- a user message with no text is dropped;
+- a user message with no text and no file is dropped;
 - a part that does not belong to its message's role is dropped; a part of a kind this module has no case
   for raises (`assert_never`), so a new kind is never left out without a decision.
 """
@@ -19,6 +19,7 @@ import json
 from typing import Any, Optional, assert_never
 
 from app.chat.model import (
+    FilePart,
     Message,
     Part,
     ReasoningPart,
@@ -41,6 +42,8 @@ def well_formed(messages: list[Message]) -> list[Message]:
                         case TextPart():
                             if p.text:
                                 parts.append(p)
+                        case FilePart():
+                            parts.append(p)
                         case ReasoningPart() | ToolCallPart() | ToolResultPart():
                             pass  # not a user's part
                         case _:
@@ -60,8 +63,8 @@ def well_formed(messages: list[Message]) -> list[Message]:
                                 parts.append(p)
                         case ReasoningPart():
                             parts.append(p)
-                        case ToolResultPart():
-                            pass  # results belong to the tool message
+                        case ToolResultPart() | FilePart():
+                            pass  # results belong to the tool message; files to the user's
                         case _:
                             assert_never(p)
                 if any(isinstance(p, (TextPart, ToolCallPart)) for p in parts):
@@ -76,7 +79,7 @@ def well_formed(messages: list[Message]) -> list[Message]:
                             if p.call_id in calls and p.call_id not in seen:
                                 seen.add(p.call_id)
                                 parts.append(p)
-                        case TextPart() | ReasoningPart() | ToolCallPart():
+                        case TextPart() | ReasoningPart() | ToolCallPart() | FilePart():
                             pass  # not a tool result
                         case _:
                             assert_never(p)
@@ -85,21 +88,6 @@ def well_formed(messages: list[Message]) -> list[Message]:
             case _:
                 assert_never(m.role)
     return out
-
-
-def user_text(message: Message) -> str:
-    """What a user message says: its text parts, in order (the other kinds never belong to a user message; a kind
-    nobody handles yet is an error, not silently dropped)."""
-    texts: list[str] = []
-    for p in message.parts:
-        match p:
-            case TextPart():
-                texts.append(p.text)
-            case ReasoningPart() | ToolCallPart() | ToolResultPart():
-                pass  # not a user's part
-            case _:
-                assert_never(p)
-    return "".join(texts)
 
 
 def arguments_object(raw: Optional[str]) -> dict[str, Any]:

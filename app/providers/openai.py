@@ -22,6 +22,7 @@ from app.chat.events import (
     UsageUpdate,
 )
 from app.chat.model import (
+    FilePart,
     FinishReason,
     Message,
     ReasoningPart,
@@ -33,7 +34,7 @@ from app.chat.model import (
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_text, user_text, well_formed
+from app.providers.history import arguments_text, well_formed
 from app.providers.registry import OPENAI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
@@ -55,14 +56,38 @@ def usage_from(u: dict[str, Any]) -> Usage:
     )
 
 
-def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
+def user_content(m: Message, files: dict[str, str], takes: tuple[str, ...]) -> Any:
+    """A user message's content: a string, or input_text / input_image / input_file parts when it has files."""
+    from app.providers.user_content import only_text, user_pieces
+
+    pieces = user_pieces(m, files, takes)
+    text = only_text(pieces)
+    if text is not None:
+        return text
+    content: list[dict[str, Any]] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            content.append({"type": "input_text", "text": piece})
+        elif piece.part.media_type == "application/pdf":
+            content.append({"type": "input_file", "filename": piece.part.name, "file_data": piece.data_url})
+        else:
+            content.append({"type": "input_image", "image_url": piece.data_url, "detail": "auto"})
+    return content
+
+
+def map_input(
+    messages: list[Message],
+    provider: str,
+    files: Optional[dict[str, str]] = None,
+    takes: tuple[str, ...] = ("image", "pdf"),
+) -> list[dict[str, Any]]:
     """Our history as Responses input items. Every part kind has its case in each role (a part that does not
     belong to a role is left out on purpose); a kind without one raises."""
     items: list[dict[str, Any]] = []
     for m in well_formed(messages):
         match m.role:
             case "user":
-                items.append({"role": "user", "content": user_text(m)})
+                items.append({"role": "user", "content": user_content(m, files or {}, takes)})
             case "assistant":
                 pending: list[dict[str, Any]] = []  # reasoning items wait for the output item that follows them
                 for p in m.parts:
@@ -96,8 +121,8 @@ def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
                                     "arguments": arguments_text(p.arguments),
                                 }
                             )
-                        case ToolResultPart():
-                            pass  # results come in the tool message
+                        case ToolResultPart() | FilePart():
+                            pass  # results come in the tool message; files only in the user's
                         case _:
                             assert_never(p)
             case "tool":
@@ -105,7 +130,7 @@ def map_input(messages: list[Message], provider: str) -> list[dict[str, Any]]:
                     match p:
                         case ToolResultPart():
                             items.append({"type": "function_call_output", "call_id": p.call_id, "output": p.content})
-                        case TextPart() | ReasoningPart() | ToolCallPart():
+                        case TextPart() | ReasoningPart() | ToolCallPart() | FilePart():
                             pass  # not a tool result
                         case _:
                             assert_never(p)
@@ -215,7 +240,7 @@ class ResponsesProvider(StreamingProvider):
     def body(self, request: ModelRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": request.model,
-            "input": map_input(request.messages, self.name),
+            "input": map_input(request.messages, self.name, request.files, self.model.takes),
             "stream": True,
             "store": False,
         }

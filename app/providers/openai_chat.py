@@ -28,11 +28,11 @@ from app.chat.events import (
     ToolCallStart,
     UsageUpdate,
 )
-from app.chat.model import FinishReason, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage
+from app.chat.model import FilePart, FinishReason, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart, Usage
 from app.chat.request import ModelRequest
 from app.providers import errors
 from app.providers.catalog import CatalogModel
-from app.providers.history import arguments_text, user_text, well_formed
+from app.providers.history import arguments_text, well_formed
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
 from app.transport import Request, Transport
@@ -74,7 +74,33 @@ def usage_from(u: dict[str, Any]) -> Usage:
     )
 
 
-def map_messages(system: str, messages: list[Message], remap_ids: bool = False) -> list[dict[str, Any]]:
+def user_content(m: Message, files: dict[str, str], takes: tuple[str, ...]) -> Any:
+    """A user message's content: a string, or text / image_url (a data URL) / file parts when it has images or
+    PDFs the model takes (text files are text)."""
+    from app.providers.user_content import only_text, user_pieces
+
+    pieces = user_pieces(m, files, takes)
+    text = only_text(pieces)
+    if text is not None:
+        return text
+    content: list[dict[str, Any]] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            content.append({"type": "text", "text": piece})
+        elif piece.part.media_type == "application/pdf":
+            content.append({"type": "file", "file": {"filename": piece.part.name, "file_data": piece.data_url}})
+        else:
+            content.append({"type": "image_url", "image_url": {"url": piece.data_url}})
+    return content
+
+
+def map_messages(
+    system: str,
+    messages: list[Message],
+    remap_ids: bool = False,
+    files: Optional[dict[str, str]] = None,
+    takes: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
     """Our history as Chat Completions messages. Every part kind has its case in each role (a part that does not
     belong to a role, or that this protocol cannot carry, such as reasoning, is left out on purpose); a kind without
     one raises."""
@@ -85,7 +111,7 @@ def map_messages(system: str, messages: list[Message], remap_ids: bool = False) 
     for m in well_formed(messages):
         match m.role:
             case "user":
-                out.append({"role": "user", "content": user_text(m)})
+                out.append({"role": "user", "content": user_content(m, files or {}, takes)})
             case "assistant":
                 text: list[str] = []
                 calls: list[dict[str, Any]] = []
@@ -103,8 +129,8 @@ def map_messages(system: str, messages: list[Message], remap_ids: bool = False) 
                             )
                         case ReasoningPart():
                             pass  # Chat Completions takes no reasoning back
-                        case ToolResultPart():
-                            pass  # results come in the tool message
+                        case ToolResultPart() | FilePart():
+                            pass  # results come in the tool message; files only in the user's
                         case _:
                             assert_never(p)
                 item: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
@@ -116,7 +142,7 @@ def map_messages(system: str, messages: list[Message], remap_ids: bool = False) 
                     match p:
                         case ToolResultPart():
                             out.append({"role": "tool", "tool_call_id": fix(p.call_id), "content": p.content})
-                        case TextPart() | ReasoningPart() | ToolCallPart():
+                        case TextPart() | ReasoningPart() | ToolCallPart() | FilePart():
                             pass  # not a tool result
                         case _:
                             assert_never(p)
@@ -290,7 +316,9 @@ class ChatCompletionsProvider(StreamingProvider):
     def body(self, request: ModelRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": request.model,
-            "messages": map_messages(request.system, request.messages, self.remap_tool_ids),
+            "messages": map_messages(
+                request.system, request.messages, self.remap_tool_ids, request.files, self.model.takes
+            ),
             "stream": True,
         }
         if request.tools:

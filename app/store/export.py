@@ -20,6 +20,7 @@ from typing import Optional
 
 from app.chat.model import (
     Conversation,
+    FilePart,
     Message,
     ReasoningPart,
     TextPart,
@@ -196,6 +197,17 @@ def _message_markdown(message: Message) -> list[str]:
         elif isinstance(part, ToolCallPart):
             body, lang = _pretty_json(part.arguments or "{}")
             out += [_summary("Tool call: " + part.name), "", _fence(body, lang), "", "</details>", ""]
+        elif isinstance(part, FilePart):
+            out += [
+                "_Attached: "
+                + _inline(part.name)
+                + " ("
+                + part.media_type
+                + ", "
+                + format(part.size, ",")
+                + " bytes)_",
+                "",
+            ]
         elif isinstance(part, ToolResultPart):
             body, lang = _pretty_json(part.content)
             status = "" if part.status == "ok" else " (" + part.status + ")"

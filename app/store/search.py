@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional, assert_never
 
 from app.chat.model import (
     Conversation,
+    FilePart,
     ReasoningPart,
     TextPart,
     ToolCallPart,
@@ -74,6 +75,8 @@ def _find_snippet(conversation: Conversation, needle: str) -> str:
                     text = part.name + " " + part.arguments
                 case ToolResultPart():
                     text = part.content
+                case FilePart():
+                    text = part.name
                 case _:
                     assert_never(part)  # a new part kind: say here whether (and how) search reads it
             flat = " ".join(text.split())

@@ -42,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from devkit.fake_provider import anthropic_wire, chat_wire, gemini_wire, responses_wire
+from devkit.fake_provider import anthropic_wire, attachment_wire, chat_wire, gemini_wire, responses_wire
 from devkit.fake_provider.script import SCENARIOS, Step, echo_step
 from devkit.fake_provider.wire import RecordedRequest, Reply, json_reply
 
@@ -152,7 +152,10 @@ class FakeProviderServer:
         if req.model.startswith("scenario-") and req.model[9:] in SCENARIOS:
             return SCENARIOS[req.model[9:]]
         text, results = WIRES[protocol].conversation(req)
-        return echo_step(text, results)
+        step = echo_step(text, results)
+        if not results and step.text:
+            step.text += attachment_wire.echo_suffix(protocol, req.body)  # the files of the last user message
+        return step
 
     # one request ---------------------------------------------------------------------------------
     def handle(self, req: RecordedRequest) -> Reply:
@@ -169,7 +172,7 @@ class FakeProviderServer:
             return json_reply(
                 404, {"error": {"message": "Unknown path %s" % req.path, "type": "invalid_request_error"}}
             )
-        reply = wire.check_auth(req) or wire.validate(req)
+        reply = wire.check_auth(req) or wire.validate(req) or self._check_files(req)
         if reply is not None:
             return reply
         step = self.next_step(req.protocol, req)
@@ -181,6 +184,17 @@ class FakeProviderServer:
             frames=wire.frames(step, req),
             body=json.dumps({"delivery": step.delivery, "delay": step.delay}).encode(),
         )
+
+    def _check_files(self, req: RecordedRequest) -> Optional[Reply]:
+        """Attachments in a shape the real service refuses get its 400 (devkit/fake_provider/attachment_wire.py)."""
+        found = attachment_wire.problem(req.protocol, req.body)
+        if found is None:
+            return None
+        if req.protocol == "anthropic":
+            return anthropic_wire._err(400, "invalid_request_error", "messages: " + found)
+        if req.protocol == "gemini":
+            return gemini_wire._err(400, "INVALID_ARGUMENT", found)
+        return chat_wire._err(400, "Invalid content: " + found)
 
     def _control(self, req: RecordedRequest) -> Reply:
         if req.path == "/_fake/script" and req.method == "POST":

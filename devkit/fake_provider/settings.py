@@ -1,7 +1,8 @@
 """The app's settings with every provider pointed at a fake provider server, and one model per protocol.
 
 - ``settings_for(url)`` -> ``ProviderSettings``: OpenAI, Anthropic and Gemini at the fake with a key each, and one
-  compatible endpoint per flavour: "local" (generic, model llama3.2:3b with an 8,192-token window), "azure",
+  compatible endpoint per flavour: "local" (generic, model llama3.2:3b with an 8,192-token window, text only, and
+  llava:7b, marked as taking images and PDFs), "azure",
   "mistral";
 - ``chat_settings(url, remember=True)`` -> (settings document, secrets document) as the app stores them in
   localStorage: those providers, Directus with no sign-in, the Anthropic model chosen, secrets remembered;
@@ -34,7 +35,10 @@ def settings_for(url: str) -> ProviderSettings:
                 base_url=url + "/v1",
                 api_key="local-key",
                 kind="generic",
-                models=[CustomModel(id="llama3.2:3b", context_window=8192, output_limit=2048)],
+                models=[
+                    CustomModel(id="llama3.2:3b", context_window=8192, output_limit=2048),
+                    CustomModel(id="llava:7b", images=True, pdfs=True),
+                ],
             ),
             CompatibleEndpoint(
                 name="azure",
