@@ -93,6 +93,7 @@ class CallRunner(Generic[Prepared]):
                 content=outcome.content,
                 status="ok" if outcome.ok else "error",
                 undo=getattr(outcome, "undo", None),
+                view=getattr(outcome, "view", None),
             )
         )
         self.changed()

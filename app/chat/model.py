@@ -90,6 +90,8 @@ class ToolResultPart(_Value):
     # and never sent to the model; `undone` once they have.
     undo: Optional[dict[str, Any]] = None
     undone: bool = False
+    # What the page draws for the call (a chart's spec and a bounded snapshot of its rows), never sent to the model.
+    view: Optional[dict[str, Any]] = None
 
     @property
     def is_error(self) -> bool:

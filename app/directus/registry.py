@@ -19,7 +19,7 @@ from app.chat.model import ToolSpec
 from app.directus.errors import DirectusError
 from app.directus.scope import scoped
 from app.directus.tools.arguments import ArgumentProblem, ToolArgumentError
-from app.directus.tools.definition import CallPreview, ToolDef, ToolOutcome
+from app.directus.tools.definition import CallPreview, ToolDef, ToolOutcome, WithView
 from app.directus.tools.json_schema import compact_schema
 from app.directus.tools.results import BUDGET, fit, to_text
 
@@ -139,6 +139,9 @@ async def run_call(client: "DirectusClient", call: "PreparedCall", *, budget: in
         return _failure(error_body(exc.code, exc.message, exc.retryable))
     except Exception as exc:  # noqa: BLE001 - the last resort: a hostile or odd answer must not end the turn silently
         return _failure(_unexpected(exc))
+    view = None
+    if isinstance(result, WithView):
+        result, view = result.result, result.view
     if result is None:
         result = {"ok": True}
     try:
@@ -147,7 +150,8 @@ async def run_call(client: "DirectusClient", call: "PreparedCall", *, budget: in
         plan = plan.completed(result) if plan is not None else None
     except Exception as exc:  # noqa: BLE001 - as above: the write ran; the model reads that its answer was odd
         return _failure(_unexpected(exc))
-    return ToolOutcome(content=content, ok=True, data=result, undo=plan.model_dump() if plan is not None else None)
+    undo = plan.model_dump() if plan is not None else None
+    return ToolOutcome(content=content, ok=True, data=result, undo=undo, view=view)
 
 
 def _unexpected(exc: Exception) -> dict:

@@ -71,7 +71,7 @@ def test_invalid_json_says_so():
 
 def test_wrong_action_names_the_argument_and_the_choices():
     p = problems("items", {"action": "list", "collection": "articles"})
-    assert "'create', 'read', 'update' or 'delete'" in p["action"]
+    assert "'create', 'read', 'update', 'delete' or 'chart'" in p["action"]
 
 
 def test_missing_and_unknown_arguments():

@@ -55,7 +55,7 @@ def test_schemas_are_lean_and_portable():
 
 def test_action_enums_match_what_the_tools_accept():
     props = {s.name: s.parameters["properties"] for s in tool_specs(admin=True)}
-    assert props["items"]["action"]["enum"] == ["create", "read", "update", "delete"]
+    assert props["items"]["action"]["enum"] == ["create", "read", "update", "delete", "chart"]
     assert props["files"]["action"]["enum"] == ["read", "update", "import", "delete"]
     assert "query" in props["items"] and "keys" in props["items"]
 

@@ -45,6 +45,15 @@ class ToolOutcome:
     ok: bool
     data: Any = None  # the full result (or error body) for the UI
     undo: Optional[dict] = None  # how to undo the write (app/directus/undo.py), when it can be
+    view: Optional[dict] = None  # what the page draws (a chart's spec and rows: app/directus/tools/visualize.py)
+
+
+@dataclass
+class WithView:
+    """A run's result for the model, and what the page draws from it (kept with the call, never sent)."""
+
+    result: Any
+    view: dict
 
 
 @dataclass

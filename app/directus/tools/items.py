@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import field_validator
 
+from app.directus.chart_query import ChartKind
 from app.directus.paths import api_path
 from app.directus.scope import Scope, union
+from app.directus.tools import visualize
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, check_keys, check_name, keys_text
 from app.directus.tools.collection_info import is_singleton, primary_key
 from app.directus.tools.definition import CallPreview, ToolDef, blanks, count, read, with_related, write
@@ -35,8 +37,9 @@ DESCRIPTION = "delete needs keys. Batch: data array with PKs, or keys/query.filt
 
 
 class ItemsArgs(ArgsModel):
-    action: Literal["create", "read", "update", "delete"]
+    action: Literal["create", "read", "update", "delete", "chart"]
     collection: str
+    chart: Optional[ChartKind] = None  # action chart: app/directus/tools/visualize.py
     keys: KeysArg = None
     data: DataArg = None
     query: QueryArg = None
@@ -50,6 +53,7 @@ class ItemsArgs(ArgsModel):
         check_name("collection", self.collection, system=False)
         check_keys(self.keys)
         check_write_shape(self.action, self.keys, self.data, self.query)
+        visualize.check_chart(self)
 
 
 def check_write_shape(action: str, keys: Optional[list], data: Any, query: Optional[Query]) -> None:
@@ -84,7 +88,7 @@ def path_of(collection: str, key: Any = None) -> str:
     return api_path("items", collection) if key is None else api_path("items", collection, key)
 
 
-_VERBS = {"read": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
+_VERBS = {"read": "GET", "chart": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
 
 
 def scope(a: ItemsArgs) -> Scope:
@@ -105,6 +109,8 @@ async def run(client: DirectusApi, a: ItemsArgs) -> Any:
     c = a.collection
     if a.action == "read":
         return await read_items(client, c, a.keys, q)
+    if a.action == "chart":
+        return await visualize.run(client, a)
     params = {"fields": q.fields} if q.fields else None
     if a.action == "create":
         if await is_singleton(client, c):  # its one item exists: "create" would overwrite it, previewed as a create
@@ -174,6 +180,8 @@ def preview(a: ItemsArgs) -> CallPreview:
 def _preview(a: ItemsArgs) -> CallPreview:
     c = a.collection
     q = a.query.describe() if a.query else None
+    if a.action == "chart":
+        return visualize.preview(a)
     if a.action == "read":
         what = f" ({keys_text(a.keys)})" if a.keys else ""
         return read(f"Read {c}{what}", collection=c, keys=a.keys, query=q)
