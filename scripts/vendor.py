@@ -16,6 +16,9 @@ tree is vendored again; a download or a tree that does not match its pin stops i
 `--force` vendors again; `--check-only` exits 1 when out of date and downloads nothing; `--verify` is accepted
 for older callers (hashing is always on).
 
+Test-only assets (`[[test_asset]]`, e.g. axe-core for the accessibility tests) come from the npm registry the same
+way, each file checked against its own sha256, and go to their `dest` under tests/vendor/, never to static/.
+
 Usage: scripts/vendor.py [--force] [--check-only]
 """
 
@@ -242,6 +245,32 @@ def vendor(pins: dict) -> None:
     print(f"vendor: wrote {len(files)} files ({total / 1e6:.1f} MB) to {VENDOR.relative_to(ROOT)}/")
 
 
+def test_assets_present(pins: dict) -> bool:
+    """True when every pinned test asset is in place with its pinned hash."""
+    for asset in pins.get("test_asset", []):
+        path = ROOT / asset["dest"] / asset["file"]
+        if not path.is_file() or sha256_of(path) != asset["sha256"]:
+            return False
+    return True
+
+
+def vendor_test_assets(pins: dict, force: bool = False) -> None:
+    """Each `[[test_asset]]`: `npm pack`, the tarball and then the file checked, the file written to its dest."""
+    for asset in pins.get("test_asset", []):
+        path = ROOT / asset["dest"] / asset["file"]
+        if not force and path.is_file() and sha256_of(path) == asset["sha256"]:
+            continue
+        with tempfile.TemporaryDirectory(prefix="vendor-test-") as tmp:
+            pkg = npm_pack(asset["npm"], asset["tarball_sha256"], Path(tmp))
+            src = pkg / asset["file"]
+            if not src.is_file():
+                raise VendorError(f"{asset['npm']} has no {asset['file']}; check [[test_asset]] in {PINS.name}")
+            check_sha256(src, asset["sha256"], f"{asset['npm']} {asset['file']}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, path)
+        print(f"vendor: wrote {path.relative_to(ROOT)} (test asset)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="vendor again even if up to date")
@@ -251,10 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pins = load_pins()
         if args.check_only:
-            return 0 if up_to_date(pins) else 1
-        if not args.force and up_to_date(pins):
-            return 0
-        vendor(pins)
+            return 0 if up_to_date(pins) and test_assets_present(pins) else 1
+        if args.force or not up_to_date(pins):
+            vendor(pins)
+        vendor_test_assets(pins, force=args.force)
     except VendorError as exc:
         print(f"vendor: {exc}", file=sys.stderr)
         return 1

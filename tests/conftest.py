@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.app",
     "tests.fixtures.tools",
+    "tests.fixtures.axe",
 ]

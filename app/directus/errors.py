@@ -108,9 +108,11 @@ def from_response(status: int, body: Any, *, otp_given: bool = False) -> Directu
 
     text = raw or f"Directus answered HTTP {status}."
     if code == "FORBIDDEN":
+        # The user's words only: Directus's own text ("…Queried in root.") stays in `detail`, for the model, and
+        # the model's advice (check the names with the schema tool) is the registry's `next` (app/directus/registry.py).
         text = (
-            f"{_sentence(raw or 'Permission denied.')} Your Directus role does not allow this, or the item or "
-            f"collection does not exist. Check names with the schema tool; otherwise ask an administrator for access."
+            "Directus refused this: your role may not do it, or the collection or item does not exist. "
+            "If you need it, ask a Directus administrator for access."
         )
     elif code == "ROUTE_NOT_FOUND" or (status == 404 and not raw):
         text = f"{_sentence(raw or 'Not found.')} Check the URL: is this a Directus server?"

@@ -107,8 +107,14 @@ _NEXT = {
 }
 
 
-def error_body(code: str, message: str, retryable: bool = False, next_step: Optional[str] = None) -> dict:
+def error_body(
+    code: str, message: str, retryable: bool = False, next_step: Optional[str] = None, directus: str = ""
+) -> dict:
+    """An error the model reads: `message` in the user's words (the tool card shows it), Directus's own text
+    (`directus`, when it was reworded) and `next`, what the model should do, in the model's."""
     body = {"code": code, "message": message, "retryable": retryable}
+    if directus and directus != message:
+        body["directus"] = directus
     hint = next_step or _NEXT.get(code)
     if hint:
         body["next"] = hint
@@ -136,7 +142,7 @@ async def run_call(client: "DirectusClient", call: "PreparedCall", *, budget: in
     except ArgumentProblem as problem:
         return _failure(ToolArgumentError(call.name, [(problem.path, problem.message)]).body())
     except DirectusError as exc:
-        return _failure(error_body(exc.code, exc.message, exc.retryable))
+        return _failure(error_body(exc.code, exc.message, exc.retryable, directus=exc.detail))
     except Exception as exc:  # noqa: BLE001 - the last resort: a hostile or odd answer must not end the turn silently
         return _failure(_unexpected(exc))
     view = None

@@ -214,7 +214,7 @@ def _classify(
     hint: Optional[float],
     in_stream: bool = False,
 ) -> ProviderError:
-    label = ctx.label
+    label = _sentence(ctx.label)  # every message below starts with it: "The endpoint …", never "the endpoint …"
     model = ctx.model or "this model"
     code_text = " ".join(codes)
     shown = "%s" % status if status else "in the stream"
@@ -342,7 +342,7 @@ def network_error(ctx: ErrorContext, exc: BaseException, origin: str = "") -> Pr
         what = "Could not reach %s%s: nothing answered." % (label, where)
     else:
         what = "Could not reach %s%s: the network failed or the browser blocked the request (CORS)." % (label, where)
-    return ctx.error("network", "%s %s" % (what[:1].upper() + what[1:], hint), retryable=False, detail=str(exc) or None)
+    return ctx.error("network", "%s %s" % (_sentence(what), hint), retryable=False, detail=str(exc) or None)
 
 
 def redirect_refused(ctx: ErrorContext, exc: RedirectRefused) -> ProviderError:
@@ -371,7 +371,7 @@ def bad_response(ctx: ErrorContext, what: str) -> ProviderError:
     return ctx.error(
         "bad_response",
         "%s sent an answer this app cannot read (%s). Try again; if it keeps happening, pick another model."
-        % (ctx.label, what),
+        % (_sentence(ctx.label), what),
     )
 
 

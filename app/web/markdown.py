@@ -27,7 +27,7 @@ from html import escape
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
@@ -90,15 +90,47 @@ def _image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Optio
     )
 
 
+HEADING_SHIFT = 2  # a message's own heading is an h2 (app/web/views/message.py): the model's "#" becomes an h3
+
+
+def _heading(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """A heading the model wrote, one level below the message's own heading (h1 -> h3, ..., h6 at most), so the
+    page's outline (its title is the h1) stays whole."""
+    token = tokens[idx]
+    token.tag = "h%d" % min(6, int(token.tag[1:]) + HEADING_SHIFT)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _focusable(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """A table opens focusable: it scrolls sideways when wide, and a keyboard user must be able to scroll it."""
+    tokens[idx].attrSet("tabindex", "0")
+    return self.renderToken(tokens, idx, options, env)
+
+
 def _make_renderer() -> MarkdownIt:
     from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]  # markdown-it's hook: replace it on the instance
     md.add_render_rule("link_open", _link_open)
     md.add_render_rule("image", _image)
+    md.add_render_rule("heading_open", _heading)
+    md.add_render_rule("heading_close", _heading)
+    md.add_render_rule("table_open", _focusable)
+    rules = md.renderer.rules if isinstance(md.renderer, RendererHTML) else {}
+    for kind in ("fence", "code_block"):  # code scrolls sideways too: its <pre> is focusable
+        md.add_render_rule(kind, _focusable_pre(rules[kind]))
     return md
+
+
+def _focusable_pre(rule: Callable[..., str]) -> Callable[..., str]:
+    def render(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        html = rule(tokens, idx, options, env)
+        return '<pre tabindex="0"' + html[4:] if html.startswith("<pre") else html
+
+    return render
 
 
 _md: Optional[MarkdownIt] = None

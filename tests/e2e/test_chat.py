@@ -200,7 +200,7 @@ def test_an_xss_payload_in_a_model_answer_renders_as_text(chat, fake_provider):
     )
     chat.send("Show me something")
     answer = chat.last_answer()
-    expect(answer.locator("h1")).to_have_text("Title")
+    expect(answer.locator("h3")).to_have_text("Title")  # one level below the message's own h2
     expect(answer.locator("table td").first).to_contain_text("<svg")
     assert_inert(chat.page, answer)
 

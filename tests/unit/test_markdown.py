@@ -41,10 +41,17 @@ def test_images_become_links_so_nothing_loads_without_a_click():
     assert 'href="https://example.com/c.png"' in html and "image: chart" in html
 
 
+def test_model_headings_sit_below_the_messages_own_heading():
+    html = render("# One\n\n## Two\n\n### Three\n\n#### Four\n\n##### Five\n\nSetext\n===")
+    assert re.findall(r"<(h\d)>", html) == ["h3", "h4", "h5", "h6", "h6", "h3"]
+    assert "<h1" not in html and "<h2" not in html
+    assert html.count("</h6>") == 2
+
+
 def test_tables_code_and_lists_render():
     html = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n```py\nx = 1\n```\n\n- one\n- two\n")
-    assert "<table>" in html and "<td>2</td>" in html
-    assert '<code class="language-py">x = 1' in html
+    assert '<table tabindex="0">' in html and "<td>2</td>" in html  # focusable: a wide table scrolls
+    assert '<pre tabindex="0"><code class="language-py">x = 1' in html
     assert "<li>one</li>" in html
 
 
@@ -164,9 +171,9 @@ def test_a_hostile_stream_never_renders_more_than_a_frame_budget_at_once(name, m
 def test_a_long_ordinary_answer_keeps_its_formatting_up_to_the_budget():
     block = "## Part\n\nSome **bold** text and a [link](https://directus.io).\n\n"
     html = render(block * 40)
-    assert "plain text" not in html and html.count("<h2>") == 40
+    assert "plain text" not in html and html.count("<h4>") == 40
     long_html = render(block * 2000)
-    assert long_html.count("<h2>") > 100  # the first blocks keep their headings...
+    assert long_html.count("<h4>") > 100  # the first blocks keep their headings...
     assert "shown as plain text" in long_html and "## Part" in long_html  # ...and the rest is there, plain
 
 

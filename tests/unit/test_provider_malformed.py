@@ -110,6 +110,7 @@ async def test_a_deeply_nested_event_ends_the_turn_with_a_malformed_stream_error
     _, err = await run(open_(protocol, OneAnswer(Answer(200, sse(DEEP_EVENT[protocol])))))
     assert err.kind == "bad_response" and not err.retryable
     assert MALFORMED in err.message and "nested more than %d levels deep" % STREAM_DEPTH in err.message
+    assert err.message[:1].isupper()  # "The endpoint “local” … sent", never "the endpoint"
 
 
 @pytest.mark.parametrize("protocol", sorted(DEEP_EVENT))

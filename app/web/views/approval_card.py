@@ -86,7 +86,7 @@ def approval_card(pending: PendingApproval, policy: ApprovalPolicy) -> Element:
             "details",
             {"class": "approval-args", "open": True},
             h("summary", None, "Arguments"),
-            h("pre", None, pretty(call.arguments)),
+            h("pre", {"tabindex": "0", "role": "region", "aria-label": "Arguments"}, pretty(call.arguments)),
         ),
         h(
             "div",

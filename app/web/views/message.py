@@ -89,7 +89,7 @@ class MessageView:
         self.el = h(
             "article",
             {"class": "message " + message.role, "data-id": message.id},
-            h("h3", {"class": "visually-hidden"}, "You said" if message.role == "user" else "Assistant"),
+            h("h2", {"class": "visually-hidden"}, "You said" if message.role == "user" else "Assistant"),
             self.parts_el,
             self.footer,
         )

@@ -5,6 +5,11 @@ shows them.
 
 The result is collapsed; an error is open. Text only (textContent): a result holds Directus content, which
 is untrusted.
+
+For a screen reader the card is a group named after its tool, what it does and its status ("Tool items, Read
+article 3: Done"); its result's disclosure is named with the start of the result, so both are found by role and
+name without opening anything. An error shows the user's words first (Directus's own text and what the model was
+told to do come after, labelled as such: app/directus/registry.py error_body).
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ STATUS_LABELS = {
     "approval": "Awaiting approval",
     "running": "Running…",
     "done": "Done",
-    "error": "Error",
+    "error": "Failed",
     "denied": "Denied",
     "stopped": "Stopped",
 }
 MAX_SHOWN = 20_000  # characters of a result shown; the model got its own (fitted) copy
+NAMED = 120  # characters of a result in its disclosure's accessible name
 
 
 def pretty(raw: str) -> str:
@@ -49,17 +55,19 @@ class ToolCard:
     def __init__(self, call_id: str, name: str):
         self.status_el = h("span", {"class": "tool-status"})
         self.summary_el = h("span", {"class": "tool-summary"})
-        self.args_pre = h("pre", {"class": "tool-args"})
+        # (each <pre> scrolls when long: focusable, so that a keyboard can scroll it)
+        self.args_pre = h("pre", {"class": "tool-args", "tabindex": "0", "role": "region", "aria-label": "Arguments"})
         self.args = h("details", {"class": "tool-section"}, h("summary", None, "Arguments"), self.args_pre)
-        self.result_pre = h("pre", {"class": "tool-result"})
+        self.result_pre = h("pre", {"class": "tool-result", "tabindex": "0", "role": "region", "aria-label": "Result"})
         self.result_label = h("summary", None, "Result")
         self.result = h("details", {"class": "tool-section", "hidden": True}, self.result_label, self.result_pre)
         self.undo_el = h("div", {"class": "tool-undo", "hidden": True})
         self.links_el = h("div", {"class": "tool-links", "hidden": True})
         self.call_id = call_id
+        self.name = name
         self.el = h(
             "div",
-            {"class": "tool-card", "data-call": call_id},
+            {"class": "tool-card", "data-call": call_id, "role": "group", "aria-label": "Tool " + name},
             h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, name), self.summary_el, self.status_el),
             self.args,
             self.result,
@@ -92,7 +100,9 @@ class ToolCard:
         self._undo(result, can_undo)
         self._links(links)
         set_attr(self.el, "data-status", status)
-        text(self.status_el, STATUS_LABELS.get(status, status))
+        label = STATUS_LABELS.get(status, status)
+        set_attr(self.el, "aria-label", "Tool %s%s: %s" % (self.name, ", " + summary if summary else "", label))
+        text(self.status_el, label)
         text(self.summary_el, summary or "")
         text(self.args_pre, pretty(call.arguments) if status != "streaming" else call.arguments)
         if result is None:
@@ -100,11 +110,11 @@ class ToolCard:
             return
         self.result.hidden = False
         failed = result.status != "ok"
-        text(
-            self.result_label,
-            "Result" if not failed else ("Error" if result.status == "error" else STATUS_LABELS[result.status]),
-        )
-        text(self.result_pre, _result_text(result.content, failed))
+        heading = "Result" if not failed else ("Error" if result.status == "error" else STATUS_LABELS[result.status])
+        shown = _result_text(result.content, failed)
+        text(self.result_label, heading)
+        set_attr(self.result_label, "aria-label", "%s: %s" % (heading, _short(shown)))
+        text(self.result_pre, shown)
         if failed and not self.result.hasAttribute("data-seen"):
             self.result.open = True  # errors open, once (the user may close it)
             self.result.setAttribute("data-seen", "")
@@ -152,14 +162,19 @@ class ToolCard:
             )
 
 
+def _short(shown: str) -> str:
+    one_line = " ".join(shown.split())
+    return one_line if len(one_line) <= NAMED else one_line[: NAMED - 1] + "…"
+
+
 def _result_text(content: str, failed: bool) -> str:
+    """What the card shows of a result: for a failure, the user's words first, then what the model read."""
     if failed:
         try:
             error = load_json(content).get("error", {})
             if isinstance(error, dict) and error.get("message"):
-                return str(error["message"]) + (
-                    "\n\n" + pretty(content) if error.get("code") not in ("DENIED", "STOPPED") else ""
-                )
+                told = error.get("code") not in ("DENIED", "STOPPED")
+                return str(error["message"]) + ("\n\nWhat the assistant read:\n" + pretty(content) if told else "")
         except (ValueError, AttributeError):
             pass
     return pretty(content)
