@@ -258,8 +258,9 @@ class Assistant:
     def clear_all(self) -> int:
         return self.library.clear_all()
 
-    def search(self, text: str) -> list[SearchHit]:
-        return self.library.search(text)
+    def search(self, text: str, among: Optional[list[ConversationSummary]] = None) -> list[SearchHit]:
+        """Matching conversations, among all (or `among`: the page searches a slice at a time)."""
+        return self.library.search(text, among)
 
     def export_json(self, ids: Optional[Iterable[str]] = None) -> str:
         return self.library.export_json(ids)

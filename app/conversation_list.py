@@ -109,8 +109,8 @@ class ConversationList:
         self.hub.notify("conversations")
         return count
 
-    def search(self, text: str) -> list[SearchHit]:
-        return self.store.search(text)
+    def search(self, text: str, among: Optional[list[ConversationSummary]] = None) -> list[SearchHit]:
+        return self.store.search(text, among=among)
 
     def export_json(self, ids: Optional[Iterable[str]] = None) -> str:
         self.autosave.save_due()

@@ -211,8 +211,11 @@ class ConversationStore:
         """
         cid = conversation.id
         key = conversation_key(cid)
-        raw_before = self.store.get(key)
         base = self.bases.of(conversation)
+        # Unchanged since this object was read or saved: no need to read it back (a large entry is compared in
+        # the page, see app/web/local_storage.py).
+        known = base.raw if base is not None else None
+        raw_before = known if known is not None and self.store.matches(key, known) else self.store.get(key)
         previous_deleted = base.deleted if base is not None else []
         merged = False
         reference = base.messages if base is not None and raw_before is not None else None  # what storage holds
@@ -331,9 +334,13 @@ class ConversationStore:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 50) -> builtins.list[SearchHit]:
-        """Conversations whose title or content (messages, tool calls and results) contain `text`."""
-        return search(text, self.list(), lambda cid: self.store.get(conversation_key(cid)) or "", self._decoded, limit)
+    def search(
+        self, text: str, limit: int = 50, among: Optional[builtins.list[ConversationSummary]] = None
+    ) -> builtins.list[SearchHit]:
+        """Conversations (all, or those `among`) whose title or content (messages, tool calls and results) contain
+        `text`."""
+        summaries = self.list() if among is None else among
+        return search(text, summaries, lambda cid: self.store.get(conversation_key(cid)) or "", self._decoded, limit)
 
     def _decoded(self, conversation_id: str) -> Optional[Conversation]:
         read = self._read(conversation_id)

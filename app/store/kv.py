@@ -32,6 +32,11 @@ class KeyValueStore(Protocol):
 
     def keys(self) -> list[str]: ...
 
+    def matches(self, key: str, value: str) -> bool:
+        """True when the entry under `key` is exactly `value` (cheaper than `get` for a large entry this side
+        wrote or read: a save checks that no other tab wrote since)."""
+        ...
+
 
 class MemoryStore:
     """A dict with an optional quota counted like browsers do: UTF-16 units of keys plus values."""
@@ -67,3 +72,6 @@ class MemoryStore:
 
     def keys(self) -> list[str]:
         return list(self.data)
+
+    def matches(self, key: str, value: str) -> bool:
+        return self.data.get(key) == value

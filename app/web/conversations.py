@@ -8,17 +8,24 @@ topic changed; questions go through the page's AskDialog, and every change throu
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional
 
 from js import URL, Blob, Object, document, setTimeout
 from pyodide.ffi import create_once_callable, to_js
 
 from app.web.dom import Element, Event, h, listen
-from app.web.views.conversation_list import render_conversation_list
+from app.web.views.conversation_list import FIRST_ITEMS, Item, append_items, render_conversation_list
 
 if TYPE_CHECKING:
     from app.assistant import Assistant
     from app.web.views.ask_dialog import AskDialog
+
+
+_SEARCH_SLICE = 10  # conversations searched between two looks at the clock
+_SEARCH_STEP_S = 0.02  # then the page gets its turn
+_SEARCH_LIMIT = 50
 
 
 def download(name: str, content: str, mime: str) -> None:
@@ -47,13 +54,47 @@ class Conversations:
         self.list_ul, self.search_input, self.import_input = list_ul, search_input, import_input
         self.spawn = spawn
         self._search = ""
+        self._generation = 0  # of the list on screen: a newer render stops the steps of an older one
         listen(search_input, "input", lambda e: self._on_search())
         listen(import_input, "change", self._on_import)
 
     def render(self) -> None:
+        """The list, or the hits of the search typed: both in steps of a few milliseconds, a newer render
+        cancelling an older one, so that no keystroke or long list blocks the page."""
         a = self.assistant
-        hits = a.search(self._search) if self._search.strip() else None
-        render_conversation_list(self.list_ul, a.conversations(), a.conversation.id, hits)
+        self._generation += 1
+        if self._search.strip():
+            self.spawn(self._search_in_steps(self._search, self._generation))
+            return
+        self._show(render_conversation_list(self.list_ul, a.conversations(), a.conversation.id), self._generation)
+
+    def _show(self, rest: list[Item], generation: int) -> None:
+        if not rest or generation != self._generation:
+            return
+
+        def more() -> None:
+            if generation == self._generation:
+                append_items(self.list_ul, rest[:FIRST_ITEMS], self.assistant.conversation.id)
+                self._show(rest[FIRST_ITEMS:], generation)
+
+        setTimeout(create_once_callable(more), 0)
+
+    async def _search_in_steps(self, text: str, generation: int) -> None:
+        a = self.assistant
+        summaries, hits = a.conversations(), []
+        step = time.perf_counter()
+        for start in range(0, len(summaries), _SEARCH_SLICE):
+            hits += a.search(text, summaries[start : start + _SEARCH_SLICE])
+            if len(hits) >= _SEARCH_LIMIT:
+                break
+            if time.perf_counter() - step > _SEARCH_STEP_S:
+                await asyncio.sleep(0)  # let the page handle input and paint
+                if generation != self._generation:
+                    return
+                step = time.perf_counter()
+        if generation == self._generation:
+            rest = render_conversation_list(self.list_ul, summaries, a.conversation.id, hits[:_SEARCH_LIMIT])
+            self._show(rest, generation)
 
     def open(self, cid: str) -> None:
         self.assistant.open(cid)

@@ -273,3 +273,33 @@ def test_large_tool_results_are_compacted_in_storage_only(kv):
     # saving again does not cut twice or lose the in-memory copy
     assert store.save(conv).compacted == 1
     assert conv.messages[2].tool_results[0].content == big
+
+
+class CountingStore(MemoryStore):
+    """A MemoryStore that counts reads of conversation entries (what a save of a large entry must avoid)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, key):
+        self.reads += key.startswith("da.conv.")
+        return super().get(key)
+
+
+def test_a_save_reads_the_stored_entry_back_only_when_someone_else_changed_it():
+    kv = CountingStore()
+    store = ConversationStore(kv, clock=Clock())
+    conv = chat()
+    store.save(conv)
+    conv.messages.append(user("And the published ones?"))
+    kv.reads = 0
+    store.save(conv)
+    assert kv.reads == 0  # unchanged since this tab wrote it: compared, not read back
+    kv.data[conversation_key(conv.id)] = "{broken"  # written behind this tab's back (a broken extension)
+    conv.messages.append(assistant("Two."))
+    store.save(conv)
+    assert kv.reads > 0  # changed: read, and judged
+    assert [p.key for p in store.take_problems()] == [conversation_key(conv.id)]  # set aside, not overwritten
+    loaded = store.load(conv.id)
+    assert loaded is not None and [m.text for m in loaded.messages][-2:] == ["And the published ones?", "Two."]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from js import document
+
 from app.web.dom import Element, clear, h
 
 if TYPE_CHECKING:
@@ -23,12 +25,20 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d", time.localtime(ts))
 
 
+# Items rendered at once; the rest follow in later tasks (`append_items`), so that hundreds of conversations never
+# block the page in one long task (each item is a dozen calls into the page).
+FIRST_ITEMS = 40
+
+Item = tuple[str, str, float, str]  # id, title, updated_at, snippet
+
+
 def render_conversation_list(
     ul: Element,
     summaries: Sequence[ConversationSummary],
     current_id: str,
     hits: Optional[Sequence[SearchHit]] = None,
-) -> None:
+) -> list[Item]:
+    """Render the list (or the search hits) from the top; returns the items left for `append_items`."""
     clear(ul)
     if hits is not None:
         items = [(hit.id, hit.title, hit.updated_at, hit.snippet) for hit in hits]
@@ -38,9 +48,15 @@ def render_conversation_list(
         items = [(s.id, s.title, s.updated_at, "") for s in summaries]
         if not items:
             ul.appendChild(h("li", {"class": "muted empty"}, "No saved conversations yet."))
+    append_items(ul, items[:FIRST_ITEMS], current_id)
+    return items[FIRST_ITEMS:]
+
+
+def append_items(ul: Element, items: Sequence[Item], current_id: str) -> None:
+    batch = document.createDocumentFragment()
     for cid, title, updated, snippet in items:
         current = cid == current_id
-        ul.appendChild(
+        batch.appendChild(
             h(
                 "li",
                 {"class": "conv-item" + (" current" if current else ""), "data-id": cid},
@@ -92,3 +108,4 @@ def render_conversation_list(
                 ),
             )
         )
+    ul.appendChild(batch)
