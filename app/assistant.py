@@ -37,6 +37,7 @@ import time
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from app.autosave import Autosave
+from app.chart_results import ChartResults
 from app.chat.model import Conversation, new_id
 from app.connection import Connection, DirectusConnection
 from app.conversation_list import ConversationList
@@ -95,6 +96,7 @@ class Assistant:
             self.hub, self.prefs, self.models, self.directus, self.autosave, live, transport, provider_options or {}
         )
         self.library = ConversationList(self.store, self.hub, self.prefs, self.turns, self.autosave)
+        self.charts = ChartResults(self.turns, self.directus, self.autosave, self.hub)  # app/chart_results.py
 
     def load(self) -> None:
         """Settings, secrets and the conversation list from storage; opens the newest conversation."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Optional, TypedDict, cast
 
-from app.chat.model import Conversation
+from app.chat.model import Conversation, Message
 
 if TYPE_CHECKING:
     from app.autosave import Autosave
@@ -183,6 +183,10 @@ class Turns:
 
     def edit_last(self, text: str) -> bool:
         return self._action(lambda agent: agent.edit_last(text))
+
+    def run_page_calls(self, message: Message) -> bool:
+        """Tool calls the page makes for the user (app/chart_results.py): asked and run like the model's."""
+        return self._action(lambda agent: agent.run_calls(message))
 
     def switch_version(self, message_id: str, to: int) -> bool:
         """Show another version of a user message of the open conversation, with what followed it (0-based `to`)."""

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Vendor Pyodide, PyScript and the Pyodide wheels into static/vendor/, as pinned in scripts/pins.toml.
+"""Vendor Pyodide, PyScript, the Pyodide wheels and the browser libraries loaded on use ([[npm_file]]: the chart
+library) into static/vendor/, as pinned in scripts/pins.toml.
 
 Sources: the npm registry (`npm pack`) and PyPI (`pip download`); never a CDN. Every downloaded file is checked
 against its sha256 pin. `pyodide-lock.json` is rewritten to list exactly the wheels we ship (Pyodide loads lock
@@ -177,6 +178,19 @@ def vendor_pyscript(pins: dict, work: Path, out: Path) -> None:
             shutil.copy2(src, out / src.name)
 
 
+def vendor_npm_files(pins: list[dict], work: Path, staged: Path) -> None:
+    """Browser libraries loaded on use ([[npm_file]]): the listed files of each pinned npm package, as they are."""
+    for entry in pins:
+        pkg = npm_pack(entry["npm"], entry["tarball_sha256"], work)
+        out = staged / Path(entry["dest"]).relative_to("static/vendor")
+        out.mkdir(parents=True, exist_ok=True)
+        for name in entry["files"]:
+            src = pkg / name
+            if not src.is_file():
+                raise VendorError(f"{entry['npm']} has no {name}; check the files list in {PINS.name}")
+            shutil.copy2(src, out / Path(name).name)
+
+
 def download_wheels(pins: dict, work: Path) -> Path:
     req = work / "wheels.txt"
     req.write_text("".join(f"{w['name']}=={w['version']} --hash=sha256:{w['sha256']}\n" for w in pins["wheel"]))
@@ -225,6 +239,7 @@ def vendor(pins: dict) -> None:
         pyscript_out = staged / Path(pins["pyscript"]["dest"]).relative_to("static/vendor")
         vendor_pyodide(pins["pyodide"], work, pyodide_out)
         vendor_pyscript(pins["pyscript"], work, pyscript_out)
+        vendor_npm_files(pins.get("npm_file", []), work, staged)
         downloaded = download_wheels(pins, work)
         for wheel in pins["wheel"]:
             src = downloaded / wheel["file"]

@@ -156,6 +156,14 @@ class Agent(Generic[Prepared]):
             return self._start(resume=True)
         return None
 
+    def run_calls(self, message: Message) -> "asyncio.Task[None]":
+        """Tool calls the page makes for the user (a chart's "Add to dashboard"), as an assistant message: asked and
+        run like the model's calls, with no model step after them."""
+        self._ensure_idle()
+        self.conversation.messages.append(message)
+        self._changed()
+        return self._start(resume=True, then_model=False)
+
     def decide(self, call_id: str, decision: UserDecision) -> None:
         """The user's answer to a pending approval. `always` also allows what the card showed (the tool and the
         action, e.g. "items: read"; never the whole tool) and lets the waiting calls of that scope through."""
@@ -172,18 +180,20 @@ class Agent(Generic[Prepared]):
 
     # ----- the loop -------------------------------------------------------------------------------
 
-    def _start(self, resume: bool = False) -> "asyncio.Task[None]":
+    def _start(self, resume: bool = False, then_model: bool = True) -> "asyncio.Task[None]":
         # What the turn's calls since the last user message changed: none after send, regenerate and edit; a retry
         # or a resumed turn continues its turn, so an error answer cannot reset the count.
         self.gate.new_turn(written_in_turn(self.conversation.messages, self.tools))
-        self._task = asyncio.ensure_future(self._turn(resume))
+        self._task = asyncio.ensure_future(self._turn(resume, then_model))
         self._task.add_done_callback(lambda task: self._changed())  # once more, now that `busy` is False
         return self._task
 
-    async def _turn(self, resume: bool) -> None:
+    async def _turn(self, resume: bool, then_model: bool = True) -> None:
         try:
             if resume:
                 await self.calls.answer_calls(self.conversation.messages, self._last_assistant())
+            if not then_model:
+                return
             for _ in range(self.step_cap):
                 message = await self._step()
                 if message is None or message.status != "done" or not message.tool_calls:

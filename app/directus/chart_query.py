@@ -282,3 +282,23 @@ def _cell(value: Any) -> str:
     if text[:1] in ("=", "+", "-", "@", "\t", "\r") and number(text) is None:
         return "'" + text
     return text
+
+
+def describe(frame: Frame, collection: str, *, shown: int, total: Optional[int], more: bool) -> str:
+    """The chart in one or two plain sentences: what the text summary and the canvas's accessible name say."""
+    what = f"{kind_name(frame.kind).capitalize()} of {collection}"
+    if frame.kind == "table":
+        text = f"{what}: {shown} rows, columns {', '.join(frame.columns[:8])}."
+    elif not frame.values:
+        text = f"{what}: no values to draw."
+    else:
+        values = frame.values
+        names = [name for name, _ in (frame.points or frame.series)]
+        span = f"{len(frame.labels)} {frame.x or 'labels'} from {frame.labels[0][:40]} to {frame.labels[-1][:40]}"
+        text = f"{what}: " + (f"{len(values)} points" if frame.points else span)
+        if len(names) > 1:
+            text += f", {len(names)} series ({', '.join(n[:40] for n in names[:6])}{', …' if len(names) > 6 else ''})"
+        text += f"; {frame.y} from {_short(min(values))} to {_short(max(values))}, total {_short(sum(values))}."
+    if more:
+        text += f" Showing {shown} of {total if total is not None else 'more'} rows."
+    return text

@@ -13,7 +13,7 @@ request outside the paths the call declared (PATH_REFUSED: app/directus/scope.py
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Collection, Optional
 
 from app.chat.model import ToolSpec
 from app.directus.errors import DirectusError
@@ -52,6 +52,7 @@ TOOL_MODULES = (
     "relations",
     "flows",
     "operations",
+    "dashboard",
 )
 
 _tools: Optional[dict[str, ToolDef]] = None
@@ -78,11 +79,14 @@ def tool_names(*, admin: bool) -> list[str]:
     return [t.name for t in all_tools().values() if admin or not t.admin_only]
 
 
-def tool_specs(*, admin: bool, enabled: Optional[Callable[[str], bool]] = None) -> list[ToolSpec]:
+def tool_specs(
+    *, admin: bool, enabled: Optional[Callable[[str], bool]] = None, used: Collection[str] = ()
+) -> list[ToolSpec]:
+    """The tools to offer; one offered on use only (ToolDef.on_use) when `used` names it."""
     return [
         ToolSpec(name=t.name, description=t.description, parameters=t.parameters or {})
         for t in all_tools().values()
-        if (admin or not t.admin_only) and (enabled is None or enabled(t.name))
+        if (admin or not t.admin_only) and (enabled is None or enabled(t.name)) and (not t.on_use or t.name in used)
     ]
 
 

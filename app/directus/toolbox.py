@@ -97,7 +97,7 @@ class Toolbox:
 
     def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
         """The tools to offer, given the names of the tools the conversation has called so far."""
-        offered = tool_specs(admin=self.admin, enabled=self.policy.enabled)
+        offered = tool_specs(admin=self.admin, enabled=self.policy.enabled, used=used)
         on_demand = [s for s in offered if _admin_only(s.name)]
         if not on_demand or LOADER in used or any(s.name in used for s in on_demand):
             return offered

@@ -38,7 +38,12 @@ if TYPE_CHECKING:
 
 UNDO_LIMIT = 100
 MAX_PLAN_CHARS = 50_000
-_SYSTEM = {"/folders": "directus_folders", "/files": "directus_files"}  # the endpoints a plan may name
+_SYSTEM = {  # the endpoints a plan may name
+    "/folders": "directus_folders",
+    "/files": "directus_files",
+    "/dashboards": "directus_dashboards",
+    "/panels": "directus_panels",
+}
 
 
 class UndoPlan(BaseModel):

@@ -30,6 +30,8 @@ Action = Literal[
     "settings-key",
     "undo",
     "example",
+    "chart",
+    "table-sort",
     # the header and the sidebar
     "new-conversation",
     "settings",
@@ -82,6 +84,8 @@ HANDLERS: dict[Action, Handler] = {
     "settings-key": lambda c, k: c.settings.open(key_of=k.ident),
     "undo": lambda c, k: c.undo(k.ident),
     "example": lambda c, k: c.use_example(k.data("prompt")),
+    "chart": lambda c, k: _chart(c, k),  # a chart's or a result table's buttons (app/web/views/chart.py)
+    "table-sort": lambda c, k: _sort(k),
     "new-conversation": lambda c, k: c.new_conversation(),
     "settings": lambda c, k: c.settings.open(),
     "prompts": lambda c, k: c.prompts_dialog.open(c.assistant.prompts),
@@ -107,6 +111,18 @@ HANDLERS: dict[Action, Handler] = {
 assert set(HANDLERS) == ACTIONS, "actions without a handler or handlers without an action: %s" % sorted(
     ACTIONS ^ set(HANDLERS)
 )
+
+
+def _chart(c: Controller, k: Clicked) -> None:
+    from app.web.chart_actions import chart_action
+
+    chart_action(c, k.ident, k.data("op"), k.data("source"))
+
+
+def _sort(k: Clicked) -> None:
+    from app.web.views.data_table import sort_table
+
+    sort_table(k.element)
 
 
 def is_action(name: str) -> TypeGuard[Action]:

@@ -13,9 +13,14 @@ EVERYONE = {"schema", "items", "files", "folders", "trigger_flow"}
 
 
 def test_non_admins_never_see_admin_tools():
-    assert set(tool_names(admin=False)) == EVERYONE
-    assert set(tool_names(admin=True)) == EVERYONE | ADMIN_ONLY
+    assert set(tool_names(admin=False)) == EVERYONE | {"dashboard"}
+    assert set(tool_names(admin=True)) == EVERYONE | ADMIN_ONLY | {"dashboard"}
     assert {s.name for s in tool_specs(admin=False)} == EVERYONE
+
+
+def test_the_dashboard_tool_is_offered_once_the_page_has_used_it():
+    assert "dashboard" not in {s.name for s in tool_specs(admin=True)}
+    assert "dashboard" in {s.name for s in tool_specs(admin=True, used={"dashboard"})}
     assert all(all_tools()[n].admin_only for n in ADMIN_ONLY)
 
 

@@ -70,6 +70,7 @@ class ToolDef:
     parameters: Optional[dict] = None  # the compact JSON schema; built from input_model when None
     # Reads, before a write runs, what undoing it needs (app/directus/undo.py); None: no undo for the tool.
     capture: Optional[Callable[[DirectusApi, Any], Awaitable[Optional[UndoPlan]]]] = None
+    on_use: bool = False  # offered to the model only once the conversation has called it (the page calls it first)
 
 
 def read(summary: str, **details: Any) -> CallPreview:

@@ -22,6 +22,7 @@ from app.web.dom import clear, h, set_attr, text
 
 if TYPE_CHECKING:
     from app.chat.model import ToolCallPart, ToolResultPart
+    from app.web.views.chart import ChartView
 
 STATUS_LABELS = {
     "streaming": "Preparing…",
@@ -62,6 +63,8 @@ class ToolCard:
         self.result_label = h("summary", None, "Result")
         self.result = h("details", {"class": "tool-section", "hidden": True}, self.result_label, self.result_pre)
         self.undo_el = h("div", {"class": "tool-undo", "hidden": True})
+        self.shown_el = h("div", {"class": "tool-shown", "hidden": True})  # a chart, or a result's table
+        self.shown: Optional[ChartView] = None
         self.links_el = h("div", {"class": "tool-links", "hidden": True})
         self.call_id = call_id
         self.name = name
@@ -71,6 +74,7 @@ class ToolCard:
             h("div", {"class": "tool-head"}, h("code", {"class": "tool-name"}, name), self.summary_el, self.status_el),
             self.args,
             self.result,
+            self.shown_el,
             self.links_el,
             self.undo_el,
         )
@@ -93,6 +97,7 @@ class ToolCard:
             tuple(links),
             result.content if result is not None else None,
             can_undo,
+            id(result.view) if result is not None else None,
         )
         if state == self._state:
             return
@@ -115,9 +120,43 @@ class ToolCard:
         text(self.result_label, heading)
         set_attr(self.result_label, "aria-label", "%s: %s" % (heading, _short(shown)))
         text(self.result_pre, shown)
+        self._shown(call, result)
         if failed and not self.result.hasAttribute("data-seen"):
             self.result.open = True  # errors open, once (the user may close it)
             self.result.setAttribute("data-seen", "")
+
+    def _shown(self, call: ToolCallPart, result: ToolResultPart) -> None:
+        """A chart drawn from the call's view; or an items read's rows as a sortable table (with a CSV)."""
+        from app.directus.tools.visualize import read_view
+
+        view = read_view(result.view) if result.status == "ok" else None
+        if view is not None:
+            from app.directus.tools.dashboard import panel_problem
+            from app.web.views.chart import ChartView
+
+            if self.shown is None:
+                self.shown = ChartView(self.call_id)
+                self.shown_el.replaceChildren(self.shown.el)
+            self.shown_el.hidden = False
+            self.shown.update(view, panel_problem(view))
+            return
+        if call.name != "items" or result.status != "ok" or self.shown_el.hasChildNodes():
+            return
+        from app.chart_results import result_table
+
+        table = result_table(result.content)
+        if table is not None and len(table[0]) > 1:
+            from app.web.views.data_table import data_table
+
+            self.shown_el.hidden = False
+            self.shown_el.appendChild(
+                h(
+                    "details",
+                    {"class": "tool-section"},
+                    h("summary", None, "Table"),
+                    data_table(*table, call_id=self.call_id, source="result"),
+                )
+            )
 
     def _links(self, links: Sequence[tuple[str, str]]) -> None:
         """Where Directus's own app shows what the call touches (app/directus/links.py): a new tab, no referrer.

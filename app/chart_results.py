@@ -1,0 +1,114 @@
+"""The charts of the open conversation: a call's view (app/directus/tools/visualize.py), Refresh, Add to dashboard.
+
+charts.view(call_id)        -> the checked view of the newest result of that call, or None
+await charts.refresh(id)    # run the chart's query again with the user's permissions; saved, drawn
+charts.pin(id)              # an approval card: a `dashboard` call made by the page (app/directus/tools/dashboard.py)
+charts.csv(id, source)      # the data table as CSV ("chart": the chart's, "result": an items read's rows)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from app.autosave import Autosave
+    from app.chat.model import ToolResultPart
+    from app.connection import DirectusConnection
+    from app.hub import Hub
+    from app.turns import Turns
+
+
+class ChartResults:
+    def __init__(self, turns: Turns, directus: DirectusConnection, autosave: Autosave, hub: Hub):
+        self.turns, self.directus, self.autosave, self.hub = turns, directus, autosave, hub
+
+    def result(self, call_id: str) -> Optional[ToolResultPart]:
+        for message in reversed(self.turns.conversation.messages):
+            for part in message.tool_results:
+                if part.call_id == call_id and part.status == "ok":
+                    return part
+        return None
+
+    def view(self, call_id: str) -> Optional[dict]:
+        from app.directus.tools.visualize import read_view
+
+        part = self.result(call_id)
+        return read_view(part.view) if part is not None else None
+
+    async def refresh(self, call_id: str) -> bool:
+        from app.directus.errors import DirectusError
+        from app.directus.scope import Scope, scoped
+        from app.directus.tools.query import Query
+        from app.directus.tools.visualize import fetch_view
+
+        part, view = self.result(call_id), self.view(call_id)
+        client = self.directus.client
+        if part is None or view is None:
+            return False
+        if client is None or self.directus.current.status != "connected":
+            self.hub.add_notice("Connect to Directus (Settings) to refresh this chart.", "error", "chart")
+            return False
+        collection = str(view["collection"])
+        try:
+            reach = scoped(client, Scope.of("GET", "items", collection))
+            part.view = await fetch_view(reach, collection, str(view["chart"]), Query.model_validate(view["query"]))
+        except DirectusError as exc:
+            self.hub.add_notice("Could not refresh the chart: " + exc.message, "error", "chart")
+            return False
+        self.hub.clear_notice("chart")
+        self.autosave.save(self.turns.conversation)
+        self.hub.notify("conversation")
+        return True
+
+    def pin(self, call_id: str, dashboard: Optional[str] = None) -> bool:
+        """Ask to add the chart to an Insights dashboard (a new one named "Assistant" unless `dashboard`)."""
+        from app.chat.model import Message, ToolCallPart, new_id
+        from app.directus.tools.dashboard import panel_problem
+
+        view = self.view(call_id)
+        if view is None:
+            return False
+        problem = panel_problem(view)
+        if problem:
+            self.hub.add_notice(problem, "info", "chart")
+            return False
+        arguments = {"collection": view["collection"], "chart": view["chart"], "query": view["query"]}
+        if dashboard:
+            arguments["dashboard"] = dashboard
+        call = ToolCallPart(id=new_id("call_"), name="dashboard", arguments=json.dumps(arguments))
+        return self.turns.run_page_calls(Message(role="assistant", parts=[call]))
+
+    def csv(self, call_id: str, source: str) -> Optional[str]:
+        from app.directus.chart_query import make_frame, to_csv
+        from app.directus.tools.query import Query
+
+        if source == "chart":
+            view = self.view(call_id)
+            if view is None:
+                return None
+            frame = make_frame(str(view["chart"]), Query.model_validate(view["query"]), list(view["rows"]))
+            return to_csv(frame.columns, frame.rows)
+        part = self.result(call_id)
+        table = result_table(part.content) if part is not None else None
+        return to_csv(*table) if table is not None else None
+
+
+def result_table(content: str) -> Optional[tuple[list[str], list[list]]]:
+    """An items read's result as (columns, rows) when it is a list of objects; None otherwise."""
+    from app.directus.chart_query import flatten
+    from app.json_depth import load_json
+
+    try:
+        value = load_json(content)
+    except ValueError:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("data"), list):
+        value = value["data"]
+    if not isinstance(value, list) or not value or not all(isinstance(r, dict) for r in value):
+        return None
+    rows = [flatten(r) for r in value]
+    columns: list[str] = []
+    for r in rows:
+        columns.extend(c for c in r if c not in columns)
+    return columns, [[r.get(c) for c in columns] for r in rows]
