@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.chat.agent import Agent
     from app.chat.approvals import PendingApproval
     from app.chat.model import ToolCallPart, ToolSpec
+    from app.directus.capabilities import AccessKeeper
     from app.directus.changes import Change
     from app.directus.client import CurrentUser, DirectusClient, Session
     from app.directus.links import Link
@@ -142,6 +143,7 @@ class DirectusConnection:
         try:
             client = self._new_client(url, token, session)
             user = await client.me(fresh=True)
+            await self.tools.access().load(client, user)  # what it can do and the user may (capabilities.py)
         except Exception as exc:  # noqa: BLE001 - any failure must end "connecting", or every turn waits for it
             self.client = None
             self._set(Connection("error", _failure(exc), url=url))
@@ -166,6 +168,7 @@ class DirectusConnection:
             client = self._new_client(url)
             await client.login(email.strip(), password, otp or None)  # stores the session via _session_changed
             user = await client.me(fresh=True)
+            await self.tools.access().load(client, user)
         except DirectusError as exc:
             self.client = None
             self._set(Connection("error", exc.message, otp_needed=exc.code in ("OTP_REQUIRED", "INVALID_OTP"), url=url))
@@ -271,6 +274,15 @@ class TurnTools:
         self._previews: dict[str, tuple[PendingApproval, Optional[list[Change]]]] = {}
         self._calls: Optional[PreparedCalls] = None  # the tool calls, each prepared once (cards, approvals, runs)
         self._toolbox: Optional[Toolbox] = None
+        self._access: Optional[AccessKeeper] = None
+
+    def access(self) -> AccessKeeper:
+        """The connection's capabilities and permissions (app/directus/capabilities.py), kept fresh."""
+        if self._access is None:
+            from app.directus.capabilities import AccessKeeper
+
+            self._access = AccessKeeper(self._directus.clock)
+        return self._access
 
     def calls(self) -> PreparedCalls:
         """The tool calls prepared once (app/directus/toolbox.py): the cards, the approvals and the runs read them.
@@ -295,17 +307,14 @@ class TurnTools:
             return NoTools()
         user = directus.current.user
         admin, policy, calls = bool(user and user.admin), directus.prefs.settings.tools, self.calls()
-        box = self._toolbox
-        if (
-            box is None
-            or box.client is not client
-            or box.admin != admin
-            or box.policy is not policy
-            or box.calls is not calls
-        ):
+        keeper = self.access()
+        if keeper.stale(client):
+            keeper.refresh(client, directus.hub.spawn)
+        wanted, box = (client, admin, policy, calls, keeper.of(client)), self._toolbox
+        if box is None or any(have is not want for have, want in zip(box.key, wanted, strict=True)):
             from app.directus.toolbox import Toolbox
 
-            box = self._toolbox = Toolbox(client, admin=admin, policy=policy, calls=calls)
+            box = self._toolbox = Toolbox(*wanted, on_refused=lambda: keeper.refresh(client, directus.hub.spawn))
         return box
 
     def live(self) -> LiveTools:

@@ -174,16 +174,17 @@ class DirectusClient:
         try:
             data = await self.request("GET", "/users/me", params={"fields": fields})
         except DirectusError as exc:
-            if exc.code != "FORBIDDEN":
+            if exc.code not in ("FORBIDDEN", "INVALID_QUERY"):
                 raise
-            # Users without app access may not read their role or policies: they are not admins.
-            data = await self.request("GET", "/users/me", params={"fields": ["id", "email", "first_name", "last_name"]})
+            data = await self._me_without_policies()
         if not isinstance(data, dict) or not isinstance(data.get("id"), (str, int)) or isinstance(data["id"], bool):
             raise not_directus(self.url, "it did not say who is signed in")
         found = data.get("role")
         role: dict = found if isinstance(found, dict) else {}
         policies = _listed(data.get("policies")) + _listed(role.get("policies"))
         flags: list[dict] = [p["policy"] for p in policies if isinstance(p, dict) and isinstance(p.get("policy"), dict)]
+        if "admin_access" in role:  # Directus 10: the flags are the role's own
+            flags.append(role)
         app_access = any(bool(f.get("admin_access") or f.get("app_access")) for f in flags)
         if not flags:
             app_access = await self._has_app_permissions()
@@ -197,6 +198,19 @@ class DirectusClient:
             app_access=app_access,
         )
         return self._user
+
+    async def _me_without_policies(self) -> Any:
+        """Directus 10 has no policies: admin and app access are flags of the role. Users without app access may
+        read neither: they are not admins."""
+        who = ["id", "email", "first_name", "last_name"]
+        try:
+            return await self.request(
+                "GET", "/users/me", params={"fields": [*who, "role.name", "role.admin_access", "role.app_access"]}
+            )
+        except DirectusError as exc:
+            if exc.code not in ("FORBIDDEN", "INVALID_QUERY"):
+                raise
+        return await self.request("GET", "/users/me", params={"fields": who})
 
     async def _has_app_permissions(self) -> bool:
         # Non-admins may not read their own policies; app access shows as read access to the schema.

@@ -6,6 +6,7 @@
     call.links                   -> the pages of Directus's app it touches (app/directus/links.py)
     call.scope                   -> the paths and methods it may reach (app/directus/scope.py)
     await call.capture(client)   -> what Undo needs, read now (app/directus/undo.py); None: no undo
+    permitted(call, permissions) -> the call, or refused when the user's permissions forbid it (before approval)
 
 The raw argument text is parsed here and nowhere else (empty or null means {}, nested JSON text accepted), then
 validated by the tool's pydantic model and its per-action `check()`. The approval prompt, the change preview
@@ -39,6 +40,7 @@ from app.directus.tools.definition import CallPreview, ToolDef
 
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
+    from app.directus.permissions import Permissions
     from app.directus.undo import UndoPlan
 
 
@@ -74,6 +76,26 @@ class PreparedCall:
     def refused(self, error: dict) -> "PreparedCall":
         """The same call, not to be run: the model reads `error` (e.g. a tool this user does not have)."""
         return replace(self, error=error, preview=None)
+
+
+def permitted(call: PreparedCall, permissions: "Permissions") -> PreparedCall:
+    """The call, or the call refused when the user's Directus permissions (app/directus/permissions.py) do not allow
+    its action on its collection: the model reads why, no approval prompt asks for it, nothing is sent."""
+    if call.error is not None or call.args is None:
+        return call
+    why = permissions.refusal(call.name, call.action, getattr(call.args, "collection", None))
+    if why is None:
+        return call
+    return call.refused(
+        {
+            "error": {
+                "code": "NOT_PERMITTED",
+                "message": why,
+                "retryable": False,
+                "next": "Tell the user their Directus role does not allow this; an administrator can grant it.",
+            }
+        }
+    )
 
 
 def prepare(name: str, arguments: Union[str, dict, None], directus_url: str = "") -> PreparedCall:

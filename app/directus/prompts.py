@@ -49,10 +49,20 @@ class Prompt:
 
 async def fetch_prompts(client: DirectusClient) -> list[Prompt]:
     """The published prompts, by name. A user who is not an admin is first checked for read access to the settings
-    and the collection (`/permissions/me`), so that a refusal is not asked for: browsers log every one."""
+    and the collection (the permissions read at connect time, else `/permissions/me`), so that a refusal is not
+    asked for: browsers log every one. Directus before 11.12 has no prompts setting: none, and nothing asked."""
+    capabilities = client.cache.get("capabilities")
+    if capabilities is not None and not capabilities.prompts:
+        return []
     try:
         user = await client.me()
-        readable = (lambda name: True) if user.admin else _readable(await client.request("GET", "/permissions/me"))
+        known = client.cache.get("permissions")
+        if user.admin:
+            readable: Callable[[str], bool] = lambda name: True  # noqa: E731 - one expression, as before
+        elif known is not None and known.known:
+            readable = lambda name: known.allows(name, "read")  # noqa: E731 - one expression, as above
+        else:
+            readable = _readable(await client.request("GET", "/permissions/me"))
         if not readable("directus_settings"):
             return []
         settings = await client.request("GET", "/settings", params={"fields": ["mcp_prompts_collection"]})

@@ -166,7 +166,7 @@ async def test_after_the_url_changes_the_old_token_is_not_sent_to_the_new_host()
     world = World()
     a = ready(world)
     assert await a.connect()
-    assert world.authorizations(DIRECTUS) == ["Bearer directus-token"]
+    assert set(world.authorizations(DIRECTUS)) == {"Bearer directus-token"}  # (who, then what it may)
 
     s = a.settings.model_copy(deep=True)  # the Settings dialog: the URL changed, the token field left as it was
     s.directus.url = OTHER
@@ -185,7 +185,7 @@ async def test_a_token_entered_with_a_new_url_is_used_for_it():
     s.directus.url, s.directus.token = OTHER, "other-token"
     a.save_settings(s)
     assert await a.connect()
-    assert world.authorizations(OTHER) == ["Bearer other-token"] and world.authorizations(DIRECTUS) == []
+    assert set(world.authorizations(OTHER)) == {"Bearer other-token"} and world.authorizations(DIRECTUS) == []
     b = world.start()  # and after a reload
     assert await b.connect() and world.authorizations(OTHER)[-1] == "Bearer other-token"
 
@@ -217,7 +217,7 @@ async def test_a_token_stored_before_tokens_were_bound_is_bound_to_the_url_it_wa
     world.session.set(SECRETS_KEY, dumps({"v": 1, "secrets": {"directus.token": "old-token"}}))
     a = world.start()
     assert a.settings.directus.token_url == DIRECTUS
-    assert await a.connect() and world.authorizations(DIRECTUS) == ["Bearer old-token"]
+    assert await a.connect() and set(world.authorizations(DIRECTUS)) == {"Bearer old-token"}
     s = a.settings.model_copy(deep=True)
     s.directus.url = OTHER
     a.save_settings(s)

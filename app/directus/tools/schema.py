@@ -9,7 +9,9 @@
 One short line per field: type, then flags (pk, required, readonly, unique, auto), choices, default, and the
 field note after "; ". Relations come from /relations: m2o, o2m, m2m (with the junction field to fill when
 linking), m2a and translations. UI-only alias fields (dividers, groups) are left out. System collections are
-left out of the list (their fields can still be asked for, e.g. directus_files).
+left out of the list (their fields can still be asked for, e.g. directus_files), and so are the collections the
+user's permissions (read at connect time: app/directus/capabilities.py, kept in `client.cache["permissions"]`)
+give no access to.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pydantic import Field, field_validator
 
 from app.directus.errors import DirectusError
 from app.directus.paths import api_path, name_problem
+from app.directus.permissions import ACTIONS, from_permissions_me
 from app.directus.scope import Scope, union
 from app.directus.tools.arguments import ArgsModel, ArgumentProblem, as_list
 from app.directus.tools.definition import CallPreview, ToolDef, read
@@ -88,6 +91,7 @@ async def overview(client: DirectusApi) -> dict:
             raise
         return await _overview_from_permissions(client)
     # Each collection with its note in one entry: the names are not listed twice.
+    permissions = client.cache.get("permissions")
     names: dict[str, str] = {}
     singletons: list[str] = []
     notes: dict[str, str] = {}  # of folders
@@ -106,6 +110,8 @@ async def overview(client: DirectusApi) -> dict:
             if meta.get("note"):
                 notes[name] = meta["note"]
             continue
+        if permissions is not None and not any(permissions.allows(name, a) for a in ACTIONS):
+            continue  # no access: not offered
         names[name] = str(meta.get("note") or "")
         if meta.get("singleton"):
             singletons.append(name)
@@ -120,15 +126,15 @@ async def overview(client: DirectusApi) -> dict:
 
 
 async def _overview_from_permissions(client: DirectusApi) -> dict:
-    """Users who may not read directus_collections: list what their permissions give them."""
-    perms = await client.request("GET", "/permissions/me")
+    """Users who may not read directus_collections: list what their permissions give them (as read at connect
+    time; else from /permissions/me)."""
+    permissions = client.cache.get("permissions")
+    if permissions is None or not permissions.known:
+        permissions = from_permissions_me(await client.request("GET", "/permissions/me"))
     access = {}
-    for name, actions in sorted(perms.items() if isinstance(perms, dict) else []):
-        if name.startswith("directus_") or not isinstance(actions, dict):
-            continue
-        allowed = [a for a, v in actions.items() if isinstance(v, dict) and v.get("access") not in (None, "none")]
-        if allowed:
-            access[name] = ",".join(allowed)
+    for name, actions in sorted(permissions.allowed.items()):
+        if not name.startswith("directus_"):
+            access[name] = ",".join(a for a in ACTIONS if a in actions)
     return {"collections": list(access), "access": access}
 
 
