@@ -23,6 +23,7 @@ this module:
     app/connection.py         Directus: connect, sign in and out, the project's prompts, a turn's tools and
                               the change previews of its approvals
     app/turns.py              the open conversation's agent: send, retry, edit, versions, approvals, undo, resume
+    app/questions.py          the model's questions (ask_user) waiting for the user, answered here or in another tab
     app/autosave.py           saving as it happens (throttled text, structural changes at once, a full storage),
                               the leases of the turns this tab runs (several tabs), set-aside entries
     app/conversation_list.py  open, new, rename, delete, clear, search, export, import; another tab's changes
@@ -44,6 +45,7 @@ from app.conversation_list import ConversationList
 from app.hub import Hub, Notice, NoticeKind, Topic
 from app.model_choice import ModelChoice, ModelOption, UsageSummary
 from app.preferences import Preferences
+from app.questions import Questions, WaitingQuestion
 from app.store.conversations import ConversationStore
 from app.store.leases import LiveTurns
 from app.turns import ProviderOptions, Turns
@@ -95,6 +97,7 @@ class Assistant:
         self.turns = Turns(
             self.hub, self.prefs, self.models, self.directus, self.autosave, live, transport, provider_options or {}
         )
+        self.questions = Questions(self.turns, local, self.hub)  # ask_user's questions, also from another tab
         self.library = ConversationList(self.store, self.hub, self.prefs, self.turns, self.autosave)
         self.charts = ChartResults(self.turns, self.directus, self.autosave, self.hub)  # app/chart_results.py
 
@@ -274,7 +277,8 @@ class Assistant:
         return self.library.import_json(text)
 
     def external_change(self, key: Optional[str], new_value: Optional[str]) -> None:
-        self.library.external_change(key, new_value)
+        if not self.questions.external_change(key, new_value):
+            self.library.external_change(key, new_value)
 
     def flush(self) -> None:
         self.autosave.flush()
@@ -298,6 +302,12 @@ class Assistant:
 
     def stop(self) -> None:
         self.turns.stop()
+
+    def waiting_questions(self) -> list[WaitingQuestion]:
+        return self.questions.waiting()
+
+    def answer_question(self, call_id: str, answer: object) -> bool:
+        return self.questions.answer(call_id, answer)
 
     def decide(self, call_id: str, decision: UserDecision) -> None:
         self.turns.decide(call_id, decision)

@@ -132,6 +132,7 @@ class Turns:
             ready=self.directus.settled,
             on_change=lambda: self.agent_changed(conversation, agent),
             on_policy_change=self._policy_changed,
+            ask_user=True,
         )
         conversation.model = ref
         return agent

@@ -118,12 +118,25 @@ def offered() -> list[tuple[str, list]]:
     from app.directus.toolbox import LOADER, Toolbox
 
     offline = DirectusClient("http://directus.invalid", NoNetwork())  # offering tools sends no request
+    from app.chat.ask_user import ASK_USER_SPEC
+
     admin, everyone = (Toolbox(offline, admin=a, policy=ApprovalPolicy()) for a in (True, False))
-    return [
-        ("Admin, until the conversation needs the admin tools", admin.specs()),
-        ("Admin, once the admin tools are loaded", admin.specs(used={LOADER})),
-        ("Non-admin", everyone.specs()),
+    return [  # the agent offers ask_user besides the Directus tools (app/turns.py)
+        ("Admin, until the conversation needs the admin tools", [*admin.specs(), ASK_USER_SPEC]),
+        ("Admin, once the admin tools are loaded", [*admin.specs(used={LOADER}), ASK_USER_SPEC]),
+        ("Non-admin", [*everyone.specs(), ASK_USER_SPEC]),
     ]
+
+
+def ask_user_cost() -> dict[str, int]:
+    """{provider: what offering ask_user adds to a request that offers the non-admin tools}, in tokens."""
+    from app.chat.ask_user import ASK_USER_SPEC
+
+    count, _ = o200k()
+    tools = [spec for spec in offered()[2][1] if spec is not ASK_USER_SPEC]
+    without, _ = provider_parts("", tools)
+    with_it, _ = provider_parts("", [*tools, ASK_USER_SPEC])
+    return {name: measure(count, with_it[name])[2] - measure(count, without[name])[2] for name in without}
 
 
 def measure(count: Callable[[str], int], parts: dict) -> tuple[int, int, int, int]:
@@ -160,6 +173,8 @@ def main() -> None:
             {"name": spec.name, "description": spec.description, "parameters": spec.parameters}, separators=(",", ":")
         )
         print(f"  {spec.name:<14}{count(text):>5}")
+    costs = ", ".join(f"{name} {cost}" for name, cost in ask_user_cost().items())
+    print(f"  ask_user: what offering it adds to a request: {costs}")
     print()
     print("A 3-step task (schema, read 5 articles, answer), run for real: the agent against the demo Directus")
     print("(admin) and the fake provider; input tokens summed over the 3 requests, as the JSON bodies we send.")
@@ -220,6 +235,7 @@ async def three_step_task(count: Callable[[str], int]) -> dict[str, list[int]]:
                     Toolbox(client, admin=True, policy=policy),
                     policy,
                     DEFAULT_SYSTEM_PROMPT,
+                    ask_user=True,
                 )
                 await agent.send("Show me 5 articles")
                 await transport.aclose()

@@ -25,7 +25,7 @@ import json
 from typing import TYPE_CHECKING, Awaitable, Callable, Generic, Optional, Sequence
 
 from app.chat.approvals import ApprovalPolicy, PendingApproval, UserDecision, denied_result, stopped_result
-from app.chat.call_runner import CallRunner
+from app.chat.call_runner import CallRunner, PendingQuestion
 from app.chat.gate import ApprovalGate, written_in_turn
 from app.chat.model import Conversation, FilePart, Message, TextPart, ToolSpec
 from app.chat.tools import CallPreview, Prepared, PreparedCall, ToolOutcome, Tools
@@ -68,6 +68,7 @@ class Agent(Generic[Prepared]):
         ready: Optional[Callable[[], Awaitable[None]]] = None,
         step_cap: int = STEP_CAP,
         files: Optional[Callable[[list[Message]], Awaitable[dict[str, str]]]] = None,
+        ask_user: bool = False,
     ):
         self.conversation = conversation
         self.provider = provider
@@ -82,6 +83,7 @@ class Agent(Generic[Prepared]):
         self.context_window = context_window
         self.step_cap = step_cap
         self.files = files  # the bytes of the attachments a request carries (app/store/attachment_store.py)
+        self.ask_user = ask_user  # offer the `ask_user` tool (app/chat/ask_user.py)
         self.calls = CallRunner(tools, self.gate, self._changed)  # answers the calls of a step
         self._task: Optional[asyncio.Task] = None
 
@@ -164,6 +166,16 @@ class Agent(Generic[Prepared]):
         self._changed()
         return self._start(resume=True, then_model=False)
 
+    @property
+    def questions(self) -> dict[str, PendingQuestion]:
+        """The `ask_user` calls waiting for the user's answer, by call id."""
+        return self.calls.questions
+
+    def answer(self, call_id: str, answer: object) -> bool:
+        """The user's answer to a waiting question ({"choices": [...], "text": "..."}); False if it does not fit or
+        was answered already."""
+        return self.calls.answer(call_id, answer)
+
     def decide(self, call_id: str, decision: UserDecision) -> None:
         """The user's answer to a pending approval. `always` also allows what the card showed (the tool and the
         action, e.g. "items: read"; never the whole tool) and lets the waiting calls of that scope through."""
@@ -226,6 +238,10 @@ class Agent(Generic[Prepared]):
         from app.chat.request import ModelRequest
 
         tools = self.tools.specs(used={call.name for m in self.conversation.messages for call in m.tool_calls})
+        if self.ask_user and tools:  # with the tools (without Directus, the assistant only talks)
+            from app.chat.ask_user import ASK_USER_SPEC
+
+            tools = [*tools, ASK_USER_SPEC]
         history = [m for m in self.conversation.messages if not (m.role == "assistant" and m.status == "error")]
         if self.context_window:
             history = self._fit(history, tools, harder)

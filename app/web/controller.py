@@ -30,6 +30,7 @@ from app.web.views.conversation import ConversationView
 from app.web.views.model_picker import render_effort_picker, render_model_picker
 from app.web.views.notices import render_notices
 from app.web.views.prompts_dialog import PromptsDialog
+from app.web.views.question_card import QuestionsView
 from app.web.views.usage_bar import UsageBar
 
 if TYPE_CHECKING:
@@ -143,6 +144,7 @@ class Controller:
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
         self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
+        self.questions = QuestionsView(by_id("approvals"), self.composer.textarea, self.assistant.answer_question)
         self.usage_bar = UsageBar()
         self.composer.form.before(self.usage_bar.el)
         for element_id in (
@@ -198,6 +200,7 @@ class Controller:
             running = a.agent.running if a.agent is not None else set()
             self.view.render(a.conversation, pending, running, a.busy, a.message_usage_text, self._describe)
             self.approvals.render(pending, a.settings.tools, a.change_preview)
+            self.questions.render(a.waiting_questions())
             self.composer.render(a.busy, bool(pending))
             if not pending and self._decide_first is not None:
                 a.dismiss(self._decide_first)
