@@ -324,7 +324,10 @@ def write() -> bool:
     stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
     config = _write_if_changed(TARGET, render().encode())
     zipped = _write_if_changed(BUNDLE, bundle())
-    return config or zipped or stdlib
+    import assets  # scripts/assets.py: the service worker's list of files, hashed last (it hashes the others)
+
+    listed = assets.write()
+    return config or zipped or stdlib or listed
 
 
 if __name__ == "__main__":

@@ -24,11 +24,12 @@ from typing import Mapping, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import app_config
+import assets
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # What a static host gets (see README "Hosting"). Everything else in the repository is not served.
-PUBLIC = ("index.html", "config.json", "app/", "static/")
+PUBLIC = ("index.html", "config.json", "sw.js", "app/", "static/")
 TYPES = {
     ".mjs": "text/javascript",
     ".js": "text/javascript",
@@ -102,6 +103,8 @@ class StaticServer:
             return None
         if site_path == _rel(app_config.TARGET):
             return app_config.render().encode()
+        if site_path == _rel(assets.TARGET):
+            return self.asset_list()
         if site_path == _rel(app_config.BUNDLE):
             names = sorted(set(app_config.app_files()) | {p for p in self.overrides if p.startswith("app/")})
 
@@ -112,6 +115,23 @@ class StaticServer:
 
             return app_config.bundle(read, names)
         return None
+
+    def asset_list(self) -> bytes:
+        """static/generated/assets.js for exactly what this server serves now (hidden, overrides, generated)."""
+        extra = [p for p in self.overrides if p.startswith("static/") or p in assets.SHELL]
+
+        def digest(rel: str) -> Optional[str]:
+            if rel in self.hidden:
+                return None
+            if rel in self.overrides:
+                return hashlib.sha256(self.overrides[rel]).hexdigest()
+            built = None if rel == _rel(assets.TARGET) else self.generated(rel)
+            if built is not None:
+                return hashlib.sha256(built).hexdigest()
+            path = self.resolve(rel)
+            return assets.file_digest(path) if path is not None else None
+
+        return assets.render(assets.manifest(assets.asset_paths(self.root, extra), digest))
 
     def resolve(self, site_path: str) -> Optional[Path]:
         """The file for a path inside the site, or None when it is not part of the public set."""

@@ -63,6 +63,7 @@
     performance.mark("app-ready");
     document.body.classList.remove("booting");
     setStatus("");
+    window.dispatchEvent(new Event("app-ready")); // static/offline.js registers the service worker now
     return true;
   }
 

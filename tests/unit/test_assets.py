@@ -1,0 +1,62 @@
+"""The service worker's list of files (scripts/assets.py): made from the build, and from exactly what is served."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import assets
+from serve import StaticServer
+
+
+def listed(js: bytes) -> dict:
+    text = js.decode()
+    return json.loads(text[text.index("{") : text.rindex("}") + 1])
+
+
+def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
+    for rel in (
+        "index.html",
+        "static/app.css",
+        "static/offline.js",
+        "static/vendor/pyodide/pyodide.asm.wasm",
+        "static/vendor/pyodide/python_stdlib.zip",  # never loaded: the page loads the precompiled one
+        "static/vendor/charts/chart.umd.js",  # vendored by another change: covered without an edit
+        "static/generated/app.zip",
+        "static/generated/assets.js",  # the list itself
+        "app/main.py",  # shipped inside app.zip, not fetched
+        "sw.js",  # the browser keeps the service worker itself
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    data = listed(assets.build(tmp_path))
+    assert sorted(data["files"]) == [
+        "index.html",
+        "static/app.css",
+        "static/generated/app.zip",
+        "static/offline.js",
+        "static/vendor/charts/chart.umd.js",
+        "static/vendor/pyodide/pyodide.asm.wasm",
+    ]
+    assert data["files"]["static/app.css"] == hashlib.sha256(b"static/app.css").hexdigest()
+    before = data["version"]
+    (tmp_path / "static/app.css").write_text("changed")
+    assert listed(assets.build(tmp_path))["version"] != before  # one changed byte is a new version
+
+
+def test_the_server_lists_what_it_serves_so_a_changed_file_is_a_deploy():
+    with StaticServer(hidden=("static/boot.js",)) as server:
+        now = listed(server.asset_list())
+        assert "static/boot.js" not in now["files"]
+        assert (
+            now["files"]["static/generated/app.zip"]
+            == hashlib.sha256(server.generated("static/generated/app.zip") or b"").hexdigest()
+        )
+        server.overrides["static/app.css"] = b"body { color: red }"
+        after = listed(server.asset_list())
+        assert after["files"]["static/app.css"] == hashlib.sha256(b"body { color: red }").hexdigest()
+        assert after["version"] != now["version"]
+        assert {k: v for k, v in after["files"].items() if k != "static/app.css"} == {
+            k: v for k, v in now["files"].items() if k != "static/app.css"
+        }
