@@ -4,7 +4,7 @@
 static/generated/assets.js sets `self.ASSETS = {"version": ..., "files": {"static/app.css": "<sha256>", ...}}`. The
 list comes from the build, not from a hand-kept list: index.html, the files directly in static/, and everything
 under static/vendor/ and static/generated/ (so a library another change vendors is covered without an edit here),
-minus SKIPPED. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
+minus SKIPPED, set-up stamps (dotfiles) and licence texts. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
 browser (which compares sw.js and the scripts it imports on each visit) installs it next to the running one.
 
 scripts/app_config.py writes it at set-up, after the other generated files; scripts/serve.py builds it on each
@@ -44,7 +44,7 @@ def asset_paths(root: Path = ROOT, extra: Iterable[str] = ()) -> list[str]:
             dirs.sort()
             for name in files:
                 rel = (Path(folder) / name).relative_to(root).as_posix()
-                if not name.endswith(".tmp"):
+                if not (name.endswith(".tmp") or name.startswith(".") or name.upper().startswith("LICENSE")):
                     found.add(rel)
     return sorted(found - SKIPPED)
 
