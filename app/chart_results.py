@@ -80,17 +80,12 @@ class ChartResults:
         return self.turns.run_page_calls(Message(role="assistant", parts=[call]))
 
     def csv(self, call_id: str, source: str) -> Optional[str]:
-        from app.directus.chart_query import make_frame, to_csv
-        from app.directus.tools.query import Query
+        from app.directus.chart_query import to_csv
 
-        if source == "chart":
-            view = self.view(call_id)
-            if view is None:
-                return None
-            frame = make_frame(str(view["chart"]), Query.model_validate(view["query"]), list(view["rows"]))
-            return to_csv(frame.columns, frame.rows)
         part = self.result(call_id)
-        table = result_table(part.content) if part is not None else None
+        if part is None:
+            return None
+        table = view_table(part.view or {}) if source == "chart" else result_table(part.content)
         return to_csv(*table) if table is not None else None
 
 
@@ -112,3 +107,16 @@ def result_table(content: str) -> Optional[tuple[list[str], list[list]]]:
     for r in rows:
         columns.extend(c for c in r if c not in columns)
     return columns, [[r.get(c) for c in columns] for r in rows]
+
+
+def view_table(view: dict) -> Optional[tuple[list[str], list[list]]]:
+    """A chart's data table (columns, rows) from its stored view; None when the view is not one."""
+    from app.directus.chart_query import make_frame
+    from app.directus.tools.query import Query
+    from app.directus.tools.visualize import read_view
+
+    checked = read_view(view)
+    if checked is None:
+        return None
+    frame = make_frame(str(checked["chart"]), Query.model_validate(checked["query"]), list(checked["rows"]))
+    return frame.columns, frame.rows

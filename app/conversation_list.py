@@ -119,10 +119,12 @@ class ConversationList:
     def export_markdown(self, conversation_id: Optional[str] = None) -> str:
         self.autosave.save_due()
         shown = self.turns.conversation
+        from app.chart_results import view_table  # a chart's data, as a table in the transcript
+
         if conversation_id is None or conversation_id == shown.id:
-            return self.store.export_markdown(shown)
+            return self.store.export_markdown(shown, view_table)
         conversation = self.store.load(conversation_id)
-        return self.store.export_markdown(conversation) if conversation is not None else ""
+        return self.store.export_markdown(conversation, view_table) if conversation is not None else ""
 
     def import_json(self, text: str) -> str:
         """Import an export file; returns a one-line summary (also for a file that is no export)."""

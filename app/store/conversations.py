@@ -32,6 +32,7 @@ from app.chat.model import Conversation
 from app.store.export import (
     ImportFailed,
     ImportResult,
+    TableOf,
     export_document,
     export_markdown,
     merge_imported,
@@ -380,8 +381,8 @@ class ConversationStore:
                 break
         return result
 
-    def export_markdown(self, conversation: Conversation) -> str:
-        return export_markdown(conversation)
+    def export_markdown(self, conversation: Conversation, table_of: Optional[TableOf] = None) -> str:
+        return export_markdown(conversation, table_of)
 
     # -- usage -----------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from app.chat.model import (
     Conversation,
@@ -172,19 +172,42 @@ def _summary(text: str) -> str:
     return "<details><summary>" + html.escape(" ".join(text.split())) + "</summary>"
 
 
-def export_markdown(conversation: Conversation) -> str:
-    """A readable Markdown transcript: messages, reasoning and tool calls/results in collapsible blocks."""
+# A tool result's view (a chart: app/directus/tools/visualize.py) as (columns, rows); given by the caller, since the
+# store does not know the tools.
+TableOf = Callable[[dict], Optional[tuple[list[str], list[list[Any]]]]]
+MAX_TABLE_ROWS = 1000
+
+
+def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
+    """A Markdown table (cells on one line, inert, `|` escaped), at most MAX_TABLE_ROWS rows."""
+
+    def cell(value: Any) -> str:
+        text = (
+            "" if value is None else str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        )
+        return _inline(text).replace("\\", "\\\\").replace("|", "\\|")
+
+    out = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + " --- |" * len(columns)]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows[:MAX_TABLE_ROWS]]
+    if len(rows) > MAX_TABLE_ROWS:
+        out += ["", "_(%d of %d rows)_" % (MAX_TABLE_ROWS, len(rows))]
+    return out + [""]
+
+
+def export_markdown(conversation: Conversation, table_of: Optional[TableOf] = None) -> str:
+    """A readable Markdown transcript: messages, reasoning and tool calls/results in collapsible blocks; a chart as
+    the table of its data (with `table_of`)."""
     lines = ["# " + (_inline(conversation.title) or "Conversation"), ""]
     meta = "Started " + _when(conversation.created_at)
     if conversation.model:
         meta += " · model " + _inline(conversation.model)
     lines += ["_" + meta + "_", ""]
     for message in conversation.messages:
-        lines += _message_markdown(message)
+        lines += _message_markdown(message, table_of)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _message_markdown(message: Message) -> list[str]:
+def _message_markdown(message: Message, table_of: Optional[TableOf] = None) -> list[str]:
     heading = {"user": "User", "assistant": "Assistant", "tool": "Tool results"}[message.role]
     if message.role == "assistant" and message.model:
         heading += " (" + _inline(message.model) + ")"
@@ -212,6 +235,9 @@ def _message_markdown(message: Message) -> list[str]:
             body, lang = _pretty_json(part.content)
             status = "" if part.status == "ok" else " (" + part.status + ")"
             out += [_summary("Result of " + part.name + status), "", _fence(body, lang), "", "</details>", ""]
+            table = table_of(part.view) if table_of is not None and part.view else None
+            if table is not None:
+                out += _table(*table)
     if message.error is not None:
         out += ["> Error: " + _inline(message.error.message), ""]
     if message.usage is not None:
