@@ -2,7 +2,7 @@
 
 charts.view(call_id)        -> the checked view of the newest result of that call, or None
 await charts.refresh(id)    # run the chart's query again with the user's permissions; saved, drawn
-charts.pin(id)              # an approval card: a `dashboard` call made by the page (app/directus/tools/dashboard.py)
+await charts.pin(id)        # an approval card: a `dashboard` call made by the page (tools/dashboard.py)
 charts.csv(id, source)      # the data table as CSV ("chart": the chart's, "result": an items read's rows)
 """
 
@@ -61,8 +61,9 @@ class ChartResults:
         self.hub.notify("conversation")
         return True
 
-    def pin(self, call_id: str, dashboard: Optional[str] = None) -> bool:
-        """Ask to add the chart to an Insights dashboard (a new one named "Assistant" unless `dashboard`)."""
+    async def pin(self, call_id: str) -> bool:
+        """Ask to add the chart to the Insights dashboard named "Assistant" (created by the call if there is none
+        the user may read), through an approval card like any write."""
         from app.chat.model import Message, ToolCallPart, new_id
         from app.directus.tools.dashboard import panel_problem
 
@@ -74,10 +75,28 @@ class ChartResults:
             self.hub.add_notice(problem, "info", "chart")
             return False
         arguments = {"collection": view["collection"], "chart": view["chart"], "query": view["query"]}
+        dashboard = await self._dashboard()
         if dashboard:
             arguments["dashboard"] = dashboard
         call = ToolCallPart(id=new_id("call_"), name="dashboard", arguments=json.dumps(arguments))
         return self.turns.run_page_calls(Message(role="assistant", parts=[call]))
+
+    async def _dashboard(self) -> Optional[str]:
+        """The id of the newest dashboard named "Assistant" the user may read; None when there is none."""
+        from app.directus.errors import DirectusError
+        from app.directus.paths import api_path
+        from app.directus.tools.dashboard import DEFAULT_NAME
+
+        client = self.directus.client
+        if client is None:
+            return None
+        params = {"filter": {"name": {"_eq": DEFAULT_NAME}}, "fields": ["id"], "sort": ["-date_created"], "limit": 1}
+        try:
+            found = await client.request("GET", api_path("dashboards"), params=params)
+        except DirectusError:
+            return None
+        ident = found[0].get("id") if isinstance(found, list) and found and isinstance(found[0], dict) else None
+        return ident if isinstance(ident, str) else None
 
     def csv(self, call_id: str, source: str) -> Optional[str]:
         from app.directus.chart_query import to_csv

@@ -27,7 +27,7 @@ def chart_action(c: Controller, call_id: str, op: str, source: str) -> None:
     elif op == "refresh":
         c.spawn(charts.refresh(call_id))
     elif op == "pin":
-        charts.pin(call_id)
+        c.spawn(charts.pin(call_id))
 
 
 def _name(c: Controller, call_id: str) -> str:

@@ -163,3 +163,48 @@ def test_a_chart_with_no_matching_panel_says_so(chat, directus, fake_provider):
     view = chat.page.locator(".chart-view").last
     expect(view.get_by_role("button", name="＋ Add to dashboard")).to_be_disabled()
     expect(view.locator(".chart-pin-note")).to_contain_text("Directus has no dashboard panel for a stacked bar chart")
+
+
+def test_refresh_runs_the_query_again_and_a_second_pin_adds_to_the_same_dashboard(chat, directus_reset):
+    page = chat.page
+    ask_chart(chat, BY_STATUS, "By status")
+    view = page.locator(".chart-view").last
+    with directus_reset.client() as http:
+        http.patch("/items/articles/1", json={"status": "draft"}).raise_for_status()
+    view.get_by_role("button", name="↻ Refresh").click()
+    expect(view.locator(".chart-summary")).to_contain_text("Pie chart of articles")
+    view.get_by_text("Show data").click()
+    expect(view.locator("tbody tr", has_text="draft").locator("td").nth(1)).to_have_text("3")
+
+    for expected in ("a new Insights dashboard “Assistant”", "an existing Insights dashboard"):
+        view.get_by_role("button", name="＋ Add to dashboard").click()
+        expect(page.locator(".approval-card .approval-summary")).to_contain_text(expected)
+        page.get_by_role("button", name="Approve").click()
+        expect(page.locator(".approval-card")).to_have_count(0)
+        expect(page.locator(".tool-card[data-status=done] .tool-name", has_text="dashboard")).to_have_count(
+            1 if "new" in expected else 2
+        )
+    with directus_reset.client() as http:
+        dashboards = http.get("/dashboards").json()["data"]
+        panels = http.get("/panels").json()["data"]
+    assert len(dashboards) == 1 and len(panels) == 2 and {p["dashboard"] for p in panels} == {dashboards[0]["id"]}
+
+
+def test_an_items_read_shows_a_sortable_table_with_a_csv(chat, directus):
+    page = chat.page
+    read = {"action": "read", "collection": "articles", "query": {"fields": ["title", "views"], "limit": 5}}
+    chat.send("Read [[call items %s]]" % json.dumps(read))
+    page.get_by_role("button", name="Approve").click()
+    card = page.locator(".tool-card[data-status=done]").last
+    card.get_by_text("Table", exact=True).click()
+    table = card.locator("table.data-table")
+    table.get_by_role("button", name="views").click()
+    views = [int(v) for v in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+    assert len(views) == 5 and views == sorted(views)
+    table.get_by_role("button", name="views").click()
+    again = [int(v) for v in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+    assert again == sorted(views, reverse=True)
+    with page.expect_download() as download:
+        card.get_by_role("button", name="⤓ CSV").click()
+    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert rows[0] == ["title", "views"] and sorted(int(r[1]) for r in rows[1:]) == sorted(views)

@@ -153,7 +153,7 @@ async def run(client: DirectusApi, a: DashboardArgs) -> Any:
 def preview(a: DashboardArgs) -> CallPreview:
     found = panel_for(a.chart, a.collection, a.query or Query())
     kind = found[0] if isinstance(found, tuple) else "?"
-    where = f"a new Insights dashboard “{a.name}”" if a.dashboard is None else "an Insights dashboard"
+    where = f"a new Insights dashboard “{a.name}”" if a.dashboard is None else "an existing Insights dashboard"
     title = f" “{a.title}”" if a.title else ""
     return write(f"Add a {kind} panel{title} of {a.collection} to {where}", action="create", writes=1)
 
