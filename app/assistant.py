@@ -44,6 +44,7 @@ from app.connection import Connection, DirectusConnection
 from app.conversation_list import ConversationList
 from app.hub import Hub, Notice, NoticeKind, Topic
 from app.model_choice import ModelChoice, ModelOption, UsageSummary
+from app.pending_files import PendingFiles
 from app.preferences import Preferences
 from app.questions import Questions, WaitingQuestion
 from app.store.conversations import ConversationStore
@@ -52,7 +53,7 @@ from app.turns import ProviderOptions, Turns
 
 if TYPE_CHECKING:
     from app.chat.agent import Agent, PendingApproval, UserDecision
-    from app.chat.model import Message, ToolCallPart
+    from app.chat.model import FilePart, Message, ToolCallPart
     from app.directus.changes import Change
     from app.directus.links import Link
     from app.directus.prompts import Prompt
@@ -98,6 +99,8 @@ class Assistant:
             self.hub, self.prefs, self.models, self.directus, self.autosave, live, transport, provider_options or {}
         )
         self.questions = Questions(self.turns, local, self.hub)  # ask_user's questions, also from another tab
+        self.files = PendingFiles(self.hub)  # the page sets where the bytes are kept (IndexedDB)
+        self.turns.files = self.files
         self.library = ConversationList(self.store, self.hub, self.prefs, self.turns, self.autosave)
         self.charts = ChartResults(self.turns, self.directus, self.autosave, self.hub)  # app/chart_results.py
 
@@ -286,7 +289,17 @@ class Assistant:
     # ----- turns ----------------------------------------------------------------------------------------
 
     def send(self, text: str) -> bool:
-        return self.turns.send(text)
+        """Send the text with the files attached to it (they stay attached when it cannot be sent)."""
+        if not self.turns.send(text, list(self.files.parts)):
+            return False
+        self.files.take()
+        return True
+
+    def reattach(self, old_sha: str, part: FilePart, data: str) -> None:
+        """A file attached again in place of one not kept on this device (all its places in the open conversation)."""
+        if self.files.replace(self.turns.conversation.messages, old_sha, part, data):
+            self.autosave.save(self.turns.conversation)
+            self.hub.notify("conversation")
 
     def retry(self) -> bool:
         return self.turns.retry()

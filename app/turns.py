@@ -19,7 +19,7 @@ structural). A pending update's change preview is read meanwhile (app/connection
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional, TypedDict, cast
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, TypedDict, cast
 
 from app.chat.model import Conversation, Message
 
@@ -27,10 +27,11 @@ if TYPE_CHECKING:
     from app.autosave import Autosave
     from app.chat.agent import Agent, PendingApproval, Provider, UserDecision
     from app.chat.approvals import ApprovalPolicy
-    from app.chat.model import ToolResultPart
+    from app.chat.model import FilePart, ToolResultPart
     from app.connection import DirectusConnection
     from app.hub import Hub
     from app.model_choice import ModelChoice
+    from app.pending_files import PendingFiles
     from app.preferences import Preferences
     from app.providers.retry import Sleep
     from app.store.leases import LiveTurns
@@ -88,6 +89,7 @@ class Turns:
         self.conversation = Conversation()  # the open one
         self.agent: Optional[Agent] = None  # the agent of the open conversation (None until the first action)
         self.agents: dict[str, Agent] = {}  # conversation id -> agent, for turns running in the background
+        self.files: Optional[PendingFiles] = None  # where attachments' bytes come from (app/pending_files.py)
 
     @property
     def busy(self) -> bool:
@@ -133,6 +135,7 @@ class Turns:
             on_change=lambda: self.agent_changed(conversation, agent),
             on_policy_change=self._policy_changed,
             ask_user=True,
+            files=self.files.load if self.files is not None else None,
         )
         conversation.model = ref
         return agent
@@ -164,9 +167,11 @@ class Turns:
         run(agent)
         return True
 
-    def send(self, text: str) -> bool:
+    def send(self, text: str, attached: Sequence[FilePart] = ()) -> bool:
         text = text.strip()
-        if not text:
+        if not text and not attached:
+            return False
+        if attached and not self._can_take(attached):
             return False
         if self.directus.current.status not in ("connected", "connecting"):
             self.hub.add_notice(
@@ -174,7 +179,28 @@ class Turns:
                 "info",
                 "no-directus",
             )
-        return self._action(lambda agent: agent.send(text))
+        return self._action(lambda agent: agent.send(text, attached))
+
+    def _can_take(self, attached: Sequence[FilePart]) -> bool:
+        """Whether the selected model takes these files within its provider's limits; else a notice that says why
+        (before anything is sent, rather than the provider's 400)."""
+        from app.chat.attachments import problem
+        from app.chat.events import ProviderError
+        from app.providers.factory import resolve_model
+
+        ref = self.models.selected_model()
+        if ref is None:
+            return True  # _action says that no model is available
+        try:
+            model = resolve_model(ref, self.prefs.provider_settings())
+        except ProviderError:
+            return True
+        said = problem(attached, model.protocol, model.takes, model.name)
+        if said is not None:
+            self.hub.add_notice(said, "error", "attachments")
+            return False
+        self.hub.clear_notice("attachments")
+        return True
 
     def retry(self) -> bool:
         return self._action(lambda agent: agent.retry())

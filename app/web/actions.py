@@ -32,6 +32,10 @@ Action = Literal[
     "example",
     "chart",
     "table-sort",
+    # attachments (app/web/views/attachments.py)
+    "attach",
+    "remove-attachment",
+    "reattach",
     # the header and the sidebar
     "new-conversation",
     "settings",
@@ -80,6 +84,9 @@ HANDLERS: dict[Action, Handler] = {
     "retry": lambda c, k: c.assistant.retry(),
     "regenerate": lambda c, k: c.assistant.regenerate(),
     "edit": lambda c, k: c.edit_last(),
+    "attach": lambda c, k: c.attaching.pick(),
+    "remove-attachment": lambda c, k: c.assistant.files.remove(k.ident),
+    "reattach": lambda c, k: c.attaching.pick(replacing=k.ident),
     "version": lambda c, k: c.switch_version(k.ident, int(k.data("to"))),
     "settings-key": lambda c, k: c.settings.open(key_of=k.ident),
     "undo": lambda c, k: c.undo(k.ident),

@@ -19,6 +19,7 @@ from pyodide.ffi import create_once_callable, to_js
 from app.assistant import Assistant
 from app.json_depth import load_json
 from app.web.actions import HANDLERS, Clicked, is_action
+from app.web.attach_events import open_indexed_blobs, wire_attach_events
 from app.web.conversations import Conversations
 from app.web.dom import Event, by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
@@ -36,6 +37,7 @@ from app.web.views.usage_bar import UsageBar
 if TYPE_CHECKING:
     from app.chat.approvals import UserDecision
     from app.chat.model import ToolCallPart
+    from app.web.views.attachments import Attaching
 
 CONFIG_URL = "./config.json"
 
@@ -85,6 +87,7 @@ class Controller:
         self._decide_first: Optional[int] = None  # the id of the notice "decide on the approval first", while shown
         self._usage_state: Optional[tuple] = None
         self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
+        self._attaching: Optional[Attaching] = None
 
     # ----- start ----------------------------------------------------------------------------------------------
 
@@ -97,6 +100,7 @@ class Controller:
         self.assistant = a = Assistant(
             local, session, FetchTransport(), config=config, schedule=_later, origin=str(window.location.origin)
         )
+        a.files.open_blobs = open_indexed_blobs
         a.listeners.append(self._changed)
         if problem:
             a.add_notice(problem, "warning", "storage-blocked")
@@ -143,6 +147,7 @@ class Controller:
         self.prompts_button = by_id("prompts-button")
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
+        self.view.file_kept = self.assistant.files.kept
         self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
         self.questions = QuestionsView(by_id("approvals"), self.composer.textarea, self.assistant.answer_question)
         self.usage_bar = UsageBar()
@@ -155,6 +160,7 @@ class Controller:
             "conversation-search",
             "composer-input",
             "composer-send",
+            "attach-button",
         ):
             el = by_id(element_id)
             if el is not None:
@@ -167,6 +173,9 @@ class Controller:
         listen(self.composer.form, "submit", self._on_submit)
         listen(self.composer.textarea, "keydown", self._on_composer_key)
         listen(self.composer.textarea, "input", lambda e: self.composer.autosize())
+        wire_attach_events(
+            by_id("attach-input"), self.root.parentElement, self.composer.textarea, lambda: self.attaching
+        )
         listen(self.picker, "change", lambda e: self.assistant.select_model(str(self.picker.value)))
         listen(self.effort_picker, "change", lambda e: self.assistant.select_effort(str(self.effort_picker.value)))
         listen(document, "keydown", self._on_key)
@@ -202,6 +211,8 @@ class Controller:
             self.approvals.render(pending, a.settings.tools, a.change_preview)
             self.questions.render(a.waiting_questions())
             self.composer.render(a.busy, bool(pending))
+            if a.files.parts or self._attaching is not None:
+                self.attaching.render()
             if not pending and self._decide_first is not None:
                 a.dismiss(self._decide_first)
                 self._decide_first = None
@@ -283,7 +294,7 @@ class Controller:
             self._ask_to_decide_first()
             return
         message = self.composer.value
-        if not message.strip():
+        if not message.strip() and not a.files.parts:
             self.composer.textarea.focus()
             return
         started = a.edit_last(message) if self.composer.editing else a.send(message)
@@ -295,6 +306,14 @@ class Controller:
             self.composer.editing = False
             self.composer.set_value("")
             self.view.jump_to_latest()
+
+    @property
+    def attaching(self) -> Attaching:
+        if self._attaching is None:  # the ways to attach files and the chips above the box, imported on first use
+            from app.web.views.attachments import Attaching
+
+            self._attaching = Attaching(self.assistant, self.spawn)
+        return self._attaching
 
     def _on_composer_key(self, event: Event) -> None:
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:

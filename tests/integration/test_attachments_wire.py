@@ -5,21 +5,16 @@ in its echo; a malformed block gets the provider's 400."""
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import httpx
 import pytest
-from anthropic.types import MessageParam
-from google.genai import types as gtypes
-from openai.types.chat import ChatCompletionMessageParam
-from openai.types.responses import ResponseInputParam
-from pydantic import TypeAdapter
 
 from app.chat.model import FilePart, Message, TextPart
 from app.chat.request import ModelRequest
 from app.providers import open_provider
 from devkit.transports import HttpxTransport
 from tests.doubles import RecordingSleep, collect
+from tests.fixtures.sdk_shapes import sdk_files
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -42,34 +37,6 @@ REFS = {
 }
 
 
-def settled(value: Any) -> Any:
-    """A validated value with the SDK's lazy Iterable fields consumed (which validates their items)."""
-    if isinstance(value, dict):
-        return {k: settled(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or (hasattr(value, "__iter__") and not isinstance(value, (str, bytes))):
-        return [settled(v) for v in value]
-    return value
-
-
-def sdk_accepts(protocol: str, body: dict[str, Any]) -> None:
-    """The SDK's request type validates the user message; a TypedDict drops unknown keys, so equality also proves
-    that every key we send is one the SDK knows."""
-    if protocol == "responses":
-        items = body["input"]
-        assert settled(TypeAdapter(ResponseInputParam).validate_python(items)) == items
-    elif protocol == "chat":
-        for m in body["messages"]:
-            assert settled(TypeAdapter(ChatCompletionMessageParam).validate_python(m)) == m
-    elif protocol == "anthropic":
-        for m in body["messages"]:
-            assert settled(TypeAdapter(MessageParam).validate_python(m)) == m
-    else:
-        for c in body["contents"]:
-            content = gtypes.Content.model_validate(c)
-            blobs = [p.inline_data for p in content.parts or [] if p.inline_data is not None]
-            assert [(b.mime_type, b.data) for b in blobs] == [("image/png", PNG), ("application/pdf", PDF)]
-
-
 @pytest.mark.parametrize("protocol", sorted(REFS))
 async def test_an_image_and_a_pdf_reach_the_fake_in_the_sdk_shape(fake_provider, provider_settings, protocol):
     transport = HttpxTransport(timeout=10)
@@ -84,7 +51,7 @@ async def test_an_image_and_a_pdf_reach_the_fake_in_the_sdk_shape(fake_provider,
         _, answer = await collect(provider, request)
     finally:
         await transport.aclose()
-    sdk_accepts(protocol, fake_provider.last.body)
+    assert sdk_files(protocol, fake_provider.last.body) == [("image/png", PNG), ("application/pdf", PDF)]
     assert answer.text == "You said: Describe these [received: image/png %d bytes, application/pdf %d bytes]" % (
         len(PNG),
         len(PDF),

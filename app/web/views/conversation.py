@@ -55,6 +55,8 @@ def empty_state() -> Element:
 
 class ConversationView:
     def __init__(self, root: Element, jump_button: Element):
+        # Whether an attachment's bytes are on this device (None: not known yet); the controller sets it.
+        self.file_kept: Callable[[str], Optional[bool]] = lambda sha: True
         self.root = root  # the scrolling <section id="conversation">
         self.jump = jump_button
         self.list = h("div", {"class": "messages"})
@@ -105,6 +107,7 @@ class ConversationView:
                 for r in m.tool_results:
                     results[r.call_id] = r
         ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, describe, usage_text)
+        ctx.file_kept = self.file_kept
         shown = [m for m in messages if m.role != "tool"]
         last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
         last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)

@@ -95,14 +95,21 @@ class MessageView:
         )
         self.blocks: list[Block] = []
         self._footer_state: tuple = ()
-        self._user_text: Optional[str] = None
+        self._user_state: Optional[tuple] = None
 
     def update(self, message: Message, ctx: RenderContext) -> None:
         if message.role == "user":
-            if message.text != self._user_text:
-                self._user_text = message.text
+            files = message.files
+            state = (message.text, tuple((f.sha256, f.name, ctx.file_kept(f.sha256)) for f in files))
+            if state != self._user_state:
+                self._user_state = state
                 clear(self.parts_el)
-                self.parts_el.appendChild(h("div", {"class": "user-text"}, message.text))
+                if message.text or not files:
+                    self.parts_el.appendChild(h("div", {"class": "user-text"}, message.text))
+                if files:
+                    from app.web.views.attachments import sent_chips
+
+                    self.parts_el.appendChild(sent_chips(files, ctx.file_kept))
             editable = ctx.can_edit and ctx.is_last_user
             position = version_position(message)
             self._set_footer(
@@ -257,6 +264,7 @@ class RenderContext:
         self.is_last_assistant = False
         self.is_last_user = False
         self.can_edit = not busy
+        self.file_kept: Callable[[str], Optional[bool]] = lambda sha: True  # attachments (app/pending_files.py)
 
     def tool_status(self, message: Message, call: ToolCallPart, arguments_streaming: bool) -> str:
         result = self.results.get(call.id)

@@ -1,0 +1,177 @@
+"""Attachments in the page: picked, dropped or pasted files become chips, reach each protocol's fake provider in the
+shape its official SDK accepts, and the answer streams back; a model without vision says so before anything is
+sent; images are scaled to the provider's size; bytes live in IndexedDB, so a full localStorage loses no
+conversation, and a file no longer on this device is said to be so and can be attached again.
+
+One page serves the whole module (tests/fixtures/app.py: `chat`); each test starts a new conversation.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zlib
+
+import pytest
+from playwright.sync_api import expect
+
+from devkit.fake_provider.settings import MODELS
+from tests.fixtures.sdk_shapes import sdk_files
+
+pytestmark = pytest.mark.e2e
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Page >>\n%%EOF\n"
+VISION = dict(MODELS, chat="compatible:local:llava:7b")  # the compatible model marked as taking images and PDFs
+FILL = """([key, spare]) => {
+  localStorage.removeItem(key);
+  let lo = 0, hi = 6 * 1024 * 1024;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try { localStorage.setItem(key, "x".repeat(mid)); lo = mid; } catch (e) { hi = mid - 1; }
+  }
+  localStorage.setItem(key, "x".repeat(Math.max(0, lo - spare)));
+  return lo;
+}"""
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", data[16:24])
+
+
+def attach(page, *files: tuple[str, str, bytes]) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Attach files").click()
+    chooser.value.set_files([{"name": n, "mimeType": t, "buffer": b} for n, t, b in files])
+
+
+def composer_chips(page):
+    return page.locator("#composer-chips .chip")
+
+
+@pytest.mark.parametrize("protocol", sorted(VISION))
+def test_an_image_and_a_pdf_reach_each_provider_in_its_own_shape(protocol, chat, fake_provider):
+    page = chat.page
+    chat.pick(VISION[protocol])
+    image = png(40, 30)
+    attach(page, ("chart.png", "image/png", image), ("spec.pdf", "application/pdf", PDF))
+    expect(composer_chips(page)).to_have_count(2)
+    expect(composer_chips(page).first.locator(".chip-name")).to_have_text("chart.png")
+    expect(composer_chips(page).nth(1)).to_contain_text("spec.pdf")
+    chat.send("What do these show?")
+    expect(chat.last_answer()).to_contain_text(
+        "You said: What do these show? [received: image/png %d bytes, application/pdf %d bytes]"
+        % (len(image), len(PDF))
+    )
+    expect(composer_chips(page)).to_have_count(0)  # taken with the message
+    sent = page.locator("article.message.user").last
+    expect(sent.locator(".chip-name")).to_have_text(["chart.png", "spec.pdf"])
+    expect(sent.locator("img.chip-thumb")).to_have_count(1)
+    request = fake_provider.last
+    assert request.protocol == ("chat" if protocol == "chat" else protocol)
+    assert sdk_files(protocol, request.body) == [("image/png", image), ("application/pdf", PDF)]
+
+
+def test_a_model_without_vision_says_so_before_anything_is_sent(chat, fake_provider):
+    page = chat.page
+    chat.pick(MODELS["chat"])  # llama3.2:3b: text only
+    attach(page, ("photo.png", "image/png", png(10, 10)))
+    expect(composer_chips(page)).to_have_count(1)
+    chat.send("Describe it")
+    notice = page.locator(".notice.error")
+    expect(notice).to_contain_text("does not take images (photo.png)")
+    expect(page.get_by_role("textbox", name="Message")).to_have_value("Describe it")  # nothing was taken
+    expect(composer_chips(page)).to_have_count(1)
+    assert fake_provider.requests_for() == []
+    page.get_by_role("button", name="Remove photo.png").click()
+    expect(composer_chips(page)).to_have_count(0)
+    page.get_by_role("textbox", name="Message").press("Enter")
+    expect(chat.last_answer()).to_contain_text("You said: Describe it")
+
+
+def test_a_large_image_is_scaled_to_the_providers_size(chat, fake_provider):
+    page = chat.page
+    chat.pick(MODELS["anthropic"])
+    attach(page, ("wide.png", "image/png", png(3000, 1000, (10, 120, 200))))
+    chat.send("Big one")
+    expect(chat.last_answer()).to_contain_text("[received: image/png")
+    [(media, data)] = sdk_files("anthropic", fake_provider.last.body)
+    assert media == "image/png" and png_size(data) == (1568, 523)
+
+
+def test_pasted_and_dropped_images_are_attached(chat):
+    page = chat.page
+    data = base64.b64encode(png(12, 12)).decode()
+    page.evaluate(
+        """(b64) => {
+          const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+          const paste = new DataTransfer();
+          paste.items.add(new File([bytes], "pasted.png", {type: "image/png"}));
+          document.querySelector("#composer-input").dispatchEvent(
+            new ClipboardEvent("paste", {clipboardData: paste, bubbles: true, cancelable: true}));
+          const drop = new DataTransfer();
+          drop.items.add(new File(["a,b\\n1,2\\n"], "table.csv", {type: "text/csv"}));
+          const zone = document.querySelector("#conversation");
+          zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: drop, bubbles: true, cancelable: true}));
+          zone.dispatchEvent(new DragEvent("drop", {dataTransfer: drop, bubbles: true, cancelable: true}));
+        }""",
+        data,
+    )
+    names = page.locator("#composer-chips .chip-name")
+    expect(names).to_have_count(2)
+    assert sorted(names.all_inner_texts()) == ["pasted.png", "table.csv"]
+
+
+def test_images_survive_a_reload_and_a_full_local_storage_and_what_is_not_kept_is_said(chat, fake_provider):
+    page = chat.page
+    chat.pick(MODELS["gemini"])
+    chat.send("An earlier conversation")
+    expect(chat.last_answer()).to_contain_text("You said: An earlier conversation")
+    chat.new_conversation()
+    colours = [(200, 0, 0), (0, 200, 0), (0, 0, 200)]
+    images = [png(600, 400, c) for c in colours]
+    attach(page, *[("photo%d.png" % i, "image/png", b) for i, b in enumerate(images)])
+    expect(composer_chips(page)).to_have_count(3)
+    chat.send("Three photos")
+    expect(chat.last_answer()).to_contain_text("[received: image/png")
+    stored = page.evaluate("() => Object.entries(localStorage).filter(([k]) => k.startsWith('da.conv.'))")
+    assert all(len(v) < 40_000 for _, v in stored), "a conversation holds the bytes, not only thumbnails"
+    conversations = page.locator(".conv-item").count()
+    try:
+        assert page.evaluate(FILL, ["zz-filler", 100]) > 3_000_000
+        chat.reload()
+        expect(page.locator(".conv-item")).to_have_count(conversations)  # no conversation lost
+        sent = page.locator("article.message.user").last
+        expect(sent.locator(".chip")).to_have_count(3)
+        expect(sent.locator(".chip.not-kept")).to_have_count(0)
+        chat.send("Still there?")  # the bytes come from IndexedDB after the reload
+        expect(chat.last_answer()).to_contain_text("You said: Still there?")
+        assert [d for _, d in sdk_files("gemini", fake_provider.last.body)] == images
+    finally:
+        page.evaluate("() => localStorage.removeItem('zz-filler')")
+
+    # The bytes are gone from this device (site data cleared, another browser): the chips say so, the model is told.
+    page.evaluate(
+        "() => new Promise(r => { const q = indexedDB.deleteDatabase('directus-assistant-files'); q.onsuccess = q.onerror = q.onblocked = r; })"
+    )
+    chat.reload()
+    sent = page.locator("article.message.user", has_text="Three photos")
+    expect(sent.locator(".chip.not-kept")).to_have_count(3)
+    expect(sent.locator(".chip.not-kept").first).to_contain_text("Not kept on this device")
+    chat.send("And now?")
+    expect(chat.last_answer()).to_contain_text("You said: And now?")
+    assert "photo0.png (image/png): its content is not kept on this device" in json.dumps(fake_provider.last.body)
+
+    with page.expect_file_chooser() as chooser:
+        sent.get_by_role("button", name="Attach photo0.png again").click()
+    chooser.value.set_files([{"name": "photo0.png", "mimeType": "image/png", "buffer": images[0]}])
+    expect(sent.locator(".chip.not-kept")).to_have_count(2)

@@ -1,0 +1,104 @@
+"""The attachment store: content-addressed, its own budget, the files used longest ago dropped first, a full disk
+never fatal; and the pending files of the message being written."""
+
+from __future__ import annotations
+
+import itertools
+
+from app.chat.model import FilePart, Message, TextPart
+from app.hub import Hub
+from app.pending_files import PendingFiles
+from app.store.attachment_store import AttachmentStore, BlobError, MemoryBlobs
+
+
+class FullDisk(MemoryBlobs):
+    """Refuses a put once it holds `room` characters of blobs (the index does not count)."""
+
+    def __init__(self, room: int):
+        super().__init__()
+        self.room = room
+
+    async def put(self, key: str, value: str) -> None:
+        used = sum(len(v) for k, v in self.values.items() if k not in ("index", key))
+        if key != "index" and used + len(value) > self.room:
+            raise BlobError("QuotaExceededError")
+        await super().put(key, value)
+
+
+def clock():
+    ticks = itertools.count(1)
+    return lambda: float(next(ticks))
+
+
+async def test_files_are_kept_once_by_content_and_survive_a_new_store():
+    blobs = MemoryBlobs()
+    store = AttachmentStore(blobs, budget=100, clock=clock())
+    assert await store.put("a" * 64, "QUJD", 3)
+    assert await store.put("a" * 64, "QUJD", 3)  # the same bytes again: one copy
+    assert store.used == 3
+    again = AttachmentStore(blobs, budget=100)  # after a reload
+    await again.open()
+    assert again.kept("a" * 64) and await again.get_many(["a" * 64, "b" * 64]) == {"a" * 64: "QUJD"}
+
+
+async def test_the_budget_drops_the_file_used_longest_ago_first():
+    blobs = MemoryBlobs()
+    store = AttachmentStore(blobs, budget=10, clock=clock())
+    await store.put("old", "x", 4)
+    await store.put("mid", "y", 4)
+    await store.get_many(["old"])  # used again: now "mid" is the oldest
+    await store.put("new", "z", 4)
+    assert (store.kept("old"), store.kept("mid"), store.kept("new")) == (True, False, True)
+    assert "mid" not in blobs.values
+
+
+async def test_a_file_larger_than_the_budget_is_not_kept_but_sent_from_memory():
+    store = AttachmentStore(MemoryBlobs(), budget=10)
+    assert not await store.put("big", "data", 11)
+    assert not store.kept("big") and store.available("big")
+    assert await store.get_many(["big"]) == {"big": "data"}
+    fresh = AttachmentStore(store.blobs, budget=10)  # after a reload it is gone
+    await fresh.open()
+    assert await fresh.get_many(["big"]) == {}
+
+
+async def test_a_full_disk_drops_old_files_then_gives_up_without_raising():
+    store = AttachmentStore(FullDisk(room=8), budget=1000, clock=clock())
+    assert await store.put("one", "11111", 5)
+    assert await store.put("two", "22222", 5)  # the disk is full: "one" makes room
+    assert not store.kept("one") and store.kept("two")
+    assert not await store.put("huge", "x" * 9, 9)  # never fits: every file dropped, then it gives up
+    assert not store.kept("huge") and store.available("huge")
+
+
+async def test_an_unreadable_index_means_nothing_is_known_to_be_kept():
+    blobs = MemoryBlobs()
+    blobs.values["index"] = "{not json"
+    store = AttachmentStore(blobs)
+    await store.open()
+    assert store.index == {}
+
+
+async def test_pending_files_are_listed_kept_and_taken():
+    hub = Hub()
+    topics: list[str] = []
+    hub.listeners.append(topics.append)
+    files = PendingFiles(hub)
+    part = FilePart(name="a.png", media_type="image/png", size=3, sha256="s1")
+    files.add(part, "QUJD")
+    files.add(part, "QUJD")  # twice: one chip
+    assert [p.name for p in files.parts] == ["a.png"] and "conversation" in topics
+    for task in list(hub._tasks):  # the bytes going to the store
+        await task
+    assert files.kept("s1") is True
+    history = [Message(role="user", parts=[TextPart(text="hi"), *files.take()])]
+    assert files.parts == [] and await files.load(history) == {"s1": "QUJD"}
+
+
+async def test_attach_again_replaces_a_file_that_was_not_kept():
+    files = PendingFiles(Hub())
+    old = FilePart(name="a.png", media_type="image/png", size=3, sha256="gone")
+    messages = [Message(role="user", parts=[TextPart(text="see"), old])]
+    new = old.model_copy(update={"sha256": "back", "size": 4})
+    assert files.replace(messages, "gone", new, "QUJDRA==") == 1
+    assert messages[0].files == [new]
