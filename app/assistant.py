@@ -290,6 +290,11 @@ class Assistant:
 
     def send(self, text: str) -> bool:
         """Send the text with the files attached to it (they stay attached when it cannot be sent)."""
+        if self.files.preparing:
+            self.hub.add_notice(
+                "An attachment is still being prepared: send once its chip shows.", "info", "attachments"
+            )
+            return False
         if not self.turns.send(text, list(self.files.parts)):
             return False
         self.files.take()

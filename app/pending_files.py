@@ -26,6 +26,7 @@ class PendingFiles:
         self.hub = hub
         self.open_blobs = open_blobs  # None: the bytes are kept in memory only (tests, no IndexedDB)
         self.parts: list[FilePart] = []
+        self.preparing = 0  # files being read and scaled in the page (app/web/views/attachments.py)
         self._store: Optional[AttachmentStore] = None
 
     @property

@@ -60,6 +60,11 @@ class CustomModel(_Settings):
     def takes(self) -> tuple[str, ...]:
         return (("image",) if self.images else ()) + (("pdf",) if self.pdfs else ())
 
+    @property
+    def takes_words(self) -> list[str]:
+        """How Settings writes `takes` after the model's id and size ("images", "pdfs")."""
+        return (["images"] if self.images else []) + (["pdfs"] if self.pdfs else [])
+
 
 ServerKind = Literal["auto", "generic", "azure", "mistral", "ollama", "lmstudio", "vllm", "openrouter", "litellm"]
 

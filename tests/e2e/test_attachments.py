@@ -102,6 +102,7 @@ def test_a_large_image_is_scaled_to_the_providers_size(chat, fake_provider):
     page = chat.page
     chat.pick(MODELS["anthropic"])
     attach(page, ("wide.png", "image/png", png(3000, 1000, (10, 120, 200))))
+    expect(composer_chips(page)).to_have_count(1)
     chat.send("Big one")
     expect(chat.last_answer()).to_contain_text("[received: image/png")
     [(media, data)] = sdk_files("anthropic", fake_provider.last.body)
@@ -175,3 +176,27 @@ def test_images_survive_a_reload_and_a_full_local_storage_and_what_is_not_kept_i
         sent.get_by_role("button", name="Attach photo0.png again").click()
     chooser.value.set_files([{"name": "photo0.png", "mimeType": "image/png", "buffer": images[0]}])
     expect(sent.locator(".chip.not-kept")).to_have_count(2)
+
+
+def test_a_compatible_model_marked_in_settings_takes_images(chat, fake_provider):
+    page = chat.page
+    page.get_by_role("button", name="Settings").click()
+    endpoint = page.locator(".compat-endpoint").first  # "local" (devkit/fake_provider/settings.py)
+    models = endpoint.get_by_label("Models", exact=True)
+    expect(models).to_have_value("llama3.2:3b 8192\nllava:7b 128000 images pdfs")  # written back as it reads
+    models.fill("llama3.2:3b 8192\nllava:7b 128000 images pdfs\nmoondream 4096 images")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#settings-dialog")).to_be_hidden()
+    chat.rendered()
+    chat.pick("compatible:local:moondream")
+    attach(page, ("doc.pdf", "application/pdf", PDF))
+    expect(composer_chips(page)).to_have_count(1)
+    chat.send("Read it")
+    expect(page.locator(".notice.error")).to_contain_text("does not take PDFs (doc.pdf)")
+    page.get_by_role("button", name="Remove doc.pdf").click()
+    image = png(8, 8)
+    attach(page, ("small.png", "image/png", image))
+    expect(composer_chips(page)).to_have_count(1)
+    page.get_by_role("textbox", name="Message").press("Enter")
+    expect(chat.last_answer()).to_contain_text("You said: Read it [received: image/png %d bytes]" % len(image))
+    assert sdk_files("chat", fake_provider.last.body) == [("image/png", image)]

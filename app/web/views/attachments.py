@@ -124,11 +124,14 @@ class Attaching:
             protocol = "anthropic"
         edge = limits(protocol).image_long_edge  # the selected model's provider's recommended size
         for file in files:
+            a.files.preparing += 1
             try:
                 part, data = await prepare(file, edge)
             except Unreadable as exc:
                 a.add_notice(str(exc), "error", "attachments")
                 continue
+            finally:
+                a.files.preparing -= 1
             if replacing is not None:
                 a.reattach(replacing, part, data)
                 return

@@ -80,7 +80,7 @@ def _headers_text(headers: dict) -> str:
 
 
 def _models_text(models: list[CustomModel]) -> str:
-    return "\n".join("%s %d" % (m.id, m.context_window) for m in models)
+    return "\n".join(" ".join(["%s %d" % (m.id, m.context_window), *m.takes_words]) for m in models)
 
 
 def endpoint_fieldset(suffix: str, endpoint: CompatibleEndpoint | None = None, index: int = -1) -> Element:
@@ -109,7 +109,8 @@ def endpoint_fieldset(suffix: str, endpoint: CompatibleEndpoint | None = None, i
         field(
             "Models",
             textarea("set-compat-models" + suffix, _models_text(e.models) if e else "", 3, "llama3.2:3b 8192"),
-            "One per line: the model id, then its context size in tokens (default 128000).",
+            "One per line: the model id, its context size in tokens (default 128000), then \u201cimages\u201d and/or "
+            "\u201cpdfs\u201d if it reads them (a vision model).",
         ),
         h(
             "button",
@@ -363,5 +364,7 @@ def parse_models(raw: str) -> list[CustomModel]:
                 size = int(bits[1].replace(",", "").replace("_", ""))
             except ValueError:
                 pass
-        models.append(CustomModel(id=bits[0], context_window=size))
+        words = {w.lower() for w in bits[1:]}
+        images, pdfs = bool(words & {"images", "image", "vision"}), bool(words & {"pdfs", "pdf"})
+        models.append(CustomModel(id=bits[0], context_window=size, images=images, pdfs=pdfs))
     return models
