@@ -3,11 +3,12 @@ message box. Wired at start; what they do (app/web/views/attachments.py) is impo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional
 
-from app.web.dom import Element, Event, listen
+from app.web.dom import Element, Event, by_id, listen
 
 if TYPE_CHECKING:
+    from app.assistant import Assistant
     from app.store.attachment_store import BlobStore
     from app.web.views.attachments import Attaching
 
@@ -17,6 +18,33 @@ def open_indexed_blobs() -> BlobStore:
     from app.web.attachment_db import IndexedBlobs
 
     return IndexedBlobs()
+
+
+class AttachEvents:
+    """The events wired at start; the view that handles them (and draws the chips above the box) made on first use."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        spawn: Callable[[Coroutine[Any, Any, Any]], None],
+        drop_zone: Element,
+        textarea: Element,
+    ):
+        self.assistant, self.spawn = assistant, spawn
+        self._view: Optional[Attaching] = None
+        wire_attach_events(by_id("attach-input"), drop_zone, textarea, lambda: self.view)
+
+    @property
+    def view(self) -> Attaching:
+        if self._view is None:
+            from app.web.views.attachments import Attaching
+
+            self._view = Attaching(self.assistant, self.spawn)
+        return self._view
+
+    def render(self) -> None:
+        if self._view is not None or self.assistant.files.parts:
+            self.view.render()
 
 
 def wire_attach_events(

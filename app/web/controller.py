@@ -19,7 +19,7 @@ from pyodide.ffi import create_once_callable, to_js
 from app.assistant import Assistant
 from app.json_depth import load_json
 from app.web.actions import HANDLERS, Clicked, is_action
-from app.web.attach_events import open_indexed_blobs, wire_attach_events
+from app.web.attach_events import AttachEvents, open_indexed_blobs
 from app.web.conversations import Conversations
 from app.web.dom import Event, by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
@@ -37,7 +37,6 @@ from app.web.views.usage_bar import UsageBar
 if TYPE_CHECKING:
     from app.chat.approvals import UserDecision
     from app.chat.model import ToolCallPart
-    from app.web.views.attachments import Attaching
 
 CONFIG_URL = "./config.json"
 
@@ -78,6 +77,7 @@ class Controller:
     settings: SettingsEditor
     prompts_dialog: PromptsDialog
     composer: Composer
+    attach: AttachEvents
     view: ConversationView
 
     def __init__(self) -> None:
@@ -87,7 +87,6 @@ class Controller:
         self._decide_first: Optional[int] = None  # the id of the notice "decide on the approval first", while shown
         self._usage_state: Optional[tuple] = None
         self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
-        self._attaching: Optional[Attaching] = None
 
     # ----- start ----------------------------------------------------------------------------------------------
 
@@ -173,9 +172,7 @@ class Controller:
         listen(self.composer.form, "submit", self._on_submit)
         listen(self.composer.textarea, "keydown", self._on_composer_key)
         listen(self.composer.textarea, "input", lambda e: self.composer.autosize())
-        wire_attach_events(
-            by_id("attach-input"), self.root.parentElement, self.composer.textarea, lambda: self.attaching
-        )
+        self.attach = AttachEvents(self.assistant, self.spawn, self.root.parentElement, self.composer.textarea)
         listen(self.picker, "change", lambda e: self.assistant.select_model(str(self.picker.value)))
         listen(self.effort_picker, "change", lambda e: self.assistant.select_effort(str(self.effort_picker.value)))
         listen(document, "keydown", self._on_key)
@@ -211,8 +208,7 @@ class Controller:
             self.approvals.render(pending, a.settings.tools, a.change_preview)
             self.questions.render(a.waiting_questions())
             self.composer.render(a.busy, bool(pending))
-            if a.files.parts or self._attaching is not None:
-                self.attaching.render()
+            self.attach.render()
             if not pending and self._decide_first is not None:
                 a.dismiss(self._decide_first)
                 self._decide_first = None
@@ -306,14 +302,6 @@ class Controller:
             self.composer.editing = False
             self.composer.set_value("")
             self.view.jump_to_latest()
-
-    @property
-    def attaching(self) -> Attaching:
-        if self._attaching is None:  # the ways to attach files and the chips above the box, imported on first use
-            from app.web.views.attachments import Attaching
-
-            self._attaching = Attaching(self.assistant, self.spawn)
-        return self._attaching
 
     def _on_composer_key(self, event: Event) -> None:
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
