@@ -285,6 +285,35 @@ class DirectusClient:
         await self.refresh()
         return await self._call(method, path, params, json)
 
+    async def download(self, path: str) -> tuple[bytes, str]:
+        """The raw body and content type of an authenticated GET, e.g. a file's `/assets/<id>` (read with the user's
+        own permissions; app/directus/file_library.py). Raises DirectusError."""
+        if not is_canonical(path):
+            raise PathRefused(f"Refused before sending: the path {path!r} would reach {final_path(path)} instead")
+        for attempt in (1, 2):
+            if self.session is not None and self.clock() >= self.session.expires_at - REFRESH_MARGIN:
+                await self.refresh()
+            bearer = self._bearer()
+            request = Request("GET", self.url + path, {"authorization": "Bearer " + bearer} if bearer else {})
+            try:
+                response = await self.transport.send(request)
+                raw = await response.read()
+            except RedirectRefused as exc:
+                raise redirect_error(self.url, str(exc)) from exc
+            except NetworkError as exc:
+                raise network_error(self.url, self.origin or exc.origin, str(exc), exc.blocked) from exc
+            if response.status == 401 and self.session is not None and attempt == 1:
+                await self.refresh()
+                continue
+            if response.status >= 400:
+                try:
+                    body = load_json(raw.decode("utf-8", "replace"), MAX_DEPTH) if raw else None
+                except ValueError:
+                    body = None
+                raise from_response(response.status, body)
+            return raw, str(response.headers.get("content-type") or "")
+        raise DirectusError(401, "TOKEN_EXPIRED", "The Directus session expired; sign in again.")
+
     async def _call(
         self,
         method: str,

@@ -36,6 +36,7 @@ Action = Literal[
     "attach",
     "remove-attachment",
     "reattach",
+    "attach-from-directus",
     # the header and the sidebar
     "new-conversation",
     "settings",
@@ -87,6 +88,7 @@ HANDLERS: dict[Action, Handler] = {
     "attach": lambda c, k: c.attach.view.pick(),
     "remove-attachment": lambda c, k: c.assistant.files.remove(k.ident),
     "reattach": lambda c, k: c.attach.view.pick(replacing=k.ident),
+    "attach-from-directus": lambda c, k: c.attach.view.library.open(),
     "version": lambda c, k: c.switch_version(k.ident, int(k.data("to"))),
     "settings-key": lambda c, k: c.settings.open(key_of=k.ident),
     "undo": lambda c, k: c.undo(k.ident),

@@ -230,6 +230,7 @@ class Controller:
     def _render_connection(self) -> None:
         c = self.assistant.connection
         self.prompts_button.hidden = not self.assistant.prompts
+        by_id("attach-directus").hidden = c.status != "connected"  # "Attach from Directus"
         user = c.user
         who = "%s · %s" % (user.display_name, "admin" if user.admin else (user.role_name or "user")) if user else ""
         labels = {

@@ -200,3 +200,26 @@ def test_a_compatible_model_marked_in_settings_takes_images(chat, fake_provider)
     page.get_by_role("textbox", name="Message").press("Enter")
     expect(chat.last_answer()).to_contain_text("You said: Read it [received: image/png %d bytes]" % len(image))
     assert sdk_files("chat", fake_provider.last.body) == [("image/png", image)]
+
+
+def test_a_file_from_directus_is_attached_with_its_id(chat, fake_provider, directus):
+    page = chat.page
+    chat.pick(MODELS["responses"])
+    with directus.client() as http:
+        gradient = http.get("/files", params={"filter[filename_download][_eq]": "gradient.png"}).json()["data"][0]
+        png_bytes = http.get("/assets/" + gradient["id"]).content
+    page.get_by_role("button", name="Attach from Directus").click()
+    dialog = page.locator("#files-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("combobox", name="Kind").select_option("pdf")
+    expect(dialog.get_by_role("status")).to_have_text("No files.")
+    dialog.get_by_role("combobox", name="Kind").select_option("image")
+    dialog.get_by_role("searchbox", name="Search files").fill("gradi")
+    dialog.get_by_role("button", name="Gradient").click()
+    expect(dialog).to_be_hidden()
+    expect(composer_chips(page).locator(".chip-name")).to_have_text(["gradient.png"])
+    chat.send("What is in this file?")
+    expect(chat.last_answer()).to_contain_text("[received: image/png %d bytes]" % len(png_bytes))
+    body = fake_provider.last.body
+    assert sdk_files("responses", body) == [("image/png", png_bytes)]
+    assert "id %s" % gradient["id"] in json.dumps(body)  # the model is told the file's id

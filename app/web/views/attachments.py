@@ -17,6 +17,7 @@ from app.web.dom import Element, by_id, h, replace_keeping_focus
 
 if TYPE_CHECKING:
     from app.assistant import Assistant
+    from app.web.views.file_library import FileLibraryDialog
 
 _THUMBNAIL = re.compile(r"^data:image/(jpeg|png|webp|gif);base64,[A-Za-z0-9+/]+=*$")
 KIND_ICONS = {"application/pdf": "PDF"}
@@ -87,6 +88,16 @@ class Attaching:
         self.input.setAttribute("accept", ACCEPT)
         self._replacing: Optional[str] = None
         self._shown: tuple = ()
+        self._library: Optional[FileLibraryDialog] = None
+
+    @property
+    def library(self) -> FileLibraryDialog:
+        """The "Attach from Directus" dialog (app/web/views/file_library.py), made on first use."""
+        if self._library is None:
+            from app.web.views.file_library import FileLibraryDialog
+
+            self._library = FileLibraryDialog(by_id("files-dialog"), self.assistant, self.spawn, self.attach_one)
+        return self._library
 
     def render(self) -> None:
         files = self.assistant.files
@@ -112,6 +123,15 @@ class Attaching:
         self.spawn(self.attach(list(files)))
 
     async def attach(self, files: list[Any], replacing: Optional[str] = None) -> None:
+        for file in files:
+            await self.attach_one(file, replacing=replacing)
+            if replacing is not None:
+                return
+
+    async def attach_one(
+        self, file: Any, name: Optional[str] = None, directus_id: Optional[str] = None, replacing: Optional[str] = None
+    ) -> None:
+        """Prepare one file (a File or Blob) and attach it, or put it in place of a file that was not kept."""
         from app.chat.events import ProviderError
         from app.providers.factory import resolve_model
         from app.web.files import Unreadable, prepare
@@ -123,16 +143,15 @@ class Attaching:
         except ProviderError:
             protocol = "anthropic"
         edge = limits(protocol).image_long_edge  # the selected model's provider's recommended size
-        for file in files:
-            a.files.preparing += 1
-            try:
-                part, data = await prepare(file, edge)
-            except Unreadable as exc:
-                a.add_notice(str(exc), "error", "attachments")
-                continue
-            finally:
-                a.files.preparing -= 1
-            if replacing is not None:
-                a.reattach(replacing, part, data)
-                return
+        a.files.preparing += 1
+        try:
+            part, data = await prepare(file, edge, name, directus_id)
+        except Unreadable as exc:
+            a.add_notice(str(exc), "error", "attachments")
+            return
+        finally:
+            a.files.preparing -= 1
+        if replacing is not None:
+            a.reattach(replacing, part, data)
+        else:
             a.files.add(part, data)
