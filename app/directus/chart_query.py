@@ -27,7 +27,7 @@ CHART_KINDS: tuple[str, ...] = get_args(ChartKind)
 NAMES = {"stacked": "stacked bar chart", "donut": "donut chart", "table": "table", "scatter": "scatter plot"}
 
 MAX_ROWS = 5000  # rows fetched at most (aggregate first: a group per row)
-SNAPSHOT_CHARS = 200_000  # the rows kept with the conversation, as JSON, at most
+SNAPSHOT_CHARS = 100_000  # the rows kept with the conversation, as JSON, at most
 MAX_LABEL = 200  # characters of a label drawn (the data table and CSV keep it whole)
 
 _FUNCTION = re.compile(r"^(year|month|week|day|weekday|hour|minute|second)\((\w+)\)$")
@@ -269,7 +269,8 @@ def to_csv(columns: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A data table's cell as text: empty for null, 3 for 3.0, JSON for an object or a list."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -277,8 +278,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, (dict, list)):
         from app.directus.tools.results import to_text
 
-        value = to_text(value)
-    text = str(value)
+        return to_text(value)
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    text = cell_text(value)
     if text[:1] in ("=", "+", "-", "@", "\t", "\r") and number(text) is None:
         return "'" + text
     return text

@@ -149,16 +149,10 @@ def draw(canvas: Element, frame: "Frame") -> Any:
 
 def download_png(canvas: Element, name: str) -> None:
     """Hand the chart to the browser as a PNG file download (through a blob: URL)."""
-    from js import URL, setTimeout
+    from app.web.conversations import download_blob
 
     def save(blob: Any) -> None:
-        if blob is None:
-            return
-        url = URL.createObjectURL(blob)
-        link = h("a", {"href": url, "download": name})
-        document.body.appendChild(link)
-        link.click()
-        link.remove()
-        setTimeout(create_once_callable(lambda: URL.revokeObjectURL(url)), 1000)
+        if blob is not None:
+            download_blob(name, blob)
 
     canvas.toBlob(create_once_callable(save), "image/png")

@@ -30,7 +30,11 @@ _SEARCH_LIMIT = 50
 
 def download(name: str, content: str, mime: str) -> None:
     """Hand `content` to the browser as a file download named `name`."""
-    blob = Blob.new(to_js([content]), to_js({"type": mime}, dict_converter=Object.fromEntries))
+    download_blob(name, Blob.new(to_js([content]), to_js({"type": mime}, dict_converter=Object.fromEntries)))
+
+
+def download_blob(name: str, blob: Any) -> None:
+    """Hand a Blob (a file's bytes: a chart's PNG, say) to the browser as a download named `name`."""
     url = URL.createObjectURL(blob)
     link = h("a", {"href": url, "download": name})
     document.body.appendChild(link)

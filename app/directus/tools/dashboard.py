@@ -7,7 +7,7 @@ the call created it (its panels go with it). The model is offered the tool only 
     {"collection": "articles", "chart": "pie", "query": {...}, "title": "Articles by status",
      "dashboard": "<uuid>" | absent (a new dashboard named `name`), "name": "Assistant"}
 
-Panel ids and options are Directus's own (app/src/panels/*/index.ts, the same in 10.13, 11.x and 12.4):
+Panel ids and options are Directus's own (its source, app/src/panels/*/index.ts; tested against 12.4):
   bar-chart    collection, xAxis, yAxis, function, filter, horizontal, decimals   one group, one aggregate
   time-series  collection, dateField, valueField, function, precision, range      a date function, one aggregate
   pie-chart    collection, column, function (count), donut, showLabels, legend    count per value of one field

@@ -13,23 +13,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Sequence
 
+from app.directus.chart_query import cell_text
 from app.web.dom import Element, h
 
 SHOWN_ROWS = 1000
 CHUNK = 40
 _filling: set[asyncio.Future] = set()  # the tables still being filled (kept until done)
-
-
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def _sort_key(value: Any) -> str:
