@@ -105,3 +105,59 @@ class PendingFiles:
         if changed:
             self.hub.spawn(self._keep(part, data))
         return changed
+
+
+def _file_shas(value: object) -> list[str]:
+    """The content addresses of every file part in exported JSON (messages, and the versions kept with them)."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("kind") == "file" and isinstance(item.get("sha256"), str):
+                found.append(item["sha256"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return list(dict.fromkeys(found))
+
+
+async def with_attachments(export_text: str, store: AttachmentStore) -> str:
+    """A JSON export with the bytes of its attachments kept on this device under "attachments" ({sha: base64});
+    a file not kept here is left out (its conversation says so after an import, as here)."""
+    import json
+
+    from app.store.format import dumps
+
+    doc = json.loads(export_text)
+    doc["attachments"] = await store.get_many(_file_shas(doc.get("conversations")))
+    return dumps(doc)
+
+
+async def keep_imported(text: str, store: AttachmentStore) -> int:
+    """Keep the attachments an imported export carries; only bytes whose SHA-256 is their key are taken (a file
+    cannot claim another's address). How many were kept."""
+    import base64
+    import binascii
+    import hashlib
+
+    from app.json_depth import load_json
+
+    try:
+        doc = load_json(text)
+    except ValueError:
+        return 0
+    files = doc.get("attachments") if isinstance(doc, dict) else None
+    if not isinstance(files, dict):
+        return 0
+    kept = 0
+    for sha, data in files.items():
+        if not isinstance(sha, str) or not isinstance(data, str):
+            continue
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if hashlib.sha256(raw).hexdigest() == sha and await store.put(sha, data, len(raw)):
+            kept += 1
+    return kept

@@ -134,6 +134,16 @@ class Conversations:
         content = self.assistant.export_json([cid] if cid else None)
         download("directus-assistant-%s.json" % (cid or "all"), content, "application/json")
 
+    def export_with_attachments(self) -> None:
+        """Every conversation, with the bytes of the attachments kept on this device (a bigger file)."""
+        from app.pending_files import with_attachments
+
+        async def build() -> None:
+            content = await with_attachments(self.assistant.export_json(None), self.assistant.files.store)
+            download("directus-assistant-all-with-attachments.json", content, "application/json")
+
+        self.spawn(build())
+
     def export_markdown(self) -> None:
         a = self.assistant
         title = (a.conversation.title or "conversation").replace("/", "-")[:60]
@@ -167,8 +177,13 @@ class Conversations:
             return
 
         async def read() -> None:
-            content = await files.item(0).text()
-            self.assistant.import_json(str(content))
+            content = str(await files.item(0).text())
+            self.assistant.import_json(content)
             event.target.value = ""
+            if '"attachments"' in content:  # an export with attachments: keep their bytes here too
+                from app.pending_files import keep_imported
+
+                if await keep_imported(content, self.assistant.files.store):
+                    self.assistant.hub.notify("conversation")
 
         self.spawn(read())

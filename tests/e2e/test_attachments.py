@@ -23,6 +23,8 @@ pytestmark = pytest.mark.e2e
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Page >>\n%%EOF\n"
 VISION = dict(MODELS, chat="compatible:local:llava:7b")  # the compatible model marked as taking images and PDFs
+DELETE_FILES = """() => new Promise(r => {
+  const q = indexedDB.deleteDatabase('directus-assistant-files'); q.onsuccess = q.onerror = q.onblocked = r; })"""
 FILL = """([key, spare]) => {
   localStorage.removeItem(key);
   let lo = 0, hi = 6 * 1024 * 1024;
@@ -223,3 +225,31 @@ def test_a_file_from_directus_is_attached_with_its_id(chat, fake_provider, direc
     body = fake_provider.last.body
     assert sdk_files("responses", body) == [("image/png", png_bytes)]
     assert "id %s" % gradient["id"] in json.dumps(body)  # the model is told the file's id
+
+
+def test_an_export_with_attachments_brings_them_back_on_import(chat, fake_provider, tmp_path):
+    page = chat.page
+    chat.pick(MODELS["anthropic"])
+    image = png(20, 20, (1, 2, 3))
+    attach(page, ("kept.png", "image/png", image))
+    expect(composer_chips(page)).to_have_count(1)
+    chat.send("Keep this picture")
+    expect(chat.last_answer()).to_contain_text("[received: image/png")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export all with attachments").click()
+    path = tmp_path / "export.json"
+    download.value.save_as(path)
+    doc = json.loads(path.read_text())
+    assert base64.b64encode(image).decode() in doc["attachments"].values()
+
+    cid = page.locator(".conv-item.current").get_attribute("data-id")
+    page.evaluate(DELETE_FILES)  # this device forgets the bytes (site data cleared, another browser)
+    chat.reload()
+    page.locator('.conv-item[data-id="%s"] .conv-open' % cid).click()
+    sent = page.locator("article.message.user", has_text="Keep this picture")
+    expect(sent.locator(".chip.not-kept")).to_have_count(1)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Import…").click()
+    chooser.value.set_files(path)
+    expect(sent.locator(".chip")).to_have_count(1)
+    expect(sent.locator(".chip.not-kept")).to_have_count(0)  # the import put the bytes back

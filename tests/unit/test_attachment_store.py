@@ -102,3 +102,30 @@ async def test_attach_again_replaces_a_file_that_was_not_kept():
     new = old.model_copy(update={"sha256": "back", "size": 4})
     assert files.replace(messages, "gone", new, "QUJDRA==") == 1
     assert messages[0].files == [new]
+
+
+async def test_an_export_carries_the_attachments_and_an_import_keeps_only_honest_ones():
+    import base64
+    import hashlib
+    import json
+
+    from app.chat.model import Conversation
+    from app.pending_files import keep_imported, with_attachments
+    from app.store.export import export_document
+
+    raw = b"\x89PNG fake bytes"
+    sha = hashlib.sha256(raw).hexdigest()
+    data = base64.b64encode(raw).decode()
+    part = FilePart(name="a.png", media_type="image/png", size=len(raw), sha256=sha)
+    conversation = Conversation(messages=[Message(role="user", parts=[TextPart(text="see"), part])])
+    here = AttachmentStore(MemoryBlobs())
+    await here.put(sha, data, len(raw))
+    exported = await with_attachments(export_document([conversation], 0.0), here)
+    assert json.loads(exported)["attachments"] == {sha: data}
+
+    elsewhere = AttachmentStore(MemoryBlobs())
+    assert await keep_imported(exported, elsewhere) == 1 and elsewhere.kept(sha)
+    lying = json.loads(exported)
+    lying["attachments"] = {"0" * 64: data, sha: "not base64!"}  # bytes under another file's address; garbage
+    fresh = AttachmentStore(MemoryBlobs())
+    assert await keep_imported(json.dumps(lying), fresh) == 0 and fresh.index == {}
