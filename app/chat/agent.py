@@ -135,12 +135,13 @@ class Agent(Generic[Prepared]):
         return self._start()
 
     def edit_last(self, text: str) -> "asyncio.Task[None]":
-        """Replace the last user message with `text` and answer it anew (the old ones are kept as a version)."""
+        """Replace the last user message's text with `text` and answer it anew (the old ones are kept as a version)."""
         self._ensure_idle()
         index = new_version_of_last_user(self.conversation.messages)
         if index is None:
             return self.send(text)
-        self.conversation.messages[index].parts = [TextPart(text=text)]
+        edited = self.conversation.messages[index]
+        edited.parts = [TextPart(text=text), *edited.files]  # an edit changes the text; the attachments stay
         self._changed()
         return self._start()
 

@@ -167,3 +167,30 @@ def test_context_fitting_leaves_old_attachments_out_first_and_says_so(model_id):
     assert tight.messages[0].text.startswith("old[Attachment p0.png left out to fit the context window.]")
     assert tight.notice is not None and "6 older attachments left out" in tight.notice
     assert history[0].files == photos  # the conversation itself keeps them
+
+
+async def test_the_agent_sends_the_files_bytes_and_an_edit_keeps_the_attachments():
+    from app.chat.agent import Agent
+    from app.chat.approvals import ApprovalPolicy
+    from app.chat.model import Conversation
+    from tests.doubles import FakeTools, ScriptedProvider, text
+
+    seen: list[dict] = []
+
+    class Recording(ScriptedProvider):
+        async def stream(self, request):
+            seen.append(dict(request.files))
+            async for event in super().stream(request):
+                yield event
+
+    async def load(history: list[Message]) -> dict[str, str]:
+        return {f.sha256: B64[f.sha256] for m in history for f in m.files if f.sha256 in B64}
+
+    agent = Agent(
+        Conversation(), Recording(text("one"), text("two")), "m", FakeTools(), ApprovalPolicy(), "s", files=load
+    )
+    await agent.send("look", [IMAGE, NOTES])
+    assert seen == [{"a" * 64: B64["a" * 64]}]  # notes.csv is not kept: the mapper sends a note for it
+    await agent.edit_last("look again")
+    assert agent.conversation.messages[0].text == "look again"
+    assert agent.conversation.messages[0].files == [IMAGE, NOTES]
