@@ -141,10 +141,38 @@ def config(frame: "Frame", colours: dict[str, Any]) -> dict:
     return {"type": chart_type, "data": {"labels": labels, "datasets": datasets}, "options": options}
 
 
-def draw(canvas: Element, frame: "Frame") -> Any:
+_live: list[tuple[Element, "Frame"]] = []  # the charts drawn, drawn again when the colour scheme changes
+_watching = False
+
+
+def draw(canvas: Element, frame: "Frame") -> None:
     """A chart of `frame` on `canvas` (the library must be loaded)."""
-    js_config = to_js(config(frame, _colours()), dict_converter=Object.fromEntries)
-    return window.Chart.new(canvas, js_config)
+    global _watching
+    release(canvas)
+    window.Chart.new(canvas, to_js(config(frame, _colours()), dict_converter=Object.fromEntries))
+    _live.append((canvas, frame))
+    if not _watching:
+        from app.web.dom import listen
+
+        _watching = True
+        listen(window.matchMedia("(prefers-color-scheme: dark)"), "change", lambda event: _recolour())
+
+
+def release(canvas: Element) -> None:
+    """Destroy the chart on `canvas`, if any (before drawing another there, or when it leaves the page)."""
+    chart = window.Chart.getChart(canvas) if loaded() else None
+    if chart is not None:
+        chart.destroy()
+    _live[:] = [(c, f) for c, f in _live if c is not canvas and c != canvas]
+
+
+def _recolour() -> None:
+    """Light or dark changed: every chart still on the page is drawn again in the new colours."""
+    for canvas, frame in list(_live):
+        if canvas.isConnected:
+            draw(canvas, frame)
+        else:
+            release(canvas)
 
 
 def download_png(canvas: Element, name: str) -> None:

@@ -208,3 +208,45 @@ def test_an_items_read_shows_a_sortable_table_with_a_csv(chat, directus):
         card.get_by_role("button", name="⤓ CSV").click()
     rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
     assert rows[0] == ["title", "views"] and sorted(int(r[1]) for r in rows[1:]) == sorted(views)
+
+
+TICK_COLOUR = """() => {
+  const canvas = document.querySelectorAll(".chart-view canvas");
+  return Chart.getChart(canvas[canvas.length - 1]).options.scales.y.ticks.color;
+}"""
+
+
+def test_a_chart_follows_light_and_dark(chat, directus):
+    page = chat.page
+    ask_chart(chat, {**BY_STATUS, "chart": "bar"}, "Bars")
+    light = page.evaluate(TICK_COLOUR)
+    page.emulate_media(color_scheme="dark")
+    try:
+        page.wait_for_function("light => (" + TICK_COLOUR + ")() !== light", arg=light)
+    finally:
+        page.emulate_media(color_scheme="light")
+
+
+def test_a_chart_shows_in_another_tab_and_a_refresh_there_too(chat, directus_reset, browser_context):
+    from tests.fixtures.app import ChatApp
+    from tests.fixtures.browser import PageGuard, watch
+
+    ask_chart(chat, BY_STATUS, "By status, for two tabs")
+    guard = PageGuard()
+    guard.allow(directus_reset.url)
+    other = browser_context.new_page()
+    watch(other, guard)
+    tab = ChatApp(other, guard, chat.url)
+    try:
+        tab.reload()  # opens the newest conversation: the chart's
+        view = other.locator(".chart-view[data-drawn]")
+        expect(view).to_be_visible()
+        view.get_by_text("Show data").click()
+        expect(view.locator("tbody tr", has_text="published").locator("td").nth(1)).to_have_text("8")
+        with directus_reset.client() as http:
+            http.patch("/items/articles/1", json={"status": "archived"}).raise_for_status()
+        chat.page.locator(".chart-view").last.get_by_role("button", name="↻ Refresh").click()
+        expect(view.locator("tbody tr", has_text="published").locator("td").nth(1)).to_have_text("7")
+        assert guard.problems() == []
+    finally:
+        other.close()

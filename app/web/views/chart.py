@@ -33,7 +33,6 @@ class ChartView:
             self.pin_note,
         )
         self._shown: Any = None
-        self._chart: Any = None
         self._drawing: Optional[asyncio.Future] = None
 
     def update(self, view: dict, panel_problem: Optional[str]) -> None:
@@ -64,9 +63,11 @@ class ChartView:
             self.data_el.open = True
             return
         self.canvas_box.hidden = False
-        if self._chart is not None:
-            self._chart.destroy()
-            self._chart = None
+        old = self.canvas_box.querySelector("canvas")
+        if old is not None:
+            from app.web.charts import release
+
+            release(old)
         clear(self.canvas_box)
         canvas = h("canvas", {"role": "img", "aria-label": words})
         self.canvas_box.appendChild(canvas)
@@ -83,7 +84,7 @@ class ChartView:
             self.data_el.open = True
             return
         if canvas.isConnected:
-            self._chart = charts.draw(canvas, frame)
+            charts.draw(canvas, frame)
             self.el.setAttribute("data-drawn", "")
 
     def _buttons(self, image: bool, panel_problem: Optional[str]) -> None:
