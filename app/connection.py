@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from app.preferences import Preferences
     from app.transport import Transport
 
-ConnectionStatus = Literal["off", "connecting", "connected", "error"]
+ConnectionStatus = Literal["off", "connecting", "connected", "error", "expired"]
 
 SIGN_IN = "Sign in to Directus in Settings (a static token, or email and password)."
 SIGN_IN_AGAIN = (
@@ -220,6 +220,7 @@ class DirectusConnection:
             token=token or None,
             session=restored,
             on_session_change=lambda changed: self._session_changed(changed, url),
+            on_unauthorized=lambda error: self._expired(url),
             origin=self.origin,
             clock=self.clock,
         )
@@ -234,6 +235,12 @@ class DirectusConnection:
         d = self.prefs.settings.directus
         d.session, d.session_url = (session.to_dict(), url) if session is not None else (None, "")
         self.prefs.save()
+
+    def _expired(self, url: str) -> None:
+        """A call of the connection in use got 401 (token revoked, session over): the header says so at once."""
+        if self.current.status == "connected" and url == self.current.url:
+            self.client = None
+            self._set(Connection("expired", "Your Directus session has expired. Sign in again.", url=url))
 
     def _set(self, connection: Connection) -> None:
         self.current = connection
@@ -359,7 +366,8 @@ class TurnTools:
             self._directus.hub.notify("conversation")
 
 
-NOT_CONNECTED = {"error": {"code": "NOT_CONNECTED", "message": "Directus is not connected."}}
+NOT_CONNECTED_TEXT = "Directus is not connected (or the session expired): sign in to Directus, then ask again."
+NOT_CONNECTED = {"error": {"code": "NOT_CONNECTED", "message": NOT_CONNECTED_TEXT}}
 
 
 class NoTools:
@@ -376,9 +384,7 @@ class NoTools:
     async def run(self, call: PreparedCall) -> ToolOutcome:
         from app.directus.tools.definition import ToolOutcome
 
-        return ToolOutcome(
-            content='{"error":{"code":"NOT_CONNECTED","message":"Directus is not connected."}}', ok=False
-        )
+        return ToolOutcome(content='{"error":{"code":"NOT_CONNECTED","message":"%s"}}' % NOT_CONNECTED_TEXT, ok=False)
 
 
 class LiveTools:

@@ -173,9 +173,13 @@ class Turns:
             return False
         if attached and not self._can_take(attached):
             return False
-        if self.directus.current.status not in ("connected", "connecting"):
+        status = self.directus.current.status
+        if status not in ("connected", "connecting"):
             self.hub.add_notice(
-                "Directus is not connected, so the assistant has no tools: it can only talk. Connect in Settings.",
+                "Your Directus session has expired, so the assistant has no tools: it can only talk. Sign in again "
+                "(the button next to the connection in the header)."
+                if status == "expired"
+                else "Directus is not connected, so the assistant has no tools: it can only talk. Connect in Settings.",
                 "info",
                 "no-directus",
             )

@@ -116,15 +116,12 @@ class Agent(Generic[Prepared]):
         return self._start()
 
     def retry(self) -> "asyncio.Task[None]":
-        """After an error: drop the failed answer and send the same history again.
+        """After an error: send the same history again (a failed answer is never sent to the model; it stays, with
+        what it cost, and the page hides it once answered again).
 
         Tool results already in the history stay, so a write that ran is not run twice.
         """
         self._ensure_idle()
-        messages = self.conversation.messages
-        while messages and messages[-1].role == "assistant" and messages[-1].status == "error":
-            messages.pop()
-        self._changed()
         return self._start()
 
     def regenerate(self) -> "asyncio.Task[None]":
@@ -237,6 +234,7 @@ class Agent(Generic[Prepared]):
         from app.chat.builder import MessageBuilder
         from app.chat.events import ProviderError
         from app.chat.request import ModelRequest
+        from app.chat.usage import settle_usage
 
         tools = self.tools.specs(used={call.name for m in self.conversation.messages for call in m.tool_calls})
         if self.ask_user and tools:  # with the tools (without Directus, the assistant only talks)
@@ -263,12 +261,16 @@ class Agent(Generic[Prepared]):
             async for event in self.provider.stream(request):
                 builder.apply(event)
                 self._changed()
+        except asyncio.CancelledError:
+            settle_usage(message, request)  # stopped: what it cost so far is billed (app/chat/usage.py)
+            raise
         except ProviderError as error:
             if error.kind == "context_too_long" and self.context_window and not harder and not message.parts:
                 self.conversation.messages.remove(message)
                 return await self._step(harder=True)
             message.status = "error"
             message.error = error.info()
+            settle_usage(message, request)
             self._changed()
             return message
         message.status = "done"

@@ -127,6 +127,9 @@ class Usage(_Value):
     cached_tokens: int = 0  # input tokens read from the provider's prompt cache
     cache_write_tokens: int = 0  # input tokens written to the prompt cache (Anthropic)
     reasoning_tokens: int = 0  # part of output_tokens
+    # Some of it is our estimate: the call was stopped or failed before the provider's final count came
+    # (app/chat/usage.py settle_usage). Shown as such.
+    estimated: bool = False
 
     def __add__(self, other: "Usage") -> "Usage":
         return Usage(
@@ -135,6 +138,7 @@ class Usage(_Value):
             cached_tokens=self.cached_tokens + other.cached_tokens,
             cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
             reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+            estimated=self.estimated or other.estimated,
         )
 
 

@@ -4,6 +4,11 @@ Prices live in one place, the model catalog: `conversation_cost` asks the caller
 "provider:model" ref (app.providers.catalog.CatalogModel, or None when unknown) and uses its `cost()`
 (`Priced`, so that this module needs nothing from app/providers).
 `describe_usage` and `WindowGauge.describe` give the words the page shows.
+
+A request that was stopped or failed mid-stream is billed too, but its final count never came: `settle_usage` fills
+in what the provider did not say (the input from the request, the output from what arrived), estimated
+(app/chat/tokens.py) and marked as such, keeping every count the provider did send. A failed answer that was
+retried stays in the conversation (hidden: app/web/views/conversation.py), so the totals keep what it cost.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Optional, Protocol
 
 from app.chat.model import Message, Usage
-from app.chat.tokens import estimate_message_tokens
+from app.chat.request import ModelRequest
+from app.chat.tokens import estimate_json_tokens, estimate_message_tokens, estimate_tokens, provider_factor
 
 
 class Priced(Protocol):
@@ -69,9 +75,32 @@ def conversation_cost(messages: Iterable[Message], model_for: Callable[[str], Op
     return estimate
 
 
+def settle_usage(message: Message, request: ModelRequest) -> None:
+    """The usage of an answer cut off (stopped, or failed mid-stream) before the provider's final count: what it
+    reported, with the input estimated from `request` when it reported none and the output from what arrived when
+    that is more than it reported; `estimated` when any of it is ours. A call that failed before anything came
+    (refused, unreachable) was not billed and stays without usage."""
+    reported = message.usage or Usage()
+    if message.usage is None and not message.parts:
+        return
+    factor = provider_factor(message.model)
+    sent = sum(estimate_message_tokens(m) for m in request.messages) + estimate_tokens(request.system)
+    sent += estimate_json_tokens([t.model_dump() for t in request.tools]) if request.tools else 0
+    arrived = int(factor * (estimate_message_tokens(message) - estimate_message_tokens(Message(role="assistant"))))
+    input_tokens = reported.input_tokens or int(factor * sent)
+    output_tokens = max(reported.output_tokens, arrived)
+    if (input_tokens, output_tokens) != (reported.input_tokens, reported.output_tokens):
+        message.usage = reported.model_copy(
+            update={"input_tokens": input_tokens, "output_tokens": output_tokens, "estimated": True}
+        )
+
+
 def describe_usage(usage: Usage, dollars: Optional[float], partial: bool = False) -> str:
-    """ "1,234 in · 56 out · 1,000 cached · ≈ $0.0012" (partial: some of it could not be priced)."""
+    """ "1,234 in · 56 out · 1,000 cached · ≈ $0.0012" (partial: some of it could not be priced); "(estimated)"
+    after the counts when some of them are ours (`settle_usage`)."""
     parts = ["%s in" % format(usage.input_tokens, ","), "%s out" % format(usage.output_tokens, ",")]
+    if usage.estimated:
+        parts[1] += " (estimated)"
     if usage.cached_tokens:
         parts.append("%s cached" % format(usage.cached_tokens, ","))
     if usage.cache_write_tokens:

@@ -112,6 +112,7 @@ class DirectusClient:
         token: Optional[str] = None,
         session: Optional[Session] = None,
         on_session_change: Optional[Callable[[Optional[Session]], None]] = None,
+        on_unauthorized: Optional[Callable[[DirectusError], None]] = None,
         origin: Optional[str] = None,
         clock: Callable[[], float] = time.time,
     ):
@@ -120,6 +121,7 @@ class DirectusClient:
         self.token = token or None  # a static token; never refreshed
         self.session = session
         self.on_session_change = on_session_change
+        self.on_unauthorized = on_unauthorized  # a call got 401 for good (refresh tried): the token or session is dead
         self.origin = origin  # this app's origin, named in CORS advice (None outside a browser)
         self.clock = clock
         self.cache: dict[str, Any] = {}  # small per-connection facts (e.g. collection info); see invalidate()
@@ -275,6 +277,15 @@ class DirectusClient:
                 f"Refused before sending: the path {path!r} would reach {final_path(path)} instead; "
                 "names and keys cannot contain /, \\ or %, nor be . or .."
             )
+        try:
+            return await self._signed_call(method, path, params, json)
+        except DirectusError as exc:
+            if exc.status == 401 and self.on_unauthorized is not None:
+                self.on_unauthorized(exc)  # (the header says "session expired" at once: app/connection.py)
+            raise
+
+    async def _signed_call(self, method: str, path: str, params: Optional[Mapping[str, Any]], json: Any) -> Any:
+        """One call with the token or the session, refreshed before it when due, and once after a 401."""
         if self.session is not None and self.clock() >= self.session.expires_at - REFRESH_MARGIN:
             await self.refresh()
         try:

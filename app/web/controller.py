@@ -24,6 +24,7 @@ from app.web.conversations import Conversations
 from app.web.dom import Event, by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
 from app.web.settings_editor import SettingsEditor
+from app.web.shortcuts import Shortcuts
 from app.web.views.approvals import ApprovalsView
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
@@ -32,6 +33,7 @@ from app.web.views.model_picker import render_effort_picker, render_model_picker
 from app.web.views.notices import render_notices
 from app.web.views.prompts_dialog import PromptsDialog
 from app.web.views.question_card import QuestionsView
+from app.web.views.status_line import render_connection, render_provider_status
 from app.web.views.usage_bar import UsageBar
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ class Controller:
     composer: Composer
     attach: AttachEvents
     view: ConversationView
+    shortcuts: Shortcuts
 
     def __init__(self) -> None:
         self._topics: set[str] = set()
@@ -86,6 +89,7 @@ class Controller:
         self._asked_to_persist = False
         self._decide_first: Optional[int] = None  # the id of the notice "decide on the approval first", while shown
         self._usage_state: Optional[tuple] = None
+        self._turn: Optional[tuple[str, bool]] = None  # (conversation id, busy) at the last render: a turn's end
         self._tasks: set[asyncio.Future] = set()  # background tasks started here, held until done
 
     # ----- start ----------------------------------------------------------------------------------------------
@@ -132,6 +136,9 @@ class Controller:
         self.picker = by_id("model-picker")
         self.effort_picker = by_id("effort-picker")
         self.badge = by_id("connection-badge")
+        self.sign_in = by_id("sign-in-again")
+        self.provider_status = by_id("provider-status")
+        self.turn_status = by_id("turn-status")
         self.ask = AskDialog(by_id("ask-dialog"))
         self.conversations = Conversations(
             self.assistant,
@@ -149,6 +156,7 @@ class Controller:
         self.view.file_kept = self.assistant.files.kept
         self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
         self.questions = QuestionsView(by_id("approvals"), self.composer.textarea, self.assistant.answer_question)
+        self.shortcuts = Shortcuts(self, by_id("shortcuts-dialog"))
         self.usage_bar = UsageBar()
         self.composer.form.before(self.usage_bar.el)
         for element_id in (
@@ -175,7 +183,7 @@ class Controller:
         self.attach = AttachEvents(self.assistant, self.spawn, self.root.parentElement, self.composer.textarea)
         listen(self.picker, "change", lambda e: self.assistant.select_model(str(self.picker.value)))
         listen(self.effort_picker, "change", lambda e: self.assistant.select_effort(str(self.effort_picker.value)))
-        listen(document, "keydown", self._on_key)
+        listen(document, "keydown", self.shortcuts.on_key)
 
     # ----- rendering ------------------------------------------------------------------------------------------
 
@@ -213,6 +221,9 @@ class Controller:
                 a.dismiss(self._decide_first)
                 self._decide_first = None
             document.body.setAttribute("data-busy", "1" if a.busy else "0")
+            self._announce_turn_end()
+        if "conversation" in topics or "settings" in topics:
+            render_provider_status(self.provider_status, a.selected_model(), a.conversation)
         if "settings" in topics:
             render_model_picker(self.picker, a.model_options(), a.selected_model())
             render_effort_picker(self.effort_picker, a.effort_options(), a.selected_effort())
@@ -231,18 +242,24 @@ class Controller:
         c = self.assistant.connection
         self.prompts_button.hidden = not self.assistant.prompts
         by_id("attach-directus").hidden = c.status != "connected"  # "Attach from Directus"
-        user = c.user
-        who = "%s · %s" % (user.display_name, "admin" if user.admin else (user.role_name or "user")) if user else ""
-        labels = {
-            "off": "Directus: not connected",
-            "connecting": "Directus: connecting…",
-            "connected": who,
-            "error": "Directus: error",
-        }
-        text(self.badge, labels[c.status])
-        self.badge.setAttribute("data-status", c.status)
-        self.badge.setAttribute("title", ("Signed in to %s as %s" % (c.url, c.who)) if user else (c.message or ""))
+        render_connection(self.badge, self.sign_in, c)
         self.settings.show_connection()
+
+    def announce(self, words: str) -> None:
+        """Say `words` once in the polite live region of turns (#turn-status)."""
+        text(self.turn_status, "")
+        _later(lambda: text(self.turn_status, words), 50)  # (emptied first: the same words twice are said twice)
+
+    def _announce_turn_end(self) -> None:
+        """An answer that ended is announced once, not token by token: finished or stopped (an error box is an
+        alert of its own)."""
+        a = self.assistant
+        turn, self._turn = self._turn, (a.conversation.id, a.busy)
+        if turn != (a.conversation.id, True) or a.busy:
+            return
+        last = next((m for m in reversed(a.conversation.messages) if m.role == "assistant"), None)
+        if last is not None and last.status in ("done", "stopped"):
+            self.announce("The answer is complete." if last.status == "done" else "The answer was stopped.")
 
     def _describe(self, call: ToolCallPart) -> tuple[Optional[str], Sequence[tuple[str, str]]]:
         """A tool card's (summary, links): the call as the connection prepared it, once (the same object its
@@ -319,24 +336,6 @@ class Controller:
             "decide-first",
         )
         self._decide_first = notice.id
-
-    def _on_key(self, event: Event) -> None:
-        if self.settings.is_open:
-            return
-        if event.code == "KeyA" and event.altKey and not (event.ctrlKey or event.metaKey or event.shiftKey):
-            if self.approvals.focus_first():  # (by code, not key: Alt+A types "å" on a Mac)
-                event.preventDefault()
-            return
-        if event.key != "Escape":
-            return
-        in_card = self.approvals.card_with_focus()
-        if in_card:  # Esc denies the card the user is in, once it may be decided; elsewhere it decides nothing
-            event.preventDefault()
-            self.decide(in_card, "deny")
-        elif self.composer.editing:
-            self.composer.editing = False
-            self.composer.set_value("")
-            self.composer.render(self.assistant.busy, bool(self.assistant.pending))
 
     def _on_storage(self, event: Event) -> None:
         # (sessionStorage is per tab: its changes never reach another tab, so every event here is localStorage's.)

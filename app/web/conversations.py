@@ -108,13 +108,13 @@ class Conversations:
         self.ask.prompt(
             "Rename the conversation",
             "Title",
-            self._title(cid) or "",
+            self.title_of(cid) or "",
             "Rename",
             lambda title: self.assistant.rename(cid, title) if title.strip() else None,
         )
 
     def delete(self, cid: str) -> None:
-        title = self._title(cid)
+        title = self.title_of(cid)
         self.ask.confirm(
             'Delete "%s"? This cannot be undone.' % (title if title is not None else "this conversation"),
             "Delete",
@@ -163,7 +163,7 @@ class Conversations:
             danger=True,
         )
 
-    def _title(self, cid: str) -> Optional[str]:
+    def title_of(self, cid: str) -> Optional[str]:
         summary = next((s for s in self.assistant.conversations() if s.id == cid), None)
         return summary.title if summary is not None else None
 

@@ -34,8 +34,9 @@ class SettingsEditor:
     def is_open(self) -> bool:
         return bool(self.element.open)
 
-    def open(self, key_of: str = "") -> None:
-        """Show the dialog filled from the settings; `key_of` (a model ref): focus its provider's key field."""
+    def open(self, key_of: str = "", sign_in: bool = False) -> None:
+        """Show the dialog filled from the settings; `key_of` (a model ref): focus its provider's key field;
+        `sign_in`: focus the Directus token or password field (after a session expired)."""
         from app.web.views.settings_form import FormDefaults
 
         a = self.assistant
@@ -43,6 +44,9 @@ class SettingsEditor:
         self.dialog.open(a.settings, a.settings_tools(), defaults, a.connection)
         if key_of:
             self.dialog.focus_key(key_of)
+        elif sign_in:
+            password = a.settings.directus.auth == "password"
+            self.dialog.focus_field("set-directus-password" if password else "set-directus-token")
 
     def show_connection(self) -> None:
         """The connection changed: its line in the dialog, and the tool rows (a non-admin sees fewer)."""

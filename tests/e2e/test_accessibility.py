@@ -112,3 +112,109 @@ def test_the_mobile_layout(chat, axe):
     finally:
         page.locator("body").evaluate("b => b.classList.remove('sidebar-open')")
         page.set_viewport_size(size)
+
+
+def test_the_keyboard_shortcuts_dialog(chat, axe):
+    page = chat.page
+    page.keyboard.press("?")  # in the message box it is a question mark...
+    expect(page.get_by_role("textbox", name="Message")).to_have_value("?")
+    page.get_by_role("textbox", name="Message").fill("")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("?")  # ...elsewhere the list of shortcuts
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    both_schemes(axe, page, "the keyboard shortcuts dialog")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_a_finished_turn_names_each_tool_card_with_its_tool_status_and_result(chat):
+    page = chat.page
+    chat.send("Read it. " + call("items", READ))
+    page.locator(".approval-card[data-armed]").get_by_role("button", name="Approve").click()
+    expect(chat.last_answer()).to_contain_text("Done: items")
+    snapshot = page.locator("#conversation").aria_snapshot()
+    card = page.get_by_role("group", name="Tool items, Read articles (id 1): Done")
+    expect(card).to_be_visible()
+    assert 'group "Tool items, Read articles (id 1): Done"' in snapshot, snapshot
+    assert 'Result: { \\"data\\"' in snapshot or "Result: {" in snapshot, snapshot  # its disclosure names the result
+    expect(card.get_by_text("Result", exact=True)).to_be_visible()
+    expect(page.get_by_role("article", name="Assistant").last).to_be_visible()  # message articles have names
+    expect(page.get_by_role("article", name="You said").last).to_be_visible()
+
+
+def test_live_regions_say_when_an_answer_ends_not_every_token(chat, fake_provider):
+    page = chat.page
+    fake_provider.script(Step(text="A short answer in several pieces. " * 6, delivery="slow", delay=0.02, chunk=8))
+    chat.send("Hello")
+    expect(chat.last_answer()).to_have_attribute("aria-busy", "true")  # read once complete
+    expect(page.locator("#turn-status")).to_have_text("The answer is complete.")
+    expect(chat.last_answer()).not_to_have_attribute("aria-busy", "true")
+    assert "A short answer" not in page.locator("[aria-live], [role=status], [role=alert]").all_inner_texts()
+    chat.send("Read it. " + call("items", READ))  # an approval waiting is announced politely
+    expect(page.locator("#announcer")).to_contain_text("Approval needed: Read articles (id 1).")
+    page.locator(".approval-card[data-armed]").get_by_role("button", name="Deny").click()
+    expect(page.locator("#announcer")).to_be_empty()
+    expect(page.locator("#connection-badge")).to_have_attribute("role", "status")
+
+
+def test_reduced_motion_stops_the_animations(chat, fake_provider):
+    page = chat.page
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        fake_provider.script(Step(text="Streaming slowly. " * 40, delivery="slow", delay=0.05, chunk=6))
+        chat.send("Hello")
+        expect(chat.last_answer()).to_contain_text("Streaming slowly")
+        caret = ".message[data-status=streaming] .md-tail > :last-child"
+        assert page.eval_on_selector(caret, "el => getComputedStyle(el, '::after').animationName") == "none"
+        page.get_by_role("button", name="Stop").click()
+    finally:
+        page.emulate_media(reduced_motion="no-preference")
+
+
+def test_provider_trouble_shows_next_to_the_model_picker_with_the_way_to_fix_it(chat, axe, fake_provider):
+    page = chat.page
+    chat.guard.expect_console_error("status of 401")
+    fake_provider.script(Step(error="bad_key"), "text")
+    chat.send("Hello")
+    status = page.locator("#provider-status")
+    expect(status).to_contain_text("The provider rejected the API key.")
+    expect(status).to_have_attribute("role", "status")
+    both_schemes(axe, page, "provider trouble next to the model picker")
+    status.get_by_role("button", name="Fix in Settings").click()
+    dialog = page.get_by_role("dialog", name="Settings")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("textbox").and_(page.locator(":focus"))).to_have_count(1)  # its key field
+    dialog.get_by_role("button", name="Cancel").click()
+    chat.last_answer().get_by_role("button", name="Retry").click()
+    expect(chat.last_answer()).to_contain_text("How can I help")
+    expect(status).to_be_hidden()
+
+
+def test_a_revoked_token_flips_the_header_within_one_call(chat, axe, directus_reset):
+    page = chat.page
+    chat.guard.expect_console_error("401")  # the browser logs the refused request
+    with directus_reset.client() as http:
+        me = http.get("/users/me", params={"fields": "id"}).json()["data"]["id"]
+        assert http.patch(f"/users/{me}", json={"token": "revoked-in-the-test"}).status_code == 200
+    try:
+        chat.send("Read it. " + call("items", READ))
+        page.locator(".approval-card[data-armed]").get_by_role("button", name="Approve").click()  # the one call
+        badge = page.locator("#connection-badge")
+        expect(badge).to_have_text("Directus: session expired: sign in again")
+        expect(badge).to_have_attribute("role", "status")
+        sign_in = page.get_by_role("button", name="Sign in again")
+        expect(sign_in).to_be_visible()
+        expect(chat.last_answer()).to_contain_text("The Directus token was refused")  # the model was told too
+        both_schemes(axe, page, "the header after the session expired")
+        sign_in.click()
+        expect(page.locator("#set-directus-token")).to_be_focused()
+        page.get_by_role("dialog", name="Settings").get_by_role("button", name="Cancel").click()
+    finally:  # the admin's token back, signed in with the password, and the page connected again
+        with directus_reset.client(token=None) as http:
+            login = {"email": directus_reset.admin_email, "password": directus_reset.admin_password}
+            access = http.post("/auth/login", json=login).json()["data"]["access_token"]
+            headers = {"authorization": "Bearer " + access}
+            assert http.patch(f"/users/{me}", json={"token": directus_reset.admin_token}, headers=headers).is_success
+        chat.reload()

@@ -58,12 +58,12 @@ def test_password_sign_in_shows_the_admin_and_lasts_for_the_tab_only(app, direct
     app.sign_in(directus.url, directus.admin_email, directus.admin_password, remember=False)
     expect(app.status()).to_have_text("Connected as Admin User (administrator)")
     app.save_settings()
-    expect(app.badge()).to_have_text("Admin User · admin")
+    expect(app.badge()).to_have_text("Directus connected: Admin User · admin")
     assert "directus.session" in secrets_in(page, "sessionStorage")
     assert secrets_in(page, "localStorage") == {}  # nothing stays on the device
 
     app.reload()  # same tab: sessionStorage survives
-    expect(app.badge()).to_have_text("Admin User · admin")
+    expect(app.badge()).to_have_text("Directus connected: Admin User · admin")
 
     tab, guard = second_tab(app)  # a new tab: the sign-in is gone
     try:
@@ -87,7 +87,7 @@ def test_password_sign_in_remembered_on_this_device(app, directus):
 
     tab, guard = second_tab(app)
     try:
-        expect(tab.locator("#connection-badge")).to_have_text("Admin User · admin")
+        expect(tab.locator("#connection-badge")).to_have_text("Directus connected: Admin User · admin")
     finally:
         tab.close()
     finish(guard)
@@ -102,7 +102,7 @@ def test_reader_token_hides_the_admin_tools(app, directus, fake_provider):
     shown = set(rows.evaluate_all("rows => rows.map(r => r.dataset.tool)"))
     assert shown and not shown & set(ADMIN_TOOLS), shown
     app.save_settings()
-    expect(app.badge()).to_have_text("Demo Reader · Reader")
+    expect(app.badge()).to_have_text("Directus connected: Demo Reader · Reader")
 
     app.send("Which collections can I read?")
     expect(app.last_answer()).to_contain_text("You said: Which collections")

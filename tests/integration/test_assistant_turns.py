@@ -242,3 +242,24 @@ async def test_a_message_sent_while_directus_is_connecting_gets_the_tools(fake_p
     tools = [t["name"] for t in fake_provider.requests_for()[0].body["tools"]]
     assert "schema" in tools and "admin_tools" in tools  # an admin's tools, though the send came first
     assert not [n for n in a.notices if "not connected" in n.text]
+
+
+async def test_a_revoked_token_flips_the_connection_to_expired_within_one_call(fake_provider, directus_reset):
+    a = make(fake_provider, directus_reset)
+    a.directus.use_token(directus_reset.reader_token)
+    assert await a.connect() and a.connection.status == "connected"
+    with directus_reset.client() as http:  # an administrator revokes the reader's token mid-conversation
+        users = http.get("/users", params={"filter[email][_eq]": directus_reset.reader_email, "fields": "id"})
+        reader = users.json()["data"][0]["id"]
+        assert http.patch(f"/users/{reader}", json={"token": "revoked-in-the-test"}).status_code == 200
+    read = {"action": "read", "collection": "articles", "keys": [1]}
+    assert a.send("Read it [[call items %s]]" % json.dumps(read))
+    await asyncio.wait_for(a.wait(), 30)
+    # The turn's first Directus call got 401 and flipped it (the header says so: app/web/views/status_line.py); the
+    # call was then not even offered to Directus, and the model read why.
+    assert a.connection.status == "expired"
+    assert "sign in to Directus" in a.conversation.messages[-1].text
+    assert a.connection.message == "Your Directus session has expired. Sign in again."
+    assert a.send("And now?")  # a message sent meanwhile says why the tools are gone and what to do
+    assert any("session has expired" in n.text and "Sign in again" in n.text for n in a.notices)
+    await asyncio.wait_for(a.wait(), 30)

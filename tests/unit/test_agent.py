@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,10 @@ from app.chat.events import (
     ToolCallDelta,
     ToolCallDone,
     ToolCallStart,
+    UsageUpdate,
 )
-from app.chat.model import Conversation, Message, TextPart
+from app.chat.model import Conversation, Message, TextPart, Usage
+from app.chat.usage import describe_usage, total_usage
 from tests.doubles import FakeTools, ScriptedProvider, calls, text, until
 
 
@@ -258,9 +261,79 @@ async def test_retry_after_a_provider_error_sends_the_same_history():
     assert failed.error is not None
     assert failed.status == "error" and failed.error.kind == "server_error" and failed.error.retryable
     await agent.retry()
-    assert [m.role for m in agent.conversation.messages] == ["user", "assistant"]
+    # The failed answer stays (what it cost is counted; the page hides it) but is never sent to the model.
+    assert [m.role for m in agent.conversation.messages] == ["user", "assistant", "assistant"]
+    assert agent.conversation.messages[1] is failed
     assert agent.conversation.messages[-1].text == "second time lucky"
     assert provider.requests[0] == provider.requests[1]
+
+
+# ----- usage that adds up: stopped, failed and retried requests are counted ----------------------------------------
+
+
+def PAUSE() -> Any:
+    """A point in a MidStreamProvider step where the stream waits (forever: the test stops it there)."""
+    return asyncio.Event()
+
+
+class MidStreamProvider(ScriptedProvider):
+    """A ScriptedProvider whose steps may raise an error after some events (a stream that breaks), or wait for an
+    asyncio.Event among them (a stream the user stops there)."""
+
+    async def stream(self, request):
+        step = self.steps.pop(0)
+        for event in [step] if isinstance(step, BaseException) else step:
+            if isinstance(event, BaseException):
+                raise event
+            if isinstance(event, asyncio.Event):
+                await event.wait()
+                continue
+            yield event
+
+
+async def test_a_stopped_answer_counts_what_the_provider_reported_and_estimates_the_rest():
+    long = "A long answer that the user stops after a while. " * 40
+    started = UsageUpdate(Usage(input_tokens=1200, output_tokens=1))  # Anthropic's message_start, say
+    provider = MidStreamProvider([started, TextDelta(long), PAUSE(), TextDelta("more"), Finish("stop")])
+    agent, _ = make_agent(provider)
+    agent.send("go")
+    await until(lambda: agent.conversation.messages[-1].text == long)
+    agent.stop()
+    await agent.wait()
+    usage = agent.conversation.messages[-1].usage
+    assert usage is not None and usage.estimated
+    assert usage.input_tokens == 1200  # the provider's own count is kept
+    assert 300 < usage.output_tokens < 700  # about 2,000 characters of English arrived
+    assert "(estimated)" in describe_usage(usage, None)
+
+
+async def test_a_stopped_answer_without_any_usage_estimates_input_and_output():
+    provider = MidStreamProvider([TextDelta("Partial answer " * 20), PAUSE(), Finish("stop")])
+    agent, _ = make_agent(provider)
+    agent.send("What is in my articles collection?")
+    await until(lambda: agent.conversation.messages[-1].text.startswith("Partial"))
+    agent.stop()
+    await agent.wait()
+    usage = agent.conversation.messages[-1].usage
+    assert usage is not None and usage.estimated and usage.input_tokens > 50 and usage.output_tokens > 30
+
+
+async def test_failed_and_retried_requests_stay_in_the_conversation_totals():
+    refused = ProviderError("rate_limited", "Too many requests.", retryable=True)
+    cut = ProviderError("server_error", "The provider had a server error. Try again.")
+    provider = MidStreamProvider(refused, text("fine"), [TextDelta("Half an answer " * 30), cut], text("whole"))  # type: ignore[list-item]  # a step may raise
+    agent, _ = make_agent(provider)
+    await agent.send("hi")
+    assert agent.conversation.messages[-1].usage is None  # refused before anything: nothing billed, nothing counted
+    await agent.retry()
+    await agent.send("again")
+    failed = agent.conversation.messages[-1]
+    assert failed.status == "error" and failed.usage is not None and failed.usage.estimated
+    assert failed.usage.output_tokens > 50 and failed.usage.input_tokens > 0
+    await agent.retry()
+    assert agent.conversation.messages[-1].text == "whole"
+    totals = total_usage(agent.conversation.messages)  # the retried failure is still in the totals
+    assert totals.estimated and totals.output_tokens == 3 + failed.usage.output_tokens + 3
 
 
 async def test_regenerate_and_edit_replace_the_last_answer_and_keep_the_old_ones_as_versions():

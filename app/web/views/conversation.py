@@ -108,7 +108,8 @@ class ConversationView:
                     results[r.call_id] = r
         ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, describe, usage_text)
         ctx.file_kept = self.file_kept
-        shown = [m for m in messages if m.role != "tool"]
+        hidden = retried(messages)
+        shown = [m for m in messages if m.role != "tool" and m.id not in hidden]
         last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
         last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)
         ids = [m.id for m in shown]
@@ -141,6 +142,19 @@ class ConversationView:
             self.root.scrollTop = self.root.scrollHeight
         else:
             self.jump.hidden = False
+
+
+def retried(messages: Sequence[Message]) -> set[str]:
+    """The failed answers that were answered again (Retry): kept for what they cost, not shown."""
+    out: set[str] = set()
+    failed: list[str] = []
+    for m in messages:
+        if m.role == "user":
+            failed = []
+        elif m.role == "assistant":
+            out.update(failed)
+            failed = [m.id] if m.status == "error" else []
+    return out
 
 
 def _after(shown: list[Message], user_id: Optional[str], assistant_id: Optional[str]) -> bool:

@@ -25,6 +25,7 @@ from app.web.markdown import MarkdownStream
 from app.web.views.tool_card import ToolCard
 
 KEY_ERRORS = ("bad_key", "no_key", "billing", "no_access")
+_count = [0]  # message views made so far: their headings' ids
 
 # A tool call's (summary in plain words, "Open in Directus" links as (label, url)), from its prepared call.
 Describe = Callable[[ToolCallPart], tuple[Optional[str], Sequence[tuple[str, str]]]]
@@ -86,10 +87,12 @@ class MessageView:
         self.role = message.role
         self.parts_el = h("div", {"class": "message-body"})
         self.footer = h("div", {"class": "message-footer"})
+        _count[0] += 1
+        heading = "message-heading-%d" % _count[0]  # (message ids come from storage and imports: not used as ids)
         self.el = h(
             "article",
-            {"class": "message " + message.role, "data-id": message.id},
-            h("h2", {"class": "visually-hidden"}, "You said" if message.role == "user" else "Assistant"),
+            {"class": "message " + message.role, "data-id": message.id, "aria-labelledby": heading},
+            h("h2", {"class": "visually-hidden", "id": heading}, "You said" if message.role == "user" else "Assistant"),
             self.parts_el,
             self.footer,
         )
@@ -140,6 +143,7 @@ class MessageView:
         while len(self.blocks) > len(message.parts):
             self.blocks.pop().el.remove()
         set_attr(self.el, "data-status", message.status)
+        set_attr(self.el, "aria-busy", "true" if streaming else None)  # read once it is complete, not token by token
         self._footer(message, ctx)
 
     def _new_block(self, part: Part) -> Block:

@@ -34,6 +34,7 @@ CONNECTION_LABELS = {
     "connecting": "Connecting…",
     "connected": "Connected",
     "error": "Not connected",
+    "expired": "Session expired",
 }
 SECRET_FIELDS = ("set-directus-token", "set-directus-password", "set-directus-otp")
 
@@ -91,10 +92,13 @@ class SettingsDialog:
 
     def focus_key(self, model_ref: str) -> None:
         """Focus (and scroll to) the key field of the provider of a model ref."""
+        self.focus_field(self._key_field_for(model_ref))
+
+    def focus_field(self, element_id: str) -> None:
         from js import Object
         from pyodide.ffi import to_js
 
-        el = by_id(self._key_field_for(model_ref))
+        el = by_id(element_id)
         if el is not None:
             el.focus()
             el.scrollIntoView(to_js({"block": "center"}, dict_converter=Object.fromEntries))

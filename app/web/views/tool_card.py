@@ -118,7 +118,7 @@ class ToolCard:
         heading = "Result" if not failed else ("Error" if result.status == "error" else STATUS_LABELS[result.status])
         shown = _result_text(result.content, failed)
         text(self.result_label, heading)
-        set_attr(self.result_label, "aria-label", "%s: %s" % (heading, _short(shown)))
+        set_attr(self.result, "aria-label", "%s: %s" % (heading, _short(shown)))
         text(self.result_pre, shown)
         self._shown(call, result)
         if failed and not self.result.hasAttribute("data-seen"):
