@@ -15,7 +15,7 @@ sign-in and sends nothing of the old one to the new address. While an attempt is
 `CONNECT_WAIT_SECONDS`) so a message sent at page load still gets the tools.
 
 Tools: a turn's agent holds `LiveTools`, which asks for the connection's tools at each model call (none while
-not connected: `NoTools`). A pending update's approval prompt shows what it will change, value by value,
+not connected: app/directus/not_connected.py). A pending update's approval prompt shows what it will change, value by value,
 read in the background (`change_preview`). All three sit in one marked place at the end of this module.
 """
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.directus.changes import Change
     from app.directus.client import CurrentUser, DirectusClient, Session
     from app.directus.links import Link
+    from app.directus.not_connected import NoTools
     from app.directus.prepared import PreparedCall
     from app.directus.prompts import Prompt
     from app.directus.toolbox import PreparedCalls, Toolbox
@@ -236,8 +237,7 @@ class DirectusConnection:
         d.session, d.session_url = (session.to_dict(), url) if session is not None else (None, "")
         self.prefs.save()
 
-    def _expired(self, url: str) -> None:
-        """A call of the connection in use got 401 (token revoked, session over): the header says so at once."""
+    def _expired(self, url: str) -> None:  # a call of the connection in use got 401: the header says so at once
         if self.current.status == "connected" and url == self.current.url:
             self.client = None
             self._set(Connection("expired", "Your Directus session has expired. Sign in again.", url=url))
@@ -311,6 +311,8 @@ class TurnTools:
         directus = self._directus
         client = directus.client
         if client is None or directus.current.status != "connected":
+            from app.directus.not_connected import NoTools
+
             return NoTools()
         user = directus.current.user
         admin, policy, calls = bool(user and user.admin), directus.prefs.settings.tools, self.calls()
@@ -364,27 +366,6 @@ class TurnTools:
         self._previews[call_id] = (pending, changes)
         if changes:
             self._directus.hub.notify("conversation")
-
-
-NOT_CONNECTED_TEXT = "Directus is not connected (or the session expired): sign in to Directus, then ask again."
-NOT_CONNECTED = {"error": {"code": "NOT_CONNECTED", "message": NOT_CONNECTED_TEXT}}
-
-
-class NoTools:
-    """The tools when Directus is not connected: none (a call the model makes anyway is told so)."""
-
-    def specs(self, used: Collection[str] = ()) -> list[ToolSpec]:
-        return []
-
-    def prepare(self, name: str, arguments: str) -> PreparedCall:
-        from app.directus.prepared import PreparedCall
-
-        return PreparedCall(name, arguments, error=NOT_CONNECTED)
-
-    async def run(self, call: PreparedCall) -> ToolOutcome:
-        from app.directus.tools.definition import ToolOutcome
-
-        return ToolOutcome(content='{"error":{"code":"NOT_CONNECTED","message":"%s"}}' % NOT_CONNECTED_TEXT, ok=False)
 
 
 class LiveTools:

@@ -378,7 +378,7 @@ class Turns:
                 )
                 return
             from app.chat.agent import Agent
-            from app.connection import NoTools
+            from app.directus.not_connected import NoTools
 
             conversation = self.conversation
             no_model = cast("Provider", None)  # this agent calls no model: it only settles the cut-off answer

@@ -218,3 +218,38 @@ def test_a_revoked_token_flips_the_header_within_one_call(chat, axe, directus_re
             headers = {"authorization": "Bearer " + access}
             assert http.patch(f"/users/{me}", json={"token": directus_reset.admin_token}, headers=headers).is_success
         chat.reload()
+
+
+def test_a_question_from_the_assistant(chat, axe):
+    page = chat.page
+    ask = {"question": "Which sizes?", "options": ["S", "M", "L"], "multi": True}
+    chat.send("[[call ask_user %s]]" % json.dumps(ask))
+    card = page.get_by_role("region", name="Which sizes?")
+    expect(card).to_be_visible()
+    both_schemes(axe, page, "a question card")
+    page.get_by_role("button", name="Stop").click()
+    expect(card).to_have_count(0)
+
+
+def test_a_chart_and_the_tables_of_a_result(chat, axe):
+    page = chat.page
+    by_status = {
+        "action": "chart",
+        "collection": "articles",
+        "chart": "pie",
+        "query": {"aggregate": {"count": "*"}, "groupBy": ["status"]},
+    }
+    chat.send("A pie chart [[call items %s]]" % json.dumps(by_status))
+    page.locator(".approval-card[data-armed]").get_by_role("button", name="Approve").click()
+    view = page.locator(".chart-view[data-drawn]").last
+    expect(view).to_be_visible()
+    view.get_by_text("Show data").click()
+    expect(view.locator("table.data-table")).to_be_visible()
+    both_schemes(axe, page, "a chart with its data")
+    read = {"action": "read", "collection": "articles", "query": {"fields": ["title", "views"], "limit": 5}}
+    chat.send("Read [[call items %s]]" % json.dumps(read))
+    page.locator(".approval-card[data-armed]").get_by_role("button", name="Approve").click()
+    card = page.locator(".tool-card[data-status=done]").last
+    card.get_by_text("Table", exact=True).click()
+    expect(card.locator("table.data-table")).to_be_visible()
+    both_schemes(axe, page, "an items read as a table")
