@@ -201,7 +201,9 @@ class Controller:
         except Exception as exc:  # noqa: BLE001 - a render bug must not freeze the app: show it
             import traceback
 
-            self.assistant.add_notice("Display error: %s: %s" % (type(exc).__name__, exc), "error", "render")
+            what = "%s: %s" % (type(exc).__name__, exc)
+            words = "The page could not draw a change (%s). Reload it; what you have is saved." % what
+            self.assistant.add_notice(words, "error", "render")
             window.console.warn(traceback.format_exc())
 
     def _render_all(self) -> None:
