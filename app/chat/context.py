@@ -25,7 +25,7 @@ Messages are never changed: shortened ones are copies.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from app.chat.model import FilePart, Message, Part, TextPart, ToolResultPart
 from app.chat.tokens import estimate_message_tokens, estimate_tokens, provider_factor
@@ -149,32 +149,26 @@ def fit(
             result.notice = _notice(result)
         return result
 
-    # 1. shorten large tool results of older turns, oldest first
-    for t in range(len(turns) - 1):
-        for i, message in enumerate(turns[t]):
-            if total <= available:
-                break
-            if message.role != "tool":
-                continue
-            short, count = _shorten(message)
-            if count:
-                turns[t][i] = short
-                new_cost = cost(short)
-                total += new_cost - costs[t][i]
-                costs[t][i] = new_cost
-                result.shortened_results += count
-    # 1b. leave out the attachments of older turns, oldest first
-    for t in range(len(turns) - 1):
-        for i, message in enumerate(turns[t]):
-            if total <= available:
-                break
-            bare, count = _without_files(message)
-            if count:
-                turns[t][i] = bare
-                new_cost = cost(bare)
-                total += new_cost - costs[t][i]
-                costs[t][i] = new_cost
-                result.left_out_files += count
+    def lighten(make: Callable[[Message], tuple[Message, int]]) -> int:
+        """Replace messages of the older turns by lighter copies, oldest first, while too big; how many parts."""
+        nonlocal total
+        replaced = 0
+        for t in range(len(turns) - 1):
+            for i, message in enumerate(turns[t]):
+                if total <= available:
+                    return replaced
+                light, count = make(message)
+                if count:
+                    turns[t][i] = light
+                    new_cost = cost(light)
+                    total += new_cost - costs[t][i]
+                    costs[t][i] = new_cost
+                    replaced += count
+        return replaced
+
+    # 1. shorten large tool results of older turns, then leave out their attachments, oldest first
+    result.shortened_results += lighten(_shorten)
+    result.left_out_files += lighten(_without_files)
     # 2. leave out the oldest whole turns
     first = 0
     while total > available and first < len(turns) - 1:

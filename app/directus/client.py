@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode
 from app.directus.errors import DirectusError, from_response, network_error, not_directus, redirect_error
 from app.directus.paths import PathRefused, final_path, is_canonical
 from app.json_depth import MAX_DEPTH, load_json
-from app.transport import NetworkError, RedirectRefused, Request, Transport
+from app.transport import NetworkError, RedirectRefused, Request, Response, Transport
 
 __all__ = ["CurrentUser", "DirectusApi", "DirectusClient", "DirectusError", "Session", "encode_params"]
 
@@ -306,13 +306,7 @@ class DirectusClient:
                 await self.refresh()
             bearer = self._bearer()
             request = Request("GET", self.url + path, {"authorization": "Bearer " + bearer} if bearer else {})
-            try:
-                response = await self.transport.send(request)
-                raw = await response.read()
-            except RedirectRefused as exc:
-                raise redirect_error(self.url, str(exc)) from exc
-            except NetworkError as exc:
-                raise network_error(self.url, self.origin or exc.origin, str(exc), exc.blocked) from exc
+            response, raw = await self._send(request)
             if response.status == 401 and self.session is not None and attempt == 1:
                 await self.refresh()
                 continue
@@ -347,13 +341,7 @@ class DirectusClient:
             request = Request(method, url, headers)
         else:
             request = Request.json(method, url, json, headers)
-        try:
-            response = await self.transport.send(request)
-            raw = await response.read()
-        except RedirectRefused as exc:
-            raise redirect_error(self.url, str(exc)) from exc
-        except NetworkError as exc:
-            raise network_error(self.url, self.origin or exc.origin, str(exc), exc.blocked) from exc
+        response, raw = await self._send(request)
         body: Any = None
         if raw:
             try:
@@ -368,6 +356,16 @@ class DirectusClient:
                 error.message = "The Directus token was refused. Check the static token in the settings, or sign in."
             raise error
         return body
+
+    async def _send(self, request: Request) -> tuple[Response, bytes]:
+        """The response and its whole body; a redirect or no answer raised as a DirectusError."""
+        try:
+            response = await self.transport.send(request)
+            return response, await response.read()
+        except RedirectRefused as exc:
+            raise redirect_error(self.url, str(exc)) from exc
+        except NetworkError as exc:
+            raise network_error(self.url, self.origin or exc.origin, str(exc), exc.blocked) from exc
 
     def _bearer(self) -> Optional[str]:
         if self.session is not None:

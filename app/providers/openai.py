@@ -38,6 +38,7 @@ from app.providers.history import arguments_text, well_formed
 from app.providers.registry import OPENAI
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
+from app.providers.user_content import Piece, content_or_text
 from app.transport import Request, Transport
 
 if TYPE_CHECKING:
@@ -56,23 +57,13 @@ def usage_from(u: dict[str, Any]) -> Usage:
     )
 
 
-def user_content(m: Message, files: dict[str, str], takes: tuple[str, ...]) -> Any:
-    """A user message's content: a string, or input_text / input_image / input_file parts when it has files."""
-    from app.providers.user_content import only_text, user_pieces
-
-    pieces = user_pieces(m, files, takes)
-    text = only_text(pieces)
-    if text is not None:
-        return text
-    content: list[dict[str, Any]] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            content.append({"type": "input_text", "text": piece})
-        elif piece.part.media_type == "application/pdf":
-            content.append({"type": "input_file", "filename": piece.part.name, "file_data": piece.data_url})
-        else:
-            content.append({"type": "input_image", "image_url": piece.data_url, "detail": "auto"})
-    return content
+def _block(piece: Piece) -> dict[str, Any]:
+    """A user message's piece as a Responses content part: input_text, input_image or input_file."""
+    if isinstance(piece, str):
+        return {"type": "input_text", "text": piece}
+    if piece.part.media_type == "application/pdf":
+        return {"type": "input_file", "filename": piece.part.name, "file_data": piece.data_url}
+    return {"type": "input_image", "image_url": piece.data_url, "detail": "auto"}
 
 
 def map_input(
@@ -87,7 +78,7 @@ def map_input(
     for m in well_formed(messages):
         match m.role:
             case "user":
-                items.append({"role": "user", "content": user_content(m, files or {}, takes)})
+                items.append({"role": "user", "content": content_or_text(m, files or {}, takes, _block)})
             case "assistant":
                 pending: list[dict[str, Any]] = []  # reasoning items wait for the output item that follows them
                 for p in m.parts:

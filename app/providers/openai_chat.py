@@ -35,6 +35,7 @@ from app.providers.catalog import CatalogModel
 from app.providers.history import arguments_text, well_formed
 from app.providers.sse import SSEEvent
 from app.providers.streaming import StreamingProvider, StreamParser, loads
+from app.providers.user_content import Piece, content_or_text
 from app.transport import Request, Transport
 
 if TYPE_CHECKING:
@@ -74,24 +75,14 @@ def usage_from(u: dict[str, Any]) -> Usage:
     )
 
 
-def user_content(m: Message, files: dict[str, str], takes: tuple[str, ...]) -> Any:
-    """A user message's content: a string, or text / image_url (a data URL) / file parts when it has images or
-    PDFs the model takes (text files are text)."""
-    from app.providers.user_content import only_text, user_pieces
-
-    pieces = user_pieces(m, files, takes)
-    text = only_text(pieces)
-    if text is not None:
-        return text
-    content: list[dict[str, Any]] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            content.append({"type": "text", "text": piece})
-        elif piece.part.media_type == "application/pdf":
-            content.append({"type": "file", "file": {"filename": piece.part.name, "file_data": piece.data_url}})
-        else:
-            content.append({"type": "image_url", "image_url": {"url": piece.data_url}})
-    return content
+def _block(piece: Piece) -> dict[str, Any]:
+    """A user message's piece as a Chat Completions content part: text, image_url (a data URL; vision models) or
+    file (a PDF)."""
+    if isinstance(piece, str):
+        return {"type": "text", "text": piece}
+    if piece.part.media_type == "application/pdf":
+        return {"type": "file", "file": {"filename": piece.part.name, "file_data": piece.data_url}}
+    return {"type": "image_url", "image_url": {"url": piece.data_url}}
 
 
 def map_messages(
@@ -111,7 +102,7 @@ def map_messages(
     for m in well_formed(messages):
         match m.role:
             case "user":
-                out.append({"role": "user", "content": user_content(m, files or {}, takes)})
+                out.append({"role": "user", "content": content_or_text(m, files or {}, takes, _block)})
             case "assistant":
                 text: list[str] = []
                 calls: list[dict[str, Any]] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Iterable, Optional, Union, assert_never
+from typing import Any, Callable, Iterable, Optional, Union, assert_never
 
 from app.chat.model import FilePart, Message, ReasoningPart, TextPart, ToolCallPart, ToolResultPart
 
@@ -92,6 +92,16 @@ def user_pieces(message: Message, files: dict[str, str], takes: Iterable[str]) -
                 assert_never(p)
     joined = "".join(text)
     return ([joined] if joined else []) + attached
+
+
+def content_or_text(
+    message: Message, files: dict[str, str], takes: Iterable[str], block: Callable[[Piece], dict[str, Any]]
+) -> Any:
+    """A user message's content for the OpenAI protocols: one string when it is all text (the compact shape), else
+    a list of the protocol's blocks (`block` maps each piece)."""
+    pieces = user_pieces(message, files, takes)
+    text = only_text(pieces)
+    return text if text is not None else [block(p) for p in pieces]
 
 
 def only_text(pieces: list[Piece]) -> Optional[str]:

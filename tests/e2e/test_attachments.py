@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from devkit.fake_provider.settings import MODELS
+from tests.e2e.test_storage import _FILL  # fill localStorage up to its quota
 from tests.fixtures.sdk_shapes import sdk_files
 
 pytestmark = pytest.mark.e2e
@@ -25,16 +26,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Page >>\n%%EOF\n"
 VISION = dict(MODELS, chat="compatible:local:llava:7b")  # the compatible model marked as taking images and PDFs
 DELETE_FILES = """() => new Promise(r => {
   const q = indexedDB.deleteDatabase('directus-assistant-files'); q.onsuccess = q.onerror = q.onblocked = r; })"""
-FILL = """([key, spare]) => {
-  localStorage.removeItem(key);
-  let lo = 0, hi = 6 * 1024 * 1024;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    try { localStorage.setItem(key, "x".repeat(mid)); lo = mid; } catch (e) { hi = mid - 1; }
-  }
-  localStorage.setItem(key, "x".repeat(Math.max(0, lo - spare)));
-  return lo;
-}"""
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
@@ -150,7 +141,7 @@ def test_images_survive_a_reload_and_a_full_local_storage_and_what_is_not_kept_i
     assert all(len(v) < 40_000 for _, v in stored), "a conversation holds the bytes, not only thumbnails"
     conversations = page.locator(".conv-item").count()
     try:
-        assert page.evaluate(FILL, ["zz-filler", 100]) > 3_000_000
+        assert page.evaluate(_FILL, ["zz-filler", 100]) > 3_000_000
         chat.reload()
         expect(page.locator(".conv-item")).to_have_count(conversations)  # no conversation lost
         sent = page.locator("article.message.user").last
