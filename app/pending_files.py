@@ -79,15 +79,15 @@ class PendingFiles:
     def kept(self, sha: str) -> Optional[bool]:
         """Whether a file's bytes are on this device; None until the store has been read (then it is read)."""
         store = self.store
-        if not store.opened:
-            self.hub.spawn(self._open())
+        if not store.ready:
+            if not store.opened:
+                self.hub.spawn(self._open())
             return None
         return store.available(sha)
 
     async def _open(self) -> None:
-        if not self.store.opened:
-            await self.store.open()
-            self.hub.notify("conversation")
+        await self.store.open()
+        self.hub.notify("conversation")  # the chips can now say which files are kept
 
     async def load(self, history: list[Message]) -> dict[str, str]:
         shas = [f.sha256 for m in history for f in m.files]

@@ -16,6 +16,7 @@ the page stays open, and the conversation says that it is not kept on this devic
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Callable, Iterable, Optional, Protocol
@@ -61,12 +62,21 @@ class AttachmentStore:
         self.clock = clock
         self.index: dict[str, list[float]] = {}  # sha -> [size, last used]
         self.session: dict[str, str] = {}  # files attached in this page, kept or not: sent from memory
-        self.opened = False
+        self.ready = False  # the index has been read: kept() answers
+        self._loading: Optional[asyncio.Future[None]] = None
+
+    @property
+    def opened(self) -> bool:
+        """open() has started (it may still be reading the index)."""
+        return self._loading is not None
 
     async def open(self) -> None:
-        if self.opened:
-            return
-        self.opened = True
+        """Read the index once; callers that come while it is being read wait for the same read."""
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._load())
+        await self._loading
+
+    async def _load(self) -> None:
         try:
             raw = await self.blobs.get(INDEX)
             loaded = json.loads(raw) if raw else {}
@@ -78,6 +88,7 @@ class AttachmentStore:
                 for k, v in loaded.items()
                 if isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
             }
+        self.ready = True
 
     @property
     def used(self) -> int:

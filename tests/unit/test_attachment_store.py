@@ -129,3 +129,22 @@ async def test_an_export_carries_the_attachments_and_an_import_keeps_only_honest
     lying["attachments"] = {"0" * 64: data, sha: "not base64!"}  # bytes under another file's address; garbage
     fresh = AttachmentStore(MemoryBlobs())
     assert await keep_imported(json.dumps(lying), fresh) == 0 and fresh.index == {}
+
+
+async def test_a_file_attached_while_the_index_is_being_read_is_not_forgotten():
+    import asyncio
+
+    class SlowIndex(MemoryBlobs):
+        async def get(self, key: str):
+            await asyncio.sleep(0.01)
+            return await super().get(key)
+
+    blobs = SlowIndex()
+    blobs.values["index"] = '{"old": [1, 1]}'
+    store = AttachmentStore(blobs)
+    reading = asyncio.ensure_future(store.open())
+    await asyncio.sleep(0)  # the index is being read
+    assert store.opened and not store.ready
+    assert await store.put("new", "eA==", 1)
+    await reading
+    assert store.ready and store.kept("old") and store.kept("new")
