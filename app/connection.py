@@ -57,7 +57,7 @@ CONNECT_WAIT_SECONDS = 15.0  # how long a turn waits for a Directus connection i
 @dataclass
 class Connection:
     status: ConnectionStatus = "off"
-    message: str = ""  # what is wrong, in plain words (status "error"), or a hint (status "off")
+    message: str = ""  # what is wrong, in plain words ("error"), a hint ("off"), what this Directus lacks ("connected")
     user: Optional[CurrentUser] = None  # when connected
     otp_needed: bool = False
     url: str = ""
@@ -144,13 +144,13 @@ class DirectusConnection:
         try:
             client = self._new_client(url, token, session)
             user = await client.me(fresh=True)
-            await self.tools.access().load(client, user)  # what it can do and the user may (capabilities.py)
+            access = await self.tools.access().load(client, user)  # what it can do and the user may (capabilities.py)
         except Exception as exc:  # noqa: BLE001 - any failure must end "connecting", or every turn waits for it
             self.client = None
             self._set(Connection("error", _failure(exc), url=url))
             return False
         self.client = client
-        self._set(Connection("connected", user=user, url=url))
+        self._set(Connection("connected", access.capabilities.lacks(), user=user, url=url))
         return True
 
     async def sign_in(self, email: str, password: str, otp: str = "") -> bool:
@@ -169,7 +169,7 @@ class DirectusConnection:
             client = self._new_client(url)
             await client.login(email.strip(), password, otp or None)  # stores the session via _session_changed
             user = await client.me(fresh=True)
-            await self.tools.access().load(client, user)
+            access = await self.tools.access().load(client, user)
         except DirectusError as exc:
             self.client = None
             self._set(Connection("error", exc.message, otp_needed=exc.code in ("OTP_REQUIRED", "INVALID_OTP"), url=url))
@@ -179,7 +179,7 @@ class DirectusConnection:
             self._set(Connection("error", _failure(exc), url=url))
             return False
         self.client = client
-        self._set(Connection("connected", user=user, url=url))
+        self._set(Connection("connected", access.capabilities.lacks(), user=user, url=url))
         return True
 
     async def disconnect(self) -> None:

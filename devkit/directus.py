@@ -8,7 +8,8 @@ process stops the server if this process dies; call ``stop()`` when done.
 
 ``DirectusInstance``: ``url`` (``"http://127.0.0.1:<port>"``, no trailing slash), ``port``, ``instance_dir``
 (``server.log`` is in there), the demo credentials (``admin_token``, ``reader_token``, ``admin_email``,
-``admin_password``, ``reader_email``, ``reader_password``, from scripts/directus_demo.json), ``version``, ``reset()`` (pristine
+``admin_password``, ``reader_email``, ``reader_password``, from scripts/directus_demo.json), ``version`` and
+``at_least(11, 12)``, ``reset()`` (pristine
 database and uploads, then a restart: about 2.5-3 s), ``client(token=...)`` (an ``httpx.Client`` on ``url`` with
 that bearer token; default the admin's, ``None`` for none), ``stop()``. ``dirty`` is bookkeeping for the tests'
 fixtures (tests/fixtures/directus.py).
@@ -49,6 +50,11 @@ class DirectusInstance:
     version: str = DEFAULT_VERSION
     running: bool = field(default=False, repr=False)
     dirty: bool = field(default=False, repr=False)
+
+    def at_least(self, major: int, minor: int = 0) -> bool:
+        """Whether this Directus is that version or newer (tests of what older versions lack check it)."""
+        have = tuple(int(part) for part in self.version.split(".")[:2])
+        return have >= (major, minor)
 
     def reset(self) -> None:
         """Pristine database and uploads, then a restart on the same port."""

@@ -62,6 +62,13 @@ class Capabilities:
             versioning=parsed >= VERSIONING_SINCE,
         )
 
+    def lacks(self) -> str:
+        """What this version cannot do that the app offers on newer ones, in plain words for the user ("" if none)."""
+        if self.prompts:
+            return ""
+        named = f"Directus {self.version}" if self.version else "This Directus"
+        return f"{named} has no prompts collection setting (Directus 11.12 and later): no shared prompts."
+
     @property
     def generation(self) -> Optional[int]:
         parsed = parse_version(self.version)

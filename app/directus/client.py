@@ -175,6 +175,8 @@ class DirectusClient:
         ]
         try:
             data = await self.request("GET", "/users/me", params={"fields": fields})
+            if isinstance(data, dict) and "policies" not in data and not _has_key(data.get("role"), "policies"):
+                data = await self._with_role_flags(data)  # Directus 10 leaves out the fields it does not have
         except DirectusError as exc:
             if exc.code not in ("FORBIDDEN", "INVALID_QUERY"):
                 raise
@@ -200,6 +202,18 @@ class DirectusClient:
             app_access=app_access,
         )
         return self._user
+
+    async def _with_role_flags(self, data: dict) -> dict:
+        """The user as read, plus the role's own admin and app access flags when the role has them (Directus 10;
+        later versions, or a user who may not read them, leave them out)."""
+        try:
+            more = await self.request("GET", "/users/me", params={"fields": ["role.admin_access", "role.app_access"]})
+        except DirectusError:
+            return data
+        role, flags = data.get("role"), more.get("role") if isinstance(more, dict) else None
+        if isinstance(flags, dict) and "admin_access" in flags:
+            return {**data, "role": {**(role if isinstance(role, dict) else {}), **flags}}
+        return data
 
     async def _me_without_policies(self) -> Any:
         """Directus 10 has no policies: admin and app access are flags of the role. Users without app access may
@@ -385,6 +399,10 @@ class DirectusClient:
         self.session = session
         if self.on_session_change:
             self.on_session_change(session)
+
+
+def _has_key(value: Any, key: str) -> bool:
+    return isinstance(value, dict) and key in value
 
 
 def _listed(value: Any) -> list:

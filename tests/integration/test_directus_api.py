@@ -9,7 +9,7 @@ def test_ping_and_version(directus):
     with directus.client(token=None) as anonymous, directus.client() as admin:
         assert anonymous.get("/server/ping").text == "pong"
         info = admin.get("/server/info").json()["data"]
-    assert info["version"] == "12.4.0"
+    assert info["version"] == directus.version  # told to every signed-in user, on every version
 
 
 def test_cors_preflight_allows_the_app_origin_search_and_authorization(directus):
@@ -101,7 +101,8 @@ def test_reader_reads_articles_and_categories_but_not_authors(directus):
         assert reader.get("/items/categories").status_code == 200
         authors = reader.get("/items/authors")
         assert forbidden(authors), authors.text
-        assert "authors" in authors.json()["errors"][0]["message"]
+        if directus.at_least(11):  # Directus 10 does not name the collection
+            assert "authors" in authors.json()["errors"][0]["message"]
         # fields through a relation into a forbidden collection are silently dropped (the raw key stays) ...
         rows = reader.get("/items/articles", params={"fields": "title,author.name", "limit": 1}).json()["data"]
         assert rows == [{"title": "Notes on the Analytical Engine"}]
@@ -126,6 +127,10 @@ def test_reader_cannot_write(directus):
 
 
 def test_reader_permissions_me_lists_only_read_access(directus):
+    if not directus.at_least(11):
+        pytest.skip(
+            "/permissions/me arrived with policies in Directus 11 (10: the role's rows, test_tools_permissions)"
+        )
     with directus.client(token=directus.reader_token) as reader:
         permissions = reader.get("/permissions/me").json()["data"]
     assert permissions["articles"]["read"]["access"] == "full"

@@ -58,6 +58,8 @@ def test_the_reader_can_trigger_it_too(directus):
 
 def test_trigger_mistakes_are_bare_403s(directus):
     """Missing keys or a collection the flow is not on: 403 FORBIDDEN; the real reason is only in the log."""
+    if not directus.at_least(11):
+        pytest.skip("Directus 10 runs a manual flow without checking its keys or collection (200)")
     with directus.client() as admin:
         flow_id = seeded_flow(admin)["id"]
         no_keys = admin.post(f"/flows/trigger/{flow_id}", json={"collection": "articles"})
@@ -173,6 +175,8 @@ def test_a_webhook_flow_with_a_script(directus_reset):
 
 
 def test_core_tier_allows_five_active_flows(directus_reset):
+    if not directus_reset.at_least(12):
+        pytest.skip("the Core tier's limits came with Directus 12's license; 10 and 11 have none")
     with directus_reset.client() as admin:
         for n in range(4):  # the seeded flow is the first
             created = admin.post("/flows", json={"name": f"Flow {n}", "status": "active", "trigger": "manual"})

@@ -11,6 +11,14 @@ from devkit.transports import HttpxTransport
 
 pytestmark = pytest.mark.directus
 
+SINCE = "the prompts collection setting arrived in Directus 11.12, with its MCP server"
+
+
+@pytest.fixture(autouse=True)
+def _prompts_setting(directus):
+    if not directus.at_least(11, 12):
+        pytest.skip(SINCE)
+
 
 async def test_published_prompts_of_the_configured_collection(directus):
     transport = HttpxTransport()

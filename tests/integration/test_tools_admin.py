@@ -68,11 +68,17 @@ async def test_collections_fields_relations_crud(call, directus_reset):
         {"action": "create", "data": {"collection": "tags", "field": "article", "related_collection": "articles"}},
     )
     assert ok and rel["related_collection"] == "articles"
-    ok, rel = await call(
-        "relations",
-        {"action": "update", "collection": "tags", "field": "article", "data": {"schema": {"on_delete": "CASCADE"}}},
-    )
-    assert ok and rel["schema"]["on_delete"] == "CASCADE"
+    if directus_reset.at_least(12):  # before 12, Directus on SQLite crashes on this update (RelationsService.alterType)
+        ok, rel = await call(
+            "relations",
+            {
+                "action": "update",
+                "collection": "tags",
+                "field": "article",
+                "data": {"schema": {"on_delete": "CASCADE"}},
+            },
+        )
+        assert ok and rel["schema"]["on_delete"] == "CASCADE"
     ok, schema = await call("schema", {"collections": ["tags"]})
     assert ok and schema["tags"]["article"] == "m2o -> articles" and schema["tags"]["label"] == "string, required"
 

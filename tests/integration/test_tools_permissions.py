@@ -53,6 +53,7 @@ async def test_an_admin_is_offered_everything_and_told_nothing(directus, directu
     transport, user, access, box = await toolbox_for(directus, directus.admin_token)
     try:
         assert user.admin and access.capabilities.version == directus_version
+        assert ("no shared prompts" in access.capabilities.lacks()) == directus_version.startswith("10.")
         assert actions(box, "items") == ["create", "read", "update", "delete", "chart"]
         assert "Permissions" not in box.specs()[0].description and not access.unavailable
     finally:

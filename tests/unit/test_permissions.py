@@ -138,6 +138,11 @@ def test_capabilities_follow_the_version(version, policies, prompts):
         True,
         int(version.split(".")[0]),
     )
+    assert caps.lacks() == (
+        ""
+        if prompts
+        else f"Directus {version} has no prompts collection setting (Directus 11.12 and later): no shared prompts."
+    )
 
 
 class Answers:

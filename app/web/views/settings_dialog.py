@@ -111,7 +111,7 @@ class SettingsDialog:
             return
         line = CONNECTION_LABELS[connection.status]
         if connection.status == "connected":
-            line += " as " + connection.who
+            line += " as " + connection.who + (". " + connection.message if connection.message else "")
         elif connection.message:
             line += ": " + connection.message
         text(el, line)
