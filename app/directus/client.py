@@ -180,7 +180,8 @@ class DirectusClient:
         except DirectusError as exc:
             if exc.code not in ("FORBIDDEN", "INVALID_QUERY"):
                 raise
-            data = await self._me_without_policies()
+            # Users without app access may not read their role or policies: they are not admins.
+            data = await self.request("GET", "/users/me", params={"fields": ["id", "email", "first_name", "last_name"]})
         if not isinstance(data, dict) or not isinstance(data.get("id"), (str, int)) or isinstance(data["id"], bool):
             raise not_directus(self.url, "it did not say who is signed in")
         found = data.get("role")
@@ -214,19 +215,6 @@ class DirectusClient:
         if isinstance(flags, dict) and "admin_access" in flags:
             return {**data, "role": {**(role if isinstance(role, dict) else {}), **flags}}
         return data
-
-    async def _me_without_policies(self) -> Any:
-        """Directus 10 has no policies: admin and app access are flags of the role. Users without app access may
-        read neither: they are not admins."""
-        who = ["id", "email", "first_name", "last_name"]
-        try:
-            return await self.request(
-                "GET", "/users/me", params={"fields": [*who, "role.name", "role.admin_access", "role.app_access"]}
-            )
-        except DirectusError as exc:
-            if exc.code not in ("FORBIDDEN", "INVALID_QUERY"):
-                raise
-        return await self.request("GET", "/users/me", params={"fields": who})
 
     async def _has_app_permissions(self) -> bool:
         # Non-admins may not read their own policies; app access shows as read access to the schema.
