@@ -174,9 +174,7 @@ class DirectusClient:
             "role.policies.policy.app_access",
         ]
         try:
-            data = await self.request("GET", "/users/me", params={"fields": fields})
-            if isinstance(data, dict) and "policies" not in data and not _has_key(data.get("role"), "policies"):
-                data = await self._with_role_flags(data)  # Directus 10 leaves out the fields it does not have
+            data = await self._with_role_flags(await self.request("GET", "/users/me", params={"fields": fields}))
         except DirectusError as exc:
             if exc.code not in ("FORBIDDEN", "INVALID_QUERY"):
                 raise
@@ -204,14 +202,17 @@ class DirectusClient:
         )
         return self._user
 
-    async def _with_role_flags(self, data: dict) -> dict:
-        """The user as read, plus the role's own admin and app access flags when the role has them (Directus 10;
-        later versions, or a user who may not read them, leave them out)."""
+    async def _with_role_flags(self, data: Any) -> Any:
+        """The user as read, plus the admin and app access flags of the role when the answer has no policies
+        (Directus 10 leaves out the fields it does not have, and keeps those flags on the role)."""
+        role = data.get("role") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or "policies" in data or (isinstance(role, dict) and "policies" in role):
+            return data
         try:
             more = await self.request("GET", "/users/me", params={"fields": ["role.admin_access", "role.app_access"]})
         except DirectusError:
             return data
-        role, flags = data.get("role"), more.get("role") if isinstance(more, dict) else None
+        flags = more.get("role") if isinstance(more, dict) else None
         if isinstance(flags, dict) and "admin_access" in flags:
             return {**data, "role": {**(role if isinstance(role, dict) else {}), **flags}}
         return data
@@ -387,10 +388,6 @@ class DirectusClient:
         self.session = session
         if self.on_session_change:
             self.on_session_change(session)
-
-
-def _has_key(value: Any, key: str) -> bool:
-    return isinstance(value, dict) and key in value
 
 
 def _listed(value: Any) -> list:
