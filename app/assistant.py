@@ -35,7 +35,7 @@ functions that use them.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from app.autosave import Autosave
 from app.chart_results import ChartResults
@@ -288,14 +288,17 @@ class Assistant:
 
     # ----- turns ----------------------------------------------------------------------------------------
 
-    def send(self, text: str) -> bool:
-        """Send the text with the files attached to it (they stay attached when it cannot be sent)."""
+    def send(self, text: str, items: Sequence[tuple[str, str, str]] = ()) -> bool:
+        """Send the text with the files attached to it (they stay attached when it cannot be sent) and the Directus
+        items pinned to it ((collection, key, label), app/directus/context_items.py)."""
         if self.files.preparing:
             self.hub.add_notice(
                 "An attachment is still being prepared: send once its chip shows.", "info", "attachments"
             )
             return False
-        if not self.turns.send(text, list(self.files.parts)):
+        from app.directus.context_items import pinned_parts
+
+        if not self.turns.send(text, list(self.files.parts), pinned_parts(items, self.directus.url())):
             return False
         self.files.take()
         return True

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from app.autosave import Autosave
     from app.chat.agent import Agent, PendingApproval, Provider, UserDecision
     from app.chat.approvals import ApprovalPolicy
-    from app.chat.model import FilePart, ToolResultPart
+    from app.chat.model import FilePart, TextPart, ToolResultPart
     from app.connection import DirectusConnection
     from app.hub import Hub
     from app.model_choice import ModelChoice
@@ -115,6 +115,7 @@ class Turns:
         Raises ProviderError (no model, no key, unknown endpoint) with a message for the user."""
         from app.chat.agent import Agent
         from app.chat.events import ProviderError
+        from app.directus.context_items import read_pinned
         from app.providers import open_provider
 
         ref = self.models.selected_model()
@@ -131,7 +132,7 @@ class Turns:
             self.prefs.system_prompt(),
             context_window=model.context_window,
             reasoning=self.models.selected_effort() or None,
-            ready=self.directus.settled,
+            ready=lambda: read_pinned(conversation, self.directus),  # a sign-in in progress is over; pinned items read
             on_change=lambda: self.agent_changed(conversation, agent),
             on_policy_change=self._policy_changed,
             ask_user=True,
@@ -167,7 +168,7 @@ class Turns:
         run(agent)
         return True
 
-    def send(self, text: str, attached: Sequence[FilePart] = ()) -> bool:
+    def send(self, text: str, attached: Sequence[FilePart] = (), pinned: Sequence[TextPart] = ()) -> bool:
         text = text.strip()
         if not text and not attached:
             return False
@@ -183,7 +184,7 @@ class Turns:
                 "info",
                 "no-directus",
             )
-        return self._action(lambda agent: agent.send(text, attached))
+        return self._action(lambda agent: agent.send(text, attached, pinned))
 
     def _can_take(self, attached: Sequence[FilePart]) -> bool:
         """Whether the selected model takes these files within its provider's limits; else a notice that says why

@@ -107,11 +107,14 @@ class Agent(Generic[Prepared]):
     def busy(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def send(self, text: str, attached: Sequence[FilePart] = ()) -> "asyncio.Task[None]":
-        """Append the user's message (and its attachments) and run a turn (as a task that `stop()` cancels)."""
+    def send(
+        self, text: str, attached: Sequence[FilePart] = (), pinned: Sequence[TextPart] = ()
+    ) -> "asyncio.Task[None]":
+        """Append the user's message (its pinned items first, its attachments after) and run a turn (as a task that
+        `stop()` cancels). A pinned item's text is filled in by `ready`, before the first model call."""
         self._ensure_idle()
         self._settle_interrupted(stopped=True)
-        self.conversation.messages.append(Message(role="user", parts=[TextPart(text=text), *attached]))
+        self.conversation.messages.append(Message(role="user", parts=[*pinned, TextPart(text=text), *attached]))
         self._changed()
         return self._start()
 
@@ -137,8 +140,8 @@ class Agent(Generic[Prepared]):
         index = new_version_of_last_user(self.conversation.messages)
         if index is None:
             return self.send(text)
-        edited = self.conversation.messages[index]
-        edited.parts = [TextPart(text=text), *edited.files]  # an edit changes the text; the attachments stay
+        edited = self.conversation.messages[index]  # its pinned items stay (read again when sent), its files too
+        edited.parts = [*(TextPart(item=p.item) for p in edited.pinned), TextPart(text=text), *edited.files]
         self._changed()
         return self._start()
 

@@ -50,9 +50,20 @@ def _read_as(known: tuple[str, ...], fallback: str) -> Callable[[object], object
 PartKind = Literal["text", "reasoning", "tool_call", "tool_result", "file"]
 
 
+class PinnedItem(_Value):
+    """A Directus item the user pinned to their message as context (app/directus/context_items.py): shown as a chip;
+    its part's text is the item as read when the message was sent, replayed as it is by later requests."""
+
+    collection: str
+    key: str
+    label: str = ""
+    url: str = ""  # where Directus's app shows it
+
+
 class TextPart(_Value):
     kind: Literal["text"] = "text"
     text: str = ""
+    item: Optional[PinnedItem] = None  # user messages: this text is a pinned item's block, not what they typed
 
 
 class ReasoningPart(_Value):
@@ -238,7 +249,12 @@ class Message(_Value):
 
     @property
     def text(self) -> str:
-        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+        """What was written (by the user: typed; pinned items' blocks are not part of it)."""
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart) and p.item is None)
+
+    @property
+    def pinned(self) -> list[TextPart]:
+        return [p for p in self.parts if isinstance(p, TextPart) and p.item is not None]
 
     @property
     def files(self) -> list[FilePart]:

@@ -30,6 +30,8 @@ Action = Literal[
     "settings-key",
     "undo",
     "example",
+    # the composer
+    "add-context",
     "chart",
     "table-sort",
     # attachments (app/web/views/attachments.py)
@@ -96,6 +98,7 @@ HANDLERS: dict[Action, Handler] = {
     "settings-key": lambda c, k: c.settings.open(key_of=k.ident),
     "undo": lambda c, k: c.undo(k.ident),
     "example": lambda c, k: c.use_example(k.data("prompt")),
+    "add-context": lambda c, k: c.context_picker.open(),
     "chart": lambda c, k: _chart(c, k),  # a chart's or a result table's buttons (app/web/views/chart.py)
     "table-sort": lambda c, k: _sort(k),
     "new-conversation": lambda c, k: c.new_conversation(),

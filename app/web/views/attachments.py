@@ -105,8 +105,9 @@ class Attaching:
         if state == self._shown:
             return
         self._shown = state
-        replace_keeping_focus(self.row, chips(files.parts, files.kept, True))
-        self.row.hidden = not files.parts
+        pinned = list(self.row.querySelectorAll(".context-chip"))  # the row's other chips (views/context_chips.py)
+        replace_keeping_focus(self.row, chips(files.parts, files.kept, True) + pinned)
+        self.row.hidden = not self.row.firstElementChild
 
     def pick(self, replacing: Optional[str] = None) -> None:
         self._replacing = replacing

@@ -103,12 +103,20 @@ class MessageView:
     def update(self, message: Message, ctx: RenderContext) -> None:
         if message.role == "user":
             files = message.files
-            state = (message.text, tuple((f.sha256, f.name, ctx.file_kept(f.sha256)) for f in files))
+            state = (
+                message.text,
+                tuple((f.sha256, f.name, ctx.file_kept(f.sha256)) for f in files),
+                tuple(p.item for p in message.pinned),
+            )
             if state != self._user_state:
                 self._user_state = state
                 clear(self.parts_el)
                 if message.text or not files:
                     self.parts_el.appendChild(h("div", {"class": "user-text"}, message.text))
+                if message.pinned:
+                    from app.web.views.context_chips import pinned_chips
+
+                    self.parts_el.appendChild(pinned_chips(message.pinned))
                 if files:
                     from app.web.views.attachments import sent_chips
 
