@@ -28,7 +28,6 @@ from app.web.shortcuts import Shortcuts
 from app.web.views.approvals import ApprovalsView
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
-from app.web.views.context_chips import ContextChips
 from app.web.views.context_picker import ContextPicker
 from app.web.views.conversation import ConversationView
 from app.web.views.model_picker import render_effort_picker, render_model_picker
@@ -159,8 +158,7 @@ class Controller:
         self.view = ConversationView(self.root, self.jump)
         self.view.file_kept = self.assistant.files.kept
         self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
-        self.chips = ContextChips(by_id("composer-chips"))  # items pinned to the next message
-        self.context_picker = ContextPicker(by_id("context-dialog"), self.chips, self.assistant, self.spawn)
+        self.context_picker = ContextPicker(self.assistant, self.spawn)  # Add context: #context-dialog, its chips
         self.questions = QuestionsView(by_id("approvals"), self.composer.textarea, self.assistant.answer_question)
         self.shortcuts = Shortcuts(self, by_id("shortcuts-dialog"))
         self.usage_bar = UsageBar()
@@ -174,7 +172,6 @@ class Controller:
             "composer-input",
             "composer-send",
             "attach-button",
-            "add-context",
         ):
             el = by_id(element_id)
             if el is not None:
@@ -320,10 +317,10 @@ class Controller:
         if not message.strip() and not a.files.parts:
             self.composer.textarea.focus()
             return
-        started = a.edit_last(message) if self.composer.editing else a.send(message, self.chips.items)
+        started = a.edit_last(message) if self.composer.editing else a.send(message, self.context_picker.chips.items)
         if started:
             if not self.composer.editing:
-                self.chips.clear()
+                self.context_picker.chips.clear()  # pinned to that message only
             if not self._asked_to_persist:
                 self._asked_to_persist = True
                 ask_to_persist()

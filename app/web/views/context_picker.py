@@ -1,7 +1,7 @@
 """The "Add context" dialog: pick a collection and search its items by their display template, or paste a Data
 Studio item URL; the item chosen is pinned to the next message (app/web/views/context_chips.py).
 
-    picker = ContextPicker(dialog, chips, assistant, spawn)
+    picker = ContextPicker(assistant, spawn)   # #context-dialog; picker.chips: the items pinned to the next message
     picker.open()                         # lists the user's collections (read with their permissions)
     picker.pin_from_hash("#context=articles/3&context=pages/home")   # a deep link (untrusted: checked)
 
@@ -14,22 +14,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
-from app.web.dom import Element, Event, clear, h, listen, text
+from app.web.dom import Element, Event, by_id, clear, h, listen, text
 
 if TYPE_CHECKING:
     from app.assistant import Assistant
-    from app.web.views.context_chips import ContextChips
 
 
 class ContextPicker:
-    def __init__(
-        self,
-        dialog: Element,
-        chips: ContextChips,
-        assistant: Assistant,
-        spawn: Callable[[Coroutine[Any, Any, Any]], None],
-    ):
-        self.dialog, self.chips, self.assistant, self.spawn = dialog, chips, assistant, spawn
+    def __init__(self, assistant: Assistant, spawn: Callable[[Coroutine[Any, Any, Any]], None]):
+        from app.web.views.context_chips import ContextChips
+
+        self.dialog = dialog = by_id("context-dialog")
+        self.assistant, self.spawn = assistant, spawn
+        self.chips = ContextChips(by_id("composer-chips"))  # shared with the attachments' chips
+        by_id("add-context").disabled = False  # (index.html has it disabled until the app runs)
         self.collection = h("select", {"id": "context-collection"})
         self.query = h("input", {"id": "context-search", "type": "search", "autocomplete": "off"})
         self.results = h("ul", {"class": "context-results", "aria-label": "Items"})
