@@ -10,8 +10,9 @@ Bytecode: Pyodide ships its standard library as sources only and installs wheels
 compiles every module it imports: ~0.7 s for the standard library alone, ~0.3 s more for pydantic, markdown-it and
 app/. So the build adds what the vendored Pyodide itself (run under Node: the same Python, the same bytecode
 format) compiles, cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or this script change (~5 s):
-- static/generated/python_stdlib.zip: Pyodide's python_stdlib.zip plus the .pyc of the modules the app imports,
-  next to their sources (zipimport prefers them). static/interpreter.mjs hands it to Pyodide (`stdLibURL`).
+- static/generated/python_stdlib.zip: only the modules the app imports (at start, or anywhere in app/), as .pyc without
+  their sources. static/interpreter.mjs hands it to Pyodide (`stdLibURL`) and installs app/web/stdlib_rest.py's
+  finder for static/generated/python_stdlib_rest.zip, the sources of every other module, fetched on first import.
 - "pyc/" in app.zip: the wheels' and app/'s modules as "checked-hash" pycs; app/main.py points
   `sys.pycache_prefix` there. Python compares each with the hash of the source it has, so a stale one is ignored
   (the module is compiled as before) and can never run old code. An app/ file edited since the last build simply
@@ -42,6 +43,7 @@ APP = ROOT / "app"
 PYODIDE = ROOT / "static" / "vendor" / "pyodide"
 BYTECODE = ROOT / ".cache" / "bytecode"  # pyc.zip (entries "pyc/..."), python_stdlib.zip, manifest.json
 STDLIB = TARGET.parent / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
+STDLIB_REST = TARGET.parent / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
 EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii", "pyodide.http", "pyodide.console")
 PYC_DIR = "pyc"  # inside app.zip, unpacked to Pyodide's working directory: app/main.py sets sys.pycache_prefix
@@ -205,25 +207,49 @@ for root, dirs, files in os.walk(app_root):
                 pass
 used = {"pyc" + importlib.util.cache_from_source(m.__file__)[len("/pyc"):] for m in list(sys.modules.values())
         if (getattr(m, "__file__", None) or "").startswith(site + "/")}
-# The standard library: every source as shipped, plus unchecked-hash pycs ("x.pyc" next to "x.py", where zipimport
-# looks first) of the modules imported now (Pyodide's start, package loading, app/) and EXTRA_STDLIB. The zip is one
-# build product: sources and pycs always match. Other modules are compiled on import, as before.
+# The standard library, in two zips. python_stdlib.zip (loaded at start): unchecked-hash pycs, without their sources,
+# of the modules imported now (Pyodide's start, package loading, app/), of those app/ (browser edge included) imports
+# anywhere, even inside a function, and of EXTRA_STDLIB; plus app/web/stdlib_rest.py as _stdlib_rest, the finder of
+# the rest. python_stdlib_rest.zip: the sources of every other module, fetched the first time one is imported.
+import ast  # noqa: E402
 from importlib._bootstrap_external import _code_to_hash_pyc  # noqa: E402
 stdlib_path = next(p for p in sys.path if p.endswith(".zip"))
+for root, dirs, files in os.walk(app_root):
+    for name in files:
+        if name.endswith(".py"):
+            with open(os.path.join(root, name), "rb") as f:
+                tree = ast.parse(f.read())
+            for node in ast.walk(tree):
+                found = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+                for module in found:
+                    try:
+                        __import__(module)
+                    except Exception:
+                        pass
+for module in EXTRA:
+    __import__(module)
 wanted = {n for n, m in list(sys.modules.items()) if (getattr(m, "__file__", None) or "").startswith(stdlib_path + "/")}
-wanted |= set(EXTRA)
-stdlib_pycs = 0
+stdlib_pycs, rest_names = 0, []
 with zipfile.ZipFile("/vendor/python_stdlib.zip") as src, \
-        zipfile.ZipFile("/out/python_stdlib.zip", "w", zipfile.ZIP_DEFLATED) as out:
+        zipfile.ZipFile("/out/python_stdlib.zip", "w", zipfile.ZIP_DEFLATED) as out, \
+        zipfile.ZipFile("/out/python_stdlib_rest.zip", "w", zipfile.ZIP_DEFLATED) as rest:
     for info in src.infolist():
-        data = src.read(info)
-        out.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
-        name = info.filename
-        if name.endswith(".py") and name[:-3].replace("/", ".").removesuffix(".__init__") in wanted:
+        data, name = src.read(info), info.filename
+        module = name[:-3].replace("/", ".").removesuffix(".__init__") if name.endswith(".py") else None
+        if module is None:
+            out.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
+        elif module in wanted:
             code = compile(data, stdlib_path + "/" + name, "exec", dont_inherit=True)
             pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
             out.writestr(zipfile.ZipInfo(name[:-3] + ".pyc", date_time=info.date_time), bytes(pyc), zipfile.ZIP_DEFLATED)
             stdlib_pycs += 1
+        else:
+            rest.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
+            rest_names.append(module)
+    with open(os.path.join(app_root, "web", "stdlib_rest.py")) as f:
+        finder = f.read().replace("NAMES: frozenset[str] = frozenset()", "NAMES = frozenset(%r)" % sorted(rest_names))
+    out.writestr(zipfile.ZipInfo("_stdlib_rest.py", date_time=(1980, 1, 1, 0, 0, 0)), finder, zipfile.ZIP_DEFLATED)
 json.dumps({"site": [n for n in site_names if n in used], "app": app_entries, "stdlib": stdlib_pycs,
             "python": sys.version.split()[0]})
 """
@@ -258,6 +284,7 @@ def compile_bytecode(force: bool = False) -> str:
         and manifest.get("lock") == lock
         and (BYTECODE / "pyc.zip").is_file()
         and (BYTECODE / "python_stdlib.zip").is_file()
+        and (BYTECODE / "python_stdlib_rest.zip").is_file()
         and {rel: e["sha256"] for rel, e in manifest.get("app", {}).items()} == current
     ):
         return ""
@@ -294,6 +321,7 @@ def compile_bytecode(force: bool = False) -> str:
         result["lock"] = lock
         (out / "pyc.zip").replace(BYTECODE / "pyc.zip")
         (out / "python_stdlib.zip").replace(BYTECODE / "python_stdlib.zip")
+        (out / "python_stdlib_rest.zip").replace(BYTECODE / "python_stdlib_rest.zip")
         (BYTECODE / "manifest.json").write_text(json.dumps(result, indent=1, sort_keys=True))
     return "bytecode: compiled %d standard-library, %d wheel and %d app modules for Python %s" % (
         result["stdlib"],
@@ -322,6 +350,7 @@ def write() -> bool:
     if message:
         print(message)
     stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
+    stdlib |= _write_if_changed(STDLIB_REST, (BYTECODE / "python_stdlib_rest.zip").read_bytes())
     config = _write_if_changed(TARGET, render().encode())
     zipped = _write_if_changed(BUNDLE, bundle())
     import assets  # scripts/assets.py: the service worker's list of files, hashed last (it hashes the others)

@@ -27,7 +27,14 @@ SHELL = ("index.html",)  # the page itself
 TREES = ("static/vendor/", "static/generated/")  # whole folders written by the build
 # In the build but never loaded by the page: Pyodide's own standard library (the page loads the precompiled one in
 # static/generated/, see static/interpreter.mjs), and this list itself (the service worker imports it).
-SKIPPED = frozenset({"static/vendor/pyodide/python_stdlib.zip", "static/generated/assets.js"})
+# The rest of the standard library is fetched only if a module of it is imported (app/web/stdlib_rest.py).
+SKIPPED = frozenset(
+    {
+        "static/vendor/pyodide/python_stdlib.zip",
+        "static/generated/assets.js",
+        "static/generated/python_stdlib_rest.zip",
+    }
+)
 
 
 def asset_paths(root: Path = ROOT, extra: Iterable[str] = ()) -> list[str]:

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import http.server
 import mimetypes
+import os
 import posixpath
 import sys
 import threading
@@ -67,6 +68,7 @@ class StaticServer:
         self.extra = dict(extra or {})
         self.delays = dict(delays or {})
         self.log: list[str] = []  # request paths, for tests
+        self.sent: list[tuple[str, int]] = []  # (site path, body bytes) of each full answer, for benchmarks
         handler = type("Handler", (_Handler,), {"site": self})
         self.httpd = _Server(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
@@ -201,6 +203,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.directory = file.anchor
         f = self.send_head()
         if f:
+            self.site.sent.append((site_path, os.fstat(f.fileno()).st_size))
             try:
                 if not head:
                     self.copyfile(f, self.wfile)
@@ -228,6 +231,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(200)
+        self.site.sent.append((site_path, len(body)))
         if etag:
             self.send_header("ETag", tag)
         self.send_header("Content-Type", self.guess_type(site_path))

@@ -19,23 +19,33 @@ def _pyc_header(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[:2], "little"), int.from_bytes(data[4:8], "little")
 
 
-def test_the_compiled_stdlib_is_the_vendored_one_plus_pycs_of_the_modules_the_app_imports():
+def test_the_stdlib_ships_compiled_what_the_app_imports_and_the_rest_apart():
     assert app_config.write() in (True, False)  # builds .cache/bytecode when missing or stale
     with (
         zipfile.ZipFile(app_config.PYODIDE / "python_stdlib.zip") as vendored,
         zipfile.ZipFile(app_config.STDLIB) as ours,
+        zipfile.ZipFile(app_config.STDLIB_REST) as rest,
     ):
         theirs = {i.filename: vendored.read(i) for i in vendored.infolist()}
         shipped = {i.filename: ours.read(i) for i in ours.infolist()}
-    for name, data in theirs.items():
-        assert shipped[name] == data, f"{name} differs from the vendored standard library"
-    extra = set(shipped) - set(theirs)
-    assert extra and all(n.endswith(".pyc") and n[:-1] in theirs for n in extra)  # "x.pyc" next to "x.py"
+        later = {i.filename: rest.read(i) for i in rest.infolist()}
+    sources = {n for n in theirs if n.endswith(".py")}
+    compiled = {n[:-1] for n in shipped if n.endswith(".pyc")}
+    # Every module is in exactly one place: compiled at start, or as its source in the rest; nothing else changed.
+    assert compiled | set(later) == sources and not compiled & set(later)
+    assert all(later[n] == theirs[n] for n in later)
+    assert {n for n in shipped if not n.endswith(".pyc")} == {n for n in theirs if not n.endswith(".py")} | {
+        "_stdlib_rest.py"
+    }
     for module in ("asyncio/__init__", "typing", "json/__init__", "dataclasses", "uuid", "zipfile/__init__"):
         assert module + ".pyc" in shipped, f"{module}.py is imported at every start but ships uncompiled"
-    for name in extra:
-        magic, flags = _pyc_header(shipped[name])
-        assert magic >= PYC_MAGIC_314 and flags == 0b01, f"{name}: not an unchecked-hash pyc of Python 3.14+"
+    assert "encodings/cp1252.py" in later and "pydoc.py" in later  # never imported by the app: not at start
+    finder = shipped["_stdlib_rest.py"].decode()
+    assert "'encodings.cp1252'" in finder and "'pydoc'" in finder  # it knows the names it answers for
+    for name in shipped:
+        if name.endswith(".pyc"):
+            magic, flags = _pyc_header(shipped[name])
+            assert magic >= PYC_MAGIC_314 and flags == 0b01, f"{name}: not an unchecked-hash pyc of Python 3.14+"
 
 
 def test_app_zip_carries_checked_pycs_only_for_sources_as_served():

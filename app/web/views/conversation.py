@@ -1,7 +1,8 @@
 """The conversation: messages in order, the empty state with example prompts, following the stream.
 
 `render()` reconciles message views by id and updates only what changed, so a frame during a stream costs
-the growing block, not the whole history. The view follows new content unless the user scrolled up; then a
+the growing block, not the whole history. Opening a conversation renders its last messages at once and the older
+ones in later tasks of a few milliseconds each (newest first, above), so that a long history never blocks the page. The view follows new content unless the user scrolled up; then a
 "Jump to latest" button shows instead.
 
 A tool card shows what its call does and where Directus's app shows it: `describe(call)` gives (summary, links),
@@ -11,6 +12,7 @@ from the calls the Directus side prepared once (app/directus/toolbox.py Prepared
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from app.web.dom import Element, clear, h
@@ -27,6 +29,8 @@ EXAMPLES = (
     ("Trigger a flow", "Which flows can I run by hand? Run “Summarize articles”."),
 )
 FOLLOW_SLACK = 48  # px from the bottom that still counts as "at the latest"
+FIRST_MESSAGES = 30  # rendered when a conversation opens; older ones follow (`_render_older`)
+OLDER_STEP_S = 0.015  # rendering older messages takes turns of this long with the page
 
 
 def empty_state() -> Element:
@@ -66,6 +70,8 @@ class ConversationView:
         self.order: list[str] = []
         self.conversation_id: Optional[str] = None
         self.following = True
+        self.older = 0  # leading messages of the conversation not rendered yet
+        self._last: Optional[tuple[Conversation, RenderContext]] = None  # for `_render_older`
 
     # --- scrolling ---------------------------------------------------------------------------------------------
 
@@ -99,6 +105,10 @@ class ConversationView:
             self.views.clear()
             self.order = []
             self.following = True
+            self.older = max(0, len(_shown(conversation.messages)) - FIRST_MESSAGES)
+            if self.older:
+                cid = conversation.id
+                _later(lambda: self._render_older(cid))
         messages = conversation.messages
         self.empty.hidden = bool(messages)  # (conversation.notice shows above the composer: views/usage_bar.py)
         results: dict[str, ToolResultPart] = {}
@@ -108,8 +118,8 @@ class ConversationView:
                     results[r.call_id] = r
         ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, describe, usage_text)
         ctx.file_kept = self.file_kept
-        hidden = retried(messages)
-        shown = [m for m in messages if m.role != "tool" and m.id not in hidden]
+        shown = _shown(messages)[self.older :]
+        self._last = (conversation, ctx)
         last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
         last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)
         ids = [m.id for m in shown]
@@ -142,6 +152,46 @@ class ConversationView:
             self.root.scrollTop = self.root.scrollHeight
         else:
             self.jump.hidden = False
+
+    def _render_older(self, conversation_id: str) -> None:
+        """One turn of rendering older messages above the ones shown; schedules the next while some are left."""
+        if self._last is None or conversation_id != self.conversation_id or not self.older:
+            return
+        conversation, ctx = self._last
+        ctx.is_last_assistant = ctx.is_last_user = False
+        shown = _shown(conversation.messages)
+        self.older = min(self.older, len(shown))
+        height, top = self.root.scrollHeight, self.root.scrollTop
+        started = time.perf_counter()
+        while self.older and time.perf_counter() - started < OLDER_STEP_S:
+            self.older -= 1
+            m = shown[self.older]
+            if m.id in self.views:
+                continue
+            view = MessageView(m)
+            self.views[m.id] = view
+            self.list.insertBefore(view.el, self.list.firstElementChild)
+            self.order.insert(0, m.id)
+            view.update(m, ctx)
+        if self.following:
+            self.root.scrollTop = self.root.scrollHeight
+        else:  # keep what the reader looks at where it is
+            self.root.scrollTop = top + self.root.scrollHeight - height
+        if self.older:
+            _later(lambda: self._render_older(conversation_id))
+
+
+def _later(callback: Callable[[], None]) -> None:
+    from js import setTimeout
+    from pyodide.ffi import create_once_callable
+
+    setTimeout(create_once_callable(callback), 0)
+
+
+def _shown(messages: Sequence[Message]) -> list[Message]:
+    """The messages on screen: not tool results (shown in their calls' cards), not failed answers retried."""
+    hidden = retried(messages)
+    return [m for m in messages if m.role != "tool" and m.id not in hidden]
 
 
 def retried(messages: Sequence[Message]) -> set[str]:
