@@ -74,7 +74,7 @@ def test_an_image_and_a_pdf_reach_each_provider_in_its_own_shape(protocol, chat,
     assert sdk_files(protocol, request.body) == [("image/png", image), ("application/pdf", PDF)]
 
 
-def test_a_model_without_vision_says_so_before_anything_is_sent(chat, fake_provider):
+def test_a_model_without_vision_says_so_before_anything_is_sent(chat, fake_provider, axe):
     page = chat.page
     chat.pick(MODELS["chat"])  # llama3.2:3b: text only
     attach(page, ("photo.png", "image/png", png(10, 10)))
@@ -85,6 +85,7 @@ def test_a_model_without_vision_says_so_before_anything_is_sent(chat, fake_provi
     expect(page.get_by_role("textbox", name="Message")).to_have_value("Describe it")  # nothing was taken
     expect(composer_chips(page)).to_have_count(1)
     assert fake_provider.requests_for() == []
+    axe.check(page, "a chip above the box, and the notice")
     page.get_by_role("button", name="Remove photo.png").click()
     expect(composer_chips(page)).to_have_count(0)
     page.get_by_role("textbox", name="Message").press("Enter")
@@ -125,7 +126,7 @@ def test_pasted_and_dropped_images_are_attached(chat):
     assert sorted(names.all_inner_texts()) == ["pasted.png", "table.csv"]
 
 
-def test_images_survive_a_reload_and_a_full_local_storage_and_what_is_not_kept_is_said(chat, fake_provider):
+def test_images_survive_a_reload_and_a_full_local_storage_and_what_is_not_kept_is_said(chat, fake_provider, axe):
     page = chat.page
     chat.pick(MODELS["gemini"])
     chat.send("An earlier conversation")
@@ -161,12 +162,13 @@ def test_images_survive_a_reload_and_a_full_local_storage_and_what_is_not_kept_i
     sent = page.locator("article.message.user", has_text="Three photos")
     expect(sent.locator(".chip.not-kept")).to_have_count(3)
     expect(sent.locator(".chip.not-kept").first).to_contain_text("Not kept on this device")
+    axe.check(page, "chips of files not kept on this device")
     chat.send("And now?")
     expect(chat.last_answer()).to_contain_text("You said: And now?")
     assert "photo0.png (image/png): its content is not kept on this device" in json.dumps(fake_provider.last.body)
 
     with page.expect_file_chooser() as chooser:
-        sent.get_by_role("button", name="Attach photo0.png again").click()
+        sent.get_by_role("button", name="Attach again: photo0.png").click()
     chooser.value.set_files([{"name": "photo0.png", "mimeType": "image/png", "buffer": images[0]}])
     expect(sent.locator(".chip.not-kept")).to_have_count(2)
 
@@ -195,7 +197,7 @@ def test_a_compatible_model_marked_in_settings_takes_images(chat, fake_provider)
     assert sdk_files("chat", fake_provider.last.body) == [("image/png", image)]
 
 
-def test_a_file_from_directus_is_attached_with_its_id(chat, fake_provider, directus):
+def test_a_file_from_directus_is_attached_with_its_id(chat, fake_provider, directus, axe):
     page = chat.page
     chat.pick(MODELS["responses"])
     with directus.client() as http:
@@ -208,6 +210,8 @@ def test_a_file_from_directus_is_attached_with_its_id(chat, fake_provider, direc
     expect(dialog.get_by_role("status")).to_have_text("No files.")
     dialog.get_by_role("combobox", name="Kind").select_option("image")
     dialog.get_by_role("searchbox", name="Search files").fill("gradi")
+    expect(dialog.get_by_role("button", name="Gradient")).to_be_visible()
+    axe.check(page, "Attach from Directus", include="#files-dialog")
     dialog.get_by_role("button", name="Gradient").click()
     expect(dialog).to_be_hidden()
     expect(composer_chips(page).locator(".chip-name")).to_have_text(["gradient.png"])

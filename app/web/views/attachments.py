@@ -62,7 +62,7 @@ def chip(part: FilePart, kept: Optional[bool], removable: bool) -> Element:
             h(
                 "button",
                 {"type": "button", "class": "link", "data-action": "reattach", "data-id": part.sha256,
-                 "aria-label": "Attach " + part.name + " again"},
+                 "aria-label": "Attach again: " + part.name},
                 "Attach again",
             )
         )  # fmt: skip
