@@ -56,13 +56,14 @@ class Questions:
         agent = self.turns.agent
         if agent is not None and call_id in agent.questions:
             return agent.answer(call_id, raw)
-        question = dict(self._asked_elsewhere()).get(call_id)
+        conversation_id = self.turns.conversation.id
+        question = dict(self._asked_elsewhere()).get(call_id) if self.turns.live.elsewhere(conversation_id) else None
         if question is None or call_id in self.sent or read_answer(question, raw) is None:
             return False
         from app.store.kv import QuotaExceeded
 
         try:
-            self.store.set(ANSWER_PREFIX + self.turns.conversation.id, json.dumps({"call": call_id, "answer": raw}))
+            self.store.set(ANSWER_PREFIX + conversation_id, json.dumps({"call": call_id, "answer": raw}))
         except QuotaExceeded:
             self.hub.add_notice(
                 "The answer could not be passed to the other tab: the storage is full.", "error", "answer"

@@ -127,3 +127,17 @@ def test_a_tab_opening_a_conversation_another_tab_is_answering_leaves_that_answe
     expect(tab_b.last_answer().locator(".markdown")).to_have_text(slow.strip())  # ...and B shows all of it
     expect(b.get_by_text("Another tab is running this conversation")).to_have_count(0)
     expect(chat.last_answer().locator(".badge", has_text="Stopped")).to_have_count(0)
+
+
+def test_a_question_asked_in_one_tab_is_answered_once_from_the_other(chat, tab_b, fake_provider):
+    a, b = chat.page, tab_b.page
+    chat.send('[[call ask_user {"question": "Which tab answers?", "options": ["A", "B"]}]]')
+    expect(a.get_by_role("region", name="Which tab answers?")).to_be_visible()
+    cid = a.locator(".conv-item.current").get_attribute("data-id")
+    item(b, cid).locator(".conv-open").click()
+    card_b = b.get_by_role("region", name="Which tab answers?")
+    card_b.get_by_role("button", name="B", exact=True).click()
+    expect(chat.last_answer()).to_contain_text('Done: ask_user -> {"answer": {"chosen": ["B"]}}')  # A's turn goes on
+    expect(a.get_by_role("region", name="Which tab answers?")).to_have_count(0)
+    expect(card_b).to_have_count(0)  # B folds in A's save: nothing left to answer
+    expect(tab_b.last_answer()).to_contain_text('Done: ask_user -> {"answer": {"chosen": ["B"]}}')
