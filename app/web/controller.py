@@ -383,7 +383,8 @@ class Controller:
         self.composer.textarea.focus()
 
     def toggle_sidebar(self) -> None:
-        document.body.classList.toggle("sidebar-open")
+        if document.body.classList.toggle("sidebar-open"):  # opened (narrow layout): the keyboard goes into it
+            by_id("new-conversation").focus()
 
     def undo(self, call_id: str) -> None:
         summary = self.assistant.undo_summary(call_id)

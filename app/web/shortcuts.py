@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from js import document, localStorage
+from js import document, localStorage, window
 
 from app.web.dom import Event, by_id
 from app.web.views.shortcuts_dialog import ShortcutsDialog
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 STORAGE_KEY = "da.shortcuts"  # "off" when the user turned the single-key shortcuts off
 FIELDS = ("INPUT", "TEXTAREA", "SELECT")
+NARROW = "(max-width: 820px)"  # static/app.css: the conversation list is a drawer below this width
 
 
 def _typing(target: Element) -> bool:
@@ -101,7 +102,8 @@ class Shortcuts:
             by_id("sidebar-toggle").focus()
 
     def _search(self) -> None:
-        document.body.classList.add("sidebar-open")  # (the narrow layout hides the list until it is opened)
+        if window.matchMedia(NARROW).matches:  # the narrow layout hides the list until it is opened
+            document.body.classList.add("sidebar-open")
         by_id("conversation-search").focus()
 
     def _stop(self) -> None:

@@ -174,3 +174,37 @@ def test_shortcuts_move_the_focus_and_start_things_but_never_in_a_field_and_neve
     chat.rendered()
     expect(page.locator(".conv-item.current")).to_have_attribute("data-id", current)
     page.evaluate("localStorage.removeItem('da.shortcuts')")
+
+
+def test_every_conversations_buttons_are_reachable_and_a_closed_list_is_not(chat):
+    page = chat.page
+    chat.send("The first one")
+    expect(chat.last_answer()).to_contain_text("You said")
+    chat.new_conversation()
+    chat.send("The second one")
+    expect(chat.last_answer()).to_contain_text("You said")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")
+    other = page.locator(".conv-item:not(.current)").first  # its buttons show on hover; Tab reaches them too
+    rename = other.get_by_role("button", name="Rename The first one")
+    tab_to(page, rename)
+    assert rename.evaluate("el => getComputedStyle(el).opacity") == "1"
+
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        expect(page.locator("#sidebar")).to_be_hidden()  # a drawer, closed
+        page.get_by_role("textbox", name="Message").focus()
+        for _ in range(30):  # the closed list is out of the way of Tab
+            page.keyboard.press("Tab")
+            assert not page.evaluate("document.getElementById('sidebar').contains(document.activeElement)")
+        toggle = page.get_by_role("button", name="Conversations")
+        tab_to(page, toggle, backwards=True)
+        page.keyboard.press("Enter")  # opened: the keyboard goes into it
+        expect(page.get_by_role("button", name="New conversation")).to_be_focused()
+        page.keyboard.press("Escape")  # and Esc closes it, back on its button
+        expect(toggle).to_be_focused()
+        expect(page.locator("#sidebar")).not_to_be_in_viewport()
+    finally:
+        page.locator("body").evaluate("b => b.classList.remove('sidebar-open')")
+        page.set_viewport_size(size)
