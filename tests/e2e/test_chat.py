@@ -164,6 +164,9 @@ def test_stop_mid_stream_keeps_the_partial_answer(chat, fake_provider):
     assert 0 < len(shown) < len(long_text.strip())
     page.wait_for_timeout(300)
     assert chat.last_answer().locator(".markdown").inner_text() == shown  # nothing arrives after Stop
+    # What arrived is billed: counted, marked as an estimate (the provider's final count never came).
+    expect(chat.last_answer().locator(".usage")).to_contain_text("out (estimated)")
+    expect(page.locator(".conversation-usage")).to_contain_text("(estimated)")
 
 
 def test_retry_after_a_server_error(chat, fake_provider):
