@@ -259,6 +259,14 @@ async def search_items(client: DirectusApi, collection: str, query: str) -> list
     return found
 
 
+async def item_label(client: DirectusApi, ref: ItemRef) -> str:
+    """The item as its display template shows it (a pasted URL or a deep link names only its key)."""
+    shown = await how_shown(client, ref.collection)
+    fields = sorted({shown.primary, *template_fields(shown.template)})
+    item = await client.request("GET", api_path("items", ref.collection, ref.key), params={"fields": fields})
+    return label(item, shown) if isinstance(item, dict) else ref.label
+
+
 async def readable_collections(client: DirectusApi) -> list[str]:
     """The user's collections with items (no folders, no directus_*), for the picker's list."""
     rows = await client.request("GET", "/collections") or []

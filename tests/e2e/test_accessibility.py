@@ -231,6 +231,23 @@ def test_a_question_from_the_assistant(chat, axe):
     expect(card).to_have_count(0)
 
 
+def test_the_add_context_dialog_and_pinned_chips(chat, axe, fake_provider):
+    page = chat.page
+    page.get_by_role("button", name="Add context").click()
+    dialog = page.get_by_role("dialog", name="Add context")
+    dialog.get_by_role("combobox", name="Collection").select_option("articles")
+    expect(dialog.locator(".context-choice")).to_have_count(10)
+    both_schemes(axe, page, "the Add context dialog")
+    dialog.locator(".context-choice").first.click()
+    dialog.get_by_role("button", name="Done").click()
+    expect(page.locator("#composer-chips .context-chip")).to_have_count(1)
+    both_schemes(axe, page, "a pinned item above the message box")
+    chat.send("About this item")
+    expect(page.locator("article.message.user").last.locator(".context-chip a")).to_have_count(1)
+    expect(page.locator("body")).not_to_have_attribute("data-busy", "1")
+    both_schemes(axe, page, "a sent message with a pinned item")
+
+
 def test_a_chart_and_the_tables_of_a_result(chat, axe):
     page = chat.page
     by_status = {

@@ -12,6 +12,7 @@ from app.directus.context_items import (
     ItemRef,
     context_block,
     how_shown,
+    item_label,
     readable_collections,
     search_items,
 )
@@ -45,6 +46,7 @@ async def test_the_picker_searches_by_the_display_template_and_labels_with_it(cl
     assert ("1", "Notes on the Analytical Engine") in await search_items(client, "articles", "1")  # the key too
     assert len(await search_items(client, "articles", "")) == 10  # the first page when nothing is typed
     assert await search_items(client, "articles", "no such words anywhere") == []
+    assert await item_label(client, ItemRef("articles", "1")) == "Notes on the Analytical Engine"  # a pasted URL's
 
 
 async def test_the_reader_lists_and_reads_only_what_it_may(client_for):

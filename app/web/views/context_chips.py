@@ -39,6 +39,11 @@ class ContextChips:
         self.render()
         return True
 
+    def relabel(self, collection: str, key: str, label: str) -> None:
+        """Show the item by its display template once it is known (it was pinned by its key)."""
+        self.items = [(c, k, label if (c, k) == (collection, key) and label else shown) for c, k, shown in self.items]
+        self.render()
+
     def clear(self) -> None:
         self.items = []
         self.render()

@@ -137,6 +137,19 @@ class ContextPicker:
         else:
             text(status, "Not pinned: it is pinned already, or 10 items are.")
 
+    async def _label(self, collection: str, key: str) -> None:
+        """A chip pinned by its key shows the item's label once read (it stays the key when it cannot be read)."""
+        from app.directus.context_items import ItemRef, item_label
+        from app.directus.errors import DirectusError
+
+        await self.assistant.directus.settled()
+        client = self.assistant.directus.client
+        try:
+            shown = await item_label(client, ItemRef(collection, key)) if client is not None else ""
+        except DirectusError:
+            return
+        self.chips.relabel(collection, key, shown)
+
     def _on_click(self, event: Event) -> None:
         target: Any = event.target.closest("button") if hasattr(event.target, "closest") else None
         if not hasattr(target, "hasAttribute"):
@@ -159,6 +172,7 @@ class ContextPicker:
             return
         self.url.value = ""
         self._pinned(ref.collection, ref.key, ref.label, self.url_status)
+        self.spawn(self._label(ref.collection, ref.key))
 
     def follow_address(self) -> None:
         """Pin the items of the page's `#context=…` address now and whenever it changes; the address is then cleared
@@ -180,7 +194,8 @@ class ContextPicker:
 
         refs, refused = items_from_hash(fragment)
         for ref in refs:
-            self.chips.pin(ref.collection, ref.key, ref.label)
+            if self.chips.pin(ref.collection, ref.key, ref.label):
+                self.spawn(self._label(ref.collection, ref.key))
         if refused:
             self.assistant.add_notice(
                 "%d context entries in the address were not item references (collection/id) and were left out."
