@@ -89,9 +89,26 @@ class PendingFiles:
         await self.store.open()
         self.hub.notify("conversation")  # the chips can now say which files are kept
 
-    async def load(self, history: list[Message]) -> dict[str, str]:
-        shas = [f.sha256 for m in history for f in m.files]
-        return await self.store.get_many(shas) if shas else {}
+    async def load(self, history: list[Message], protocol: str = "responses") -> dict[str, str]:
+        """The bytes a request carries: newest files first, within the protocol's limits per request (older images
+        and PDFs past them are marked LEFT_OUT; the model reads a note instead, app/providers/user_content.py)."""
+        from app.chat.attachments import LEFT_OUT, kind_of, limits
+
+        files = [f for m in reversed(history) for f in reversed(m.files)]
+        if not files:
+            return {}
+        found = await self.store.get_many(f.sha256 for f in files)
+        lim = limits(protocol)
+        total = images = 0
+        for f in files:
+            kind = kind_of(f.media_type)
+            if f.sha256 not in found or kind not in ("image", "pdf"):
+                continue
+            total += f.size
+            images += kind == "image"
+            if total > lim.request_bytes or images > lim.images_per_request:
+                found[f.sha256] = LEFT_OUT
+        return found
 
     def replace(self, messages: list[Message], old: str, part: FilePart, data: str) -> int:
         """Attach a file again in place of one that was not kept: every part with the old content address takes

@@ -136,7 +136,7 @@ class Turns:
             on_change=lambda: self.agent_changed(conversation, agent),
             on_policy_change=self._policy_changed,
             ask_user=True,
-            files=self.files.load if self.files is not None else None,
+            files=(lambda history: files.load(history, model.protocol)) if (files := self.files) else None,
         )
         conversation.model = ref
         return agent

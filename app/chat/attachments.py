@@ -39,6 +39,7 @@ ACCEPT = ",".join(IMAGE_TYPES + (PDF_TYPE,) + TEXT_TYPES + tuple("." + e for e i
 KIND_LABELS = {"image": "images", "pdf": "PDFs", "text": "text files"}
 MAX_FILES = 10  # per message
 MAX_TEXT_BYTES = 512 * 1024  # a text file larger than this is too big to be sent as text
+LEFT_OUT = ""  # in ModelRequest.files: an older file left out of this request to stay within the provider's limits
 
 
 def media_type(name: str, declared: str = "") -> Optional[str]:

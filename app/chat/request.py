@@ -32,7 +32,8 @@ class ModelRequest:
         None  # effort hint: "none" | "minimal" | "low" | "medium" | "high" | "xhigh"; None = provider default
     )
     # The bytes of the attached files (FilePart.sha256 -> base64), read from the attachment store for this request;
-    # a file missing here is sent as a note that it is not kept on this device.
+    # a file missing here is sent as a note that it is not kept on this device; one mapped to LEFT_OUT
+    # (app/chat/attachments.py) as a note that it was left out to stay within the provider's limits.
     files: dict[str, str] = field(default_factory=dict)
 
 

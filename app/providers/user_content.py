@@ -48,7 +48,7 @@ def _decode_text(data: str) -> Optional[str]:
 
 
 def file_pieces(part: FilePart, files: dict[str, str], takes: Iterable[str]) -> list[Piece]:
-    from app.chat.attachments import kind_of
+    from app.chat.attachments import LEFT_OUT, kind_of
 
     kind = kind_of(part.media_type)
     data = files.get(part.sha256)
@@ -56,6 +56,11 @@ def file_pieces(part: FilePart, files: dict[str, str], takes: Iterable[str]) -> 
         return ["[Attached file %s: a kind of file that is not sent.]" % _label(part)]
     if kind != "text" and kind not in set(takes):
         return ["[Attached file %s (%s): this model cannot read it.]" % (_label(part), part.media_type)]
+    if data == LEFT_OUT:
+        return [
+            "[Attached file %s (%s): left out of this request to stay within the provider's size limits.]"
+            % (_label(part), part.media_type)
+        ]
     if data is None:
         return [
             "[Attached file %s (%s): its content is not kept on this device any more; ask the user to attach it "

@@ -148,3 +148,17 @@ async def test_a_file_attached_while_the_index_is_being_read_is_not_forgotten():
     assert await store.put("new", "eA==", 1)
     await reading
     assert store.ready and store.kept("old") and store.kept("new")
+
+
+async def test_a_request_carries_the_newest_files_within_the_providers_limits():
+    from app.chat.attachments import LEFT_OUT, MB
+
+    files = PendingFiles(Hub())
+    big = [FilePart(name="p%d.png" % i, media_type="image/png", size=5 * MB, sha256="s%d" % i) for i in range(6)]
+    for part in big:
+        await files.store.put(part.sha256, "QUJD", part.size)
+    history = [Message(role="user", parts=[TextPart(text="t"), part]) for part in big]
+    loaded = await files.load(history, "anthropic")  # Anthropic: 24 MB of attachments per request
+    assert [sha for sha, data in loaded.items() if data == LEFT_OUT] == ["s1", "s0"]  # the two oldest
+    assert all(loaded["s%d" % i] == "QUJD" for i in range(2, 6))
+    assert list((await files.load(history, "gemini")).values()).count(LEFT_OUT) == 3  # Gemini: 15 MB

@@ -194,3 +194,14 @@ async def test_the_agent_sends_the_files_bytes_and_an_edit_keeps_the_attachments
     await agent.edit_last("look again")
     assert agent.conversation.messages[0].text == "look again"
     assert agent.conversation.messages[0].files == [IMAGE, NOTES]
+
+
+def test_a_file_left_out_for_the_request_limit_is_named_to_the_model():
+    from app.chat.attachments import LEFT_OUT
+
+    body = MessagesProvider("k", T, catalog.lookup("anthropic", "claude-haiku-4-5")).body(
+        req("claude-haiku-4-5", with_files(IMAGE), files={IMAGE.sha256: LEFT_OUT})
+    )
+    blocks = body["messages"][0]["content"]
+    assert [b["type"] for b in blocks] == ["text", "text"]
+    assert "chart.png (image/png): left out of this request" in blocks[1]["text"]
