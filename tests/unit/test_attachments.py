@@ -205,3 +205,13 @@ def test_a_file_left_out_for_the_request_limit_is_named_to_the_model():
     blocks = body["messages"][0]["content"]
     assert [b["type"] for b in blocks] == ["text", "text"]
     assert "chart.png (image/png): left out of this request" in blocks[1]["text"]
+
+
+def test_search_and_the_markdown_export_name_the_attachments():
+    from app.chat.model import Conversation
+    from app.store.export import export_markdown
+    from app.store.search import _find_snippet
+
+    conversation = Conversation(title="Files", messages=[with_files(IMAGE, DOC)])
+    assert "_Attached: chart.png (image/png, 12 bytes)_" in export_markdown(conversation)
+    assert _find_snippet(conversation, "spec.pdf") == "spec.pdf"
