@@ -1,4 +1,4 @@
-"""Every Directus tool's JSON schema, as each provider module sends it, passes that service's checks.
+"""Every Directus tool's JSON schema (and ask_user's), as each provider module sends it, passes that service's checks.
 
 The fake server validates tool schemas the way the real services do (devkit/fake_provider/tool_schema.py); a
 request it rejects comes back as a 400 ProviderError, so a clean answer means every tool was accepted.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.chat.ask_user import ASK_USER_SPEC
 from app.chat.events import ProviderError
 from app.chat.model import ToolSpec, user
 from app.chat.request import ModelRequest
@@ -41,7 +42,7 @@ async def answer(fake, ref, tools):
 
 @pytest.mark.parametrize("protocol", list(MODELS))
 async def test_all_tools_are_accepted(protocol, fake_provider):
-    tools = tool_specs(admin=True)
+    tools = [*tool_specs(admin=True), ASK_USER_SPEC]
     message = await answer(fake_provider, MODELS[protocol], tools)
     assert message.text  # the echo answer: the request passed validation
     sent = fake_provider.last.body
