@@ -248,3 +248,38 @@ def test_an_export_with_attachments_brings_them_back_on_import(chat, fake_provid
     chooser.value.set_files(path)
     expect(sent.locator(".chip")).to_have_count(1)
     expect(sent.locator(".chip.not-kept")).to_have_count(0)  # the import put the bytes back
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's start-of-frame marker."""
+    i = 2
+    while i < len(data):
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    raise AssertionError("no start-of-frame marker")
+
+
+def test_a_dropped_photo_stays_a_jpeg_scaled_for_the_provider(chat, fake_provider):
+    page = chat.page
+    chat.pick(MODELS["anthropic"])
+    page.evaluate(
+        """async () => {
+          const canvas = new OffscreenCanvas(4000, 3000);
+          const ctx = canvas.getContext("2d");
+          ctx.fillStyle = "#3a7"; ctx.fillRect(0, 0, 4000, 3000); ctx.fillStyle = "#a37"; ctx.fillRect(0, 0, 2000, 1500);
+          const photo = await canvas.convertToBlob({type: "image/jpeg", quality: 0.9});
+          const drop = new DataTransfer();
+          drop.items.add(new File([photo], "holiday.jpg", {type: "image/jpeg"}));
+          const zone = document.querySelector("#conversation");
+          zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: drop, bubbles: true, cancelable: true}));
+          zone.dispatchEvent(new DragEvent("drop", {dataTransfer: drop, bubbles: true, cancelable: true}));
+        }"""
+    )
+    expect(composer_chips(page).locator(".chip-name")).to_have_text(["holiday.jpg"])
+    chat.send("Where was this?")
+    expect(chat.last_answer()).to_contain_text("[received: image/jpeg")
+    [(media, data)] = sdk_files("anthropic", fake_provider.last.body)
+    assert media == "image/jpeg" and jpeg_size(data) == (1568, 1176)
