@@ -19,7 +19,6 @@ from typing import Iterable, Literal, Optional
 from app.chat.model import FilePart
 
 Kind = Literal["image", "pdf", "text"]
-MediaKind = Literal["image", "pdf"]  # what a model may or may not take (text is always taken)
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 PDF_TYPE = "application/pdf"

@@ -12,14 +12,13 @@ simply not listed (Directus filters), and /assets answers 403 for it. The model 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, Optional
 
 from app.chat.attachments import IMAGE_TYPES, PDF_TYPE, TEXT_TYPES
 from app.directus.client import DirectusClient
 from app.directus.errors import DirectusError
 from app.directus.paths import api_path, key_problem
 
-Kind = Literal["image", "pdf", "text"]
 KIND_FILTERS: dict[str, dict[str, Any]] = {
     "image": {"type": {"_in": list(IMAGE_TYPES)}},
     "pdf": {"type": {"_eq": PDF_TYPE}},
