@@ -119,6 +119,7 @@ def test_a_wrong_token_is_refused_in_plain_words(app, directus):
         "Not connected: The Directus token was refused. Check the static token in the settings, or sign in."
     )
     expect(app.badge()).to_have_attribute("data-status", "error")
+    expect(app.badge()).to_have_text("Directus: connection failed (see Settings)")  # what happened, what to do
 
 
 def _closed_port() -> int:

@@ -1,5 +1,6 @@
 """The header's honest status: the Directus connection badge (a status region, so connecting, connected, failing and
-an expired session are announced) with "Sign in again" when the session expired, and, next to the model picker,
+an expired session are announced) with "Sign in again" when the session expired (a failed connection's message is
+the badge's title and the Settings line), and, next to the model picker,
 what keeps the selected model from answering (a rejected key, no credits, a model that is gone), with the way to fix
 it. Both say what happened and what to do; both are drawn only when what they say changed.
 
@@ -37,7 +38,7 @@ def render_connection(badge: Element, sign_in: Element, c: Connection) -> None:
         "off": "Directus: not connected",
         "connecting": "Directus: connecting…",
         "connected": who,
-        "error": "Directus: error",
+        "error": "Directus: connection failed (see Settings)",
         "expired": EXPIRED,
     }
     label = labels.get(c.status, c.status)
