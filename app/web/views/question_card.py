@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 Answer = Callable[[str, dict], bool]
 
 
-def question_card(waiting: WaitingQuestion) -> Element:
+def question_card(waiting: WaitingQuestion, number: int) -> Element:
+    """The card of one question; `number` makes its element ids (a call id is the model's text)."""
     call_id, question = waiting.call_id, waiting.question
-    title_id, field_id = "question-title-" + call_id, "question-field-" + call_id
+    title_id, field_id = "question-title-%d" % number, "question-field-%d" % number
     options = [
         h(
             "button",
@@ -74,6 +75,9 @@ class QuestionsView:
         self.answer = answer
         self.cards: dict[str, Element] = {}
         self.waiting: dict[str, WaitingQuestion] = {}
+        # call id -> the question its card shows (a call of another conversation may have the same id)
+        self.shown: dict[str, object] = {}
+        self.made = 0
         listen(self.root, "click", self._on_click)
         listen(self.root, "keydown", self._on_key)
 
@@ -82,14 +86,15 @@ class QuestionsView:
         on_nothing = not hasattr(focused, "isSameNode") or bool(focused.isSameNode(document.body))
         had_focus = not on_nothing and bool(self.root.contains(focused))
         self.waiting = {w.call_id: w for w in waiting}
-        ids = set(self.waiting)
-        for call_id in [i for i in self.cards if i not in ids]:
+        for call_id in [i for i in self.cards if i not in self.waiting or self.shown[i] != self.waiting[i].question]:
             self.cards.pop(call_id).remove()
         new = []
         for w in waiting:
             card = self.cards.get(w.call_id)
             if card is None:
-                card = self.cards[w.call_id] = question_card(w)
+                self.made += 1
+                card = self.cards[w.call_id] = question_card(w, self.made)
+                self.shown[w.call_id] = w.question
                 self.root.append(card)
                 new.append(w)
             card.querySelector(".question-sent").hidden = not w.sent
