@@ -41,6 +41,7 @@
     document.body.classList.remove("booting");
     document.body.dataset.bootFailed = "1";
     setStatus("Start-up failed");
+    window.dispatchEvent(new Event("app-failed")); // static/offline.js: a fixed version may be waiting
   }
 
   function appendDetails(box, details) {

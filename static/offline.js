@@ -69,7 +69,11 @@
     setInterval(function () { registration.update().catch(function () {}); }, CHECK_EVERY_MS);
   }
 
+  var registered = false;
+
   function register() {
+    if (registered) return;
+    registered = true;
     try {
       if (!("serviceWorker" in navigator) || !/^https?:$/.test(location.protocol)) return;
       var workers = navigator.serviceWorker;
@@ -85,6 +89,8 @@
   window.addEventListener("online", showNetwork);
   window.addEventListener("offline", showNetwork);
   document.addEventListener("DOMContentLoaded", showNetwork);
-  // After the app is ready (static/boot.js): the first visit's downloads and start come first.
+  // After the app is ready (static/boot.js): the first visit's downloads and start come first. After a failed
+  // start too: a version that cannot start must still be able to take the fixed one.
   window.addEventListener("app-ready", register);
+  window.addEventListener("app-failed", register);
 })();

@@ -11,7 +11,7 @@ app/web/settings_editor.py (the settings dialog's link to the assistant).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional
 
 from js import Object, document, fetch, requestAnimationFrame, setTimeout, window
 from pyodide.ffi import create_once_callable, to_js
@@ -25,6 +25,7 @@ from app.web.dom import Event, by_id, closest_action, listen, text
 from app.web.local_storage import WebStorage, ask_to_persist, open_store
 from app.web.settings_editor import SettingsEditor
 from app.web.shortcuts import Shortcuts
+from app.web.tool_summaries import ToolSummaries
 from app.web.views.approvals import ApprovalsView
 from app.web.views.ask_dialog import AskDialog
 from app.web.views.composer import Composer
@@ -39,7 +40,6 @@ from app.web.views.usage_bar import UsageBar
 
 if TYPE_CHECKING:
     from app.chat.approvals import UserDecision
-    from app.chat.model import ToolCallPart
 
 CONFIG_URL = "./config.json"
 
@@ -107,6 +107,7 @@ class Controller:
         )
         a.files.open_blobs = open_indexed_blobs
         a.listeners.append(self._changed)
+        self._describe = ToolSummaries(a.describe_call, lambda: self._render({"conversation"}))  # cards' summaries
         if problem:
             a.add_notice(problem, "warning", "storage-blocked")
         if config_problem:
@@ -266,11 +267,6 @@ class Controller:
         last = next((m for m in reversed(a.conversation.messages) if m.role == "assistant"), None)
         if last is not None and last.status in ("done", "stopped"):
             self.announce("The answer is complete." if last.status == "done" else "The answer was stopped.")
-
-    def _describe(self, call: ToolCallPart) -> tuple[Optional[str], Sequence[tuple[str, str]]]:
-        """A tool card's (summary, links): the call as the connection prepared it, once (the same object its
-        approval and its run read)."""
-        return self.assistant.describe_call(call)
 
     def _render_usage(self) -> None:
         """The window gauge and the conversation's totals, recomputed when a message or the model changed (not at

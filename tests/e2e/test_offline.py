@@ -123,3 +123,21 @@ def test_without_a_service_worker_the_app_still_starts(browser, make_site):
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_version_that_cannot_start_still_takes_the_fixed_one(sw_context, make_site):
+    server = make_site()
+    page = sw_context.new_page()
+    first_visit(page, server.url)
+    open_app(page, server.url)  # now served by the service worker
+    server.overrides["app/main.py"] = b'raise RuntimeError("a broken deploy")\n'
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.locator("#update-bar").get_by_role("button", name="Reload").click(timeout=60_000)
+    page.wait_for_selector("body[data-boot-failed]", state="attached", timeout=60_000)
+    expect(page.locator("#boot-error")).to_contain_text("a broken deploy")
+
+    del server.overrides["app/main.py"]  # the fix is deployed
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.locator("#update-bar").get_by_role("button", name="Reload").click(timeout=60_000)
+    page.wait_for_selector("body[data-ready]", state="attached", timeout=60_000)
+    expect(page.locator("#boot-error")).to_be_hidden()
