@@ -61,7 +61,7 @@ class AttachmentStore:
         self.budget = budget
         self.clock = clock
         self.index: dict[str, list[float]] = {}  # sha -> [size, last used]
-        self.session: dict[str, str] = {}  # files attached in this page, kept or not: sent from memory
+        self.session: dict[str, str] = {}  # files attached in this page that could not be kept: sent from memory
         self.ready = False  # the index has been read: kept() answers
         self._loading: Optional[asyncio.Future[None]] = None
 
@@ -102,9 +102,17 @@ class AttachmentStore:
         return sha in self.index or sha in self.session
 
     async def put(self, sha: str, data: str, size: int) -> bool:
-        """Keep a file's base64 bytes; False when it is not kept on this device (too big, disk full)."""
+        """Keep a file's base64 bytes; False when it is not kept on this device (too big, disk full): then it is
+        held in memory for this page (a kept one is read back from the store, so the page's memory stays small)."""
         await self.open()
-        self.session[sha] = data
+        kept = await self._keep(sha, data, size)
+        if kept:
+            self.session.pop(sha, None)
+        else:
+            self.session[sha] = data
+        return kept
+
+    async def _keep(self, sha: str, data: str, size: int) -> bool:
         if sha in self.index:
             self.index[sha][1] = self.clock()
             await self._save_index()

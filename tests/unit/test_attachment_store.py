@@ -35,7 +35,7 @@ async def test_files_are_kept_once_by_content_and_survive_a_new_store():
     store = AttachmentStore(blobs, budget=100, clock=clock())
     assert await store.put("a" * 64, "QUJD", 3)
     assert await store.put("a" * 64, "QUJD", 3)  # the same bytes again: one copy
-    assert store.used == 3
+    assert store.used == 3 and store.session == {}  # kept: read back from the store, not held in memory
     again = AttachmentStore(blobs, budget=100)  # after a reload
     await again.open()
     assert again.kept("a" * 64) and await again.get_many(["a" * 64, "b" * 64]) == {"a" * 64: "QUJD"}
