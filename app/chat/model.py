@@ -290,6 +290,10 @@ class ToolSpec(_Value):
     description: str
     parameters: dict[str, Any]
 
+    def description_field(self) -> dict[str, str]:
+        """{"description": ...} for a request body, or {} when there is none (every provider takes it as optional)."""
+        return {"description": self.description} if self.description else {}
+
 
 Messages = TypeAdapter(list[Message])
 

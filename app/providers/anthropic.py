@@ -296,9 +296,7 @@ class MessagesProvider(StreamingProvider):
         if request.system:
             body["system"] = [{"type": "text", "text": request.system, "cache_control": CACHE}]
         if request.tools:
-            tools = [
-                {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in request.tools
-            ]
+            tools = [{"name": t.name, **t.description_field(), "input_schema": t.parameters} for t in request.tools]
             tools[-1]["cache_control"] = CACHE
             body["tools"] = tools
         effort = request.reasoning

@@ -275,7 +275,7 @@ class GeminiProvider(StreamingProvider):
             body["tools"] = [
                 {
                     "functionDeclarations": [
-                        {"name": t.name, "description": t.description, "parametersJsonSchema": t.parameters}
+                        {"name": t.name, **t.description_field(), "parametersJsonSchema": t.parameters}
                         for t in request.tools
                     ]
                 }

@@ -242,7 +242,7 @@ class ResponsesProvider(StreamingProvider):
                 {
                     "type": "function",
                     "name": t.name,
-                    "description": t.description,
+                    **t.description_field(),
                     "parameters": t.parameters,
                     "strict": False,
                 }

@@ -316,7 +316,7 @@ class ChatCompletionsProvider(StreamingProvider):
             body["tools"] = [
                 {
                     "type": "function",
-                    "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+                    "function": {"name": t.name, **t.description_field(), "parameters": t.parameters},
                 }
                 for t in request.tools
             ]

@@ -18,7 +18,7 @@ AGGREGATES = ("count", "countDistinct", "countAll", "sum", "sumDistinct", "avg",
 
 QUERY_SCHEMA = {
     "type": "object",
-    "description": "only needed fields; filter, sort, limit, offset, search, aggregate, groupBy, deep, meta",
+    "description": "only needed fields; filter, sort, limit, offset, aggregate, groupBy, deep",
 }
 
 

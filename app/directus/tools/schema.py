@@ -31,7 +31,7 @@ from app.directus.tools.definition import CallPreview, ToolDef, read
 if TYPE_CHECKING:
     from app.directus.client import DirectusApi
 
-DESCRIPTION = "Data model. No args: collections. With collections: their fields and relations."
+DESCRIPTION = "Data model. No args: collections. With collections: fields, relations."
 
 _INTERFACE_HINTS = {
     "input-rich-text-html": "html",
