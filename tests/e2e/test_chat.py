@@ -180,6 +180,10 @@ def test_retry_after_a_server_error(chat, fake_provider):
     expect(chat.last_answer()).to_contain_text("Second time lucky.")
     expect(page.locator(".message-error")).to_have_count(0)
     expect(page.locator("article.message.assistant")).to_have_count(1)
+    # The failed attempt is not shown, but what it cost is: on the answer that replaced it, and in the totals.
+    expect(chat.last_answer().locator(".usage").last).to_contain_text("+ failed before it: ")
+    expect(chat.last_answer().locator(".usage").last).to_contain_text("(estimated)")
+    expect(page.locator(".conversation-usage")).to_contain_text("(estimated)")
 
 
 XSS = (

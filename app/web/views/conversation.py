@@ -118,7 +118,8 @@ class ConversationView:
                     results[r.call_id] = r
         ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, describe, usage_text)
         ctx.file_kept = self.file_kept
-        shown = _shown(messages)[self.older :]
+        ctx.earlier = retried(messages)
+        shown = _shown(messages, ctx.earlier)[self.older :]
         self._last = (conversation, ctx)
         last_assistant = next((m.id for m in reversed(shown) if m.role == "assistant"), None)
         last_user = next((m.id for m in reversed(shown) if m.role == "user"), None)
@@ -188,22 +189,24 @@ def _later(callback: Callable[[], None]) -> None:
     setTimeout(create_once_callable(callback), 0)
 
 
-def _shown(messages: Sequence[Message]) -> list[Message]:
+def _shown(messages: Sequence[Message], earlier: Optional[dict[str, list[Message]]] = None) -> list[Message]:
     """The messages on screen: not tool results (shown in their calls' cards), not failed answers retried."""
-    hidden = retried(messages)
+    hidden = {m.id for attempts in (retried(messages) if earlier is None else earlier).values() for m in attempts}
     return [m for m in messages if m.role != "tool" and m.id not in hidden]
 
 
-def retried(messages: Sequence[Message]) -> set[str]:
-    """The failed answers that were answered again (Retry): kept for what they cost, not shown."""
-    out: set[str] = set()
-    failed: list[str] = []
+def retried(messages: Sequence[Message]) -> dict[str, list[Message]]:
+    """The failed answers that were answered again (Retry), by the answer after them: not shown themselves, but
+    kept for what they cost, which that answer's usage line adds."""
+    out: dict[str, list[Message]] = {}
+    failed: list[Message] = []
     for m in messages:
         if m.role == "user":
             failed = []
         elif m.role == "assistant":
-            out.update(failed)
-            failed = [m.id] if m.status == "error" else []
+            if failed:
+                out[m.id] = failed
+            failed = [*failed, m] if m.status == "error" else []
     return out
 
 

@@ -166,12 +166,14 @@ class MessageView:
     def _footer(self, message: Message, ctx: RenderContext) -> None:
         last = ctx.is_last_assistant
         usage = message.usage
+        attempts = tuple(ctx.usage_text(m) for m in ctx.earlier.get(message.id, ()) if m.usage is not None)
         state = (
             message.status,
             message.error.message if message.error else None,
             last and not ctx.busy,
             (usage.input_tokens, usage.output_tokens) if usage else None,
             message.finish_reason,
+            attempts,
         )
 
         def build() -> list:
@@ -208,6 +210,8 @@ class MessageView:
                 )
             if usage is not None and (usage.input_tokens or usage.output_tokens):
                 items.append(h("span", {"class": "usage"}, ctx.usage_text(message)))
+            if attempts:  # what the failed attempts before it cost (Retry): counted here and in the totals
+                items.append(h("span", {"class": "usage"}, "+ failed before it: " + "; ".join(attempts)))
             return items
 
         self._set_footer(state, build)
@@ -277,6 +281,7 @@ class RenderContext:
         self.is_last_user = False
         self.can_edit = not busy
         self.file_kept: Callable[[str], Optional[bool]] = lambda sha: True  # attachments (app/pending_files.py)
+        self.earlier: dict[str, list[Message]] = {}  # an answer's failed attempts before it (views/conversation.py)
 
     def tool_status(self, message: Message, call: ToolCallPart, arguments_streaming: bool) -> str:
         result = self.results.get(call.id)
