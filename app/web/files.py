@@ -44,15 +44,10 @@ async def _encode(bitmap: Any, width: int, height: int, media: str, quality: flo
     return await _bytes(await canvas.convertToBlob(options))
 
 
-async def prepare(
-    file: Any, long_edge: int, name: Optional[str] = None, directus_id: Optional[str] = None
-) -> tuple[FilePart, str]:
-    """(the file part, its bytes as base64). `file` is a File or Blob; `name` overrides its name (a Blob has none)."""
-    name = name or str(getattr(file, "name", "") or "") or "pasted-image.png"
-    media = media_type(name, str(file.type or ""))
-    kind = kind_of(media) if media else None
-    if media is None or kind is None:
-        raise Unreadable("%s is not a kind of file the assistant can send (images, PDF or text files)." % name)
+async def _read(
+    file: Any, name: str, media: str, kind: str, long_edge: int
+) -> tuple[bytes, Optional[int], Optional[int], Optional[int], Optional[str], str]:
+    """(bytes, width, height, pages, thumbnail, media type) of a file; images scaled and re-encoded when too big."""
     data = await _bytes(file)
     width = height = pages = None
     thumbnail = None
@@ -73,6 +68,22 @@ async def prepare(
         bitmap.close()
     elif kind == "pdf":
         pages = pdf_pages(data)
+    return data, width, height, pages, thumbnail, media
+
+
+async def prepare(
+    file: Any, long_edge: int, name: Optional[str] = None, directus_id: Optional[str] = None
+) -> tuple[FilePart, str]:
+    """(the file part, its bytes as base64). `file` is a File or Blob; `name` overrides its name (a Blob has none)."""
+    name = name or str(getattr(file, "name", "") or "") or "pasted-image.png"
+    media = media_type(name, str(file.type or ""))
+    kind = kind_of(media) if media else None
+    if media is None or kind is None:
+        raise Unreadable("%s is not a kind of file the assistant can send (images, PDF or text files)." % name)
+    try:
+        data, width, height, pages, thumbnail, media = await _read(file, name, media, kind, long_edge)
+    except JsException as exc:  # the file went away, or the browser could not decode or encode it
+        raise Unreadable("%s could not be read (%s)." % (name, getattr(exc, "name", None) or "browser error")) from None
     part = FilePart(
         name=name,
         media_type=media,

@@ -283,3 +283,12 @@ def test_a_dropped_photo_stays_a_jpeg_scaled_for_the_provider(chat, fake_provide
     expect(chat.last_answer()).to_contain_text("[received: image/jpeg")
     [(media, data)] = sdk_files("anthropic", fake_provider.last.body)
     assert media == "image/jpeg" and jpeg_size(data) == (1568, 1176)
+
+
+def test_a_broken_image_and_an_unknown_kind_are_refused_with_a_message(chat):
+    page = chat.page
+    attach(page, ("broken.png", "image/png", b"\x89PNG but not really"))
+    expect(page.locator(".notice.error")).to_contain_text("broken.png could not be read as an image.")
+    attach(page, ("archive.zip", "application/zip", b"PK\x03\x04"))
+    expect(page.locator(".notice.error")).to_contain_text("archive.zip is not a kind of file the assistant can send")
+    expect(composer_chips(page)).to_have_count(0)
