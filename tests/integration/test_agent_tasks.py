@@ -325,8 +325,14 @@ async def test_retry_after_a_provider_error(fake_provider, directus):
         await asyncio.wait_for(h.agent.retry(), 30)
     finally:
         await h.close()
-    assert [m.role for m in h.agent.conversation.messages] == ["user", "assistant"]
+    # The failed answer stays (what it cost counts in the totals; the page hides it), and is never sent again.
+    assert [(m.role, m.status) for m in h.agent.conversation.messages] == [
+        ("user", "done"),
+        ("assistant", "error"),
+        ("assistant", "done"),
+    ]
     assert h.agent.conversation.messages[-1].text == "Back."
+    assert [m["role"] for m in fake_provider.requests_for()[-1].body["messages"]] == ["system", "user"]
 
 
 async def test_a_tool_error_the_model_recovers_from(fake_provider, directus):
