@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from app.directus.errors import DirectusError
-from app.directus.permissions import ADMIN, UNKNOWN, Permissions, from_permissions_me, from_rows
+from app.directus.permissions import ACTIONS, ADMIN, UNKNOWN, Permissions, from_permissions_me, from_rows
 
 if TYPE_CHECKING:
     from app.directus.client import CurrentUser, DirectusApi
@@ -99,12 +99,12 @@ async def detect(client: "DirectusApi") -> Capabilities:
     version = info.get("version")
     if isinstance(version, str) and parse_version(version):
         return Capabilities.of_version(version)
-    # Not told (a proxy may hide it): policies and /permissions/me came together in 11.
+    # Not told (a proxy may hide it): policies and /permissions/me came together in 11 (Directus 10 answers 204).
     try:
-        await client.request("GET", "/permissions/me")
-        return Capabilities()
+        answer = await client.request("GET", "/permissions/me")
     except DirectusError:
-        return Capabilities(policies=False, prompts=False)
+        answer = None
+    return Capabilities() if isinstance(answer, dict) else Capabilities(policies=False, prompts=False)
 
 
 async def read_permissions(client: "DirectusApi", capabilities: Capabilities, user: "CurrentUser") -> Permissions:
@@ -131,12 +131,8 @@ async def read_permissions(client: "DirectusApi", capabilities: Capabilities, us
 
 def unavailable_tools(permissions: Permissions) -> dict[str, str]:
     """Tools with no action this user may use: not offered, and the model is told why in a few words."""
-    out = {}
-    for tool, what in (("items", "items"), ("files", "files"), ("folders", "folders")):
-        offered = ["create", "read", "update", "delete"]
-        if not permissions.tool_actions(tool, offered):
-            out[tool] = f"your permissions give no access to {what}."
-    return out
+    tools = ("items", "files", "folders")
+    return {t: f"your permissions give no access to {t}." for t in tools if not permissions.tool_actions(t, ACTIONS)}
 
 
 async def load_access(client: "DirectusApi", user: "CurrentUser", *, clock: Any = time.time) -> Access:

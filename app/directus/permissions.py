@@ -15,7 +15,7 @@ filter or some fields) counts as allowed: Directus decides per item, and the too
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 ACTIONS = ("create", "read", "update", "delete")
 # The collection and the item action a tool's own action needs (files: "import" creates a file; a chart reads).
@@ -44,7 +44,7 @@ class Permissions:
         """The user collections (not directus_*) where `action` is allowed, sorted."""
         return sorted(c for c, acts in self.allowed.items() if action in acts and not c.startswith("directus_"))
 
-    def tool_actions(self, tool: str, offered: list[str]) -> list[str]:
+    def tool_actions(self, tool: str, offered: Sequence[str]) -> list[str]:
         """Which of a tool's actions this user may use somewhere: items on any user collection, files and folders
         on their system collection; other tools and non-item actions are left as they are."""
         if not self.restricted:

@@ -165,6 +165,8 @@ async def test_detection_reads_the_version_else_probes_for_permissions_me():
     hidden = Answers({"/server/info": {"project": {}}, "/permissions/me": {}})
     assert (await detect(cast(Any, hidden))).policies is True and hidden.asked == ["/server/info", "/permissions/me"]
     assert (await detect(cast(Any, Answers({})))).policies is False
+    directus_10 = Answers({"/server/info": {}, "/permissions/me": None})  # (204, empty)
+    assert (await detect(cast(Any, directus_10))).policies is False
 
 
 async def test_the_keeper_reads_again_when_stale_or_refused():
