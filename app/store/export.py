@@ -29,7 +29,7 @@ from app.chat.model import (
 )
 from app.json_depth import MAX_DEPTH, TooDeep, load_json
 from app.store.format import FORMAT_VERSION, FormatError, decode_document, dumps
-from app.store.settle import clamp_times, drop_deep_json, drop_undo, settle_turns
+from app.store.settle import clamp_times, drop_deep_json, drop_pinned_text, drop_undo, settle_turns
 
 EXPORT_FORMAT = "directus-assistant/conversations"
 
@@ -99,6 +99,7 @@ def parse_export(text: str, now: float) -> tuple[list[Conversation], ImportResul
         clamp_times(conversation, now)
         drop_undo(conversation)
         drop_deep_json(conversation)
+        drop_pinned_text(conversation)
         conversations.append(conversation)
     return conversations, result
 

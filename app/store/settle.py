@@ -12,8 +12,10 @@ is settled instead, as a stop would settle it:
     drop_undo(conversation)         # no Undo from someone else's plan: an Undo writes to Directus
     drop_deep_json(conversation)    # no tool arguments or result nested deeper than the app ever writes (showing
                                     # or sending them would parse them; in the browser that overflows the stack)
+    drop_pinned_text(conversation)  # no pinned item's block nor link from the file: a block is never shown, yet the
+                                    # model reads it as the user's words (it is read again from Directus when sent)
 
-An import does all four (app/store/export.py `parse_export`); opening a conversation left mid-turn by a turn
+An import does all five (app/store/export.py `parse_export`); opening a conversation left mid-turn by a turn
 this browser did not start does the first (app/turns.py).
 """
 
@@ -23,7 +25,7 @@ import json
 import math
 
 from app.chat.approvals import error_result
-from app.chat.model import Conversation, Message, ToolCallPart, ToolResultPart
+from app.chat.model import Conversation, Message, TextPart, ToolCallPart, ToolResultPart
 from app.chat.versions import every_message
 from app.json_depth import MAX_DEPTH, load_json, nesting
 
@@ -112,6 +114,17 @@ def drop_deep_json(conversation: Conversation) -> int:
             elif isinstance(part, ToolResultPart) and nesting(part.content) > MAX_DEPTH:
                 part.content, part.status, replaced = TOO_DEEP, "error", replaced + 1
     return replaced
+
+
+def drop_pinned_text(conversation: Conversation) -> None:
+    """Forget the blocks and links of pinned items (app/directus/context_items.py): the page shows a pinned item as a
+    chip only, so a block from a file would reach the model unseen, as if the user had written it. An emptied block is
+    not sent; the last user message's are read again from Directus when it is sent (a retry, an edit)."""
+    for message in every_message(conversation.messages):
+        for part in message.parts:
+            if isinstance(part, TextPart) and part.item is not None:
+                part.text = ""
+                part.item.url = ""
 
 
 def _clamp(value: float, now: float) -> float:

@@ -158,6 +158,7 @@ class Controller:
         self.composer = Composer(by_id("composer"), by_id("composer-input"), by_id("composer-send"))
         self.view = ConversationView(self.root, self.jump)
         self.view.file_kept = self.assistant.files.kept
+        self.view.directus_url = self.assistant.directus_url
         self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
         self.context_picker = ContextPicker(self.assistant, self.spawn)  # Add context: #context-dialog, its chips
         self.questions = QuestionsView(by_id("approvals"), self.composer.textarea, self.assistant.answer_question)

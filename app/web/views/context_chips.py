@@ -5,11 +5,11 @@ message (each a link that opens the item in Directus).
     chips.pin("articles", "3", "Hello world")   # False when it is pinned already or MAX_ITEMS are
     chips.items                                  # [(collection, key, label)] for Assistant.send
     chips.clear()                                # the message was sent
-    pinned_chips(message.pinned)                 # the chips of a sent message (None without pinned items)
+    pinned_chips(message.pinned, directus_url)   # the chips of a sent message (None without pinned items)
 
 The row `#composer-chips` (a list) is shared with the attachment chips (app/web/views/attachments.py): these chips
-are the `.context-chip` items in it, and only those are touched here (the attachments' render keeps them). Labels come from Directus content: text only; a link's URL is set only when it is
-a web URL (app/web/safe_urls.py).
+are the `.context-chip` items in it, and only those are touched here (the attachments' render keeps them). Labels come from Directus content: text only; a sent chip's link is built from the connected Directus's URL and
+the checked collection and key (the URL stored with the message is not used).
 """
 
 from __future__ import annotations
@@ -78,8 +78,12 @@ class ContextChips:
             self.render()
 
 
-def pinned_chips(pinned: Sequence[TextPart]) -> Optional[Element]:
-    """The chips of a sent message's pinned items: each opens the item in Directus (in a new tab)."""
+def pinned_chips(pinned: Sequence[TextPart], directus_url: str) -> Optional[Element]:
+    """The chips of a sent message's pinned items: each opens the item in Directus (in a new tab). The link is made
+    here from the connected Directus's URL and the checked collection and key, never taken from the stored message
+    (an imported one says what it likes); an item that is not a valid reference, or no Directus URL, has no link."""
+    from app.directus.context_items import admin_url, checked
+
     chips = []
     for part in pinned:
         item = part.item
@@ -87,7 +91,9 @@ def pinned_chips(pinned: Sequence[TextPart]) -> Optional[Element]:
             continue
         label = item.label or "%s/%s" % (item.collection, item.key)
         body = [h("span", {"class": "chip-kind"}, item.collection), h("span", {"class": "chip-name"}, label)]
-        url = item.url if item.url.startswith(("https://", "http://")) and is_safe_url(item.url) else ""
+        ref = checked(item.collection, item.key)
+        url = admin_url(directus_url, ref) if ref is not None else ""
+        url = url if is_safe_url(url) else ""
         link = h("a", {"href": url, "target": "_blank", "rel": "noopener noreferrer"}, *body) if url else None
         chips.append(
             h("li", {"class": "chip context-chip", "title": "%s/%s" % (item.collection, item.key)}, link or body)

@@ -61,6 +61,7 @@ class ConversationView:
     def __init__(self, root: Element, jump_button: Element):
         # Whether an attachment's bytes are on this device (None: not known yet); the controller sets it.
         self.file_kept: Callable[[str], Optional[bool]] = lambda sha: True
+        self.directus_url: Callable[[], str] = lambda: ""
         self.root = root  # the scrolling <section id="conversation">
         self.jump = jump_button
         self.list = h("div", {"class": "messages"})
@@ -118,6 +119,7 @@ class ConversationView:
                     results[r.call_id] = r
         ctx = RenderContext(results, {p.call.id for p in pending}, set(running), busy, describe, usage_text)
         ctx.file_kept = self.file_kept
+        ctx.directus_url = self.directus_url()
         ctx.earlier = retried(messages)
         shown = _shown(messages, ctx.earlier)[self.older :]
         self._last = (conversation, ctx)

@@ -107,6 +107,7 @@ class MessageView:
                 message.text,
                 tuple((f.sha256, f.name, ctx.file_kept(f.sha256)) for f in files),
                 tuple(p.item for p in message.pinned),
+                ctx.directus_url if message.pinned else "",
             )
             if state != self._user_state:
                 self._user_state = state
@@ -116,7 +117,7 @@ class MessageView:
                 if message.pinned:
                     from app.web.views.context_chips import pinned_chips
 
-                    self.parts_el.appendChild(pinned_chips(message.pinned))
+                    self.parts_el.appendChild(pinned_chips(message.pinned, ctx.directus_url))
                 if files:
                     from app.web.views.attachments import sent_chips
 
@@ -281,6 +282,7 @@ class RenderContext:
         self.is_last_user = False
         self.can_edit = not busy
         self.file_kept: Callable[[str], Optional[bool]] = lambda sha: True  # attachments (app/pending_files.py)
+        self.directus_url = ""  # the connected Directus: pinned items' links (views/context_chips.py)
         self.earlier: dict[str, list[Message]] = {}  # an answer's failed attempts before it (views/conversation.py)
 
     def tool_status(self, message: Message, call: ToolCallPart, arguments_streaming: bool) -> str:
