@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Optional, get_args
@@ -91,17 +92,15 @@ class Frame:
 
 
 def number(value: Any) -> Optional[float]:
-    """A value as a number (Directus sends big sums and decimals as strings); None when it is not one."""
-    if isinstance(value, bool) or value is None:
+    """A value as a number (Directus sends big sums and decimals as strings); None when it is not one, or not a
+    finite one ("inf", "nan", "1e999", an integer beyond a float): no axis, label or sum can hold it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    try:
+        result = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return result if math.isfinite(result) else None
 
 
 def text_of(value: Any) -> str:
@@ -139,7 +138,7 @@ def _axes(query: "Query", columns: list[str]) -> tuple[list[str], Optional[str],
 def _label(row: dict, x: list[str]) -> str:
     if len(x) > 1:
         parts = [number(row.get(c)) for c in x]
-        if any(p is None for p in parts):
+        if any(p is None or not math.isfinite(p) for p in parts):  # (number() gives finite ones only: int() is safe)
             return "(empty)"
         return "-".join(f"{int(p or 0):02d}" for p in parts)
     return text_of(row.get(x[0])) if x else ""

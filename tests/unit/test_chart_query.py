@@ -71,3 +71,15 @@ def test_the_snapshot_keeps_leading_rows_within_its_size():
 def test_csv_quotes_and_defuses_formulas():
     text = to_csv(["label", "n"], [["=HYPERLINK(1)", 2.0], ['a "b", c', None], ["-3", -3]])
     assert text.splitlines() == ["label,n", "'=HYPERLINK(1),2", '"a ""b"", c",', "-3,-3"]
+
+
+def test_values_that_are_no_finite_number_are_empty_labels_and_no_values():
+    rows = [
+        {"publish_date_year": "inf", "publish_date_month": 2, "status": "draft", "count": 1},
+        {"publish_date_year": 2024, "publish_date_month": "nan", "status": "draft", "count": "1e999"},
+        {"publish_date_year": 10**400, "publish_date_month": "1e999", "status": "draft", "count": 2},
+        {"publish_date_year": 2024, "publish_date_month": 3, "status": "draft", "count": "-inf"},
+    ]
+    frame = make_frame("bar", BY_MONTH, rows)
+    assert frame.labels == ["2024-03", "(empty)"]
+    assert dict(frame.series) == {"draft": [None, 3.0]}  # "1e999" and "-inf" are no numbers: not summed

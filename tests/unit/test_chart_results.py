@@ -49,6 +49,17 @@ def test_the_markdown_export_has_the_chart_data_as_an_inert_table():
     assert "<img" not in text and "\\|x | 8 |" in text
 
 
+def test_a_view_with_no_finite_number_for_a_month_still_exports():
+    year_month = {"aggregate": {"count": ["*"]}, "groupBy": ["year(date_created)", "month(date_created)"]}
+    rows = [{"date_created_year": 2024, "date_created_month": m, "count": 1} for m in ("inf", "nan", "1e999", 5)]
+    view = {**VIEW, "chart": "bar", "query": year_month, "rows": rows, "shown": 4}
+    result = ToolResultPart(call_id="call_1", name="items", content="{}", view=view)
+    conversation = Conversation(messages=[user("By month"), tool_results(result)])
+    assert read_view(view) == view
+    assert view_table(view) == (["date_created_month", "count"], [["2024-05", 1.0], ["(empty)", 3.0]])
+    assert "| (empty) | 3 |" in export_markdown(conversation, view_table)
+
+
 def test_a_forged_view_is_not_drawn():
     assert read_view({**VIEW, "chart": "<script>"}) is None
     assert read_view({**VIEW, "rows": "x"}) is None

@@ -41,6 +41,15 @@ class ChartView:
         if key == self._shown:
             return
         self._shown = key
+        try:
+            self._show(view, panel_problem)
+        except Exception as exc:  # noqa: BLE001 - a view that cannot be drawn says so; the rest of the page renders
+            self.canvas_box.hidden = True
+            self.actions.replaceChildren()
+            self.pin_note.hidden = True
+            text(self.summary_el, "This chart cannot be drawn (%s)." % type(exc).__name__)
+
+    def _show(self, view: dict, panel_problem: Optional[str]) -> None:
         from app.directus.chart_query import describe, make_frame
         from app.directus.tools.query import Query
 
