@@ -6,8 +6,9 @@ compact block the model reads.
     found = await search_items(client, "articles", "hello")   # [(key, label)] by the display template
     text = await context_block(client, ref)                   # at send time: the values as they are now
 
-A pinned item is read with the signed-in user's token, its fields and one level of related items (`*.*`), so
-Directus returns only what that user may read: a field they may not read (a related collection they have no access
+A pinned item is read with the signed-in user's token, its fields and one level of related items in the user's own
+collections (`read_fields`: never a whole directus_users or other system record), so Directus returns only what that
+user may read: a field they may not read (a related collection they have no access
 to, say) never reaches the model. The block says which collection and key, the fields (each value
 cut to VALUE_BUDGET characters, the whole to ITEM_BUDGET, saying how many fields were left out) and the link that
 opens the item in Directus's app. Collection names and keys come from the user, a pasted URL or the page's address:
@@ -143,13 +144,49 @@ async def context_block(client: DirectusApi, ref: ItemRef) -> str:
     from app.directus.errors import DirectusError
 
     url = admin_url(client.url, ref)
+    path = api_path("items", ref.collection, ref.key)
     try:
-        data = await client.request("GET", api_path("items", ref.collection, ref.key), params={"fields": "*.*"})
+        fields = await read_fields(client, ref.collection)
+        try:
+            data = await client.request("GET", path, params={"fields": fields})
+        except DirectusError:
+            if fields == ["*"]:
+                raise
+            data = await client.request("GET", path, params={"fields": ["*"]})  # a related field they may not read
     except DirectusError as exc:
         return "Pinned item %s could not be read: %s\n\n" % (ref.label, exc.message)
     if not isinstance(data, dict):
         return "Pinned item %s could not be read: Directus sent no item.\n\n" % ref.label
     return block_text(ref, data, url)
+
+
+async def read_fields(client: DirectusApi, collection: str) -> list[str]:
+    """The fields a pinned item is read with: its own (`*`) and one level of the related items in the user's own
+    collections (`<field>.*`, from the collection's relations). A relation to Directus's own collections
+    (`directus_users`, `directus_files`, ...) stays a key: a whole system record (a user's, with what an admin may
+    read of it) is no context the user chose. Without the relations (not readable), no relation is expanded."""
+    from app.directus.errors import DirectusError
+
+    try:
+        relations = await client.request("GET", api_path("relations", collection))
+    except DirectusError:
+        relations = None
+    fields = ["*"]
+    for relation in relations if isinstance(relations, list) else []:
+        if not isinstance(relation, dict):
+            continue
+        meta = relation.get("meta")
+        meta = meta if isinstance(meta, dict) else {}
+        sides = []
+        if relation.get("collection") == collection:  # many-to-one: this collection's field holds the key
+            sides.append((relation.get("field"), relation.get("related_collection")))
+        if relation.get("related_collection") == collection:  # one-to-many: an alias field lists the others
+            sides.append((meta.get("one_field"), relation.get("collection")))
+        for field, target in sides:
+            if isinstance(target, str) and not target.startswith("directus_") and not name_problem(target):
+                if not name_problem(field, "a field name") and "%s.*" % field not in fields:
+                    fields.append("%s.*" % field)
+    return fields
 
 
 def pinned_parts(items: Sequence[tuple[str, str, str]], directus_url: str) -> list[TextPart]:

@@ -4,6 +4,7 @@ model reads (trimmed to a budget, with its link), and the parts of a message tha
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import pytest
 
@@ -17,12 +18,14 @@ from app.directus.context_items import (
     admin_url,
     block_text,
     checked,
+    context_block,
     item_from_url,
     items_from_hash,
     label,
     pinned_parts,
     read_pinned,
 )
+from app.directus.errors import DirectusError
 from app.providers.user_content import user_pieces
 
 CMS = "https://cms.example.com"
@@ -131,7 +134,7 @@ async def test_pinned_parts_are_read_at_send_time_and_replayed_as_text():
     conversation = Conversation(messages=[message])
     await read_pinned(conversation, directus)
     await read_pinned(conversation, directus)  # read once: the block is kept
-    assert directus.client.calls == ["/items/articles/3"]
+    assert directus.client.calls == ["/relations/articles", "/items/articles/3"]
     (sent,) = user_pieces(message, {}, ())  # what every protocol sends of it
     assert isinstance(sent, str)
     assert sent.startswith("Pinned item articles/3") and '"title": "Now"' in sent and sent.endswith("Summarize it")
@@ -140,3 +143,39 @@ async def test_pinned_parts_are_read_at_send_time_and_replayed_as_text():
     directus.client = None  # type: ignore[assignment]  # not connected
     await read_pinned(Conversation(messages=[offline]), directus)
     assert "Directus is not connected" in offline.pinned[0].text
+
+
+RELATIONS = [
+    {"collection": "articles", "field": "author", "related_collection": "directus_users", "meta": {}},
+    {"collection": "articles", "field": "image", "related_collection": "directus_files", "meta": None},
+    {"collection": "articles", "field": "category", "related_collection": "categories", "meta": {}},
+    {"collection": "comments", "field": "article", "related_collection": "articles", "meta": {"one_field": "comments"}},
+    {"collection": "directus_users", "field": "pick", "related_collection": "articles", "meta": {"one_field": "fans"}},
+    {"collection": "articles", "field": "x.y", "related_collection": "categories", "meta": {}},
+]
+
+
+class Relations:
+    """Answers /relations/articles with RELATIONS and the item; `refuse`: the paths (or field lists) that get a 403."""
+
+    def __init__(self, refuse=()):
+        self.url, self.refuse, self.asked = CMS, refuse, []
+
+    async def request(self, method, path, params=None, **kw):
+        self.asked.append((path, (params or {}).get("fields")))
+        if path in self.refuse or (params or {}).get("fields") in self.refuse:
+            raise DirectusError(403, "FORBIDDEN", "You don't have permission to access this.")
+        return RELATIONS if path.startswith("/relations/") else {"id": 3, "author": "u1", "category": {"name": "News"}}
+
+
+async def test_a_pinned_item_expands_no_relation_into_directus_own_collections():
+    client = Relations()
+    text = await context_block(cast(Any, client), ItemRef("articles", "3"))
+    assert client.asked[-1] == ("/items/articles/3", ["*", "category.*", "comments.*"])  # not author.*, image.*
+    assert '"author": "u1"' in text and '"name": "News"' in text
+    refused = Relations(refuse=("/relations/articles",))  # relations not readable: none expanded
+    await context_block(cast(Any, refused), ItemRef("articles", "3"))
+    assert refused.asked[-1] == ("/items/articles/3", ["*"])
+    forbidden = Relations(refuse=(["*", "category.*", "comments.*"],))  # a related field they may not read
+    assert '"author": "u1"' in await context_block(cast(Any, forbidden), ItemRef("articles", "3"))
+    assert forbidden.asked[-1] == ("/items/articles/3", ["*"])
