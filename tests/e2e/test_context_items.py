@@ -9,7 +9,6 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.browser import open_app
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +81,10 @@ def test_a_pasted_item_url_pins_it_and_a_chip_can_be_removed(chat, directus, fak
 
 def test_the_context_address_pins_items_and_refuses_what_is_not_one(chat, directus, fake_provider):
     page = chat.page
-    open_app(page, chat.url + "#context=articles/3&context=../users/1,articles/4")
+    address = "#context=articles/3&context=../users/1,articles/4"
+    page.evaluate("a => history.replaceState(null, '', a)", address)  # the app is open: a new hash would not load it
+    page.reload()
+    page.wait_for_selector("body[data-ready]", state="attached")
     expect(page.locator("#composer-chips .context-chip")).to_have_count(2)
     expect(page.get_by_text("1 context entries in the address were not item references")).to_be_visible()
     assert page.evaluate("() => location.hash") == ""  # read once: a reload does not pin them again
@@ -96,3 +98,7 @@ def test_the_context_address_pins_items_and_refuses_what_is_not_one(chat, direct
     body = sent_text(fake_provider)
     assert all(json.dumps(t)[1:-1] in body for t in titles)
     assert "Pinned item articles/3" in body and "Pinned item articles/4" in body and "users" not in body
+    expect(page.locator("#composer-chips .context-chip")).to_have_count(0)
+    page.evaluate("() => { location.hash = 'context=articles/5' }")  # later (a window holding this one can): no pin
+    expect(page.get_by_text("The address changed to pin Directus items; they were not pinned")).to_be_visible()
+    expect(page.locator("#composer-chips .context-chip")).to_have_count(0)

@@ -175,18 +175,26 @@ class ContextPicker:
         self.spawn(self._label(ref.collection, ref.key))
 
     def follow_address(self) -> None:
-        """Pin the items of the page's `#context=…` address now and whenever it changes; the address is then cleared
-        (a reload does not pin them again once sent)."""
+        """Pin the items of the `#context=…` address the page opens with; the address is then cleared (a reload does
+        not pin them again once sent). A later change of the address pins nothing: any window holding a reference to
+        this one (it opened it) can change it at any time, so the user is told and may reload to pin them."""
         from js import window
 
-        def follow(event: object = None) -> None:
-            fragment = str(window.location.hash or "")
-            if fragment.startswith("#") and "context=" in fragment:
-                self.pin_from_hash(fragment)
-                window.history.replaceState(None, "", str(window.location.pathname) + str(window.location.search))
+        fragment = str(window.location.hash or "")
+        if fragment.startswith("#") and "context=" in fragment:
+            self.pin_from_hash(fragment)
+            window.history.replaceState(None, "", str(window.location.pathname) + str(window.location.search))
 
-        follow()
-        listen(window, "hashchange", follow)
+        def changed(event: object = None) -> None:
+            if "context=" in str(window.location.hash or ""):
+                self.assistant.add_notice(
+                    "The address changed to pin Directus items; they were not pinned (only the address the page "
+                    "opens with pins items). To pin them, reload the page.",
+                    "warning",
+                    "context-link",
+                )
+
+        listen(window, "hashchange", changed)
 
     def pin_from_hash(self, fragment: str) -> None:
         """Pin the items of a `#context=<collection>/<id>` address; say how many entries were not item references."""
