@@ -9,7 +9,6 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-
 pytestmark = pytest.mark.e2e
 
 
