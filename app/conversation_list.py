@@ -37,6 +37,7 @@ class ConversationList:
         self.prefs = prefs
         self.turns = turns
         self.autosave = autosave
+        self.imported: list[Conversation] = []  # the last import's conversations now here (their attachments kept)
 
     def conversations(self) -> list[ConversationSummary]:
         return self.store.list()
@@ -128,6 +129,7 @@ class ConversationList:
 
     def import_json(self, text: str) -> str:
         """Import an export file; returns a one-line summary (also for a file that is no export)."""
+        self.imported = []
         try:
             result = self.store.import_json(text)
         except ImportFailed as exc:
@@ -137,6 +139,8 @@ class ConversationList:
             message = "The file could not be imported (%s). Choose a file exported by this app." % type(exc).__name__
             self.hub.add_notice(message, "error", "import")
             return message
+        here = (self.store.load(cid) for cid in result.imported + result.merged + result.unchanged)
+        self.imported = [c for c in here if c is not None]
         parts = []
         if result.imported:
             parts.append("%d imported" % len(result.imported))

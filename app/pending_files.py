@@ -12,9 +12,9 @@ A file the store could not keep is still sent from memory while the page is open
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from app.chat.model import FilePart, Message
+from app.chat.model import Conversation, FilePart, Message
 
 if TYPE_CHECKING:
     from app.hub import Hub
@@ -151,9 +151,10 @@ async def with_attachments(export_text: str, store: AttachmentStore) -> str:
     return dumps(doc)
 
 
-async def keep_imported(text: str, store: AttachmentStore) -> int:
-    """Keep the attachments an imported export carries; only bytes whose SHA-256 is their key are taken (a file
-    cannot claim another's address). How many were kept."""
+async def keep_imported(text: str, store: AttachmentStore, imported: Iterable[Conversation]) -> int:
+    """Keep the attachments an imported export carries for the conversations actually imported (`imported`: none
+    when the import failed). Only bytes a file part of those refers to are taken, whose SHA-256 is their key (a file
+    cannot claim another's address) and whose length is the part's size. How many were kept."""
     import base64
     import binascii
     import hashlib
@@ -167,14 +168,17 @@ async def keep_imported(text: str, store: AttachmentStore) -> int:
     files = doc.get("attachments") if isinstance(doc, dict) else None
     if not isinstance(files, dict):
         return 0
+    sizes = {p.sha256: p.size for c in imported for m in c.messages for p in m.parts if isinstance(p, FilePart)}
     kept = 0
     for sha, data in files.items():
-        if not isinstance(sha, str) or not isinstance(data, str):
+        if not isinstance(sha, str) or not isinstance(data, str) or sha not in sizes:
             continue
         try:
             raw = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):
             continue
-        if hashlib.sha256(raw).hexdigest() == sha and await store.put(sha, data, len(raw)):
+        if len(raw) != sizes[sha] or hashlib.sha256(raw).hexdigest() != sha:
+            continue
+        if await store.put(sha, data, len(raw)):
             kept += 1
     return kept

@@ -86,6 +86,19 @@ class Transport(Protocol):
         ...
 
 
+async def read_capped(response: Response, cap: int) -> Optional[bytes]:
+    """The body, streamed; None once it passes `cap` bytes (reading stops there and the connection is closed)."""
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.stream():
+        total += len(chunk)
+        if total > cap:
+            await response.aclose()
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_json(response: Response) -> Any:
     """The body parsed as JSON, or None when it is empty or not JSON."""
     raw = await response.read()

@@ -86,7 +86,7 @@ def limits(protocol: str) -> Limits:
     return LIMITS.get(protocol, LIMITS["chat"])
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
     return "%g MB" % round(n / MB, 1)
 
 
@@ -118,29 +118,62 @@ def problem(files: Iterable[FilePart], protocol: str, takes: Iterable[str], mode
         if kind == "image" and f.size > lim.image_bytes:
             return "%s is %s; %s takes images up to %s." % (
                 f.name,
-                _megabytes(f.size),
+                megabytes(f.size),
                 lim.label,
-                _megabytes(lim.image_bytes),
+                megabytes(lim.image_bytes),
             )
         if kind == "pdf" and f.size > lim.pdf_bytes:
             return "%s is %s; %s takes PDFs up to %s." % (
                 f.name,
-                _megabytes(f.size),
+                megabytes(f.size),
                 lim.label,
-                _megabytes(lim.pdf_bytes),
+                megabytes(lim.pdf_bytes),
             )
         if kind == "pdf" and f.pages and f.pages > lim.pdf_pages:
             return "%s has %d pages; %s takes PDFs of up to %d pages." % (f.name, f.pages, lim.label, lim.pdf_pages)
         if kind == "text" and f.size > MAX_TEXT_BYTES:
-            return "%s is %s; text files are sent up to %s." % (f.name, _megabytes(f.size), _megabytes(MAX_TEXT_BYTES))
+            return "%s is %s; text files are sent up to %s." % (f.name, megabytes(f.size), megabytes(MAX_TEXT_BYTES))
     total = sum(f.size for f in files if kind_of(f.media_type) != "text")
     if total > lim.request_bytes:
         return "These attachments add up to %s; %s takes up to %s per request." % (
-            _megabytes(total),
+            megabytes(total),
             lim.label,
-            _megabytes(lim.request_bytes),
+            megabytes(lim.request_bytes),
         )
     return None
+
+
+def read_limit(kind: Optional[Kind]) -> int:
+    """The most bytes of a file of this kind worth reading into the page: what the most generous provider takes
+    (text: what is sent as text). A file past it is refused before it is read."""
+    if kind == "text":
+        return MAX_TEXT_BYTES
+    if kind == "image":
+        return max(lim.image_bytes for lim in LIMITS.values())
+    return max(lim.pdf_bytes for lim in LIMITS.values())
+
+
+def too_large(name: str, kind: Optional[Kind], size: int) -> Optional[str]:
+    """Why a file of `size` bytes is refused before it is read, naming the limit; None when it may be read."""
+    limit = read_limit(kind)
+    if size <= limit:
+        return None
+    what = KIND_LABELS.get(kind or "", "files")
+    return "%s is %s; %s can be attached up to %s." % (name, megabytes(size), what, megabytes(limit))
+
+
+def room_for(attached: int, offered: int) -> tuple[int, Optional[str]]:
+    """How many of `offered` files may join the `attached` ones (MAX_FILES per message), and what to say when some
+    may not."""
+    room = max(0, MAX_FILES - attached)
+    if offered <= room:
+        return offered, None
+    left = offered - room
+    return room, "At most %d files can be attached to one message; %d file%s not attached." % (
+        MAX_FILES,
+        left,
+        " was" if left == 1 else "s were",
+    )
 
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")

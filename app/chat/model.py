@@ -47,6 +47,17 @@ def _read_as(known: tuple[str, ...], fallback: str) -> Callable[[object], object
     return read
 
 
+UNKNOWN_MEDIA = "application/octet-stream"  # a file part's media type that is none the assistant attaches
+
+
+def _known_media(value: object) -> object:
+    """A file part's media type outside the kinds the assistant attaches (an edited or hostile export) reads as
+    UNKNOWN_MEDIA: never sent to a model, shown and exported as a plain file."""
+    from app.chat.attachments import kind_of
+
+    return value if isinstance(value, str) and kind_of(value) is not None else UNKNOWN_MEDIA
+
+
 PartKind = Literal["text", "reasoning", "tool_call", "tool_result", "file"]
 
 
@@ -115,7 +126,8 @@ class FilePart(_Value):
 
     kind: Literal["file"] = "file"
     name: str
-    media_type: str  # image/png | image/jpeg | image/webp | image/gif | application/pdf | text/plain ...
+    # image/png | image/jpeg | image/webp | image/gif | application/pdf | text/plain ... (else UNKNOWN_MEDIA)
+    media_type: Annotated[str, BeforeValidator(_known_media)]
     size: int = 0  # bytes, as sent (an image after scaling)
     sha256: str
     width: Optional[int] = None  # images

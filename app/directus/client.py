@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode
 from app.directus.errors import DirectusError, from_response, network_error, not_directus, redirect_error
 from app.directus.paths import PathRefused, final_path, is_canonical
 from app.json_depth import MAX_DEPTH, load_json
-from app.transport import NetworkError, RedirectRefused, Request, Response, Transport
+from app.transport import NetworkError, RedirectRefused, Request, Response, Transport, read_capped
 
 __all__ = ["CurrentUser", "DirectusApi", "DirectusClient", "DirectusError", "Session", "encode_params"]
 
@@ -299,9 +299,9 @@ class DirectusClient:
         await self.refresh()
         return await self._call(method, path, params, json)
 
-    async def download(self, path: str) -> tuple[bytes, str]:
+    async def download(self, path: str, cap: int) -> tuple[bytes, str]:
         """The raw body and content type of an authenticated GET, e.g. a file's `/assets/<id>` (read with the user's
-        own permissions; app/directus/file_library.py). Raises DirectusError."""
+        own permissions; app/directus/file_library.py). Raises DirectusError, TOO_LARGE past `cap` bytes."""
         if not is_canonical(path):
             raise PathRefused(f"Refused before sending: the path {path!r} would reach {final_path(path)} instead")
         for attempt in (1, 2):
@@ -309,7 +309,7 @@ class DirectusClient:
                 await self.refresh()
             bearer = self._bearer()
             request = Request("GET", self.url + path, {"authorization": "Bearer " + bearer} if bearer else {})
-            response, raw = await self._send(request)
+            response, raw = await self._send(request, cap)
             if response.status == 401 and self.session is not None and attempt == 1:
                 await self.refresh()
                 continue
@@ -360,11 +360,13 @@ class DirectusClient:
             raise error
         return body
 
-    async def _send(self, request: Request) -> tuple[Response, bytes]:
-        """The response and its whole body; a redirect or no answer raised as a DirectusError."""
+    async def _send(self, request: Request, cap: Optional[int] = None) -> tuple[Response, bytes]:
+        """The response and body (stopped past `cap` bytes); a redirect, no answer, a body past it: DirectusError."""
         try:
             response = await self.transport.send(request)
-            return response, await response.read()
+            if (raw := await (response.read() if cap is None else read_capped(response, cap))) is None:
+                raise DirectusError(0, "TOO_LARGE", f"the answer passed {cap} bytes; reading stopped there")
+            return response, raw
         except RedirectRefused as exc:
             raise redirect_error(self.url, str(exc)) from exc
         except NetworkError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from app.chat.attachments import IMAGE_TYPES, PDF_TYPE, TEXT_TYPES
+from app.chat.attachments import IMAGE_TYPES, PDF_TYPE, TEXT_TYPES, kind_of, megabytes, read_limit, too_large
 from app.directus.client import DirectusClient
 from app.directus.errors import DirectusError
 from app.directus.paths import api_path, key_problem
@@ -26,7 +26,6 @@ KIND_FILTERS: dict[str, dict[str, Any]] = {
 }
 ALL_KINDS = {"type": {"_in": list(IMAGE_TYPES) + [PDF_TYPE] + list(TEXT_TYPES)}}
 FIELDS = "id,title,filename_download,type,filesize,width,height,folder,uploaded_on"
-MAX_BYTES = 50 * 1024 * 1024  # a larger file is not read into the page
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class LibraryFile:
     name: str  # the title, else the download name
     filename: str
     media_type: str
-    size: int
+    size: Optional[int]  # bytes, as Directus lists it; None when unknown
     folder: Optional[str]
 
 
@@ -49,9 +48,20 @@ def _file(row: Any) -> Optional[LibraryFile]:
         name=str(row.get("title") or filename),
         filename=filename,
         media_type=str(row.get("type") or ""),
-        size=int(row.get("filesize") or 0),
+        size=_size(row.get("filesize")),
         folder=folder if isinstance(folder, str) else None,
     )
+
+
+def _size(value: Any) -> Optional[int]:
+    """A listed file size in bytes; None when Directus gives none, or something that is no size."""
+    if isinstance(value, bool):
+        return None
+    try:
+        size = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return size if size >= 0 else None
 
 
 async def list_files(
@@ -85,13 +95,22 @@ async def list_folders(client: DirectusClient) -> list[tuple[str, str]]:
 
 
 async def read_file(client: DirectusClient, file: LibraryFile) -> tuple[bytes, str]:
-    """The file's bytes through /assets/<id> (the user's permissions) and its media type."""
+    """The file's bytes through /assets/<id> (the user's permissions) and its media type. A file larger than its
+    kind may be (app/chat/attachments.py too_large) is refused from its listed size, and its download is stopped
+    once the body passes that limit (Directus may list a size the body does not keep to)."""
     problem = key_problem(file.id, uuid=True, what="a file id")
     if problem:
         raise DirectusError(0, "INVALID_ID", problem)
-    if file.size > MAX_BYTES:
-        raise DirectusError(0, "TOO_LARGE", "%s is larger than 50 MB; it cannot be attached." % file.name)
-    data, media = await client.download(api_path("assets", file.id))
-    if len(data) > MAX_BYTES:
-        raise DirectusError(0, "TOO_LARGE", "%s is larger than 50 MB; it cannot be attached." % file.name)
+    kind = kind_of(file.media_type)
+    refused = too_large(file.name, kind, file.size or 0)
+    if refused:
+        raise DirectusError(0, "TOO_LARGE", refused)
+    try:
+        data, media = await client.download(api_path("assets", file.id), read_limit(kind))
+    except DirectusError as exc:
+        if exc.code != "TOO_LARGE":
+            raise
+        limit = megabytes(read_limit(kind))
+        message = "%s is larger than %s (not the size Directus lists); reading it stopped there." % (file.name, limit)
+        raise DirectusError(0, "TOO_LARGE", message) from None
     return data, (media.split(";")[0].strip() or file.media_type)

@@ -226,7 +226,7 @@ def _message_markdown(message: Message, table_of: Optional[TableOf] = None) -> l
                 "_Attached: "
                 + _inline(part.name)
                 + " ("
-                + part.media_type
+                + _inline(part.media_type)
                 + ", "
                 + format(part.size, ",")
                 + " bytes)_",

@@ -183,7 +183,7 @@ class Conversations:
             if '"attachments"' in content:  # an export with attachments: keep their bytes here too
                 from app.pending_files import keep_imported
 
-                if await keep_imported(content, self.assistant.files.store):
+                if await keep_imported(content, self.assistant.files.store, self.assistant.library.imported):
                     self.assistant.hub.notify("conversation")
 
         self.spawn(read())

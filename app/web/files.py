@@ -4,7 +4,8 @@
 
 Images are decoded by the browser (createImageBitmap, so a broken or hostile file fails there, not in Python),
 scaled down in a canvas so that the longer side is at most `long_edge` (the provider's recommended size) and
-re-encoded (PNG and GIF as PNG, JPEG as JPEG, WebP as WebP); an image already small enough keeps its bytes. A
+re-encoded (PNG and GIF as PNG, JPEG as JPEG, WebP as WebP); an image already small enough keeps its bytes. A file
+larger than any provider takes (app/chat/attachments.py too_large) is refused from its size, before it is read. A
 small JPEG thumbnail (a data URL) goes into the conversation; the bytes go to the attachment store. PDFs have
 their pages counted; text-like files are kept as they are.
 """
@@ -18,7 +19,7 @@ from typing import Any, Optional
 from js import Object, OffscreenCanvas, createImageBitmap
 from pyodide.ffi import JsException, to_js
 
-from app.chat.attachments import kind_of, media_type, pdf_pages, scaled_size
+from app.chat.attachments import Kind, kind_of, media_type, pdf_pages, scaled_size, too_large
 from app.chat.model import FilePart
 
 THUMBNAIL_EDGE = 96
@@ -45,10 +46,13 @@ async def _encode(bitmap: Any, width: int, height: int, media: str, quality: flo
 
 
 async def _read(
-    file: Any, name: str, media: str, kind: str, long_edge: int
+    file: Any, name: str, media: str, kind: Kind, long_edge: int
 ) -> tuple[bytes, Optional[int], Optional[int], Optional[int], Optional[str], str]:
     """(bytes, width, height, pages, thumbnail, media type) of a file; images scaled and re-encoded when too big."""
     data = await _bytes(file)
+    refused = too_large(name, kind, len(data))  # a Blob whose size said otherwise
+    if refused:
+        raise Unreadable(refused)
     width = height = pages = None
     thumbnail = None
     if kind == "image":
@@ -80,6 +84,9 @@ async def prepare(
     kind = kind_of(media) if media else None
     if media is None or kind is None:
         raise Unreadable("%s is not a kind of file the assistant can send (images, PDF or text files)." % name)
+    refused = too_large(name, kind, int(getattr(file, "size", 0) or 0))  # before a byte of it is read
+    if refused:
+        raise Unreadable(refused)
     try:
         data, width, height, pages, thumbnail, media = await _read(file, name, media, kind, long_edge)
     except JsException as exc:  # the file went away, or the browser could not decode or encode it

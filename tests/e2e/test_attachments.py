@@ -292,3 +292,25 @@ def test_a_broken_image_and_an_unknown_kind_are_refused_with_a_message(chat):
     attach(page, ("archive.zip", "application/zip", b"PK\x03\x04"))
     expect(page.locator(".notice.error")).to_contain_text("archive.zip is not a kind of file the assistant can send")
     expect(composer_chips(page)).to_have_count(0)
+
+
+DROP_TEXT_FILES = """([names, size]) => {
+  const files = new DataTransfer();
+  names.forEach((name, i) => files.items.add(new File([new Uint8Array(size + i)], name, {type: "text/plain"})));
+  document.querySelector("#conversation").dispatchEvent(
+    new DragEvent("drop", {dataTransfer: files, bubbles: true, cancelable: true}));
+}"""
+
+
+def test_a_file_too_large_and_files_past_ten_are_refused_before_they_are_read(chat):
+    page = chat.page
+    page.evaluate(DROP_TEXT_FILES, [["huge.txt"], 3 * 1024 * 1024])
+    expect(page.locator(".notice.error")).to_contain_text("huge.txt is 3 MB; text files can be attached up to 0.5 MB.")
+    page.evaluate(DROP_TEXT_FILES, [["note%d.txt" % i for i in range(12)], 10])
+    expect(page.locator(".notice.error")).to_contain_text(
+        "At most 10 files can be attached to one message; 2 files were not attached."
+    )
+    expect(composer_chips(page)).to_have_count(10)
+    for left in range(9, -1, -1):  # the next test starts with no chips
+        page.locator("#composer-chips .chip-remove").first.click()
+        expect(composer_chips(page)).to_have_count(left)

@@ -124,11 +124,53 @@ async def test_an_export_carries_the_attachments_and_an_import_keeps_only_honest
     assert json.loads(exported)["attachments"] == {sha: data}
 
     elsewhere = AttachmentStore(MemoryBlobs())
-    assert await keep_imported(exported, elsewhere) == 1 and elsewhere.kept(sha)
+    assert await keep_imported(exported, elsewhere, [conversation]) == 1 and elsewhere.kept(sha)
     lying = json.loads(exported)
     lying["attachments"] = {"0" * 64: data, sha: "not base64!"}  # bytes under another file's address; garbage
     fresh = AttachmentStore(MemoryBlobs())
-    assert await keep_imported(json.dumps(lying), fresh) == 0 and fresh.index == {}
+    assert await keep_imported(json.dumps(lying), fresh, [conversation]) == 0 and fresh.index == {}
+
+
+async def test_an_import_keeps_only_the_files_its_imported_conversations_refer_to_with_their_real_size():
+    import base64
+    import hashlib
+    import json
+
+    from app.assistant import Assistant
+    from app.chat.model import Conversation
+    from app.pending_files import keep_imported
+    from app.store.export import export_document
+    from app.store.kv import MemoryStore
+    from devkit.transports import NoNetwork
+
+    def make() -> Assistant:
+        return Assistant(MemoryStore(), MemoryStore(), transport=NoNetwork())
+
+    def stored(raw: bytes) -> tuple[str, str]:
+        return hashlib.sha256(raw).hexdigest(), base64.b64encode(raw).decode()
+
+    (sha, data), (stray, stray_data) = stored(b"referenced"), stored(b"nobody refers to this")
+    part = FilePart(name="a.txt", media_type="text/plain", size=len(b"referenced"), sha256=sha)
+    conversation = Conversation(messages=[Message(role="user", parts=[TextPart(text="see"), part])])
+    doc = json.loads(export_document([conversation], 0.0))
+    doc["attachments"] = {sha: data, stray: stray_data}
+    a = make()
+    a.load()
+    assert a.import_json(json.dumps(doc)) == "Import: 1 imported."
+    store = AttachmentStore(MemoryBlobs())
+    assert await keep_imported(json.dumps(doc), store, a.library.imported) == 1
+    assert store.kept(sha) and not store.kept(stray)
+
+    failed = make()
+    failed.load()
+    assert "not" in failed.import_json(json.dumps({**doc, "format": "something else"})).lower()
+    nothing = AttachmentStore(MemoryBlobs())
+    assert await keep_imported(json.dumps(doc), nothing, failed.library.imported) == 0 and nothing.index == {}
+
+    small = part.model_copy(update={"size": 1})  # a part that says it is smaller than its bytes
+    lying = Conversation(messages=[Message(role="user", parts=[small])])
+    sized = AttachmentStore(MemoryBlobs())
+    assert await keep_imported(json.dumps(doc), sized, [lying]) == 0 and not sized.kept(sha)
 
 
 async def test_a_file_attached_while_the_index_is_being_read_is_not_forgotten():

@@ -14,7 +14,9 @@ from app.chat.attachments import (
     media_type,
     pdf_pages,
     problem,
+    room_for,
     scaled_size,
+    too_large,
 )
 from app.chat.context import fit
 from app.chat.model import FilePart, Message, TextPart, assistant, user
@@ -71,6 +73,41 @@ def test_limits_name_the_provider_and_the_limit():
     many = [IMAGE.model_copy(update={"size": 4 * 1024 * 1024}) for _ in range(4)]
     assert "add up to 16 MB; Gemini takes up to 15 MB per request" in (problem(many, "gemini", takes=("image",)) or "")
     assert problem([IMAGE] * 11, "gemini", takes=("image",)) == "At most 10 files can be attached to one message."
+
+
+def test_a_file_too_large_for_any_provider_is_refused_before_it_is_read():
+    gb = 1024 * 1024 * 1024
+    assert too_large("x.txt", "text", 3 * gb // 2) == "x.txt is 1536 MB; text files can be attached up to 0.5 MB."
+    assert too_large("notes.txt", "text", 512 * 1024) is None
+    assert too_large("photo.png", "image", 20 * 1024 * 1024) is None  # the most an image is taken (OpenAI, Gemini)
+    assert (
+        too_large("photo.png", "image", 25 * 1024 * 1024) == "photo.png is 25 MB; images can be attached up to 20 MB."
+    )
+    assert too_large("spec.pdf", "pdf", 32 * 1024 * 1024) is None
+    assert too_large("spec.pdf", "pdf", 40 * 1024 * 1024) == "spec.pdf is 40 MB; PDFs can be attached up to 32 MB."
+
+
+def test_at_most_ten_files_per_message_are_taken_and_the_rest_named():
+    assert room_for(0, 500) == (10, "At most 10 files can be attached to one message; 490 files were not attached.")
+    assert room_for(8, 2) == (2, None)
+    assert room_for(9, 2) == (1, "At most 10 files can be attached to one message; 1 file was not attached.")
+    assert room_for(10, 1)[0] == 0
+
+
+def test_a_file_part_of_an_unknown_media_type_reads_as_a_plain_file_and_exports_inert():
+    from app.chat.model import UNKNOWN_MEDIA, Conversation
+    from app.store.export import export_markdown
+
+    hostile = {"kind": "file", "name": "a.png", "media_type": "<img src=x onerror=alert(1)>", "sha256": "d" * 64}
+    part = Conversation.model_validate({"messages": [{"role": "user", "parts": [hostile]}]}).messages[0].parts[0]
+    assert isinstance(part, FilePart) and part.media_type == UNKNOWN_MEDIA
+    assert problem([part], "responses", takes=("image",)) == (
+        "a.png is not a kind of file the assistant can send (images, PDF or text files)."
+    )
+    # even a part that skipped validation exports inert
+    unchecked = FilePart.model_construct(name="a.png", media_type=str(hostile["media_type"]), size=1, sha256="d" * 64)
+    markdown = export_markdown(Conversation(messages=[Message(role="user", parts=[unchecked])]))
+    assert "<img" not in markdown and "_Attached: a.png (<\u200bimg src=x onerror=alert(1)>, 1 bytes)_" in markdown
 
 
 def test_sizes_and_token_rules():

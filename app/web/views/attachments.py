@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterable, Optional
 
-from app.chat.attachments import ACCEPT, limits
+from app.chat.attachments import ACCEPT, limits, room_for
 from app.chat.model import FilePart
 from app.web.dom import Element, by_id, h, replace_keeping_focus
 
@@ -96,7 +96,9 @@ class Attaching:
         if self._library is None:
             from app.web.views.file_library import FileLibraryDialog
 
-            self._library = FileLibraryDialog(by_id("files-dialog"), self.assistant, self.spawn, self.attach_one)
+            self._library = FileLibraryDialog(
+                by_id("files-dialog"), self.assistant, self.spawn, self.attach_one, self.room
+            )
         return self._library
 
     def render(self) -> None:
@@ -123,7 +125,18 @@ class Attaching:
     def dropped(self, files: Any) -> None:
         self.spawn(self.attach(list(files)))
 
+    def room(self, offered: int) -> int:
+        """How many of `offered` files may still be attached to this message (MAX_FILES); a notice for the rest,
+        which are not read at all."""
+        files = self.assistant.files
+        taken, refused = room_for(len(files.parts) + files.preparing, offered)
+        if refused:
+            self.assistant.add_notice(refused, "error", "attachments")
+        return taken
+
     async def attach(self, files: list[Any], replacing: Optional[str] = None) -> None:
+        if replacing is None:
+            files = files[: self.room(len(files))]
         for file in files:
             await self.attach_one(file, replacing=replacing)
             if replacing is not None:

@@ -25,8 +25,9 @@ class FileLibraryDialog:
         assistant: Assistant,
         spawn: Callable[[Coroutine[Any, Any, Any]], None],
         attach: Callable[[Any, str, str], Coroutine[Any, Any, None]],
+        room: Callable[[int], int],  # how many more files this message takes (a notice when none)
     ):
-        self.dialog, self.assistant, self.spawn, self.attach = dialog, assistant, spawn, attach
+        self.dialog, self.assistant, self.spawn, self.attach, self.room = dialog, assistant, spawn, attach, room
         self.search = h("input", {"id": "library-search", "type": "search", "placeholder": "Search files"})
         self.folder = h("select", {"id": "library-folder"}, h("option", {"value": "*"}, "All folders"))
         self.kind = h("select", {"id": "library-kind"}, *[h("option", {"value": v}, label) for v, label in KINDS])
@@ -125,6 +126,8 @@ class FileLibraryDialog:
         from app.directus.errors import DirectusError
         from app.directus.file_library import read_file
 
+        if not self.room(1):
+            return
         self.assistant.files.preparing += 1
         try:
             data, media = await read_file(self.client, chosen)
@@ -141,7 +144,7 @@ class FileLibraryDialog:
         await self.attach(blob, chosen.filename, chosen.id)
 
 
-def _size(size: int) -> str:
+def _size(size: Optional[int]) -> str:
     from app.web.views.attachments import size_text
 
-    return size_text(size)
+    return "size unknown" if size is None else size_text(size)
