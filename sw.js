@@ -6,11 +6,15 @@
 //   compares this script and that one on each visit (registered with updateViaCache "none"); a deploy that
 //   changed anything is a new service worker that fetches the new version into a cache of its own, checking every
 //   file against its hash (a file changed again mid-download fails the install, which is retried later), and
-//   copying the files that did not change from the old cache instead of downloading them.
+//   copying the files that did not change from the old cache instead of downloading them. The "lazy" files (the
+//   rarely needed rest of the standard library) are fetched, checked and cached on first use instead.
 // - A new version waits while a page of the old one is open: static/offline.js offers "reload", which activates it
-//   and reloads. A page is served by one version from start to end, never a mix.
-// - Only the listed files (and config.json, network first) are answered here. Everything else, the Directus and
-//   the model providers above all, goes to the network untouched and is never stored.
+//   and reloads. A page is served by one version from start to end, never a mix: the pages still open when a new
+//   version activates (other tabs) keep being served from their own version's cache, which is deleted only once
+//   none of them is left (and they are offered the reload); a file their cache lacks is refused, never taken from
+//   the new version.
+// - Only the app's own files (index.html, static/) and config.json (network first) are answered here. Everything
+//   else, the Directus and the model providers above all, goes to the network untouched and is never stored.
 // All paths are relative to this script's folder: the app works from a sub-path, and two copies of it on one
 // host keep their caches apart.
 "use strict";
@@ -22,7 +26,11 @@ const PREFIX = "da-assets " + BASE.pathname + " ";
 const CACHE = PREFIX + self.ASSETS.version;
 const CONFIG_CACHE = "da-config " + BASE.pathname;
 const FILES = self.ASSETS.files;
+const LAZY = new Set(self.ASSETS.lazy || []);
 const HASH_HEADER = "x-asset-sha256";
+// Which version each page still open from an older version was loaded from: "<BASE>.client/<id>" -> its cache's
+// name, and "<BASE>.active" -> the version that was active last (the one such pages were loaded from).
+const OWNERS = "da-owners " + BASE.pathname;
 
 function siteUrl(path) {
   return new URL(path, BASE).href;
@@ -68,7 +76,8 @@ async function install() {
       const hash = FILES[path];
       const have = await cache.match(url);
       if (have && have.headers.get(HASH_HEADER) === hash) continue; // an interrupted install resumes
-      await cache.put(url, (await fromOlder(url, hash)) || (await fetchChecked(url, hash)));
+      const older = await fromOlder(url, hash);
+      if (older || !LAZY.has(path)) await cache.put(url, older || (await fetchChecked(url, hash)));
     }
   }
   await Promise.all([worker(), worker(), worker(), worker()]);
@@ -78,14 +87,72 @@ self.addEventListener("install", (event) => {
   event.waitUntil(install());
 });
 
+const ACTIVE_KEY = siteUrl(".active");
+const CLIENT_KEY = siteUrl(".client/");
+
+function clientKey(id) {
+  return CLIENT_KEY + encodeURIComponent(id);
+}
+
+async function readOwners(store) {
+  const map = new Map();
+  for (const request of await store.keys()) {
+    if (request.url.startsWith(CLIENT_KEY)) {
+      map.set(decodeURIComponent(request.url.slice(CLIENT_KEY.length)), await (await store.match(request)).text());
+    }
+  }
+  return map;
+}
+
+let owners = null; // Promise of Map(client id -> cache name), read once per start of this worker
+
+function ownerMap() {
+  if (!owners) owners = caches.open(OWNERS).then(readOwners);
+  return owners;
+}
+
+async function openClients() {
+  const all = await self.clients.matchAll({ includeUncontrolled: true, type: "all" });
+  return all.filter((client) => client.url.startsWith(BASE.href)); // not another copy of the app on this host
+}
+
+// Forget the pages that are gone, and delete every older version's cache no open page was loaded from.
+async function prune() {
+  const store = await caches.open(OWNERS);
+  const alive = new Set((await openClients()).map((client) => client.id));
+  const kept = new Set([CACHE]);
+  for (const [id, name] of await readOwners(store)) {
+    if (alive.has(id)) kept.add(name);
+    else await store.delete(clientKey(id));
+  }
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PREFIX) && !kept.has(name)) await caches.delete(name);
+  }
+  owners = null;
+}
+
+// Every page open now was loaded from the version active until now (a version older than that was deleted, or
+// its pages are known already): it stays theirs.
+async function activate() {
+  const store = await caches.open(OWNERS);
+  const last = await store.match(ACTIVE_KEY);
+  let previous = last ? await last.text() : null;
+  if (!previous) {
+    // Activated over a worker that did not keep this record: its cache is the one other cache left.
+    const others = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== CACHE);
+    if (others.length === 1) previous = others[0];
+  }
+  if (previous && previous !== CACHE) {
+    for (const client of await openClients()) {
+      if (!(await store.match(clientKey(client.id)))) await store.put(clientKey(client.id), new Response(previous));
+    }
+  }
+  await store.put(ACTIVE_KEY, new Response(CACHE));
+  await prune();
+}
+
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    (async () => {
-      for (const name of await caches.keys()) {
-        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
-      }
-    })(),
-  );
+  event.waitUntil(activate());
 });
 
 self.addEventListener("message", (event) => {
@@ -106,9 +173,21 @@ async function config(request) {
   }
 }
 
-async function asset(path, request) {
-  const hit = await (await caches.open(CACHE)).match(siteUrl(path));
-  return hit || fetch(request);
+async function asset(path, request, clientId) {
+  const own = clientId ? (await ownerMap()).get(clientId) : undefined;
+  if (own && own !== CACHE) {
+    // A page of an older version: its own files only, never one of this version.
+    const old = await caches.has(own) && await (await caches.open(own)).match(siteUrl(path));
+    return old || Response.error();
+  }
+  if (!Object.prototype.hasOwnProperty.call(FILES, path)) return fetch(request);
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(siteUrl(path));
+  if (hit) return hit;
+  // A lazy file's first use (or a cache the browser evicted): this version's bytes or an error, never another's.
+  const fresh = await fetchChecked(siteUrl(path), FILES[path]);
+  await cache.put(siteUrl(path), fresh.clone());
+  return fresh;
 }
 
 self.addEventListener("fetch", (event) => {
@@ -117,10 +196,13 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== BASE.origin || !url.pathname.startsWith(BASE.pathname)) return;
   let path = decodeURIComponent(url.pathname.slice(BASE.pathname.length));
-  if (path === "" && request.mode === "navigate") path = "index.html";
+  const navigation = request.mode === "navigate";
+  if (path === "" && navigation) path = "index.html";
   if (path === "config.json") {
     event.respondWith(config(request));
-  } else if (Object.prototype.hasOwnProperty.call(FILES, path)) {
-    event.respondWith(asset(path, request));
+  } else if (path === "index.html" || path.startsWith("static/")) {
+    // A navigation is a new page: this version's. Pages of an older version still open are looked up.
+    event.respondWith(asset(path, request, navigation ? "" : event.clientId));
+    if (navigation) event.waitUntil(ownerMap().then((map) => map.size && prune()));
   }
 });

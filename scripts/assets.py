@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The app's versioned assets: every file the page may load, with its sha256, for the service worker (sw.js).
 
-static/generated/assets.js sets `self.ASSETS = {"version": ..., "files": {"static/app.css": "<sha256>", ...}}`. The
+static/generated/assets.js sets `self.ASSETS = {"version": ..., "files": {"static/app.css": "<sha256>", ...},
+"lazy": [...]}`. The
 list comes from the build, not from a hand-kept list: index.html, the files directly in static/, and everything
 under static/vendor/ and static/generated/ (so a library another change vendors is covered without an edit here),
 minus SKIPPED, set-up stamps (dotfiles) and licence texts. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
@@ -27,14 +28,10 @@ SHELL = ("index.html",)  # the page itself
 TREES = ("static/vendor/", "static/generated/")  # whole folders written by the build
 # In the build but never loaded by the page: Pyodide's own standard library (the page loads the precompiled one in
 # static/generated/, see static/interpreter.mjs), and this list itself (the service worker imports it).
-# The rest of the standard library is fetched only if a module of it is imported (app/web/stdlib_rest.py).
-SKIPPED = frozenset(
-    {
-        "static/vendor/pyodide/python_stdlib.zip",
-        "static/generated/assets.js",
-        "static/generated/python_stdlib_rest.zip",
-    }
-)
+SKIPPED = frozenset({"static/vendor/pyodide/python_stdlib.zip", "static/generated/assets.js"})
+# Listed and hash-checked like the others, but cached on first use rather than at install: the rest of the standard
+# library, fetched only if a module of it is imported (app/web/stdlib_rest.py), so far never.
+LAZY = frozenset({"static/generated/python_stdlib_rest.zip"})
 
 
 def asset_paths(root: Path = ROOT, extra: Iterable[str] = ()) -> list[str]:
@@ -68,14 +65,14 @@ def file_digest(path: Path) -> str:
 
 
 def manifest(paths: Iterable[str], digest: Callable[[str], Optional[str]]) -> dict:
-    """{"version", "files"}: `digest(path)` is the sha256 of what is served for a path, None when nothing is."""
+    """{"version", "files", "lazy"}: `digest(path)` is the sha256 of what is served for a path, None when nothing is."""
     files = {}
     for path in paths:
         value = digest(path)
         if value is not None:
             files[path] = value
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    return {"version": version, "files": files}
+    return {"version": version, "files": files, "lazy": sorted(LAZY & files.keys())}
 
 
 def render(data: dict) -> bytes:

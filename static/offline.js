@@ -42,17 +42,26 @@
     }
   }
 
-  function offer(worker) {
+  function reloadButton(onClick) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "primary";
     button.textContent = "Reload";
-    button.addEventListener("click", function () {
+    button.addEventListener("click", function () { onClick(button); });
+    return button;
+  }
+
+  function offer(worker) {
+    bar("update-bar", "A new version is ready: ", reloadButton(function (button) {
       takingOver = true;
       button.disabled = true;
       worker.postMessage("take-over");
-    });
-    bar("update-bar", "A new version is ready: ", button);
+    }));
+  }
+
+  // Another tab took the new version: this one keeps being served its own version's files until it reloads.
+  function reloadOffer() {
+    bar("update-bar", "A new version is open in another tab: ", reloadButton(function () { location.reload(); }));
   }
 
   function watch(registration) {
@@ -79,6 +88,7 @@
       var workers = navigator.serviceWorker;
       workers.addEventListener("controllerchange", function () {
         if (takingOver) location.reload(); // the new version is active: load the page from it, whole
+        else reloadOffer();
       });
       workers.register("./sw.js", { updateViaCache: "none" }).then(watch, function () {});
     } catch (e) {

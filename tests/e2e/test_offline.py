@@ -111,6 +111,54 @@ def test_a_deploy_is_offered_and_taken_whole_after_the_reload(sw_context, make_s
     expect(page.locator("#update-bar")).to_have_count(0)
 
 
+SEEN = """async () => {
+    const text = async (path) => {
+        try {
+            const response = await fetch(path);
+            return response.ok ? ((await response.text()).includes('v2 marker') ? 'v2' : 'v1') : 'refused';
+        } catch (e) { return 'refused'; }
+    };
+    return [document.querySelector('meta[name=build]')?.content || 'v1', await text('./static/app.css'),
+        await text('./static/vendor/chartjs/chart.umd.min.js'),
+        await text('./static/generated/python_stdlib_rest.zip')];
+}"""
+
+
+def test_a_tab_left_on_the_old_version_gets_only_its_own_files_and_is_told_to_reload(sw_context, make_site):
+    server = make_site()
+    tab_a, tab_b = sw_context.new_page(), sw_context.new_page()
+    first_visit(tab_a, server.url)
+    open_app(tab_a, server.url)  # both now served by the service worker
+    open_app(tab_b, server.url)
+    assert tab_b.evaluate(SEEN) == ["v1", "v1", "v1", "v1"]  # the rest zip is now in version 1's cache
+    lazy = ("static/app.css", "static/vendor/chartjs/chart.umd.min.js", "static/generated/python_stdlib_rest.zip")
+    for path in lazy:
+        server.overrides[path] = server.resolve(path).read_bytes() + b"\n/* v2 marker */\n"
+    html = server.resolve("index.html").read_bytes()
+    server.overrides["index.html"] = html.replace(b"<title>", b'<meta name="build" content="v2">\n  <title>', 1)
+    tab_a.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    tab_a.locator("#update-bar").get_by_role("button", name="Reload").click(timeout=60_000)
+    tab_a.wait_for_function("() => document.querySelector('meta[name=build]')", timeout=60_000)
+    tab_a.wait_for_selector("body[data-ready]", state="attached", timeout=60_000)
+    assert tab_a.evaluate(SEEN) == ["v2", "v2", "v2", "v2"]
+
+    # Tab B did not reload: it is told, and meanwhile every file it loads (a chart, a rare import) is version 1's.
+    bar = tab_b.locator("#update-bar")
+    expect(bar).to_contain_text("A new version is open in another tab")
+    assert tab_b.evaluate(SEEN) == ["v1", "v1", "v1", "v1"]
+    bar.get_by_role("button", name="Reload").click()
+    tab_b.wait_for_function("() => document.querySelector('meta[name=build]')", timeout=60_000)
+    tab_b.wait_for_selector("body[data-ready]", state="attached", timeout=60_000)
+    assert tab_b.evaluate(SEEN) == ["v2", "v2", "v2", "v2"]
+    expect(tab_b.locator("#update-bar")).to_have_count(0)
+
+    open_app(tab_a, server.url)  # no page of version 1 is left: its cache goes
+    tab_a.wait_for_function(
+        "async () => (await caches.keys()).filter((name) => name.startsWith('da-assets')).length === 1",
+        timeout=10_000,
+    )
+
+
 def test_without_a_service_worker_the_app_still_starts(browser, make_site):
     server = make_site()
     context = browser.new_context(service_workers="block")  # as in a browser or frame that refuses them

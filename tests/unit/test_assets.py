@@ -26,6 +26,7 @@ def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
         "static/vendor/charts/LICENSE.md",
         "static/vendor/.stamp.json",
         "static/generated/app.zip",
+        "static/generated/python_stdlib_rest.zip",  # fetched on a rare import: listed, cached on first use
         "static/generated/assets.js",  # the list itself
         "app/main.py",  # shipped inside app.zip, not fetched
         "sw.js",  # the browser keeps the service worker itself
@@ -37,14 +38,20 @@ def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
         "index.html",
         "static/app.css",
         "static/generated/app.zip",
+        "static/generated/python_stdlib_rest.zip",
         "static/offline.js",
         "static/vendor/charts/chart.umd.js",
         "static/vendor/pyodide/pyodide.asm.wasm",
     ]
+    assert data["lazy"] == ["static/generated/python_stdlib_rest.zip"]
     assert data["files"]["static/app.css"] == hashlib.sha256(b"static/app.css").hexdigest()
-    before = data["version"]
-    (tmp_path / "static/app.css").write_text("changed")
-    assert listed(assets.build(tmp_path))["version"] != before  # one changed byte is a new version
+    rest = data["files"]["static/generated/python_stdlib_rest.zip"]
+    assert rest == hashlib.sha256(b"static/generated/python_stdlib_rest.zip").hexdigest()
+    versions = {data["version"]}
+    for rel in ("static/app.css", "static/generated/python_stdlib_rest.zip"):  # one changed byte is a new version
+        (tmp_path / rel).write_text("changed " + rel)
+        versions.add(listed(assets.build(tmp_path))["version"])
+    assert len(versions) == 3
 
 
 def test_the_server_lists_what_it_serves_so_a_changed_file_is_a_deploy():
