@@ -62,8 +62,8 @@ class ChartResults:
         return True
 
     async def pin(self, call_id: str) -> bool:
-        """Ask to add the chart to the Insights dashboard named "Assistant" (created by the call if there is none
-        the user may read), through an approval card like any write."""
+        """Ask to add the chart to the user's own Insights dashboard named "Assistant" (created by the call if they
+        have none), through an approval card like any write (it names the dashboard)."""
         from app.chat.model import Message, ToolCallPart, new_id
         from app.directus.tools.dashboard import panel_problem
 
@@ -82,7 +82,8 @@ class ChartResults:
         return self.turns.run_page_calls(Message(role="assistant", parts=[call]))
 
     async def _dashboard(self) -> Optional[str]:
-        """The id of the newest dashboard named "Assistant" the user may read; None when there is none."""
+        """The id of the newest dashboard named "Assistant" the user created; None when there is none. (One they may
+        only read is someone else's: a panel is never added to it.)"""
         from app.directus.errors import DirectusError
         from app.directus.paths import api_path
         from app.directus.tools.dashboard import DEFAULT_NAME
@@ -90,7 +91,8 @@ class ChartResults:
         client = self.directus.client
         if client is None:
             return None
-        params = {"filter": {"name": {"_eq": DEFAULT_NAME}}, "fields": ["id"], "sort": ["-date_created"], "limit": 1}
+        mine = {"_and": [{"name": {"_eq": DEFAULT_NAME}}, {"user_created": {"_eq": "$CURRENT_USER"}}]}
+        params = {"filter": mine, "fields": ["id"], "sort": ["-date_created"], "limit": 1}
         try:
             found = await client.request("GET", api_path("dashboards"), params=params)
         except DirectusError:

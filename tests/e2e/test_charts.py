@@ -176,7 +176,7 @@ def test_refresh_runs_the_query_again_and_a_second_pin_adds_to_the_same_dashboar
     view.get_by_text("Show data").click()
     expect(view.locator("tbody tr", has_text="draft").locator("td").nth(1)).to_have_text("3")
 
-    for expected in ("a new Insights dashboard “Assistant”", "an existing Insights dashboard"):
+    for expected in ("a new Insights dashboard “Assistant”", "the existing Insights dashboard “Assistant”"):
         view.get_by_role("button", name="＋ Add to dashboard").click()
         expect(page.locator(".approval-card .approval-summary")).to_contain_text(expected)
         page.get_by_role("button", name="Approve").click()

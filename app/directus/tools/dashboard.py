@@ -7,6 +7,8 @@ the call created it (its panels go with it). The model is offered the tool only 
     {"collection": "articles", "chart": "pie", "query": {...}, "title": "Articles by status",
      "dashboard": "<uuid>" | absent (a new dashboard named `name`), "name": "Assistant"}
 
+The approval names the dashboard; an existing one must have that name (`run` checks it before adding the panel).
+
 Panel ids and options are Directus's own (its source, app/src/panels/*/index.ts; tested against 12.4):
   bar-chart    collection, xAxis, yAxis, function, filter, horizontal, decimals   one group, one aggregate
   time-series  collection, dateField, valueField, function, precision, range      a date function, one aggregate
@@ -132,8 +134,11 @@ async def run(client: DirectusApi, a: DashboardArgs) -> Any:
     if dashboard is None:
         made = await client.request("POST", api_path("dashboards"), json={"name": a.name, "icon": "insights"})
         dashboard = made["id"]
-    else:
-        await client.request("GET", api_path("dashboards", dashboard), params={"fields": ["id"]})
+    else:  # the approval named it: a panel goes to a dashboard of that name only
+        found = await client.request("GET", api_path("dashboards", dashboard), params={"fields": ["id", "name"]})
+        named = found.get("name") if isinstance(found, dict) else None
+        if named != a.name:
+            raise ArgumentProblem("name", f"dashboard {dashboard} is named {named!r}, not {a.name!r}: pass its name")
     panel = {
         "dashboard": dashboard,
         "name": (a.title or kind_name(a.chart).capitalize())[:200],
@@ -153,7 +158,7 @@ async def run(client: DirectusApi, a: DashboardArgs) -> Any:
 def preview(a: DashboardArgs) -> CallPreview:
     found = panel_for(a.chart, a.collection, a.query or Query())
     kind = found[0] if isinstance(found, tuple) else "?"
-    where = f"a new Insights dashboard “{a.name}”" if a.dashboard is None else "an existing Insights dashboard"
+    where = f"{'a new' if a.dashboard is None else 'the existing'} Insights dashboard “{a.name}”"
     title = f" “{a.title}”" if a.title else ""
     return write(f"Add a {kind} panel{title} of {a.collection} to {where}", action="create", writes=1)
 
