@@ -161,7 +161,9 @@ class Controller:
         self.view.directus_url = self.assistant.directus_url
         self.approvals = ApprovalsView(by_id("approvals"), by_id("announcer"), self.composer.textarea, _later)
         self.context_picker = ContextPicker(self.assistant, self.spawn)  # Add context: #context-dialog, its chips
-        self.questions = QuestionsView(by_id("approvals"), self.composer.textarea, self.assistant.answer_question)
+        self.questions = QuestionsView(
+            by_id("approvals"), self.composer.textarea, self.assistant.answer_question, _later
+        )
         self.shortcuts = Shortcuts(self, by_id("shortcuts-dialog"))
         self.usage_bar = UsageBar()
         self.composer.form.before(self.usage_bar.el)

@@ -39,6 +39,43 @@ def test_an_option_button_answers_and_the_turn_goes_on(chat, fake_provider):
     expect(page.locator("body")).not_to_have_attribute("data-busy", "1")
 
 
+# Clicks the first option of a question card the moment it is added, and every 50 ms for as long as the card is not
+# armed (checked right before each click), both ways a script can click; records whether the option was disabled.
+EARLY_OPTION_CLICKS = """() => {
+  window.__early = [];
+  const card = () => document.querySelector('#questions .question-card');
+  const hit = () => {
+    if (!card() || card().hasAttribute("data-armed")) return false;
+    const option = card().querySelector(".question-option");
+    option.click();
+    option.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
+    window.__early.push({disabled: option.disabled});
+    return true;
+  };
+  new MutationObserver(() => {
+    if (!card() || window.__t0 !== undefined) return;
+    window.__t0 = performance.now();
+    hit();
+    const timer = setInterval(() => { if (!hit()) clearInterval(timer); }, 50);
+  }).observe(document.getElementById("questions"), {childList: true, subtree: true});
+}"""
+
+
+def test_an_option_clicked_in_the_cards_first_moments_does_not_answer(chat, fake_provider):
+    page = chat.page
+    page.evaluate(EARLY_OPTION_CLICKS)
+    chat.send(asking(question="Delete the drafts?", options=["Yes", "No"]))
+    card = page.get_by_role("region", name="Delete the drafts?")
+    expect(card).to_have_attribute("data-armed", "")  # armed after its first moments
+    early = page.evaluate("window.__early")
+    assert early and all(e["disabled"] for e in early), early
+    expect(card).to_be_visible()  # none of those clicks answered
+    assert "ask_user ->" not in chat.last_answer().inner_text()
+    card.get_by_role("button", name="No").click()  # a click once armed does
+    expect(chat.last_answer()).to_contain_text("Done: ask_user")
+    assert '\\"chosen\\": [\\"No\\"]' in last_tool_result(fake_provider)
+
+
 def test_several_options_and_free_text_by_keyboard_across_a_reload(chat, fake_provider):
     page = chat.page
     chat.send(asking(question="Which sizes?", options=["S", "M", "L"], multi=True))
@@ -48,6 +85,7 @@ def test_several_options_and_free_text_by_keyboard_across_a_reload(chat, fake_pr
     chat.reload()  # the question waits through a reload, asked again
     card = page.get_by_role("region", name="Which sizes?")
     expect(card).to_be_visible()
+    expect(card).to_have_attribute("data-armed", "")  # its options answer only after its first moments
     small = card.get_by_role("button", name="S", exact=True)
     small.focus()
     page.keyboard.press("Enter")  # a toggle: pressed, not sent

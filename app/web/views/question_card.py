@@ -1,10 +1,12 @@
 """The model's questions (`ask_user`) as cards above the message box: real buttons and a text field, never markdown.
 
-    questions = QuestionsView(by_id("approvals"), composer_input, answer)   # answer(call_id, raw) -> bool
+    questions = QuestionsView(by_id("approvals"), composer_input, answer, schedule)   # answer(call_id, raw) -> bool
     questions.render(waiting)   # each frame: cards added/removed by call id (a card keeps what the user typed)
 
 A single-choice option answers at once (with the text typed, if any); with several allowed, options toggle
-(`aria-pressed`) and "Send answer" (or Enter in the text field) sends them. The text field is always there: the user
+(`aria-pressed`) and "Send answer" (or Enter in the text field) sends them. Like an approval card's buttons
+(app/web/views/approvals.py ARM_MS), the options are disabled when a card appears and armed ARM_MS later
+(`data-armed` on the card): a click meant for what was there a moment before never answers. The text field is always there: the user
 may answer in their own words. A new card is announced in its own polite live region and takes the focus only when
 the focus is on nothing; when the card that had it goes, the message box gets it. The question and the options are
 the model's text: set as text only. A card answered here for a turn running in another tab shows "sent" until that
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 from js import document
 
 from app.web.dom import Element, Event, h, listen
+from app.web.views.approvals import ARM_MS
 
 if TYPE_CHECKING:
     from app.questions import WaitingQuestion
@@ -32,7 +35,13 @@ def question_card(waiting: WaitingQuestion, number: int) -> Element:
     options = [
         h(
             "button",
-            {"type": "button", "class": "question-option", "data-option": str(i), "aria-pressed": "false"},
+            {
+                "type": "button",
+                "class": "question-option",
+                "data-option": str(i),
+                "aria-pressed": "false",
+                "disabled": True,  # armed ARM_MS after the card appears
+            },
             option,
         )
         for i, option in enumerate(question.options)
@@ -67,12 +76,16 @@ def question_card(waiting: WaitingQuestion, number: int) -> Element:
 
 
 class QuestionsView:
-    def __init__(self, before: Element, fallback: Element, answer: Answer):
+    def __init__(
+        self, before: Element, fallback: Element, answer: Answer, schedule: Callable[[Callable[[], None], int], None]
+    ):
         self.root = h("div", {"id": "questions", "class": "questions", "hidden": True})
         self.announcer = h("div", {"class": "visually-hidden", "role": "status", "aria-live": "polite"})
         before.before(self.root, self.announcer)
         self.fallback = fallback  # the message box
         self.answer = answer
+        self.schedule = schedule  # (callback, milliseconds): setTimeout
+        self._armed: set[str] = set()  # call ids whose card's options may answer
         self.cards: dict[str, Element] = {}
         self.waiting: dict[str, WaitingQuestion] = {}
         # call id -> the question its card shows (a call of another conversation may have the same id)
@@ -88,6 +101,7 @@ class QuestionsView:
         self.waiting = {w.call_id: w for w in waiting}
         for call_id in [i for i in self.cards if i not in self.waiting or self.shown[i] != self.waiting[i].question]:
             self.cards.pop(call_id).remove()
+            self._armed.discard(call_id)
         new = []
         for w in waiting:
             card = self.cards.get(w.call_id)
@@ -97,9 +111,11 @@ class QuestionsView:
                 self.shown[w.call_id] = w.question
                 self.root.append(card)
                 new.append(w)
+                self.schedule(self._arming(w.call_id, card), ARM_MS)
             card.querySelector(".question-sent").hidden = not w.sent
             for control in card.querySelectorAll("button, input"):
-                control.disabled = w.sent
+                unarmed = w.call_id not in self._armed and control.classList.contains("question-option")
+                control.disabled = w.sent or unarmed
         self.root.hidden = not self.cards
         if new:
             said = " ".join("The assistant asks: %s" % w.question.text for w in new)
@@ -110,6 +126,18 @@ class QuestionsView:
             self.fallback.focus()
         elif on_nothing and new:
             self.cards[new[0].call_id].focus()
+
+    def _arming(self, call_id: str, card: Element) -> Callable[[], None]:
+        def arm() -> None:
+            if not (call_id in self.cards and self.cards[call_id] is card):
+                return  # answered (or gone and shown again as a new card, with its own timer) in the meantime
+            self._armed.add(call_id)
+            card.setAttribute("data-armed", "")
+            sent = call_id in self.waiting and self.waiting[call_id].sent
+            for button in card.querySelectorAll(".question-option"):
+                button.disabled = sent
+
+        return arm
 
     # ----- the user's answer (one delegated listener per event for all the cards) ------------------------------
 
@@ -137,7 +165,7 @@ class QuestionsView:
         card, waiting = found
         if button.classList.contains("question-send"):
             self._send(card, waiting, self._pressed(card, waiting))
-        elif button.classList.contains("question-option"):
+        elif button.classList.contains("question-option") and waiting.call_id in self._armed:
             option = waiting.question.options[int(button.getAttribute("data-option"))]
             if waiting.question.multiple:
                 button.setAttribute(
