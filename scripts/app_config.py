@@ -212,6 +212,7 @@ used = {"pyc" + importlib.util.cache_from_source(m.__file__)[len("/pyc"):] for m
 # anywhere, even inside a function, and of EXTRA_STDLIB; plus app/web/stdlib_rest.py as _stdlib_rest, the finder of
 # the rest. python_stdlib_rest.zip: the sources of every other module, fetched the first time one is imported.
 import ast  # noqa: E402
+import hashlib  # noqa: E402
 from importlib._bootstrap_external import _code_to_hash_pyc  # noqa: E402
 stdlib_path = next(p for p in sys.path if p.endswith(".zip"))
 for root, dirs, files in os.walk(app_root):
@@ -247,8 +248,12 @@ with zipfile.ZipFile("/vendor/python_stdlib.zip") as src, \
         else:
             rest.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
             rest_names.append(module)
+    rest.close()  # its sha256 goes into the finder: a page takes only its own version's rest
+    with open("/out/python_stdlib_rest.zip", "rb") as f:
+        rest_sha256 = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(app_root, "web", "stdlib_rest.py")) as f:
         finder = f.read().replace("NAMES: frozenset[str] = frozenset()", "NAMES = frozenset(%r)" % sorted(rest_names))
+        finder = finder.replace('SHA256 = ""', "SHA256 = %r" % rest_sha256)
     out.writestr(zipfile.ZipInfo("_stdlib_rest.py", date_time=(1980, 1, 1, 0, 0, 0)), finder, zipfile.ZIP_DEFLATED)
 json.dumps({"site": [n for n in site_names if n in used], "app": app_entries, "stdlib": stdlib_pycs,
             "python": sys.version.split()[0]})

@@ -6,17 +6,22 @@ scripts/app_config.py). This finder, last on `sys.meta_path`, answers for those 
 fetches the rest (one synchronous request, a few hundred kB) and every later one reads it from memory.
 
 Shipped twice: as `_stdlib_rest` inside python_stdlib.zip, installed by static/interpreter.mjs right after Pyodide
-starts (before PyScript or the app import anything), and here, where it is read and checked.
+starts (before PyScript or the app import anything), and here, where it is read and checked. The copy also
+carries the sha256 of the rest zip built with it: a page left open across a deploy refuses the new deploy's rest
+(the import fails) rather than run a mix of two versions. (A synchronous request bypasses the service worker in
+Chromium, so this check, not sw.js, is what keeps the versions apart here.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import zipimport
 from importlib.machinery import ModuleSpec
 from typing import Optional, Sequence
 
 NAMES: frozenset[str] = frozenset()  # the modules in the rest zip (scripts/app_config.py fills it in the copy)
+SHA256 = ""  # the rest zip's sha256, filled in the copy likewise
 TARGET = "/lib/python_stdlib_rest.zip"
 
 
@@ -44,10 +49,19 @@ class RestOfStdlib:
             request.send()
             if request.status != 200:
                 return False
+            data = str(request.responseText).encode("utf-16-le")[::2]
+            if not own_version(data):
+                return False
             with open(TARGET, "wb") as out:
-                out.write(str(request.responseText).encode("utf-16-le")[::2])
+                out.write(data)
             self.fetched = True
         return True
+
+
+def own_version(data: bytes, expected: Optional[str] = None) -> bool:
+    """Whether `data` is the rest zip this page's version was built with (anything, where no hash was filled in)."""
+    expected = SHA256 if expected is None else expected
+    return not expected or hashlib.sha256(data).hexdigest() == expected
 
 
 def install(url: str) -> None:

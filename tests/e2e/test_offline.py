@@ -5,6 +5,10 @@ file served) and its own browser context with service workers allowed (the share
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import zipfile
 from typing import Iterator
 
 import pytest
@@ -13,6 +17,7 @@ from playwright.sync_api import BrowserContext, expect
 from app.chat.model import Conversation, assistant, user
 from app.store.conversations import ConversationStore
 from app.store.kv import MemoryStore
+from devkit.chromium import run_python
 from tests.fixtures.browser import open_app
 
 pytestmark = pytest.mark.e2e
@@ -157,6 +162,48 @@ def test_a_tab_left_on_the_old_version_gets_only_its_own_files_and_is_told_to_re
         "async () => (await caches.keys()).filter((name) => name.startsWith('da-assets')).length === 1",
         timeout=10_000,
     )
+
+
+def rebuilt_zip(data: bytes, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, change(info.filename, src.read(info)))
+        change(None, dst)
+    return out.getvalue()
+
+
+def test_a_tab_left_on_the_old_version_refuses_the_next_rest_of_the_standard_library(sw_context, make_site):
+    server = make_site()
+    tab_a, tab_b = sw_context.new_page(), sw_context.new_page()
+    first_visit(tab_a, server.url)
+    open_app(tab_a, server.url)
+    open_app(tab_b, server.url)
+    # Version 2: a rest zip with one more file, and the start zip whose finder carries that rest's sha256.
+    rest_path, start_path = "static/generated/python_stdlib_rest.zip", "static/generated/python_stdlib.zip"
+    rest = rebuilt_zip(
+        server.resolve(rest_path).read_bytes(),
+        lambda name, data: data if name else data.writestr("v2_marker.py", "# v2\n"),
+    )
+    digest = hashlib.sha256(rest).hexdigest()
+    start = rebuilt_zip(
+        server.resolve(start_path).read_bytes(),
+        lambda name, data: (
+            re.sub(rb"SHA256 = '[0-9a-f]+'", b"SHA256 = '" + digest.encode() + b"'", data)
+            if name == "_stdlib_rest.py"
+            else data
+        ),
+    )
+    server.overrides.update({rest_path: rest, start_path: start})
+    tab_a.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    tab_a.locator("#update-bar").get_by_role("button", name="Reload").click(timeout=60_000)
+    expect(tab_b.locator("#update-bar")).to_contain_text("A new version is open in another tab", timeout=60_000)
+    expect(tab_a.locator("#update-bar")).to_have_count(0, timeout=60_000)  # reloaded
+    tab_a.wait_for_selector("body[data-ready]", state="attached", timeout=60_000)
+
+    rare = "try:\n    import colorsys\n    result = 'imported'\nexcept ImportError:\n    result = 'refused'"
+    assert run_python(tab_b, rare) == "refused"  # the new deploy's rest is not version 1's: refused, not mixed
+    assert run_python(tab_a, rare) == "imported"
 
 
 def test_without_a_service_worker_the_app_still_starts(browser, make_site):

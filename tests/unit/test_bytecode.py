@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
 from pathlib import Path
 
 import app_config
+from app.web import stdlib_rest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +44,11 @@ def test_the_stdlib_ships_compiled_what_the_app_imports_and_the_rest_apart():
     assert "encodings/cp1252.py" in later and "pydoc.py" in later  # never imported by the app: not at start
     finder = shipped["_stdlib_rest.py"].decode()
     assert "'encodings.cp1252'" in finder and "'pydoc'" in finder  # it knows the names it answers for
+    # and takes only the rest built with it (a page left open across a deploy refuses the next one's)
+    rest_bytes = app_config.STDLIB_REST.read_bytes()
+    assert "SHA256 = %r" % hashlib.sha256(rest_bytes).hexdigest() in finder
+    assert stdlib_rest.own_version(rest_bytes, hashlib.sha256(rest_bytes).hexdigest())
+    assert not stdlib_rest.own_version(rest_bytes + b"\0", hashlib.sha256(rest_bytes).hexdigest())
     for name in shipped:
         if name.endswith(".pyc"):
             magic, flags = _pyc_header(shipped[name])
