@@ -82,7 +82,7 @@ class PreparedCalls:
 def loader_spec(names: list[str]) -> ToolSpec:
     return ToolSpec(
         name=LOADER,
-        description="Load the admin tools: %s." % ", ".join(names),
+        description="Admin tools: %s." % ", ".join(names),
         parameters={"type": "object", "properties": {}},
     )
 

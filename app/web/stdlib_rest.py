@@ -3,7 +3,7 @@
 The page starts with only the modules the app imports, compiled (static/generated/python_stdlib.zip); every other
 module of the standard library is in static/generated/python_stdlib_rest.zip (both written by
 scripts/app_config.py). This finder, last on `sys.meta_path`, answers for those names only: the first such import
-fetches the rest (one synchronous request, a few hundred kB) and every later one reads it from memory.
+fetches the rest (one synchronous request, about 1.5 MB) and every later one reads it from memory.
 
 Shipped twice: as `_stdlib_rest` inside python_stdlib.zip, installed by static/interpreter.mjs right after Pyodide
 starts (before PyScript or the app import anything), and here, where it is read and checked. The copy also
