@@ -58,12 +58,12 @@ async def test_the_reader_lists_and_reads_only_what_it_may(client_for):
 
 
 async def test_a_field_the_reader_may_not_read_never_reaches_the_block(client_for):
-    # The reader may read articles but not authors: an article's author (name, email) is not theirs to read.
+    # The reader may read articles but not authors: an article's author (name, email) is not theirs to read. The
+    # article's own author field (the key) is the reader's to read, and is all of the author that may show.
     as_reader = await context_block(client_for("reader"), ItemRef("articles", "1"))
     as_admin = await context_block(client_for(), ItemRef("articles", "1"))
-    assert (
-        "author" not in fields_of(as_reader) and "Ada Lovelace" not in as_reader and "ada@example.com" not in as_reader
-    )
+    assert fields_of(as_reader).get("author") in (None, 1)
+    assert "Ada Lovelace" not in as_reader and "ada@example.com" not in as_reader
     assert fields_of(as_reader)["title"] == "Notes on the Analytical Engine"
     assert "ada@example.com" in as_admin  # one level of related items, for whoever may read them
 
