@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from app.chat.model import Conversation
 from app.store.conversations import NewerFormat
-from app.store.export import ImportFailed
 from app.store.usage import StorageFull
 
 if TYPE_CHECKING:
@@ -129,6 +128,8 @@ class ConversationList:
 
     def import_json(self, text: str) -> str:
         """Import an export file; returns a one-line summary (also for a file that is no export)."""
+        from app.store.export import ImportFailed  # on first use: not needed to start
+
         self.imported = []
         try:
             result = self.store.import_json(text)

@@ -3,19 +3,9 @@
 Keep module-level imports to the boot module: every import costs start-up time in Pyodide, and imports done
 inside `start()` are reported on the page if they fail. Providers and the Directus tools are imported on first
 use (a send, the settings dialog), not here.
-
-Compiled modules: app.zip carries `pyc/` (scripts/app_config.py), the bytecode of the wheels and of app/ made at
-setup. Pointing `sys.pycache_prefix` there before anything else is imported saves compiling them at each start.
 """
 
-import os
-import sys
-
-_PYC = os.path.join(os.getcwd(), "pyc")
-if os.path.isdir(_PYC):
-    sys.pycache_prefix = _PYC
-
-from app.web.boot import run_boot  # noqa: E402 - after the bytecode location is set
+from app.web.boot import run_boot
 
 controller = None  # the running app.web.controller.Controller (for debugging from the console and tests)
 

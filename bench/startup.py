@@ -3,8 +3,8 @@
 
 cold = a fresh browser context (empty HTTP cache); warm = a reload in that context. All pages mark
 `performance.mark("app-ready")` when ready, so the times are measured by the page from navigation start.
-Two more pages, for reference only: bare Pyodide loading the same packages as pyscript.toml (how much the packages
-cost), and bare Pyodide with our precompiled standard library (static/generated/python_stdlib.zip, see
+Two more pages, for reference only: bare Pyodide loading the stock wheels of the packages the app uses (what they
+would cost; the app loads them compiled, see scripts/app_config.py), and bare Pyodide with our precompiled standard library (static/generated/python_stdlib.zip, see
 scripts/app_config.py: stock Pyodide compiles its standard library at every start, which our app does not). Also
 reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of bare
 Pyodide, cold within 1.5x.
@@ -22,10 +22,10 @@ import os
 import statistics
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from app_config import SITE_PACKAGES
 from serve import StaticServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     load_before = os.getloadavg()[0]
-    packages = tomllib.loads((ROOT / "pyscript.toml").read_text())["packages"]
+    packages = list(SITE_PACKAGES)
     names = ("app", "bare", "bare+pkgs", "bare+pyc")
     results: dict[str, dict[str, list[float]]] = {
         name: {"cold": [], "warm": [], "fcp_cold": [], "fcp_warm": []} for name in names

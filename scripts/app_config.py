@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
-"""Write static/generated/: the PyScript config the page loads, and app.zip with every file under app/.
+"""Write static/generated/: app.zip with app/, and the compiled Python the page loads (static/interpreter.mjs).
 
-pyscript.toml is the source; the generated copy adds `[files] "./app.zip" = "./*"`, so PyScript unpacks the whole
-app package into Pyodide's file system in one request (one request instead of one per module: ~15 ms instead of
-~100-450 ms at each start), and a new module ships without editing any list. scripts/setup writes both files for
-static hosting; scripts/serve.py builds them on each request, so what you serve in development is never stale.
+app.zip holds the whole app package (one request instead of one per module), so a new module ships without editing
+any list; the page imports app/ from it where it lies. scripts/setup writes these files for static hosting;
+scripts/serve.py builds app.zip on each request, so what you serve in development is never stale.
 
 Bytecode: Pyodide ships its standard library as sources only and installs wheels as sources, so every start
-compiles every module it imports: ~0.7 s for the standard library alone, ~0.3 s more for pydantic, markdown-it and
-app/. So the build adds what the vendored Pyodide itself (run under Node: the same Python, the same bytecode
-format) compiles, cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or this script change (~5 s):
-- static/generated/python_stdlib.zip: only the modules the app imports (at start, or anywhere in app/), as .pyc without
-  their sources. static/interpreter.mjs hands it to Pyodide (`stdLibURL`) and installs app/web/stdlib_rest.py's
-  finder for static/generated/python_stdlib_rest.zip, the sources of every other module, fetched on first import.
-- "pyc/" in app.zip: the wheels' and app/'s modules as "checked-hash" pycs; app/main.py points
-  `sys.pycache_prefix` there. Python compares each with the hash of the source it has, so a stale one is ignored
-  (the module is compiled as before) and can never run old code. An app/ file edited since the last build simply
-  ships without its pyc.
+would compile every module it imports (~0.7 s for the standard library alone, ~0.3 s more for pydantic, markdown-it
+and app/). So the build has the vendored Pyodide itself (run under Node: the same Python, the same bytecode format)
+compile them (scripts/pyodide_compile.py), cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or
+the build scripts change (~5 s):
+- static/generated/python_stdlib.zip: the standard-library modules the app imports and the pure-Python packages
+  (pydantic, markdown-it, ...), as .pyc without their sources. static/interpreter.mjs hands it to Pyodide
+  (`stdLibURL`), loads pydantic_core's wheel (it has a binary part; static/generated/ has a copy with its modules
+  compiled) and installs app/web/stdlib_rest.py's finder for
+  static/generated/python_stdlib_rest.zip, the sources of every other module, fetched on first import. The pure-Python
+  wheels stay vendored (this build reads them) but are never sent to the browser.
+- app.zip: each app/ module as its .pyc when that was compiled from the very source being served, else as its
+  source (an app/ file edited since the last build simply ships as source, and never runs old code).
 Node comes with npm, which scripts/setup installs to vendor Pyodide.
 
 Usage: scripts/app_config.py            (prints what it compiled; rewrites only what changed)
@@ -36,19 +37,20 @@ from pathlib import Path
 from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "pyscript.toml"
-TARGET = ROOT / "static" / "generated" / "pyscript.toml"
-BUNDLE = TARGET.parent / "app.zip"
+GENERATED = ROOT / "static" / "generated"
+BUNDLE = GENERATED / "app.zip"
 APP = ROOT / "app"
 PYODIDE = ROOT / "static" / "vendor" / "pyodide"
-BYTECODE = ROOT / ".cache" / "bytecode"  # pyc.zip (entries "pyc/..."), python_stdlib.zip, manifest.json
-STDLIB = TARGET.parent / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
-STDLIB_REST = TARGET.parent / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
+BYTECODE = ROOT / ".cache" / "bytecode"  # app_pyc.zip (entries "app/x.pyc"), the two stdlib zips, manifest.json
+COMPILER = ROOT / "scripts" / "pyodide_compile.py"  # what Pyodide runs to compile them
+STDLIB = GENERATED / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
+STDLIB_REST = GENERATED / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
 EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii", "pyodide.http", "pyodide.console")
-PYC_DIR = "pyc"  # inside app.zip, unpacked to Pyodide's working directory: app/main.py sets sys.pycache_prefix
-# Never imported by the app: not worth shipping compiled.
+# Parts of those packages the app never imports (pydantic's v1, deprecated, experimental): their sources go to the rest.
 SKIP_COMPILE = ("pydantic/v1/", "pydantic/mypy.py", "pydantic/experimental/", "pydantic/deprecated/")
+# The pure-Python packages compiled into python_stdlib.zip, with their dependencies (names in the vendored lock).
+SITE_PACKAGES = ("pydantic", "markdown-it-py")
 
 
 def app_files() -> list[str]:
@@ -60,27 +62,12 @@ def app_files() -> list[str]:
     return sorted(files)
 
 
-def render() -> str:
-    source = SOURCE.read_text()
-    if "\n[files]" in "\n" + source:
-        raise SystemExit(f"{SOURCE.name} must not have a [files] table: {Path(__file__).name} generates it")
-    lines = [
-        "# GENERATED by scripts/app_config.py from pyscript.toml; do not edit, it is rewritten.",
-        source.rstrip(),
-        "",
-        "# app.zip (next to this file) holds app/; it is unpacked into Pyodide's working directory.",
-        "[files]",
-        f'"./{BUNDLE.name}" = "./*"',
-    ]
-    return "\n".join(lines) + "\n"
-
-
 _bundles: dict[str, bytes] = {}  # recent bundles by the digest of their inputs (scripts/serve.py asks on each load)
 
 
 def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optional[list[str]] = None) -> bytes:
-    """app.zip: entries "app/..." in a fixed order with fixed times, so equal sources give equal bytes, then the
-    compiled modules under "pyc/" that are still current (see `bytecode_entries`).
+    """app.zip: entries "app/..." in a fixed order with fixed times, so equal sources give equal bytes; a module
+    compiled from the very source being served goes as its .pyc instead (see `compiled_app`).
     `read(path)` returns a file's bytes or None to leave it out (tests serve broken copies this way)."""
     read = read or (lambda rel: (ROOT / rel).read_bytes())
     sources: dict[str, bytes] = {}
@@ -95,12 +82,14 @@ def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optio
     digest.update(str(manifest.stat().st_mtime_ns if manifest.is_file() else 0).encode())
     key = digest.hexdigest()
     if key not in _bundles:
+        entries = {**sources}
+        for rel, pyc in compiled_app(sources).items():
+            del entries[rel]
+            entries[rel[:-3] + ".pyc"] = pyc
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for rel, data in sources.items():
-                zf.writestr(zipfile.ZipInfo(rel, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-            for name, data in bytecode_entries(sources):
-                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+            for name in sorted(entries):
+                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), entries[name], zipfile.ZIP_DEFLATED)
         while len(_bundles) >= 8:
             _bundles.pop(next(iter(_bundles)))
         _bundles[key] = out.getvalue()
@@ -125,9 +114,14 @@ def _lock_key() -> Optional[str]:
     except OSError:
         return None
     if stamp not in _keys:
-        how = (_COMPILE_PY + _COMPILE_JS + repr(SKIP_COMPILE) + repr(EXTRA_STDLIB)).encode()
+        how = (COMPILER.read_text() + _COMPILE_JS + repr((SKIP_COMPILE, EXTRA_STDLIB, SITE_PACKAGES))).encode()
         _keys[stamp] = _sha256(lock.read_bytes() + stdlib.read_bytes() + how)
     return _keys[stamp]
+
+
+def core_wheel() -> str:
+    """The file name of pydantic_core's wheel, vendored and (compiled) in static/generated/."""
+    return json.loads((PYODIDE / "pyodide-lock.json").read_text())["packages"]["pydantic-core"]["file_name"]
 
 
 def _manifest() -> Optional[dict]:
@@ -137,133 +131,26 @@ def _manifest() -> Optional[dict]:
         return None
 
 
-def bytecode_entries(sources: dict[str, bytes]) -> list[tuple[str, bytes]]:
-    """The "pyc/..." entries for app.zip: the wheels' modules when they were compiled from the current lock, and
-    each app/ module whose source (as served: `sources`) is the one it was compiled from. Sorted by name."""
+def compiled_app(sources: dict[str, bytes]) -> dict[str, bytes]:
+    """{"app/x.py": its pyc} for each app/ module whose source (as served: `sources`) is the one it was compiled from,
+    by the Pyodide vendored now."""
     manifest = _manifest()
-    if manifest is None or not (BYTECODE / "pyc.zip").is_file():
-        return []
-    lock_current = manifest.get("lock") == _lock_key()
-    app_pycs = manifest.get("app", {})  # "app/x.py" -> {"sha256": ..., "pyc": "pyc/home/pyodide/app/x....pyc"}
-    wanted = set(manifest.get("site", [])) if lock_current else set()
-    for rel, data in sources.items():
-        entry = app_pycs.get(rel)
-        if entry is not None and entry["sha256"] == _sha256(data):
-            wanted.add(entry["pyc"])
-    if not wanted:
-        return []
-    with zipfile.ZipFile(BYTECODE / "pyc.zip") as zf:
-        return [(name, zf.read(name)) for name in sorted(wanted & set(zf.namelist()))]
+    if manifest is None or manifest.get("lock") != _lock_key() or not (BYTECODE / "app_pyc.zip").is_file():
+        return {}
+    hashes = manifest.get("app", {})  # "app/x.py" -> the sha256 of the source it was compiled from
+    current = [rel for rel, data in sources.items() if hashes.get(rel) == _sha256(data)]
+    with zipfile.ZipFile(BYTECODE / "app_pyc.zip") as zf:
+        names = set(zf.namelist())
+        return {rel: zf.read(rel[:-3] + ".pyc") for rel in current if rel[:-3] + ".pyc" in names}
 
-
-# Runs in the vendored Pyodide under Node: compiles the wheels' modules and app/ (mounted read-only at the path it
-# has in the page) into /out/pyc.zip with names as sys.pycache_prefix expects them, plus the manifest.
-_COMPILE_PY = r"""
-import hashlib, importlib.util, json, os, py_compile, sys, zipfile
-skip = SKIP
-site = next(p for p in sys.path if p.endswith("site-packages"))
-app_root = os.path.join(os.getcwd(), "app")
-sys.pycache_prefix = "/pyc"
-site_names, app_entries = [], {}
-with zipfile.ZipFile("/out/pyc.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-    for base, is_app in ((site, False), (app_root, True)):
-        for root, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.endswith(".dist-info"))
-            for name in sorted(files):
-                if not name.endswith(".py"):
-                    continue
-                source = os.path.join(root, name)
-                rel = os.path.relpath(source, base)
-                if not is_app and any(rel.startswith(s) or rel == s for s in skip):
-                    continue
-                cfile = importlib.util.cache_from_source(source)
-                try:
-                    py_compile.compile(source, cfile=cfile, dfile=source, doraise=True,
-                                       invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
-                except py_compile.PyCompileError:
-                    continue  # the page compiles it as before
-                entry = "pyc" + cfile[len("/pyc"):]
-                with open(cfile, "rb") as f:
-                    zf.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), f.read())
-                if is_app:
-                    with open(source, "rb") as f:
-                        digest = hashlib.sha256(f.read()).hexdigest()
-                    app_entries["app/" + rel.replace(os.sep, "/")] = {"sha256": digest, "pyc": entry}
-                else:
-                    site_names.append(entry)
-# Ship the wheels' modules the app imports (everything under app/ but the browser edge, which needs a page), not
-# all of them: fewer files to unpack at each start. One imported later only is compiled in the page, as before.
-os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
-sys.path.insert(0, os.getcwd())
-import markdown_it  # noqa: E402
-for root, dirs, files in os.walk(app_root):
-    dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "web"))
-    for name in sorted(files):
-        if name.endswith(".py") and name != "main.py":
-            module = os.path.relpath(os.path.join(root, name), os.getcwd())[:-3].replace(os.sep, ".")
-            try:
-                __import__(module.removesuffix(".__init__"))
-            except Exception:
-                pass
-used = {"pyc" + importlib.util.cache_from_source(m.__file__)[len("/pyc"):] for m in list(sys.modules.values())
-        if (getattr(m, "__file__", None) or "").startswith(site + "/")}
-# The standard library, in two zips. python_stdlib.zip (loaded at start): unchecked-hash pycs, without their sources,
-# of the modules imported now (Pyodide's start, package loading, app/), of those app/ (browser edge included) imports
-# anywhere, even inside a function, and of EXTRA_STDLIB; plus app/web/stdlib_rest.py as _stdlib_rest, the finder of
-# the rest. python_stdlib_rest.zip: the sources of every other module, fetched the first time one is imported.
-import ast  # noqa: E402
-import hashlib  # noqa: E402
-from importlib._bootstrap_external import _code_to_hash_pyc  # noqa: E402
-stdlib_path = next(p for p in sys.path if p.endswith(".zip"))
-for root, dirs, files in os.walk(app_root):
-    for name in files:
-        if name.endswith(".py"):
-            with open(os.path.join(root, name), "rb") as f:
-                tree = ast.parse(f.read())
-            for node in ast.walk(tree):
-                found = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                    [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
-                for module in found:
-                    try:
-                        __import__(module)
-                    except Exception:
-                        pass
-for module in EXTRA:
-    __import__(module)
-wanted = {n for n, m in list(sys.modules.items()) if (getattr(m, "__file__", None) or "").startswith(stdlib_path + "/")}
-stdlib_pycs, rest_names = 0, []
-with zipfile.ZipFile("/vendor/python_stdlib.zip") as src, \
-        zipfile.ZipFile("/out/python_stdlib.zip", "w", zipfile.ZIP_DEFLATED) as out, \
-        zipfile.ZipFile("/out/python_stdlib_rest.zip", "w", zipfile.ZIP_DEFLATED) as rest:
-    for info in src.infolist():
-        data, name = src.read(info), info.filename
-        module = name[:-3].replace("/", ".").removesuffix(".__init__") if name.endswith(".py") else None
-        if module is None:
-            out.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
-        elif module in wanted:
-            code = compile(data, stdlib_path + "/" + name, "exec", dont_inherit=True)
-            pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
-            out.writestr(zipfile.ZipInfo(name[:-3] + ".pyc", date_time=info.date_time), bytes(pyc), zipfile.ZIP_DEFLATED)
-            stdlib_pycs += 1
-        else:
-            rest.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
-            rest_names.append(module)
-    rest.close()  # its sha256 goes into the finder: a page takes only its own version's rest
-    with open("/out/python_stdlib_rest.zip", "rb") as f:
-        rest_sha256 = hashlib.sha256(f.read()).hexdigest()
-    with open(os.path.join(app_root, "web", "stdlib_rest.py")) as f:
-        finder = f.read().replace("NAMES: frozenset[str] = frozenset()", "NAMES = frozenset(%r)" % sorted(rest_names))
-        finder = finder.replace('SHA256 = ""', "SHA256 = %r" % rest_sha256)
-    out.writestr(zipfile.ZipInfo("_stdlib_rest.py", date_time=(1980, 1, 1, 0, 0, 0)), finder, zipfile.ZIP_DEFLATED)
-json.dumps({"site": [n for n in site_names if n in used], "app": app_entries, "stdlib": stdlib_pycs,
-            "python": sys.version.split()[0]})
-"""
 
 _COMPILE_JS = r"""
 import { loadPyodide } from "PYODIDE_MJS";
 import fs from "node:fs";
-const [indexURL, appDir, outDir, packages, code] = process.argv.slice(2);
-const pyodide = await loadPyodide({ indexURL, packages: JSON.parse(packages), stdout: () => {}, stderr: () => {} });
+const [indexURL, appDir, outDir, packages, script, settings] = process.argv.slice(2);
+const pyodide = await loadPyodide({
+  indexURL, packages: JSON.parse(packages), env: { PYTHONNODEBUGRANGES: "1" }, stdout: () => {}, stderr: () => {},
+});
 const FS = pyodide.FS;
 FS.mkdirTree("/home/pyodide/app");
 FS.mount(FS.filesystems.NODEFS, { root: appDir }, "/home/pyodide/app");
@@ -271,9 +158,10 @@ FS.mkdirTree("/out");
 FS.mount(FS.filesystems.NODEFS, { root: outDir }, "/out");
 FS.mkdirTree("/vendor");
 FS.mount(FS.filesystems.NODEFS, { root: indexURL }, "/vendor");
-const result = pyodide.runPython(code);
-fs.writeFileSync(outDir + "/result.json", result);
+pyodide.globals.set("SETTINGS", settings);
+pyodide.runPython(fs.readFileSync(script, "utf8"));
 """
+_OUTPUTS = ("app_pyc.zip", "python_stdlib.zip", "python_stdlib_rest.zip", "core.whl")
 
 
 def compile_bytecode(force: bool = False) -> str:
@@ -287,10 +175,8 @@ def compile_bytecode(force: bool = False) -> str:
         not force
         and manifest is not None
         and manifest.get("lock") == lock
-        and (BYTECODE / "pyc.zip").is_file()
-        and (BYTECODE / "python_stdlib.zip").is_file()
-        and (BYTECODE / "python_stdlib_rest.zip").is_file()
-        and {rel: e["sha256"] for rel, e in manifest.get("app", {}).items()} == current
+        and all((BYTECODE / name).is_file() for name in _OUTPUTS)
+        and manifest.get("app") == current
     ):
         return ""
     node = shutil.which("node") or shutil.which("nodejs")
@@ -299,23 +185,16 @@ def compile_bytecode(force: bool = False) -> str:
             "app_config: Node.js is needed to precompile the Python modules (Debian: apt-get install "
             "nodejs); then run scripts/setup again"
         )
-    import tomllib
-
-    packages = tomllib.loads(SOURCE.read_text()).get("packages", [])
-    code = _COMPILE_PY.replace("SKIP", repr(SKIP_COMPILE)).replace("EXTRA", repr(EXTRA_STDLIB))
+    settings = json.dumps({"skip": SKIP_COMPILE, "extra": EXTRA_STDLIB})
     BYTECODE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=BYTECODE) as tmp:
         script = Path(tmp) / "compile.mjs"
         script.write_text(_COMPILE_JS.replace("PYODIDE_MJS", (PYODIDE / "pyodide.mjs").as_uri()))
         out = Path(tmp) / "out"
         out.mkdir()
+        args = [str(PYODIDE) + "/", str(APP), str(out), json.dumps(SITE_PACKAGES), str(COMPILER), settings]
         try:
-            subprocess.run(
-                [node, str(script), str(PYODIDE) + "/", str(APP), str(out), json.dumps(packages), code],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
+            subprocess.run([node, str(script), *args], check=True, capture_output=True, timeout=300)
             result = json.loads((out / "result.json").read_text())
         except (subprocess.SubprocessError, OSError, ValueError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
@@ -324,13 +203,12 @@ def compile_bytecode(force: bool = False) -> str:
                 % (type(exc).__name__, detail.decode(errors="replace")[-800:])
             ) from None
         result["lock"] = lock
-        (out / "pyc.zip").replace(BYTECODE / "pyc.zip")
-        (out / "python_stdlib.zip").replace(BYTECODE / "python_stdlib.zip")
-        (out / "python_stdlib_rest.zip").replace(BYTECODE / "python_stdlib_rest.zip")
+        for name in _OUTPUTS:
+            (out / name).replace(BYTECODE / name)
         (BYTECODE / "manifest.json").write_text(json.dumps(result, indent=1, sort_keys=True))
-    return "bytecode: compiled %d standard-library, %d wheel and %d app modules for Python %s" % (
+    return "bytecode: compiled %d standard-library, %d package and %d app modules for Python %s" % (
         result["stdlib"],
-        len(result["site"]),
+        result["site"],
         len(result["app"]),
         result["python"],
     )
@@ -350,18 +228,22 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def write() -> bool:
-    """Write the generated config and bundle where they changed; True when something was written."""
+    """Write the generated files where they changed; True when something was written."""
     message = compile_bytecode()
     if message:
         print(message)
     stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
     stdlib |= _write_if_changed(STDLIB_REST, (BYTECODE / "python_stdlib_rest.zip").read_bytes())
-    config = _write_if_changed(TARGET, render().encode())
+    wheel = GENERATED / core_wheel()
+    for old in GENERATED.glob("*.whl"):
+        if old != wheel:
+            old.unlink()  # another version's: never served again
+    stdlib |= _write_if_changed(wheel, (BYTECODE / "core.whl").read_bytes())
     zipped = _write_if_changed(BUNDLE, bundle())
     import assets  # scripts/assets.py: the service worker's list of files, hashed last (it hashes the others)
 
     listed = assets.write()
-    return config or zipped or stdlib or listed
+    return zipped or stdlib or listed
 
 
 if __name__ == "__main__":

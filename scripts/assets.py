@@ -5,7 +5,8 @@ static/generated/assets.js sets `self.ASSETS = {"version": ..., "files": {"stati
 "lazy": [...]}`. The
 list comes from the build, not from a hand-kept list: index.html, the files directly in static/, and everything
 under static/vendor/ and static/generated/ (so a library another change vendors is covered without an edit here),
-minus SKIPPED, set-up stamps (dotfiles) and licence texts. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
+minus SKIPPED, the vendored wheels (the page loads the pure-Python ones compiled into python_stdlib.zip and
+pydantic_core's from static/generated/, see scripts/app_config.py), set-up stamps (dotfiles) and licence texts. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
 browser (which compares sw.js and the scripts it imports on each visit) installs it next to the running one.
 
 scripts/app_config.py writes it at set-up, after the other generated files; scripts/serve.py builds it on each
@@ -29,9 +30,11 @@ TREES = ("static/vendor/", "static/generated/")  # whole folders written by the 
 # In the build but never loaded by the page: Pyodide's own standard library (the page loads the precompiled one in
 # static/generated/, see static/interpreter.mjs), and this list itself (the service worker imports it).
 SKIPPED = frozenset({"static/vendor/pyodide/python_stdlib.zip", "static/generated/assets.js"})
-# Listed and hash-checked like the others, but cached on first use rather than at install: the rest of the standard
-# library, fetched only if a module of it is imported (app/web/stdlib_rest.py), so far never.
-LAZY = frozenset({"static/generated/python_stdlib_rest.zip"})
+# Listed and hash-checked like the others, but cached on first use rather than at install (not part of a first
+# visit): the rest of the standard library, fetched only if a module of it is imported (app/web/stdlib_rest.py), so
+# far never; and Chart.js, loaded with the first chart (app/web/charts.py; offline before any chart was drawn, a chart
+# shows its data table and says the library could not be loaded).
+LAZY = frozenset({"static/generated/python_stdlib_rest.zip", "static/vendor/chartjs/chart.umd.min.js"})
 
 
 def asset_paths(root: Path = ROOT, extra: Iterable[str] = ()) -> list[str]:
@@ -48,7 +51,12 @@ def asset_paths(root: Path = ROOT, extra: Iterable[str] = ()) -> list[str]:
             dirs.sort()
             for name in files:
                 rel = (Path(folder) / name).relative_to(root).as_posix()
-                if not (name.endswith(".tmp") or name.startswith(".") or name.upper().startswith("LICENSE")):
+                if not (
+                    name.endswith(".tmp")
+                    or (name.endswith(".whl") and tree == "static/vendor/")
+                    or name.startswith(".")
+                    or name.upper().startswith("LICENSE")
+                ):
                     found.add(rel)
     return sorted(found - SKIPPED)
 

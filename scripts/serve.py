@@ -103,8 +103,6 @@ class StaticServer:
         """static/generated/*, built from the sources now (honouring hidden / overrides under app/)."""
         if self.root != ROOT:
             return None
-        if site_path == _rel(app_config.TARGET):
-            return app_config.render().encode()
         if site_path == _rel(assets.TARGET):
             return self.asset_list()
         if site_path == _rel(app_config.BUNDLE):

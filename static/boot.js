@@ -127,7 +127,8 @@
     if (m) return "A part of the app is missing: the Python module '" + m[1] + "' was not found.";
     m = /(\S+\.whl)/.exec(text);
     if (m && /404|Failed to fetch|Not Found|integrity|load/i.test(text)) {
-      return "A Python package could not be loaded (" + m[1] + "). Run scripts/setup and copy static/vendor/ again.";
+      return "A Python package could not be loaded (" + m[1] + "). Run scripts/setup and copy static/vendor/ and " +
+        "static/generated/ again.";
     }
     if (/Traceback/.test(text)) last = "Python raised an error while starting: " + last;
     return last.length > 300 ? last.slice(0, 300) + "…" : last;

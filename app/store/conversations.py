@@ -26,18 +26,9 @@ from __future__ import annotations
 import builtins
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from app.chat.model import Conversation
-from app.store.export import (
-    ImportFailed,
-    ImportResult,
-    TableOf,
-    export_document,
-    export_markdown,
-    merge_imported,
-    parse_export,
-)
 from app.store.format import (
     CONVERSATION_PREFIX,
     MAX_STORED_TOOL_RESULT_CHARS,
@@ -62,15 +53,10 @@ from app.store.search import SearchHit, search
 from app.store.set_aside import SetAside
 from app.store.usage import StorageFull, UsageReport, measure
 
-__all__ = [
-    "NewerFormat",
-    "ConversationSummary",
-    "SaveResult",
-    "ConversationStore",
-    "ImportFailed",
-    "ImportResult",
-    "export_markdown",
-]
+if TYPE_CHECKING:  # app/store/export.py is imported on first export or import, not at start
+    from app.store.export import ImportResult, TableOf
+
+__all__ = ["NewerFormat", "ConversationSummary", "SaveResult", "ConversationStore"]
 
 
 class NewerFormat(Exception):
@@ -351,6 +337,8 @@ class ConversationStore:
 
     def export_json(self, ids: Optional[Iterable[str]] = None) -> str:
         """One JSON document with the given conversations (all when ids is None), re-importable."""
+        from app.store.export import export_document
+
         chosen = list(ids) if ids is not None else [s.id for s in self.list()]
         conversations = [c for c in (self.load(cid) for cid in chosen) if c is not None]
         return export_document(conversations, self.clock())
@@ -360,6 +348,8 @@ class ConversationStore:
         here are added, messages present here are kept as they are; nothing is overwritten.
         Raises ImportFailed when the file is no export at all; bad conversations are listed in problems. Nothing
         imported runs: calls left waiting are answered "stopped", no time is after now (app/store/settle.py)."""
+        from app.store.export import merge_imported, parse_export
+
         conversations, result = parse_export(text, self.clock())  # settled: nothing in them runs here
         for position, incoming in enumerate(conversations):
             existing = self.load(incoming.id)
@@ -382,6 +372,8 @@ class ConversationStore:
         return result
 
     def export_markdown(self, conversation: Conversation, table_of: Optional[TableOf] = None) -> str:
+        from app.store.export import export_markdown
+
         return export_markdown(conversation, table_of)
 
     # -- usage -----------------------------------------------------------------------------------

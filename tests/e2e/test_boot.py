@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.fixtures.browser import open_app
 
 pytestmark = pytest.mark.e2e
 
-PYDANTIC_WHEEL = "static/vendor/pyodide/pydantic-2.14.4-py3-none-any.whl"
+LOCK = Path(__file__).resolve().parents[2] / "static" / "vendor" / "pyodide" / "pyodide-lock.json"
+# The one wheel the page loads (static/interpreter.mjs: pydantic_core's, compiled by scripts/app_config.py); the
+# pure-Python packages come compiled in the standard-library zip.
+CORE_WHEEL = "static/generated/" + json.loads(LOCK.read_text())["packages"]["pydantic-core"]["file_name"]
 
 
 def wait_for_boot_failure(page, url: str) -> str:
@@ -27,11 +33,11 @@ def test_app_becomes_ready_with_an_enabled_composer(app_page, site, page_guard):
     assert app_page.inner_text("#boot-status") == ""
     assert app_page.is_hidden("#boot-error")
     assert app_page.evaluate("performance.getEntriesByName('app-ready').length") == 1
-    # Everything came from our own server: Pyodide, PyScript, wheels, app files (the page fixture also fails on
+    # Everything came from our own server: Pyodide, PyScript, the wheel, app files (the page fixture also fails on
     # console errors and on any request elsewhere).
     assert page_guard.foreign_requests == []
     served = set(site.log)
-    for needed in ("/static/vendor/pyodide/pyodide.asm.wasm", "/static/vendor/pyscript/core.js", "/" + PYDANTIC_WHEEL):
+    for needed in ("/static/vendor/pyodide/pyodide.asm.wasm", "/static/vendor/pyscript/core.js", "/" + CORE_WHEEL):
         assert needed in served
 
 
@@ -67,7 +73,7 @@ def test_the_shell_is_painted_before_python_is_ready(page, site_variant):
 
 def test_a_missing_wheel_is_shown_on_the_page(page, page_guard, site_variant):
     page_guard.expect_console_error("404|integrity|SRI|error occurred while loading pydantic|Failed to fetch")
-    server = site_variant(hidden=(PYDANTIC_WHEEL,))
+    server = site_variant(hidden=(CORE_WHEEL,))
     text = wait_for_boot_failure(page, server.url)
     assert "The assistant could not start." in text
     assert "pydantic" in text and "scripts/setup" in text

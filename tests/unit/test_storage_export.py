@@ -16,8 +16,8 @@ from app.chat.model import (
     tool_results,
     user,
 )
-from app.store.conversations import ConversationStore, ImportFailed
-from app.store.export import export_markdown
+from app.store.conversations import ConversationStore
+from app.store.export import ImportFailed, export_markdown
 from app.store.kv import MemoryStore
 
 

@@ -24,8 +24,8 @@ from app.chat.model import (
     user,
 )
 from app.json_depth import MAX_DEPTH, TooDeep, load_json, nesting
-from app.store.conversations import ConversationStore, ImportFailed
-from app.store.export import EXPORT_FORMAT, export_markdown
+from app.store.conversations import ConversationStore
+from app.store.export import EXPORT_FORMAT, ImportFailed, export_markdown
 from app.store.format import SECRETS_KEY, SETTINGS_KEY
 from app.store.kv import MemoryStore
 from app.store.leases import LiveTurns

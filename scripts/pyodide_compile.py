@@ -1,0 +1,178 @@
+"""Runs inside the vendored Pyodide under Node (scripts/app_config.py starts it): the Python the page runs compiles
+what the page imports, once, at set-up. Not imported by anything; Pyodide reads it as text.
+
+The Node side mounts the vendored Pyodide at /vendor, app/ at /home/pyodide/app (its path in the page) and an empty
+folder at /out, loads the pure-Python packages the app uses (SITE_PACKAGES: pydantic, markdown-it and their
+dependencies) and sets PYTHONNODEBUGRANGES, so no code object carries column positions (a quarter of a pyc's
+size; tracebacks keep their line numbers). `SETTINGS` (a JSON object: skip, extra) is put in globals first.
+
+It writes, each pyc an unchecked-hash pyc (nothing to compare: no source ships with it):
+- /out/python_stdlib.zip, loaded at start (static/interpreter.mjs hands it to Pyodide as its standard library):
+  - the standard-library modules the app imports, at start or anywhere in app/ (and `extra`), but the frozen ones
+    (the interpreter has them built in);
+  - every module of the pure-Python packages (site-packages but pydantic_core, which has a binary part and stays a
+    wheel) but `skip`: pydantic imports some of its own only when a schema needs them;
+  - both compiled with docstrings and asserts left out (optimize=2); and the finder of the rest
+    (app/web/stdlib_rest.py as _stdlib_rest), with the rest's names and sha256 filled in.
+- /out/python_stdlib_rest.zip: the sources of every other module of both (pydantic's v1, deprecated, ...), fetched
+  the first time one is imported.
+- /out/core.whl: pydantic_core's wheel with its modules' pycs in __pycache__ (loaded as a wheel by
+  static/interpreter.mjs; an unchecked-hash pyc is used without a look at its source).
+- /out/app_pyc.zip: app/x.py as "app/x.pyc", docstrings of modules and functions left out (see `app_pyc`).
+- /out/result.json: the sha256 of each app/ source compiled (app.zip ships a pyc only for that exact source) and
+  the counts.
+"""
+
+import ast
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import zipfile
+from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]  # private, no stub
+
+settings = json.loads(globals()["SETTINGS"])
+STAMP = (1980, 1, 1, 0, 0, 0)
+site = next(p for p in sys.path if p.endswith("site-packages"))
+stdlib_path = next(p for p in sys.path if p.endswith(".zip"))
+app_root = os.path.join(os.getcwd(), "app")
+
+
+def pyc(data: bytes, filename: str, optimize: int) -> bytes:
+    code = compile(data, filename, "exec", dont_inherit=True, optimize=optimize)
+    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
+
+
+def app_pyc(data: bytes, filename: str) -> bytes:
+    """The app's modules keep their asserts and their classes' docstrings (a model's docstring can be its JSON
+    schema's description), but not the docstrings of modules and functions, which nothing reads at run time."""
+    tree = ast.parse(data, filename)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(node, False):
+            if len(node.body) > 1:
+                del node.body[0]  # (a module's `from __future__` import must then come first)
+            else:
+                node.body[0] = ast.copy_location(ast.Pass(), node.body[0])  # a body is never empty
+    code = compile(tree, filename, "exec", dont_inherit=True)
+    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
+
+
+def write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    zf.writestr(zipfile.ZipInfo(name, date_time=STAMP), data, zipfile.ZIP_DEFLATED)
+
+
+def python_files(base: str, prune: tuple[str, ...] = ()) -> list[str]:
+    """Every .py under `base`, relative to it, sorted ("__pycache__", "*.dist-info" and `prune` left out)."""
+    found = []
+    for root, dirs, files in os.walk(base):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.endswith(".dist-info") and d not in prune)
+        found += [os.path.relpath(os.path.join(root, n), base) for n in files if n.endswith(".py")]
+    return sorted(found)
+
+
+def module_name(rel: str) -> str:
+    return rel[:-3].replace(os.sep, ".").replace("/", ".").removesuffix(".__init__")
+
+
+# The app: each module compiled as it is now.
+app_hashes = {}
+with zipfile.ZipFile("/out/app_pyc.zip", "w") as out:
+    for rel in python_files(app_root):
+        with open(os.path.join(app_root, rel), "rb") as f:
+            data = f.read()
+        try:
+            compiled = app_pyc(data, os.path.join(app_root, rel))
+        except SyntaxError:
+            continue  # shipped as its source: the page reports the error as before
+        write(out, "app/" + rel[:-3] + ".pyc", compiled)
+        app_hashes["app/" + rel] = hashlib.sha256(data).hexdigest()
+
+# What the app imports: every app/ module but the browser edge (which needs a page), and every module app/ names in
+# an import statement anywhere (even inside a function), plus `extra`.
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+sys.path.insert(0, os.getcwd())
+for rel in python_files(app_root, prune=("web",)):
+    if rel != "main.py":
+        try:
+            __import__("app." + module_name(rel))
+        except Exception:  # noqa: BLE001 - a module that cannot import under Node is compiled, just not counted
+            pass
+for rel in python_files(app_root):
+    with open(os.path.join(app_root, rel), "rb") as f:
+        tree = ast.parse(f.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found = [(a.name, "") for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found = [(node.module, a.name) for a in node.names]  # the name too: pydantic imports some on access
+        else:
+            continue
+        for module, name in found:
+            try:
+                getattr(__import__(module, fromlist=["_"]), name or "__name__")
+            except Exception:  # noqa: BLE001 - a module only the browser has: not needed at start
+                pass
+for module in settings["extra"]:
+    __import__(module)
+# Frozen modules (os, codecs, importlib.util, ...) come from inside the interpreter, never from the zip: their sources
+# go to the rest, like those of modules never imported.
+wanted = {
+    n
+    for n, m in list(sys.modules.items())
+    if (getattr(m, "__file__", None) or "").startswith((stdlib_path + "/", site + "/"))
+    and importlib.machinery.FrozenImporter.find_spec(n) is None
+}
+
+counts = {"stdlib": 0, "site": 0}
+rest_names = []
+with (
+    zipfile.ZipFile("/vendor/python_stdlib.zip") as src,
+    zipfile.ZipFile("/out/python_stdlib.zip", "w") as out,
+    zipfile.ZipFile("/out/python_stdlib_rest.zip", "w") as rest,
+):
+    for info in src.infolist():
+        data, name = src.read(info), info.filename
+        if not name.endswith(".py"):
+            write(out, name, data)
+        elif module_name(name) in wanted:
+            write(out, name[:-3] + ".pyc", pyc(data, stdlib_path + "/" + name, 2))
+            counts["stdlib"] += 1
+        else:
+            write(rest, name, data)
+            rest_names.append(module_name(name))
+    for rel in python_files(site, prune=("pydantic_core",)):
+        with open(os.path.join(site, rel), "rb") as f:
+            data = f.read()
+        if rel.startswith(tuple(settings["skip"])):
+            write(rest, rel, data)
+            rest_names.append(module_name(rel))
+        else:
+            write(out, rel[:-3] + ".pyc", pyc(data, os.path.join(site, rel), 2))
+            counts["site"] += 1
+    rest.close()  # its sha256 goes into the finder: a page takes only its own version's rest
+    with open("/out/python_stdlib_rest.zip", "rb") as f:
+        rest_sha256 = hashlib.sha256(f.read()).hexdigest()
+    with open(os.path.join(app_root, "web", "stdlib_rest.py"), encoding="utf-8") as text:
+        finder = text.read().replace(
+            "NAMES: frozenset[str] = frozenset()", "NAMES = frozenset(%r)" % sorted(rest_names)
+        )
+        finder = finder.replace('SHA256 = ""', "SHA256 = %r" % rest_sha256)
+    write(out, "_stdlib_rest.py", finder.encode())
+
+# pydantic_core's wheel as vendored, plus its modules compiled where Python looks for them (__pycache__): its
+# core_schema.py alone took ~70 ms to compile at each start.
+with open("/vendor/pyodide-lock.json", encoding="utf-8") as lock:
+    core_wheel = json.load(lock)["packages"]["pydantic-core"]["file_name"]
+with zipfile.ZipFile("/vendor/" + core_wheel) as src, zipfile.ZipFile("/out/core.whl", "w") as out:
+    for info in src.infolist():
+        data = src.read(info)
+        out.writestr(info, data)
+        folder, name = os.path.split(info.filename)
+        if name.endswith(".py"):
+            cache = importlib.util.cache_from_source(name)  # __pycache__/x.cpython-314.pyc
+            write(out, os.path.join(folder, cache), pyc(data, os.path.join(site, info.filename), 2))
+
+with open("/out/result.json", "w", encoding="utf-8") as result:
+    json.dump({"app": app_hashes, **counts, "python": sys.version.split()[0]}, result)
