@@ -43,6 +43,7 @@ APP = ROOT / "app"
 PYODIDE = ROOT / "static" / "vendor" / "pyodide"
 BYTECODE = ROOT / ".cache" / "bytecode"  # app_pyc.zip (entries "app/x.pyc"), the two stdlib zips, manifest.json
 COMPILER = ROOT / "scripts" / "pyodide_compile.py"  # what Pyodide runs to compile them
+PYSCRIPT = ROOT / "static" / "vendor" / "pyscript"
 STDLIB = GENERATED / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
 STDLIB_REST = GENERATED / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
@@ -84,8 +85,8 @@ def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optio
     if key not in _bundles:
         entries = {**sources}
         for rel, pyc in compiled_app(sources).items():
-            del entries[rel]
-            entries[rel[:-3] + ".pyc"] = pyc
+            entries.pop(rel, None)
+            entries[rel[:-3] + ".pyc" if rel.endswith(".py") else rel] = pyc
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             for name in sorted(entries):
@@ -107,16 +108,46 @@ _keys: dict[tuple, str] = {}
 
 
 def _lock_key() -> Optional[str]:
-    """What the wheels' and the standard library's bytecode was built from: the vendored lock and stdlib, and how."""
-    lock, stdlib = PYODIDE / "pyodide-lock.json", PYODIDE / "python_stdlib.zip"
+    """What the bytecode was built from: the vendored lock, stdlib and PyScript, and how."""
+    files = [PYODIDE / "pyodide-lock.json", PYODIDE / "python_stdlib.zip", *sorted(PYSCRIPT.glob("core-*.js"))]
     try:
-        stamp = (lock.stat().st_mtime_ns, lock.stat().st_size, stdlib.stat().st_mtime_ns, stdlib.stat().st_size)
+        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     except OSError:
         return None
     if stamp not in _keys:
         how = (COMPILER.read_text() + _COMPILE_JS + repr((SKIP_COMPILE, EXTRA_STDLIB, SITE_PACKAGES))).encode()
-        _keys[stamp] = _sha256(lock.read_bytes() + stdlib.read_bytes() + how)
+        _keys[stamp] = _sha256(b"".join(f.read_bytes() for f in files) + how)
     return _keys[stamp]
+
+
+def pyscript_sources() -> dict[str, str]:
+    """PyScript's own Python package ({"pyscript/x.py": source}), which PyScript carries as an object literal in its
+    core bundle and writes into the page's file system at each start; {} when this PyScript carries it otherwise."""
+    marker = '{pyscript:{"__init__.py":'
+    for path in sorted(PYSCRIPT.glob("core-*.js")):
+        text = path.read_text()
+        start = text.find(marker)
+        if start < 0:
+            continue
+        depth, end, quoted = 0, start, False
+        while end < len(text):  # to the brace that closes it; its strings are JSON strings
+            char = text[end]
+            if quoted:
+                end += 2 if char == "\\" else 1
+                quoted = char != '"'
+                continue
+            quoted = char == '"'
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            end += 1
+            if depth == 0:
+                break
+        try:
+            package = json.loads('{"pyscript"' + text[start + len("{pyscript") : end])["pyscript"]
+        except ValueError:
+            return {}
+        if all(isinstance(v, str) for v in package.values()):
+            return {"pyscript/" + name: source for name, source in package.items() if name.endswith(".py")}
+    return {}
 
 
 def core_wheel() -> str:
@@ -133,7 +164,8 @@ def _manifest() -> Optional[dict]:
 
 def compiled_app(sources: dict[str, bytes]) -> dict[str, bytes]:
     """{"app/x.py": its pyc} for each app/ module whose source (as served: `sources`) is the one it was compiled from,
-    by the Pyodide vendored now."""
+    by the Pyodide vendored now; and {"pyscript/x.pyc": ...}, PyScript's package (`pyscript_sources`) compiled:
+    first on sys.path, it is imported instead of the sources PyScript writes (and would compile) at each start."""
     manifest = _manifest()
     if manifest is None or manifest.get("lock") != _lock_key() or not (BYTECODE / "app_pyc.zip").is_file():
         return {}
@@ -141,7 +173,8 @@ def compiled_app(sources: dict[str, bytes]) -> dict[str, bytes]:
     current = [rel for rel, data in sources.items() if hashes.get(rel) == _sha256(data)]
     with zipfile.ZipFile(BYTECODE / "app_pyc.zip") as zf:
         names = set(zf.namelist())
-        return {rel: zf.read(rel[:-3] + ".pyc") for rel in current if rel[:-3] + ".pyc" in names}
+        found = {rel: zf.read(rel[:-3] + ".pyc") for rel in current if rel[:-3] + ".pyc" in names}
+        return found | {name: zf.read(name) for name in sorted(names) if name.startswith("pyscript/")}
 
 
 _COMPILE_JS = r"""
@@ -185,7 +218,7 @@ def compile_bytecode(force: bool = False) -> str:
             "app_config: Node.js is needed to precompile the Python modules (Debian: apt-get install "
             "nodejs); then run scripts/setup again"
         )
-    settings = json.dumps({"skip": SKIP_COMPILE, "extra": EXTRA_STDLIB})
+    settings = json.dumps({"skip": SKIP_COMPILE, "extra": EXTRA_STDLIB, "pyscript": pyscript_sources()})
     BYTECODE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=BYTECODE) as tmp:
         script = Path(tmp) / "compile.mjs"

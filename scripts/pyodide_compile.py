@@ -4,7 +4,8 @@ what the page imports, once, at set-up. Not imported by anything; Pyodide reads 
 The Node side mounts the vendored Pyodide at /vendor, app/ at /home/pyodide/app (its path in the page) and an empty
 folder at /out, loads the pure-Python packages the app uses (SITE_PACKAGES: pydantic, markdown-it and their
 dependencies) and sets PYTHONNODEBUGRANGES, so no code object carries column positions (a quarter of a pyc's
-size; tracebacks keep their line numbers). `SETTINGS` (a JSON object: skip, extra) is put in globals first.
+size; tracebacks keep their line numbers). `SETTINGS` (a JSON object: skip, extra, pyscript) is put in globals
+first.
 
 It writes, each pyc an unchecked-hash pyc (nothing to compare: no source ships with it):
 - /out/python_stdlib.zip, loaded at start (static/interpreter.mjs hands it to Pyodide as its standard library):
@@ -18,7 +19,8 @@ It writes, each pyc an unchecked-hash pyc (nothing to compare: no source ships w
   the first time one is imported.
 - /out/core.whl: pydantic_core's wheel with its modules' pycs in __pycache__ (loaded as a wheel by
   static/interpreter.mjs; an unchecked-hash pyc is used without a look at its source).
-- /out/app_pyc.zip: app/x.py as "app/x.pyc", docstrings of modules and functions left out (see `app_pyc`).
+- /out/app_pyc.zip: app/x.py as "app/x.pyc", docstrings of modules and functions left out (see `app_pyc`), and
+  PyScript's own package (`pyscript`: {"pyscript/x.py": source}) as "pyscript/x.pyc" likewise.
 - /out/result.json: the sha256 of each app/ source compiled (app.zip ships a pyc only for that exact source) and
   the counts.
 """
@@ -88,6 +90,8 @@ with zipfile.ZipFile("/out/app_pyc.zip", "w") as out:
             continue  # shipped as its source: the page reports the error as before
         write(out, "app/" + rel[:-3] + ".pyc", compiled)
         app_hashes["app/" + rel] = hashlib.sha256(data).hexdigest()
+    for rel, source in settings["pyscript"].items():  # PyScript's package, where PyScript writes it in the page
+        write(out, rel[:-3] + ".pyc", app_pyc(source.encode(), "/home/pyodide/" + rel))
 
 # What the app imports: every app/ module but the browser edge (which needs a page), and every module app/ names in
 # an import statement anywhere (even inside a function), plus `extra`.

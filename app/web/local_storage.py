@@ -30,14 +30,18 @@ def _is_quota(exc: BaseException) -> bool:
         return "quota" in str(exc).lower()
 
 
-# The page side of large values: (storage) -> {set, remember, same, forget}. Built once per storage with Function
+# The page side of large values: (storage, large) -> {get, set, same, forget}. Built once per storage with Function
 # (the CSP allows eval for Pyodide); it only moves strings between the storage and a Map, never into the DOM.
 _LARGE_JS = """
 const kept = new Map();
 const decoder = new TextDecoder("utf-16le", { ignoreBOM: true });
 return {
+  get(key) {  // one read: a large value is remembered as it is handed over
+    const text = storage.getItem(key);
+    if (text !== null && text.length >= large) kept.set(key, text); else kept.delete(key);
+    return text;
+  },
   set(key, bytes) { const text = decoder.decode(bytes); storage.setItem(key, text); kept.set(key, text); },
-  remember(key) { const text = storage.getItem(key); if (text === null) kept.delete(key); else kept.set(key, text); },
   same(key) { return kept.has(key) && storage.getItem(key) === kept.get(key); },
   forget(key) { kept.delete(key); },
 };
@@ -56,7 +60,7 @@ class WebStorage:
         if self._large is None:
             from js import Function
 
-            self._large = Function.new("storage", _LARGE_JS)(self.storage)
+            self._large = Function.new("storage", "large", _LARGE_JS)(self.storage, LARGE_CHARS)
         return self._large
 
     def _keep(self, key: str, value: Optional[str]) -> None:
@@ -70,14 +74,14 @@ class WebStorage:
             self._page().forget(oldest)
 
     def get(self, key: str) -> Optional[str]:
-        value = self.storage.getItem(key)
+        value = self._page().get(key)  # the page keeps its own copy of a large value, for `matches`
         value = value if isinstance(value, str) else None  # JS null arrives as None or pyodide's jsnull
         if value is not None and len(value) >= LARGE_CHARS:
-            self._page().remember(key)  # the page keeps its own copy for `matches`
             self._keep(key, value)
-        elif key in self._kept:
+        else:
+            if value is not None and 2 * len(value) >= LARGE_CHARS:
+                self._page().forget(key)  # long in UTF-16 units (the page's measure), short in characters
             self._keep(key, None)
-            self._page().forget(key)
         return value
 
     def set(self, key: str, value: str) -> None:
