@@ -81,6 +81,7 @@ def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optio
         digest.update(b"%d:%s:%d:" % (len(rel), rel.encode(), len(data)) + data)
     manifest = BYTECODE / "manifest.json"
     digest.update(str(manifest.stat().st_mtime_ns if manifest.is_file() else 0).encode())
+    digest.update(str(_lock_key()).encode())  # re-vendored: the cached pycs no longer count
     key = digest.hexdigest()
     if key not in _bundles:
         entries = {**sources}
@@ -191,7 +192,7 @@ FS.mkdirTree("/out");
 FS.mount(FS.filesystems.NODEFS, { root: outDir }, "/out");
 FS.mkdirTree("/vendor");
 FS.mount(FS.filesystems.NODEFS, { root: indexURL }, "/vendor");
-pyodide.globals.set("SETTINGS", settings);
+pyodide.globals.set("SETTINGS", fs.readFileSync(settings, "utf8"));
 pyodide.runPython(fs.readFileSync(script, "utf8"));
 """
 _OUTPUTS = ("app_pyc.zip", "python_stdlib.zip", "python_stdlib_rest.zip", "core.whl")
@@ -225,7 +226,15 @@ def compile_bytecode(force: bool = False) -> str:
         script.write_text(_COMPILE_JS.replace("PYODIDE_MJS", (PYODIDE / "pyodide.mjs").as_uri()))
         out = Path(tmp) / "out"
         out.mkdir()
-        args = [str(PYODIDE) + "/", str(APP), str(out), json.dumps(SITE_PACKAGES), str(COMPILER), settings]
+        (Path(tmp) / "settings.json").write_text(settings)
+        args = [
+            str(PYODIDE) + "/",
+            str(APP),
+            str(out),
+            json.dumps(SITE_PACKAGES),
+            str(COMPILER),
+            tmp + "/settings.json",
+        ]
         try:
             subprocess.run([node, str(script), *args], check=True, capture_output=True, timeout=300)
             result = json.loads((out / "result.json").read_text())
@@ -268,10 +277,11 @@ def write() -> bool:
     stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
     stdlib |= _write_if_changed(STDLIB_REST, (BYTECODE / "python_stdlib_rest.zip").read_bytes())
     wheel = GENERATED / core_wheel()
-    for old in GENERATED.glob("*.whl"):
-        if old != wheel:
-            old.unlink()  # another version's: never served again
     stdlib |= _write_if_changed(wheel, (BYTECODE / "core.whl").read_bytes())
+    ours = {BUNDLE, STDLIB, STDLIB_REST, wheel, GENERATED / "assets.js"}
+    for old in GENERATED.iterdir():
+        if old not in ours and old.is_file() and not old.name.endswith(".tmp"):
+            old.unlink()  # written by another version of this script (another wheel, an old config): never served
     zipped = _write_if_changed(BUNDLE, bundle())
     import assets  # scripts/assets.py: the service worker's list of files, hashed last (it hashes the others)
 

@@ -103,9 +103,12 @@ for rel in python_files(app_root, prune=("web",)):
             __import__("app." + module_name(rel))
         except Exception:  # noqa: BLE001 - a module that cannot import under Node is compiled, just not counted
             pass
+app_sources = []
 for rel in python_files(app_root):
     with open(os.path.join(app_root, rel), "rb") as f:
-        tree = ast.parse(f.read())
+        app_sources.append(f.read())
+for source in app_sources + [text.encode() for text in settings["pyscript"].values()]:  # PyScript's imports too
+    tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found = [(a.name, "") for a in node.names]
@@ -146,6 +149,10 @@ with (
         else:
             write(rest, name, data)
             rest_names.append(module_name(name))
+    for root, _dirs, files in os.walk(site):
+        binary = [n for n in files if n.endswith(".so") and "pydantic_core" not in root]
+        if binary:  # it could not come from a zip: it needs a wheel of its own, like pydantic_core's
+            raise SystemExit("a package with a binary part besides pydantic_core: %s/%s" % (root, binary[0]))
     for rel in python_files(site, prune=("pydantic_core",)):
         with open(os.path.join(site, rel), "rb") as f:
             data = f.read()

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Serve the app as static files on 127.0.0.1: exactly what a static host / CDN would serve.
 
-Only the deployed set is served (index.html, app/, static/), optionally under a sub-path such as
-/some/path/. static/generated/ (the PyScript config and app.zip) is built from the sources on each request,
+Only the deployed set is served (index.html, static/, ...), optionally under a sub-path such as
+/some/path/. static/generated/app.zip (and the service worker's list) is built from the sources on each request,
 so an edit under app/ ships on the next reload. Tests use `StaticServer` with `hidden` / `overrides` to serve a broken copy.
 
 Usage: scripts/serve.py [--port 8000] [--prefix /some/path/]

@@ -79,6 +79,8 @@
     if (done) return;
     var t = event.target;
     if (t && t !== window && (t.tagName === "SCRIPT" || t.tagName === "LINK")) {
+      // A preload is only a head start: the loader that needs the file says what failed, in its own words.
+      if (t.tagName === "LINK" && /(^|\s)(module)?preload(\s|$)/.test(t.rel)) return;
       fail(describeResource(t));
     } else if (event.message) {
       fail(plain(event.message), event.error && event.error.stack || event.message);

@@ -1,8 +1,8 @@
 """The rest of the standard library, fetched the first time it is needed.
 
 The page starts with only the modules the app imports, compiled (static/generated/python_stdlib.zip); every other
-module of the standard library is in static/generated/python_stdlib_rest.zip (both written by
-scripts/app_config.py). This finder, last on `sys.meta_path`, answers for those names only: the first such import
+module of the standard library, and the parts of pydantic the app never imports (v1, deprecated, experimental), is
+in static/generated/python_stdlib_rest.zip (both written by scripts/app_config.py). This finder, last on `sys.meta_path`, answers for those names only: the first such import
 fetches the rest (one synchronous request, about 1.5 MB) and every later one reads it from memory.
 
 Shipped twice: as `_stdlib_rest` inside python_stdlib.zip, installed by static/interpreter.mjs right after Pyodide

@@ -82,6 +82,9 @@ def test_app_zip_carries_a_pyc_only_for_a_source_as_served_and_the_source_otherw
     assert entries[edited] == sources[edited] and "app/assistant.pyc" not in entries
     assert "app/settings.pyc" in entries and "app/settings.py" not in entries  # current: compiled, no source
     assert "app/__init__.pyc" in entries and "app/web/views/__init__.pyc" in entries  # sourceless packages import
+    # PyScript's own package, compiled: first on sys.path, imported instead of the sources PyScript writes
+    assert app_config.pyscript_sources(), "the vendored PyScript carries its package differently: update the build"
+    assert {"pyscript/__init__.pyc", "pyscript/display.pyc"} <= set(entries)
     pycs = {n: data for n, data in entries.items() if n.endswith(".pyc")}
     assert len(pycs) == len(entries) - 1  # everything else is compiled
     for name, data in pycs.items():
