@@ -85,9 +85,9 @@ def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optio
     key = digest.hexdigest()
     if key not in _bundles:
         entries = {**sources}
-        for rel, pyc in compiled_app(sources).items():
-            entries.pop(rel, None)
-            entries[rel[:-3] + ".pyc" if rel.endswith(".py") else rel] = pyc
+        for name, pyc in compiled_app(sources).items():
+            entries.pop(name[:-1], None)  # "app/x.pyc" stands in for its source "app/x.py"
+            entries[name] = pyc
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             for name in sorted(entries):
@@ -164,7 +164,7 @@ def _manifest() -> Optional[dict]:
 
 
 def compiled_app(sources: dict[str, bytes]) -> dict[str, bytes]:
-    """{"app/x.py": its pyc} for each app/ module whose source (as served: `sources`) is the one it was compiled from,
+    """{"app/x.pyc": ...} for each app/ module whose source (as served: `sources`) is the one it was compiled from,
     by the Pyodide vendored now; and {"pyscript/x.pyc": ...}, PyScript's package (`pyscript_sources`) compiled:
     first on sys.path, it is imported instead of the sources PyScript writes (and would compile) at each start."""
     manifest = _manifest()
@@ -174,8 +174,8 @@ def compiled_app(sources: dict[str, bytes]) -> dict[str, bytes]:
     current = [rel for rel, data in sources.items() if hashes.get(rel) == _sha256(data)]
     with zipfile.ZipFile(BYTECODE / "app_pyc.zip") as zf:
         names = set(zf.namelist())
-        found = {rel: zf.read(rel[:-3] + ".pyc") for rel in current if rel[:-3] + ".pyc" in names}
-        return found | {name: zf.read(name) for name in sorted(names) if name.startswith("pyscript/")}
+        wanted = {rel[:-3] + ".pyc" for rel in current} | {n for n in names if n.startswith("pyscript/")}
+        return {name: zf.read(name) for name in sorted(wanted & names)}
 
 
 _COMPILE_JS = r"""
