@@ -25,6 +25,7 @@ Usage: scripts/app_config.py            (prints what it compiled; rewrites only 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -38,18 +39,32 @@ from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "static" / "generated"
-BUNDLE = GENERATED / "app.zip"
+BUNDLE = GENERATED / "app.zip.gz"
 APP = ROOT / "app"
 PYODIDE = ROOT / "static" / "vendor" / "pyodide"
 BYTECODE = ROOT / ".cache" / "bytecode"  # app_pyc.zip (entries "app/x.pyc"), the two stdlib zips, manifest.json
 COMPILER = ROOT / "scripts" / "pyodide_compile.py"  # what Pyodide runs to compile them
+PACKAGE_LOADER = ROOT / "scripts" / "pyodide_package_loader.py"  # the page's pyodide._package_loader
 PYSCRIPT = ROOT / "static" / "vendor" / "pyscript"
-STDLIB = GENERATED / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
+STDLIB = GENERATED / "python_stdlib.zip.gz"  # the compiled standard library the page loads (static/interpreter.mjs)
+CORE = GENERATED / "pydantic_core.zip.gz"  # pydantic_core's binary and pycs, which the page writes to site-packages
 STDLIB_REST = GENERATED / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
-EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii", "pyodide.http", "pyodide.console")
-# Parts of those packages the app never imports (pydantic's v1, deprecated, experimental): their sources go to the rest.
-SKIP_COMPILE = ("pydantic/v1/", "pydantic/mypy.py", "pydantic/experimental/", "pydantic/deprecated/")
+EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii", "pyodide.http")
+# Parts of those packages the app never imports: their sources go to the rest. Not counted by import like the standard
+# library's: pydantic imports some of its own only when a schema needs them. So these are the parts nothing imports
+# unless asked by name: pydantic's v1, deprecated and experimental APIs (and their stand-ins at v1's old names), its
+# mypy plugin and Color, markdown-it's command line, annotated-types' test cases.
+SKIP_COMPILE = (
+    *("pydantic/v1/", "pydantic/deprecated/", "pydantic/experimental/", "pydantic/_internal/_decorators_v1.py"),
+    *(
+        "pydantic/%s.py" % n
+        for n in ("class_validators", "datetime_parse", "decorator", "env_settings", "error_wrappers")
+    ),
+    *("pydantic/%s.py" % n for n in ("generics", "json", "parse", "schema", "tools", "typing", "utils", "validators")),
+    *("pydantic/mypy.py", "pydantic/color.py", "pydantic/_internal/_git.py"),
+    *("markdown_it/cli/", "annotated_types/test_cases.py"),
+)
 # The pure-Python packages compiled into python_stdlib.zip, with their dependencies (names in the vendored lock).
 SITE_PACKAGES = ("pydantic", "markdown-it-py")
 
@@ -89,12 +104,12 @@ def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optio
             entries.pop(name[:-1], None)  # "app/x.pyc" stands in for its source "app/x.py"
             entries[name] = pyc
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:  # gzipped whole: see `_gzip`
             for name in sorted(entries):
-                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), entries[name], zipfile.ZIP_DEFLATED)
+                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), entries[name], zipfile.ZIP_STORED)
         while len(_bundles) >= 8:
             _bundles.pop(next(iter(_bundles)))
-        _bundles[key] = out.getvalue()
+        _bundles[key] = gzip.compress(out.getvalue(), 9, mtime=0)  # zlib: zopfli takes seconds, and this is per edit
     return _bundles[key]
 
 
@@ -116,7 +131,12 @@ def _lock_key() -> Optional[str]:
     except OSError:
         return None
     if stamp not in _keys:
-        how = (COMPILER.read_text() + _COMPILE_JS + repr((SKIP_COMPILE, EXTRA_STDLIB, SITE_PACKAGES))).encode()
+        how = (
+            COMPILER.read_text()
+            + PACKAGE_LOADER.read_text()
+            + _COMPILE_JS
+            + repr((SKIP_COMPILE, EXTRA_STDLIB, SITE_PACKAGES))
+        ).encode()
         _keys[stamp] = _sha256(b"".join(f.read_bytes() for f in files) + how)
     return _keys[stamp]
 
@@ -151,9 +171,18 @@ def pyscript_sources() -> dict[str, str]:
     return {}
 
 
-def core_wheel() -> str:
-    """The file name of pydantic_core's wheel, vendored and (compiled) in static/generated/."""
-    return json.loads((PYODIDE / "pyodide-lock.json").read_text())["packages"]["pydantic-core"]["file_name"]
+def _stdlib_sources() -> bytes:
+    """The vendored standard library with PACKAGE_LOADER as `pyodide._package_loader`, and Pyodide's own under the
+    name that stand-in imports it by: Pyodide runs the build with it, so the build counts what the page imports."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(PYODIDE / "python_stdlib.zip") as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "pyodide/_package_loader.py":
+                dst.writestr(info, PACKAGE_LOADER.read_bytes())
+                info = zipfile.ZipInfo("pyodide/_package_loader_full.py", info.date_time)
+            dst.writestr(info, data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _manifest() -> Optional[dict]:
@@ -181,10 +210,13 @@ def compiled_app(sources: dict[str, bytes]) -> dict[str, bytes]:
 _COMPILE_JS = r"""
 import { loadPyodide } from "PYODIDE_MJS";
 import fs from "node:fs";
-const [indexURL, appDir, outDir, packages, script, settings] = process.argv.slice(2);
+const [indexURL, stdLibURL, appDir, outDir, packages, script, settings] = process.argv.slice(2);
 const pyodide = await loadPyodide({
-  indexURL, packages: JSON.parse(packages), env: { PYTHONNODEBUGRANGES: "1" }, stdout: () => {}, stderr: () => {},
+  indexURL, stdLibURL, env: { PYTHONNODEBUGRANGES: "1" }, stdout: () => {}, stderr: () => {},
 });
+// What Pyodide's package loader imports (the page does not use it) is told apart from what the app imports.
+const started = pyodide.runPython("import sys; sorted(sys.modules)").toJs();
+await pyodide.loadPackage(JSON.parse(packages), { messageCallback() {} });
 const FS = pyodide.FS;
 FS.mkdirTree("/home/pyodide/app");
 FS.mount(FS.filesystems.NODEFS, { root: appDir }, "/home/pyodide/app");
@@ -193,9 +225,15 @@ FS.mount(FS.filesystems.NODEFS, { root: outDir }, "/out");
 FS.mkdirTree("/vendor");
 FS.mount(FS.filesystems.NODEFS, { root: indexURL }, "/vendor");
 pyodide.globals.set("SETTINGS", fs.readFileSync(settings, "utf8"));
-pyodide.runPython(fs.readFileSync(script, "utf8"));
+pyodide.globals.set("STARTED", JSON.stringify(started));
+try {
+  pyodide.runPython(fs.readFileSync(script, "utf8"));
+} catch (error) {
+  process.stderr.write(String(error.message || error)); // the Python traceback (Node would print the minified line)
+  process.exit(1);
+}
 """
-_OUTPUTS = ("app_pyc.zip", "python_stdlib.zip", "python_stdlib_rest.zip", "core.whl")
+_OUTPUTS = ("app_pyc.zip", "python_stdlib.zip", "python_stdlib_rest.zip", "core.zip")
 
 
 def compile_bytecode(force: bool = False) -> str:
@@ -227,8 +265,11 @@ def compile_bytecode(force: bool = False) -> str:
         out = Path(tmp) / "out"
         out.mkdir()
         (Path(tmp) / "settings.json").write_text(settings)
+        stdlib = Path(tmp) / "python_stdlib.zip"
+        stdlib.write_bytes(_stdlib_sources())
         args = [
             str(PYODIDE) + "/",
+            str(stdlib),
             str(APP),
             str(out),
             json.dumps(SITE_PACKAGES),
@@ -242,7 +283,7 @@ def compile_bytecode(force: bool = False) -> str:
             detail = getattr(exc, "stderr", b"") or b""
             raise SystemExit(
                 "app_config: compiling the Python modules with Pyodide under Node failed (%s): %s"
-                % (type(exc).__name__, detail.decode(errors="replace")[-800:])
+                % (type(exc).__name__, detail.decode(errors="replace")[-3000:])
             ) from None
         result["lock"] = lock
         for name in _OUTPUTS:
@@ -269,19 +310,34 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _gzip(name: str) -> bytes:
+    """.cache/bytecode/`name` (a zip of stored entries), gzipped by zopfli, kept beside it until it changes.
+
+    The page gunzips it (static/interpreter.mjs): one stream over every entry is ~15% smaller than each entry deflated
+    alone, and zopfli's is ~5% smaller than zlib's best (~15 s for the standard library, once)."""
+    import zopfli.gzip  # type: ignore[import-untyped]  # no stubs
+
+    raw = (BYTECODE / name).read_bytes()
+    done = BYTECODE / ("%s.%s.gz" % (name, _sha256(raw)[:16]))
+    if not done.is_file():
+        for old in BYTECODE.glob(name + ".*.gz"):
+            old.unlink()
+        _write_if_changed(done, zopfli.gzip.compress(raw, numiterations=1))
+    return done.read_bytes()
+
+
 def write() -> bool:
     """Write the generated files where they changed; True when something was written."""
     message = compile_bytecode()
     if message:
         print(message)
-    stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
+    stdlib = _write_if_changed(STDLIB, _gzip("python_stdlib.zip"))
+    stdlib |= _write_if_changed(CORE, _gzip("core.zip"))
     stdlib |= _write_if_changed(STDLIB_REST, (BYTECODE / "python_stdlib_rest.zip").read_bytes())
-    wheel = GENERATED / core_wheel()
-    stdlib |= _write_if_changed(wheel, (BYTECODE / "core.whl").read_bytes())
-    ours = {BUNDLE, STDLIB, STDLIB_REST, wheel, GENERATED / "assets.js"}
+    ours = {BUNDLE, STDLIB, CORE, STDLIB_REST, GENERATED / "assets.js"}
     for old in GENERATED.iterdir():
         if old not in ours and old.is_file() and not old.name.endswith(".tmp"):
-            old.unlink()  # written by another version of this script (another wheel, an old config): never served
+            old.unlink()  # written by another version of this script (an old name or layout): never served
     zipped = _write_if_changed(BUNDLE, bundle())
     import assets  # scripts/assets.py: the service worker's list of files, hashed last (it hashes the others)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -35,6 +36,10 @@ SKIPPED = frozenset({"static/vendor/pyodide/python_stdlib.zip", "static/generate
 # far never; and Chart.js, loaded with the first chart (app/web/charts.py; offline before any chart was drawn, a chart
 # shows its data table and says the library could not be loaded).
 LAZY = frozenset({"static/generated/python_stdlib_rest.zip", "static/vendor/chartjs/chart.umd.min.js"})
+# Also cached on first use: PyScript's chunks the page does not load. index.html names every one it does (its script
+# and its modulepreload links, checked by tests/unit/test_vendor.py); the others (its zip reader, ~72 kB gzip, its
+# TOML parser, ...) PyScript imports only for features the app does not use.
+PYSCRIPT = "static/vendor/pyscript/"
 
 
 def asset_paths(root: Path = ROOT, extra: Iterable[str] = ()) -> list[str]:
@@ -72,15 +77,18 @@ def file_digest(path: Path) -> str:
     return _digests[key]
 
 
-def manifest(paths: Iterable[str], digest: Callable[[str], Optional[str]]) -> dict:
-    """{"version", "files", "lazy"}: `digest(path)` is the sha256 of what is served for a path, None when nothing is."""
+def manifest(paths: Iterable[str], digest: Callable[[str], Optional[str]], page: str = "") -> dict:
+    """{"version", "files", "lazy"}: `digest(path)` is the sha256 of what is served for a path, None when nothing is;
+    `page` is index.html's text (which of PyScript's files it loads)."""
     files = {}
     for path in paths:
         value = digest(path)
         if value is not None:
             files[path] = value
     version = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    return {"version": version, "files": files, "lazy": sorted(LAZY & files.keys())}
+    named = {url.removeprefix("./") for url in re.findall(r'(?:src|href)="([^"]+)"', page)}
+    lazy = [p for p in sorted(files) if p in LAZY or (p.startswith(PYSCRIPT) and p not in named)]
+    return {"version": version, "files": files, "lazy": lazy}
 
 
 def render(data: dict) -> bytes:
@@ -91,7 +99,8 @@ def render(data: dict) -> bytes:
 
 
 def build(root: Path = ROOT) -> bytes:
-    return render(manifest(asset_paths(root), lambda rel: file_digest(root / rel)))
+    page = (root / "index.html").read_text() if (root / "index.html").is_file() else ""
+    return render(manifest(asset_paths(root), lambda rel: file_digest(root / rel), page))
 
 
 def write() -> bool:

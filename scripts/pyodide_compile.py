@@ -62,7 +62,9 @@ def app_pyc(data: bytes, filename: str) -> bytes:
 
 
 def write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
-    zf.writestr(zipfile.ZipInfo(name, date_time=STAMP), data, zipfile.ZIP_DEFLATED)
+    """Stored, not deflated, unless the zip deflates by default (the rest's): scripts/app_config.py gzips the whole
+    zip at once, ~15% smaller than each small pyc deflated alone (and zipimport then reads each as it is)."""
+    zf.writestr(zipfile.ZipInfo(name, date_time=STAMP), data, zf.compression)
 
 
 def python_files(base: str, prune: tuple[str, ...] = ()) -> list[str]:
@@ -93,8 +95,36 @@ with zipfile.ZipFile("/out/app_pyc.zip", "w") as out:
     for rel, source in settings["pyscript"].items():  # PyScript's package, where PyScript writes it in the page
         write(out, rel[:-3] + ".pyc", app_pyc(source.encode(), "/home/pyodide/" + rel))
 
-# What the app imports: every app/ module but the browser edge (which needs a page), and every module app/ names in
-# an import statement anywhere (even inside a function), plus `extra`.
+# Pyodide's package loader (tarfile, shutil, importlib.metadata, ...) ran here to install the packages; the page does
+# not run it (static/interpreter.mjs writes pydantic_core's files itself): forget what it alone imported.
+started = set(json.loads(globals()["STARTED"]))
+for name, loaded in list(sys.modules.items()):
+    if name not in started and (getattr(loaded, "__file__", None) or "").startswith(stdlib_path + "/"):
+        del sys.modules[name]
+
+# An import pydantic makes at every start for a feature the page turns off (plugins: PYDANTIC_DISABLE_PLUGINS, set in
+# app/web/boot.py), moved into the function that uses it: importlib.metadata imports zipfile, shutil, pathlib, bz2,
+# lzma, ... (~50 ms of every start, ~0.1 MB of a first visit). Patched where it is installed, before anything imports
+# it, so what is counted below and what is compiled are the patched module. A pydantic without this text fails the
+# build: look at it again.
+PATCHES = {
+    "pydantic/plugin/_loader.py": [
+        ("from importlib.metadata import entry_points\n", ""),
+        ("        _plugins = {}\n", "        from importlib.metadata import entry_points\n\n        _plugins = {}\n"),
+    ],
+}
+for rel, edits in PATCHES.items():
+    with open(os.path.join(site, rel), encoding="utf-8") as original:
+        patched = original.read()
+    for old, new in edits:
+        if patched.count(old) != 1:
+            raise SystemExit("%s no longer has %r once: update PATCHES in scripts/pyodide_compile.py" % (rel, old))
+        patched = patched.replace(old, new)
+    with open(os.path.join(site, rel), "w", encoding="utf-8") as changed:
+        changed.write(patched)
+
+# What the app imports: every app/ module but the browser edge (which needs a page), and every module app/ (or
+# PyScript's package) names in an import statement anywhere (even inside a function), plus `extra`.
 os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
 sys.path.insert(0, os.getcwd())
 for rel in python_files(app_root, prune=("web",)):
@@ -135,9 +165,9 @@ wanted = {
 counts = {"stdlib": 0, "site": 0}
 rest_names = []
 with (
-    zipfile.ZipFile("/vendor/python_stdlib.zip") as src,
+    zipfile.ZipFile(stdlib_path) as src,  # the vendored one, with the page's package loader (scripts/app_config.py)
     zipfile.ZipFile("/out/python_stdlib.zip", "w") as out,
-    zipfile.ZipFile("/out/python_stdlib_rest.zip", "w") as rest,
+    zipfile.ZipFile("/out/python_stdlib_rest.zip", "w", zipfile.ZIP_DEFLATED) as rest,
 ):
     for info in src.infolist():
         data, name = src.read(info), info.filename
@@ -170,20 +200,19 @@ with (
             "NAMES: frozenset[str] = frozenset()", "NAMES = frozenset(%r)" % sorted(rest_names)
         )
         finder = finder.replace('SHA256 = ""', "SHA256 = %r" % rest_sha256)
-    write(out, "_stdlib_rest.py", finder.encode())
+    write(out, "_stdlib_rest.pyc", pyc(finder.encode(), stdlib_path + "/_stdlib_rest.py", 2))
 
-# pydantic_core's wheel as vendored, plus its modules compiled where Python looks for them (__pycache__): its
-# core_schema.py alone took ~70 ms to compile at each start.
+# pydantic_core, for static/interpreter.mjs to write into site-packages: its binary and its modules as sourceless pycs
+# (its core_schema.py alone took ~70 ms to compile at each start), without the wheel's sources, type stubs and
+# metadata, which nothing reads at run time (its dependencies' metadata is not shipped either).
 with open("/vendor/pyodide-lock.json", encoding="utf-8") as lock:
     core_wheel = json.load(lock)["packages"]["pydantic-core"]["file_name"]
-with zipfile.ZipFile("/vendor/" + core_wheel) as src, zipfile.ZipFile("/out/core.whl", "w") as out:
+with zipfile.ZipFile("/vendor/" + core_wheel) as src, zipfile.ZipFile("/out/core.zip", "w") as out:
     for info in src.infolist():
-        data = src.read(info)
-        out.writestr(info, data)
-        folder, name = os.path.split(info.filename)
-        if name.endswith(".py"):
-            cache = importlib.util.cache_from_source(name)  # __pycache__/x.cpython-314.pyc
-            write(out, os.path.join(folder, cache), pyc(data, os.path.join(site, info.filename), 2))
+        if info.filename.endswith(".so"):
+            write(out, info.filename, src.read(info))
+        elif info.filename.endswith(".py"):
+            write(out, info.filename + "c", pyc(src.read(info), os.path.join(site, info.filename), 2))
 
 with open("/out/result.json", "w", encoding="utf-8") as result:
     json.dump({"app": app_hashes, **counts, "python": sys.version.split()[0]}, result)

@@ -2,7 +2,7 @@
 """Serve the app as static files on 127.0.0.1: exactly what a static host / CDN would serve.
 
 Only the deployed set is served (index.html, static/, ...), optionally under a sub-path such as
-/some/path/. static/generated/app.zip (and the service worker's list) is built from the sources on each request,
+/some/path/. static/generated/app.zip.gz (and the service worker's list) is built from the sources on each request,
 so an edit under app/ ships on the next reload. Tests use `StaticServer` with `hidden` / `overrides` to serve a broken copy.
 
 Usage: scripts/serve.py [--port 8000] [--prefix /some/path/]
@@ -38,6 +38,7 @@ TYPES = {
     ".toml": "text/plain; charset=utf-8",
     ".whl": "application/zip",
     ".zip": "application/zip",
+    ".gz": "application/gzip",
     ".json": "application/json",
     ".py": "text/plain; charset=utf-8",
     ".css": "text/css",
@@ -131,7 +132,9 @@ class StaticServer:
             path = self.resolve(rel)
             return assets.file_digest(path) if path is not None else None
 
-        return assets.render(assets.manifest(assets.asset_paths(self.root, extra), digest))
+        shell = self.resolve("index.html")
+        page = self.overrides.get("index.html") or (shell.read_bytes() if shell is not None else b"")
+        return assets.render(assets.manifest(assets.asset_paths(self.root, extra), digest, page.decode()))
 
     def resolve(self, site_path: str) -> Optional[Path]:
         """The file for a path inside the site, or None when it is not part of the public set."""

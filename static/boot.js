@@ -127,10 +127,10 @@
     if (m) return "A file of the app could not be loaded (HTTP " + m[1] + "): " + m[2] + ".";
     m = /No module named '([^']+)'/.exec(text);
     if (m) return "A part of the app is missing: the Python module '" + m[1] + "' was not found.";
-    m = /(\S+\.whl)/.exec(text);
-    if (m && /404|Failed to fetch|Not Found|integrity|load/i.test(text)) {
-      return "A Python package could not be loaded (" + m[1] + "). Run scripts/setup and copy static/vendor/ and " +
-        "static/generated/ again.";
+    m = /(\S+) is damaged/.exec(text) || /Failed to load dynamic library (\S+)/.exec(text);
+    if (m) {
+      return "A file of the app is damaged or incomplete (" + m[1] + "). Run scripts/setup and copy static/vendor/ " +
+        "and static/generated/ again.";
     }
     if (/Traceback/.test(text)) last = "Python raised an error while starting: " + last;
     return last.length > 300 ? last.slice(0, 300) + "…" : last;

@@ -14,7 +14,6 @@ Chromium, so this check, not sw.js, is what keeps the versions apart here.)
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import zipimport
 from importlib.machinery import ModuleSpec
@@ -60,6 +59,8 @@ class RestOfStdlib:
 
 def own_version(data: bytes, expected: Optional[str] = None) -> bool:
     """Whether `data` is the rest zip this page's version was built with (anything, where no hash was filled in)."""
+    import hashlib  # here: it takes ~20 ms to import, and most starts never fetch the rest
+
     expected = SHA256 if expected is None else expected
     return not expected or hashlib.sha256(data).hexdigest() == expected
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import gzip
 from pathlib import Path
 
 import pytest
@@ -11,10 +11,10 @@ from tests.fixtures.browser import open_app
 
 pytestmark = pytest.mark.e2e
 
-LOCK = Path(__file__).resolve().parents[2] / "static" / "vendor" / "pyodide" / "pyodide-lock.json"
-# The one wheel the page loads (static/interpreter.mjs: pydantic_core's, compiled by scripts/app_config.py); the
-# pure-Python packages come compiled in the standard-library zip.
-CORE_WHEEL = "static/generated/" + json.loads(LOCK.read_text())["packages"]["pydantic-core"]["file_name"]
+GENERATED = Path(__file__).resolve().parents[2] / "static" / "generated"
+# pydantic_core's files (its binary and its modules, compiled by scripts/app_config.py), which static/interpreter.mjs
+# writes into site-packages; the pure-Python packages come compiled in the standard-library zip.
+CORE = "static/generated/pydantic_core.zip.gz"
 
 
 def wait_for_boot_failure(page, url: str) -> str:
@@ -33,11 +33,11 @@ def test_app_becomes_ready_with_an_enabled_composer(app_page, site, page_guard):
     assert app_page.inner_text("#boot-status") == ""
     assert app_page.is_hidden("#boot-error")
     assert app_page.evaluate("performance.getEntriesByName('app-ready').length") == 1
-    # Everything came from our own server: Pyodide, PyScript, the wheel, app files (the page fixture also fails on
+    # Everything came from our own server: Pyodide, PyScript, pydantic_core, app files (the page fixture also fails on
     # console errors and on any request elsewhere).
     assert page_guard.foreign_requests == []
     served = set(site.log)
-    for needed in ("/static/vendor/pyodide/pyodide.asm.wasm", "/static/vendor/pyscript/core.js", "/" + CORE_WHEEL):
+    for needed in ("/static/vendor/pyodide/pyodide.asm.wasm", "/static/vendor/pyscript/core.js", "/" + CORE):
         assert needed in served
 
 
@@ -71,26 +71,37 @@ def test_the_shell_is_painted_before_python_is_ready(page, site_variant):
     assert page.is_enabled("#composer-input")
 
 
-def test_a_missing_wheel_is_shown_on_the_page(page, page_guard, site_variant):
-    page_guard.expect_console_error("404|integrity|SRI|error occurred while loading pydantic|Failed to fetch")
-    server = site_variant(hidden=(CORE_WHEEL,))
+def test_a_missing_package_is_shown_on_the_page(page, page_guard, site_variant):
+    page_guard.expect_console_error("404|Unable to fetch")
+    server = site_variant(hidden=(CORE,))
     text = wait_for_boot_failure(page, server.url)
     assert "The assistant could not start." in text
-    assert "pydantic" in text and "scripts/setup" in text
+    assert "could not be loaded (HTTP 404)" in text and CORE in text
+
+
+@pytest.mark.parametrize("cut", [1000, 3_000_000], ids=["broken gzip", "gzip of a cut zip"])
+def test_a_damaged_package_is_shown_on_the_page(page, page_guard, site_variant, cut):
+    # A copy cut short (an interrupted upload): the page says which file and what to do, instead of a Python error.
+    page_guard.expect_console_error("damaged")
+    whole = gzip.decompress((GENERATED / "pydantic_core.zip.gz").read_bytes())
+    damaged = (GENERATED / "pydantic_core.zip.gz").read_bytes()[:cut] if cut < 10_000 else gzip.compress(whole[:cut])
+    server = site_variant(overrides={CORE: damaged})
+    text = wait_for_boot_failure(page, server.url)
+    assert "damaged or incomplete" in text and "pydantic_core.zip.gz" in text and "scripts/setup" in text
 
 
 def test_a_missing_app_module_is_shown_on_the_page(page, page_guard, site_variant):
     page_guard.expect_console_error("No module named 'app.web.boot'")
-    server = site_variant(hidden=("app/web/boot.py",))  # left out of app.zip
+    server = site_variant(hidden=("app/web/boot.py",))  # left out of app.zip.gz
     text = wait_for_boot_failure(page, server.url)
     assert "the Python module 'app.web.boot' was not found" in text
 
 
 def test_a_missing_app_bundle_is_shown_on_the_page(page, page_guard, site_variant):
     page_guard.expect_console_error("404|Unable to fetch")
-    server = site_variant(hidden=("static/generated/app.zip",))
+    server = site_variant(hidden=("static/generated/app.zip.gz",))
     text = wait_for_boot_failure(page, server.url)
-    assert "could not be loaded (HTTP 404)" in text and "static/generated/app.zip" in text
+    assert "could not be loaded (HTTP 404)" in text and "static/generated/app.zip.gz" in text
 
 
 def test_a_python_error_while_starting_is_shown_on_the_page(page, site_variant):

@@ -18,7 +18,7 @@ POLICY = {
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'"],
-    "connect-src": ["'self'", "http:", "https:"],
+    "connect-src": ["'self'", "blob:", "http:", "https:"],  # blob: the standard library, gunzipped by the page
     "worker-src": ["'self'", "blob:"],
     "frame-src": ["'none'"],
     "object-src": ["'none'"],

@@ -23,15 +23,15 @@ def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
         "static/vendor/pyodide/pyodide.asm.wasm",
         "static/vendor/pyodide/python_stdlib.zip",  # never loaded: the page loads the precompiled one
         "static/vendor/pyodide/pydantic-2.0-py3-none-any.whl",  # pure Python: compiled into python_stdlib.zip
-        "static/vendor/pyodide/pydantic_core-2.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl",  # its compiled copy:
-        "static/generated/pydantic_core-2.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl",
+        "static/vendor/pyodide/pydantic_core-2.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl",  # its files, compiled:
+        "static/generated/pydantic_core.zip.gz",
         "static/vendor/charts/chart.umd.js",  # vendored by another change: covered without an edit
         "static/vendor/charts/LICENSE.md",
         "static/vendor/.stamp.json",
-        "static/generated/app.zip",
+        "static/generated/app.zip.gz",
         "static/generated/python_stdlib_rest.zip",  # fetched on a rare import: listed, cached on first use
         "static/generated/assets.js",  # the list itself
-        "app/main.py",  # shipped inside app.zip, not fetched
+        "app/main.py",  # shipped inside app.zip.gz, not fetched
         "sw.js",  # the browser keeps the service worker itself
     ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +40,8 @@ def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
     assert sorted(data["files"]) == [
         "index.html",
         "static/app.css",
-        "static/generated/app.zip",
-        "static/generated/pydantic_core-2.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl",
+        "static/generated/app.zip.gz",
+        "static/generated/pydantic_core.zip.gz",
         "static/generated/python_stdlib_rest.zip",
         "static/offline.js",
         "static/vendor/charts/chart.umd.js",
@@ -63,8 +63,8 @@ def test_the_server_lists_what_it_serves_so_a_changed_file_is_a_deploy():
         now = listed(server.asset_list())
         assert "static/boot.js" not in now["files"]
         assert (
-            now["files"]["static/generated/app.zip"]
-            == hashlib.sha256(server.generated("static/generated/app.zip") or b"").hexdigest()
+            now["files"]["static/generated/app.zip.gz"]
+            == hashlib.sha256(server.generated("static/generated/app.zip.gz") or b"").hexdigest()
         )
         server.overrides["static/app.css"] = b"body { color: red }"
         after = listed(server.asset_list())
@@ -73,3 +73,17 @@ def test_the_server_lists_what_it_serves_so_a_changed_file_is_a_deploy():
         assert {k: v for k, v in after["files"].items() if k != "static/app.css"} == {
             k: v for k, v in now["files"].items() if k != "static/app.css"
         }
+
+
+def test_pyscripts_chunks_the_page_does_not_load_are_cached_on_first_use_not_at_install():
+    page = (
+        '<script type="module" src="./static/vendor/pyscript/core.js"></script>\n'
+        '<link rel="modulepreload" href="./static/vendor/pyscript/core-A1.js">'
+    )
+    paths = ["index.html", *("static/vendor/pyscript/%s" % n for n in ("core.js", "core-A1.js", "zip-B2.js", "x.css"))]
+    data = assets.manifest(paths, lambda rel: hashlib.sha256(rel.encode()).hexdigest(), page)
+    assert sorted(data["files"]) == sorted(paths)  # all listed and hash-checked
+    assert data["lazy"] == ["static/vendor/pyscript/x.css", "static/vendor/pyscript/zip-B2.js"]
+    # the real page: what it loads at start is installed; PyScript's zip reader (which it never loads) is not
+    real = listed(assets.build())
+    assert "static/vendor/pyscript/core.js" not in real["lazy"] and any("/zip-" in p for p in real["lazy"])

@@ -1,8 +1,9 @@
 """The precompiled bytecode the page loads (scripts/app_config.py): the standard library zip, with the pure-Python
-packages, and app.zip."""
+packages, pydantic_core's files, and app.zip; each a zip of stored entries, gzipped whole."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import zipfile
@@ -16,6 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PYC_MAGIC_314 = 3600  # first two bytes of every Python 3.14 .pyc (little-endian); 3.11 writes 3495
 
 
+def unzipped(data: bytes) -> dict[str, bytes]:
+    """The entries of a gzipped zip as static/interpreter.mjs reads it: every one stored, none compressed."""
+    with zipfile.ZipFile(io.BytesIO(gzip.decompress(data))) as zf:
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
 def _pyc_header(data: bytes) -> tuple[int, int]:
     """(magic number, flags): flags 0b01 = hash-based, 0b10 = checked against the source."""
     return int.from_bytes(data[:2], "little"), int.from_bytes(data[4:8], "little")
@@ -25,28 +33,28 @@ def test_the_stdlib_ships_compiled_what_the_app_imports_and_the_rest_apart():
     assert app_config.write() in (True, False)  # builds .cache/bytecode when missing or stale
     with (
         zipfile.ZipFile(app_config.PYODIDE / "python_stdlib.zip") as vendored,
-        zipfile.ZipFile(app_config.STDLIB) as ours,
         zipfile.ZipFile(app_config.STDLIB_REST) as rest,
     ):
         theirs = {i.filename: vendored.read(i) for i in vendored.infolist()}
-        shipped = {i.filename: ours.read(i) for i in ours.infolist()}
         later = {i.filename: rest.read(i) for i in rest.infolist()}
+    shipped = unzipped(app_config.STDLIB.read_bytes())
     sources = {n for n in theirs if n.endswith(".py")}
     compiled = {n[:-1] for n in shipped if n.endswith(".pyc")} & sources
     # Every module is in exactly one place: compiled at start, or as its source in the rest; nothing else changed.
     assert compiled | (set(later) & sources) == sources and not compiled & set(later)
     assert all(later[n] == theirs[n] for n in later if n in theirs)
-    assert {n for n in shipped if not n.endswith(".pyc")} == {n for n in theirs if not n.endswith(".py")} | {
-        "_stdlib_rest.py"
-    }
-    for module in ("asyncio/__init__", "typing", "json/__init__", "dataclasses", "uuid", "zipfile/__init__"):
+    assert {n for n in shipped if not n.endswith(".pyc")} == {n for n in theirs if not n.endswith(".py")}
+    for module in ("asyncio/__init__", "typing", "json/__init__", "dataclasses", "uuid"):
         assert module + ".pyc" in shipped, f"{module}.py is imported at every start but ships uncompiled"
     assert "encodings/cp1252.py" in later and "pydoc.py" in later  # never imported by the app: not at start
-    finder = shipped["_stdlib_rest.py"].decode()
-    assert "'encodings.cp1252'" in finder and "'pydoc'" in finder  # it knows the names it answers for
+    # the page installs no package through Pyodide's installer (static/interpreter.mjs writes pydantic_core's files):
+    # what only the installer imports waits in the rest
+    assert "tarfile.py" in later and "importlib/metadata/__init__.py" in later
+    finder = shipped["_stdlib_rest.pyc"]  # compiled too (its list of names took ~30 ms to compile)
+    assert b"encodings.cp1252" in finder and b"pydoc" in finder  # it knows the names it answers for
     # and takes only the rest built with it (a page left open across a deploy refuses the next one's)
     rest_bytes = app_config.STDLIB_REST.read_bytes()
-    assert "SHA256 = %r" % hashlib.sha256(rest_bytes).hexdigest() in finder
+    assert hashlib.sha256(rest_bytes).hexdigest().encode() in finder
     assert stdlib_rest.own_version(rest_bytes, hashlib.sha256(rest_bytes).hexdigest())
     assert not stdlib_rest.own_version(rest_bytes + b"\0", hashlib.sha256(rest_bytes).hexdigest())
     for name in shipped:
@@ -55,19 +63,22 @@ def test_the_stdlib_ships_compiled_what_the_app_imports_and_the_rest_apart():
             assert magic >= PYC_MAGIC_314 and flags == 0b01, f"{name}: not an unchecked-hash pyc of Python 3.14+"
 
 
-def test_the_pure_python_packages_ship_compiled_in_the_same_zip_and_pydantic_core_stays_a_wheel():
+def test_the_pure_python_packages_ship_compiled_in_the_same_zip_and_pydantic_core_apart():
     app_config.write()
-    with zipfile.ZipFile(app_config.STDLIB) as ours, zipfile.ZipFile(app_config.STDLIB_REST) as rest:
-        shipped, later = set(ours.namelist()), set(rest.namelist())
-        finder = ours.read("_stdlib_rest.py").decode()
+    ours = unzipped(app_config.STDLIB.read_bytes())
+    shipped, finder = set(ours), ours["_stdlib_rest.pyc"]
+    with zipfile.ZipFile(app_config.STDLIB_REST) as rest:
+        later = set(rest.namelist())
     for module in ("pydantic/__init__", "pydantic/main", "markdown_it/__init__", "mdurl/__init__", "typing_extensions"):
         assert module + ".pyc" in shipped and module + ".py" not in shipped
-    # pydantic_core has a binary part: its wheel is loaded (static/interpreter.mjs), nothing of it is in the zip
+    # pydantic_core has a binary part: its files go to site-packages (static/interpreter.mjs), none is in the zip
     assert not any(n.startswith("pydantic_core") for n in shipped | later)
     # the parts of pydantic the app never imports wait in the rest, and the finder answers for them
     assert "pydantic/v1/__init__.py" in later and "pydantic/deprecated/class_validators.py" in later
-    assert "'pydantic.v1'" in finder and "'pydantic.deprecated.class_validators'" in finder
+    assert b"pydantic.v1" in finder and b"pydantic.deprecated.class_validators" in finder
     assert not any(n.startswith(("pydantic/v1/", "pydantic/deprecated/")) for n in shipped)
+    # like the standard library: a module the app never imports (nor any schema of its models) is in the rest
+    assert "pydantic/color.py" in later and "pydantic/color.pyc" not in shipped
 
 
 def test_app_zip_carries_a_pyc_only_for_a_source_as_served_and_the_source_otherwise():
@@ -76,8 +87,7 @@ def test_app_zip_carries_a_pyc_only_for_a_source_as_served_and_the_source_otherw
     edited = "app/assistant.py"
     sources[edited] += b"\n# edited after the build\n"
 
-    with zipfile.ZipFile(io.BytesIO(app_config.bundle(lambda rel: sources.get(rel)))) as bundle:
-        entries = {n: bundle.read(n) for n in bundle.namelist()}
+    entries = unzipped(app_config.bundle(lambda rel: sources.get(rel)))
     # stale: the page compiles the source it was sent, never runs old code
     assert entries[edited] == sources[edited] and "app/assistant.pyc" not in entries
     assert "app/settings.pyc" in entries and "app/settings.py" not in entries  # current: compiled, no source
@@ -92,31 +102,59 @@ def test_app_zip_carries_a_pyc_only_for_a_source_as_served_and_the_source_otherw
         assert magic >= PYC_MAGIC_314 and flags == 0b01, f"{name}: not an unchecked-hash pyc of Python 3.14+"
 
 
-def test_interpreter_module_gives_pyodide_the_compiled_stdlib():
+def test_interpreter_module_loads_what_the_build_wrote():
     text = (ROOT / "static" / "interpreter.mjs").read_text()
-    stdlib = app_config.STDLIB.relative_to(ROOT / "static").as_posix()
-    assert f'stdLibURL: new URL("./{stdlib}", import.meta.url)' in text
+    assert 'const GENERATED = new URL("./generated/", import.meta.url)' in text
+    for built in (app_config.STDLIB, app_config.CORE, app_config.BUNDLE):
+        assert built.parent == app_config.GENERATED and f'"{built.name}"' in text
     assert 'const VENDOR = new URL("./vendor/pyodide/", import.meta.url)' in text and "indexURL: VENDOR.href" in text
-    assert 'new URL(`./generated/${py.lockfile.packages["pydantic-core"].file_name}`, import.meta.url)' in text
 
 
-def test_pydantic_cores_wheel_is_the_vendored_one_with_its_modules_compiled():
+def test_pydantic_cores_files_are_its_binary_and_its_modules_compiled():
     app_config.write()
-    name = app_config.core_wheel()
-    with (
-        zipfile.ZipFile(app_config.PYODIDE / name) as vendored,
-        zipfile.ZipFile(app_config.GENERATED / name) as ours,
-    ):
+    name = next(p.name for p in app_config.PYODIDE.glob("pydantic_core-*.whl"))
+    with zipfile.ZipFile(app_config.PYODIDE / name) as vendored:
         theirs = {n: vendored.read(n) for n in vendored.namelist()}
-        shipped = {n: ours.read(n) for n in ours.namelist()}
-    added = {n: data for n, data in shipped.items() if n not in theirs}
-    assert all(shipped[n] == data for n, data in theirs.items())  # the vendored wheel whole, the binary included
-    assert set(added) == {
-        "pydantic_core/__pycache__/%s.cpython-314.pyc" % n[len("pydantic_core/") : -3]
-        for n in theirs
-        if n.startswith("pydantic_core/") and n.count("/") == 1 and n.endswith(".py")
-    }
-    assert "pydantic_core/__pycache__/core_schema.cpython-314.pyc" in added
-    for data in added.values():  # used without a look at the source: no compiling at each start
-        magic, flags = _pyc_header(data)
+    shipped = unzipped(app_config.CORE.read_bytes())
+    binary = next(n for n in theirs if n.endswith(".so"))
+    modules = {n for n in theirs if n.endswith(".py")}
+    assert modules and shipped[binary] == theirs[binary]  # the vendored binary, as it is
+    # each module as a sourceless pyc where its source was; no sources, type stubs or metadata (nothing reads them)
+    assert set(shipped) == {binary} | {n + "c" for n in modules}
+    assert "pydantic_core/core_schema.pyc" in shipped
+    for n in modules:  # used as they are: no compiling at each start
+        magic, flags = _pyc_header(shipped[n + "c"])
         assert magic >= PYC_MAGIC_314 and flags == 0b01
+
+
+def test_the_pages_package_loader_answers_pyodides_start_and_loads_the_installer_only_when_asked(tmp_path, monkeypatch):
+    # scripts/pyodide_package_loader.py, shipped as pyodide._package_loader; Pyodide's own is in the rest
+    assert "pyodide/_package_loader_full.py" in zipfile.ZipFile(app_config.STDLIB_REST).namelist()
+    assert b"_package_loader_full" in unzipped(app_config.STDLIB.read_bytes())["pyodide/_package_loader.pyc"]
+    import importlib.util
+    import site
+    import sys
+    import types
+
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(tmp_path)])
+    spec = importlib.util.spec_from_file_location("page_loader", app_config.PACKAGE_LOADER)
+    assert spec is not None and spec.loader is not None
+    loader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loader)
+    # what Pyodide reads at start: str() of each (it calls __str__ on them from JavaScript)
+    assert str(loader.SITE_PACKAGES) == str(tmp_path)
+    assert str(loader.DSO_DIR) == ("/usr/lib" if sys.base_prefix == sys.prefix else str(tmp_path.parents[1]))
+    calls = []
+    full = types.ModuleType("pyodide._package_loader_full")
+    full.unpack_buffer = lambda *a: calls.append(("unpack_buffer", a))  # type: ignore[attr-defined]
+    full.init_loaded_packages = lambda: calls.append(("init_loaded_packages", ()))  # type: ignore[attr-defined]
+    package = types.ModuleType("pyodide")
+    package._package_loader_full = full  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyodide", package)
+    monkeypatch.setitem(sys.modules, "pyodide._package_loader_full", full)
+    loader.init_loaded_packages()  # nothing installed: the installer is not needed
+    assert calls == []
+    (tmp_path / "x-1.0.dist-info").mkdir()
+    loader.init_loaded_packages()  # something installed: Pyodide's own records it
+    loader.unpack_buffer(b"wheel")  # anything else is the installer's
+    assert calls == [("init_loaded_packages", ()), ("unpack_buffer", (b"wheel",))]

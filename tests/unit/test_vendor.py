@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -66,13 +67,15 @@ def test_the_lock_lists_exactly_the_shipped_wheels_and_is_closed_under_depends(l
 
 
 def test_every_package_the_page_loads_is_in_the_lock(lock):
-    # PyScript loads none (it would go through micropip): the pure-Python ones are compiled into python_stdlib.zip,
-    # static/interpreter.mjs loads pydantic_core's wheel (its compiled copy), and index.html starts that download early.
+    # PyScript loads none (it would go through micropip): the pure-Python ones are compiled into python_stdlib.zip.gz,
+    # static/interpreter.mjs writes pydantic_core's files from pydantic_core.zip.gz (its binary and its modules,
+    # compiled), and index.html starts that download early.
     assert "packages" not in tomllib.loads((ROOT / "static" / "pyscript.toml").read_text())
     for name in app_config.SITE_PACKAGES:
         assert canonical(name) in lock["packages"], f"{name} is compiled into the page but not pinned"
-    core = lock["packages"]["pydantic-core"]["file_name"]
-    assert f'href="./static/generated/{core}" as="fetch" crossorigin' in (ROOT / "index.html").read_text()
+    assert "pydantic-core" in lock["packages"]
+    core = app_config.CORE.relative_to(ROOT).as_posix()
+    assert f'href="./{core}" as="fetch" crossorigin' in (ROOT / "index.html").read_text()
 
 
 def test_app_zip_ships_every_app_file():
@@ -81,7 +84,7 @@ def test_app_zip_ships_every_app_file():
     assert config["interpreter"] == "./static/interpreter.mjs" and "files" not in config
     vendored = "./" + PINS["pyodide"]["dest"].removeprefix("static/") + "/pyodide.mjs"
     assert f'from "{vendored}"' in (ROOT / "static" / "interpreter.mjs").read_text()
-    with zipfile.ZipFile(io.BytesIO(app_config.bundle())) as bundle:
+    with zipfile.ZipFile(io.BytesIO(gzip.decompress(app_config.bundle()))) as bundle:
         shipped = {name: bundle.read(name) for name in bundle.namelist()}
     on_disk = [p for p in (ROOT / "app").rglob("*.py") if "__pycache__" not in p.parts]
     assert len(on_disk) > 3

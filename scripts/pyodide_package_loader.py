@@ -1,0 +1,47 @@
+"""`pyodide._package_loader` as the page ships it (scripts/pyodide_compile.py compiles it in place of Pyodide's, whose
+source goes to the rest of the standard library as `pyodide._package_loader_full`).
+
+Pyodide imports its package installer at every start only to read three names of it. The page installs no package
+(static/interpreter.mjs writes pydantic_core's files itself), so this stand-in answers those three, and imports the
+installer (with shutil, tarfile, tempfile, zipfile and pathlib: ~45 ms, ~0.1 MB of a first visit) only when anything
+else of it is asked for. Not imported by anything here; the build reads it as text.
+"""
+
+import os
+import sys
+from site import getsitepackages
+from typing import Any
+
+
+class _Folder:
+    """What Pyodide reads at start: `str()` of it is the folder (the installer's own value is a `pathlib.Path`)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.path
+
+    def __repr__(self) -> str:
+        return "_Folder(%r)" % self.path
+
+
+SITE_PACKAGES = _Folder(getsitepackages()[0])
+# as the installer computes it: /usr/lib, or two folders above site-packages in a virtual environment
+DSO_DIR = _Folder("/usr/lib" if sys.base_prefix == sys.prefix else os.path.dirname(os.path.dirname(SITE_PACKAGES.path)))
+
+
+def init_loaded_packages() -> None:
+    """Pyodide's record of the packages already installed: none unless a *.dist-info folder is there."""
+    if any(name.endswith(".dist-info") for name in os.listdir(SITE_PACKAGES.path)):
+        _installer().init_loaded_packages()
+
+
+def _installer() -> Any:
+    from pyodide import _package_loader_full  # made by the build
+
+    return _package_loader_full
+
+
+def __getattr__(name: str) -> Any:
+    return getattr(_installer(), name)
