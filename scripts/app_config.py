@@ -1,23 +1,26 @@
 #!/usr/bin/env python3
-"""Write static/generated/: app.zip with app/, and the compiled Python the page loads (static/interpreter.mjs).
+"""Write static/generated/: app.zip.gz with app/, and the compiled Python the page loads (static/interpreter.mjs).
 
-app.zip holds the whole app package (one request instead of one per module), so a new module ships without editing
-any list; the page imports app/ from it where it lies. scripts/setup writes these files for static hosting;
-scripts/serve.py builds app.zip on each request, so what you serve in development is never stale.
+app.zip.gz holds the whole app package (one request instead of one per module), so a new module ships without
+editing any list; the page imports app/ from it where it lies. scripts/setup writes these files for static hosting;
+scripts/serve.py builds app.zip.gz on each request, so what you serve in development is never stale.
 
 Bytecode: Pyodide ships its standard library as sources only and installs wheels as sources, so every start
 would compile every module it imports (~0.7 s for the standard library alone, ~0.3 s more for pydantic, markdown-it
 and app/). So the build has the vendored Pyodide itself (run under Node: the same Python, the same bytecode format)
 compile them (scripts/pyodide_compile.py), cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or
-the build scripts change (~5 s):
-- static/generated/python_stdlib.zip: the standard-library modules the app imports and the pure-Python packages
-  (pydantic, markdown-it, ...), as .pyc without their sources. static/interpreter.mjs hands it to Pyodide
-  (`stdLibURL`), loads pydantic_core's wheel (it has a binary part; static/generated/ has a copy with its modules
-  compiled) and installs app/web/stdlib_rest.py's finder for
-  static/generated/python_stdlib_rest.zip, the sources of every other module, fetched on first import. The pure-Python
-  wheels stay vendored (this build reads them) but are never sent to the browser.
-- app.zip: each app/ module as its .pyc when that was compiled from the very source being served, else as its
+the build scripts change (~5 s, and ~15 s of compressing when the standard library's part changed):
+- static/generated/python_stdlib.zip.gz: the standard-library modules the app imports and the pure-Python packages
+  (pydantic, markdown-it, ...), as .pyc without their sources; static/interpreter.mjs hands it to Pyodide as its
+  standard library. Pyodide's package installer is not among them: PACKAGE_LOADER stands in for it.
+- static/generated/pydantic_core.zip.gz: pydantic_core (it has a binary part, which cannot load from a zip): its
+  binary and its modules compiled, which static/interpreter.mjs writes into site-packages.
+- static/generated/python_stdlib_rest.zip: the sources of every other module, fetched on first import by
+  app/web/stdlib_rest.py's finder (which the page installs). The wheels stay vendored (this build reads them) but
+  are never sent to the browser.
+- app.zip.gz: each app/ module as its .pyc when that was compiled from the very source being served, else as its
   source (an app/ file edited since the last build simply ships as source, and never runs old code).
+The .gz files are zips of stored entries, gzipped whole (see `_gzip`), which the page gunzips.
 Node comes with npm, which scripts/setup installs to vendor Pyodide.
 
 Usage: scripts/app_config.py            (prints what it compiled; rewrites only what changed)
@@ -50,7 +53,7 @@ STDLIB = GENERATED / "python_stdlib.zip.gz"  # the compiled standard library the
 CORE = GENERATED / "pydantic_core.zip.gz"  # pydantic_core's binary and pycs, which the page writes to site-packages
 STDLIB_REST = GENERATED / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
-EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii", "pyodide.http")
+EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii")
 # Parts of those packages the app never imports: their sources go to the rest. Not counted by import like the standard
 # library's: pydantic imports some of its own only when a schema needs them. So these are the parts nothing imports
 # unless asked by name: pydantic's v1, deprecated and experimental APIs (and their stand-ins at v1's old names), its

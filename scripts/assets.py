@@ -5,8 +5,8 @@ static/generated/assets.js sets `self.ASSETS = {"version": ..., "files": {"stati
 "lazy": [...]}`. The
 list comes from the build, not from a hand-kept list: index.html, the files directly in static/, and everything
 under static/vendor/ and static/generated/ (so a library another change vendors is covered without an edit here),
-minus SKIPPED, the vendored wheels (the page loads the pure-Python ones compiled into python_stdlib.zip and
-pydantic_core's from static/generated/, see scripts/app_config.py), set-up stamps (dotfiles) and licence texts. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
+minus SKIPPED, the vendored wheels (the page loads what they hold compiled, from static/generated/, see
+scripts/app_config.py), set-up stamps (dotfiles) and licence texts. The version is a hash of all of them: a deploy that changes one byte is a new version, and the
 browser (which compares sw.js and the scripts it imports on each visit) installs it next to the running one.
 
 scripts/app_config.py writes it at set-up, after the other generated files; scripts/serve.py builds it on each

@@ -1,24 +1,26 @@
 """Runs inside the vendored Pyodide under Node (scripts/app_config.py starts it): the Python the page runs compiles
 what the page imports, once, at set-up. Not imported by anything; Pyodide reads it as text.
 
-The Node side mounts the vendored Pyodide at /vendor, app/ at /home/pyodide/app (its path in the page) and an empty
-folder at /out, loads the pure-Python packages the app uses (SITE_PACKAGES: pydantic, markdown-it and their
-dependencies) and sets PYTHONNODEBUGRANGES, so no code object carries column positions (a quarter of a pyc's
-size; tracebacks keep their line numbers). `SETTINGS` (a JSON object: skip, extra, pyscript) is put in globals
-first.
+The Node side starts Pyodide with the vendored standard library in which scripts/pyodide_package_loader.py stands in
+for Pyodide's package installer (as in the page), records the modules loaded then (`STARTED`), mounts the vendored
+Pyodide at /vendor, app/ at /home/pyodide/app (its path in the page) and an empty folder at /out, loads the
+pure-Python packages the app uses (SITE_PACKAGES: pydantic, markdown-it and their dependencies) and sets
+PYTHONNODEBUGRANGES, so no code object carries column positions (a quarter of a pyc's size; tracebacks keep their
+line numbers). `SETTINGS` (a JSON object: skip, extra, pyscript) is put in globals first.
 
-It writes, each pyc an unchecked-hash pyc (nothing to compare: no source ships with it):
+It writes, each pyc an unchecked-hash pyc (nothing to compare: no source ships with it), each zip the page loads at
+start with stored entries (scripts/app_config.py gzips it whole):
 - /out/python_stdlib.zip, loaded at start (static/interpreter.mjs hands it to Pyodide as its standard library):
   - the standard-library modules the app imports, at start or anywhere in app/ (and `extra`), but the frozen ones
     (the interpreter has them built in);
-  - every module of the pure-Python packages (site-packages but pydantic_core, which has a binary part and stays a
-    wheel) but `skip`: pydantic imports some of its own only when a schema needs them;
+  - every module of the pure-Python packages (site-packages but pydantic_core, which has a binary part) but `skip`:
+    pydantic imports some of its own only when a schema needs them;
   - both compiled with docstrings and asserts left out (optimize=2); and the finder of the rest
     (app/web/stdlib_rest.py as _stdlib_rest), with the rest's names and sha256 filled in.
 - /out/python_stdlib_rest.zip: the sources of every other module of both (pydantic's v1, deprecated, ...), fetched
   the first time one is imported.
-- /out/core.whl: pydantic_core's wheel with its modules' pycs in __pycache__ (loaded as a wheel by
-  static/interpreter.mjs; an unchecked-hash pyc is used without a look at its source).
+- /out/core.zip: pydantic_core's binary and its modules as sourceless pycs, which static/interpreter.mjs writes into
+  site-packages.
 - /out/app_pyc.zip: app/x.py as "app/x.pyc", docstrings of modules and functions left out (see `app_pyc`), and
   PyScript's own package (`pyscript`: {"pyscript/x.py": source}) as "pyscript/x.pyc" likewise.
 - /out/result.json: the sha256 of each app/ source compiled (app.zip ships a pyc only for that exact source) and

@@ -38,10 +38,12 @@ def init_loaded_packages() -> None:
 
 
 def _installer() -> Any:
-    from pyodide import _package_loader_full  # made by the build
+    import importlib
 
-    return _package_loader_full
+    return importlib.import_module("pyodide._package_loader_full")  # Pyodide's own, renamed by the build
 
 
 def __getattr__(name: str) -> Any:
+    if name.startswith("__"):  # `__path__` and the like, which importers look for: this is a module, as the real one
+        raise AttributeError(name)
     return getattr(_installer(), name)

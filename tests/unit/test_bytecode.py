@@ -146,10 +146,10 @@ def test_the_pages_package_loader_answers_pyodides_start_and_loads_the_installer
     assert str(loader.DSO_DIR) == ("/usr/lib" if sys.base_prefix == sys.prefix else str(tmp_path.parents[1]))
     calls = []
     full = types.ModuleType("pyodide._package_loader_full")
-    full.unpack_buffer = lambda *a: calls.append(("unpack_buffer", a))  # type: ignore[attr-defined]
-    full.init_loaded_packages = lambda: calls.append(("init_loaded_packages", ()))  # type: ignore[attr-defined]
+    full.unpack_buffer = lambda *a: calls.append(("unpack_buffer", a))  # type: ignore[attr-defined]  # a stand-in module
+    full.init_loaded_packages = lambda: calls.append(("init_loaded_packages", ()))  # type: ignore[attr-defined]  # a stand-in module
     package = types.ModuleType("pyodide")
-    package._package_loader_full = full  # type: ignore[attr-defined]
+    package._package_loader_full = full  # type: ignore[attr-defined]  # a stand-in module
     monkeypatch.setitem(sys.modules, "pyodide", package)
     monkeypatch.setitem(sys.modules, "pyodide._package_loader_full", full)
     loader.init_loaded_packages()  # nothing installed: the installer is not needed
@@ -158,3 +158,4 @@ def test_the_pages_package_loader_answers_pyodides_start_and_loads_the_installer
     loader.init_loaded_packages()  # something installed: Pyodide's own records it
     loader.unpack_buffer(b"wheel")  # anything else is the installer's
     assert calls == [("init_loaded_packages", ()), ("unpack_buffer", (b"wheel",))]
+    assert not hasattr(loader, "__path__")  # an importer looking for it does not load the installer
