@@ -22,34 +22,38 @@ const VENDOR = new URL("./vendor/pyodide/", import.meta.url);
 const GENERATED = new URL("./generated/", import.meta.url);
 const APP_PATH = "/home/pyodide/app.zip";
 
-// A gzipped file, gunzipped. A host that sends it with "Content-Encoding: gzip" (some do for .gz) has the browser
-// gunzip it already: then it is taken as it comes.
-async function fetchGunzipped(name) {
+// One of our zips, gunzipped. A host that sends it with "Content-Encoding: gzip" (some do for .gz) has the browser
+// gunzip it already: then it is taken as it comes. Anything else (a cut download, a host's page sent for a missing
+// file) is refused here with its name, not deep inside Python.
+async function fetchZip(name) {
   const url = new URL(name, GENERATED);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`[${response.status}] Unable to fetch ${url}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  let bytes = new Uint8Array(await response.arrayBuffer());
   try {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      const stream = new Response(bytes).body.pipeThrough(new DecompressionStream("gzip"));
+      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    }
+    if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new Error("not a zip");
   } catch (error) {
     throw new Error(`${url} is damaged (${error.message})`);
   }
+  return bytes;
 }
 
 // The entries of a zip of stored entries, {name: bytes}, read from its central directory.
-function storedEntries(zip, what) {
+function storedEntries(zip) {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   const end = zip.length - 22; // the end record, when the zip has no comment (ours have none)
-  if (end < 0 || view.getUint32(end, true) !== 0x06054b50) throw new Error(`${what} is damaged (not a zip)`);
+  if (view.getUint32(end, true) !== 0x06054b50) throw new Error("no end record");
   const entries = {};
   let at = view.getUint32(end + 16, true);
   for (let left = view.getUint16(end + 10, true); left > 0; left--) {
     const [method, size] = [view.getUint16(at + 10, true), view.getUint32(at + 20, true)];
     const [nameLength, skip] = [view.getUint16(at + 28, true), view.getUint16(at + 30, true) + view.getUint16(at + 32, true)];
     const name = new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength));
-    if (method !== 0) throw new Error(`${name} is damaged (compressed in its zip)`);
+    if (method !== 0) throw new Error(`${name} is compressed`);
     const local = view.getUint32(at + 42, true);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     entries[name] = zip.subarray(start, start + size);
@@ -59,7 +63,7 @@ function storedEntries(zip, what) {
 }
 
 async function boot() {
-  const [stdlib, core, app] = ["python_stdlib.zip.gz", "pydantic_core.zip.gz", "app.zip.gz"].map(fetchGunzipped);
+  const [stdlib, core, app] = ["python_stdlib.zip.gz", "pydantic_core.zip.gz", "app.zip.gz"].map(fetchZip);
   core.catch(() => {}); // these two are reported below, once Pyodide is up to await them
   app.catch(() => {});
   const stdLibURL = URL.createObjectURL(new Blob([await stdlib])); // Pyodide fetches its standard library by URL
@@ -71,7 +75,14 @@ async function boot() {
   }
   py.pyimport("_stdlib_rest").install(new URL("python_stdlib_rest.zip", GENERATED).href);
   const site = py.runPython("import sys; next(p for p in sys.path if p.endswith('/site-packages'))");
-  for (const [name, data] of Object.entries(storedEntries(await core, "pydantic_core.zip.gz"))) {
+  const coreZip = await core;
+  let files;
+  try {
+    files = storedEntries(coreZip);
+  } catch (error) {
+    throw new Error(`${new URL("pydantic_core.zip.gz", GENERATED)} is damaged (${error.message})`);
+  }
+  for (const [name, data] of Object.entries(files)) {
     const path = `${site}/${name}`;
     py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
     py.FS.writeFile(path, data);
