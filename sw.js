@@ -7,9 +7,9 @@
 //   changed anything is a new service worker that fetches the new version into a cache of its own, checking every
 //   file against its hash (a file changed again mid-download fails the install, which is retried later), and
 //   copying the files that did not change from the old cache instead of downloading them. The "lazy" files (the
-//   rarely needed rest of the standard library) are fetched, checked and cached on first use instead, when the
-//   browser asks here at all (Chromium does not for the synchronous request the page makes for it: the page checks
-//   its hash itself, app/web/stdlib_rest.py).
+//   rarely needed rest of the standard library, Chart.js, PyScript's chunks the page does not load at start) are
+//   fetched, checked and cached on first use instead, when the browser asks here at all (Chromium does not for the
+//   synchronous request the page makes for the rest: the page checks its hash itself, app/web/stdlib_rest.py).
 // - A new version waits while a page of the old one is open: static/offline.js offers "reload", which activates it
 //   and reloads. A page is served by one version from start to end, never a mix: the pages still open when a new
 //   version activates (other tabs) keep being served from their own version's cache, which is deleted only once

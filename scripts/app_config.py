@@ -1,26 +1,28 @@
 #!/usr/bin/env python3
-"""Write static/generated/: app.zip.gz with app/, and the compiled Python the page loads (static/interpreter.mjs).
+"""Write static/generated/: app.zip.gzip with app/, and the compiled Python the page loads (static/interpreter.mjs).
 
-app.zip.gz holds the whole app package (one request instead of one per module), so a new module ships without
+app.zip.gzip holds the whole app package (one request instead of one per module), so a new module ships without
 editing any list; the page imports app/ from it where it lies. scripts/setup writes these files for static hosting;
-scripts/serve.py builds app.zip.gz on each request, so what you serve in development is never stale.
+scripts/serve.py builds app.zip.gzip on each request, so what you serve in development is never stale.
 
 Bytecode: Pyodide ships its standard library as sources only and installs wheels as sources, so every start
 would compile every module it imports (~0.7 s for the standard library alone, ~0.3 s more for pydantic, markdown-it
 and app/). So the build has the vendored Pyodide itself (run under Node: the same Python, the same bytecode format)
 compile them (scripts/pyodide_compile.py), cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or
 the build scripts change (~5 s, and ~15 s of compressing when the standard library's part changed):
-- static/generated/python_stdlib.zip.gz: the standard-library modules the app imports and the pure-Python packages
+- static/generated/python_stdlib.zip.gzip: the standard-library modules the app imports and the pure-Python packages
   (pydantic, markdown-it, ...), as .pyc without their sources; static/interpreter.mjs hands it to Pyodide as its
   standard library. Pyodide's package installer is not among them: PACKAGE_LOADER stands in for it.
-- static/generated/pydantic_core.zip.gz: pydantic_core (it has a binary part, which cannot load from a zip): its
+- static/generated/pydantic_core.zip.gzip: pydantic_core (it has a binary part, which cannot load from a zip): its
   binary and its modules compiled, which static/interpreter.mjs writes into site-packages.
 - static/generated/python_stdlib_rest.zip: the sources of every other module, fetched on first import by
   app/web/stdlib_rest.py's finder (which the page installs). The wheels stay vendored (this build reads them) but
   are never sent to the browser.
-- app.zip.gz: each app/ module as its .pyc when that was compiled from the very source being served, else as its
+- app.zip.gzip: each app/ module as its .pyc when that was compiled from the very source being served, else as its
   source (an app/ file edited since the last build simply ships as source, and never runs old code).
-The .gz files are zips of stored entries, gzipped whole (see `_gzip`), which the page gunzips.
+The .gzip files are zips of stored entries, gzipped whole (see `_gzip`), which the page gunzips. (Not named .gz:
+some hosts send a .gz with "Content-Encoding: gzip", so the browser would gunzip it and the service worker would
+find its sha256 changed.)
 Node comes with npm, which scripts/setup installs to vendor Pyodide.
 
 Usage: scripts/app_config.py            (prints what it compiled; rewrites only what changed)
@@ -42,15 +44,15 @@ from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "static" / "generated"
-BUNDLE = GENERATED / "app.zip.gz"
+BUNDLE = GENERATED / "app.zip.gzip"
 APP = ROOT / "app"
 PYODIDE = ROOT / "static" / "vendor" / "pyodide"
 BYTECODE = ROOT / ".cache" / "bytecode"  # app_pyc.zip (entries "app/x.pyc"), the two stdlib zips, manifest.json
 COMPILER = ROOT / "scripts" / "pyodide_compile.py"  # what Pyodide runs to compile them
 PACKAGE_LOADER = ROOT / "scripts" / "pyodide_package_loader.py"  # the page's pyodide._package_loader
 PYSCRIPT = ROOT / "static" / "vendor" / "pyscript"
-STDLIB = GENERATED / "python_stdlib.zip.gz"  # the compiled standard library the page loads (static/interpreter.mjs)
-CORE = GENERATED / "pydantic_core.zip.gz"  # pydantic_core's binary and pycs, which the page writes to site-packages
+STDLIB = GENERATED / "python_stdlib.zip.gzip"  # the compiled standard library the page loads (static/interpreter.mjs)
+CORE = GENERATED / "pydantic_core.zip.gzip"  # pydantic_core's binary and pycs, which the page writes to site-packages
 STDLIB_REST = GENERATED / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
 EXTRA_STDLIB = ("encodings.utf_16_le", "encodings.latin_1", "encodings.ascii")
@@ -85,7 +87,7 @@ _bundles: dict[str, bytes] = {}  # recent bundles by the digest of their inputs 
 
 
 def bundle(read: Optional[Callable[[str], Optional[bytes]]] = None, names: Optional[list[str]] = None) -> bytes:
-    """app.zip: entries "app/..." in a fixed order with fixed times, so equal sources give equal bytes; a module
+    """app.zip.gzip: entries "app/..." in a fixed order with fixed times, so equal sources give equal bytes; a module
     compiled from the very source being served goes as its .pyc instead (see `compiled_app`).
     `read(path)` returns a file's bytes or None to leave it out (tests serve broken copies this way)."""
     read = read or (lambda rel: (ROOT / rel).read_bytes())
@@ -129,17 +131,13 @@ _keys: dict[tuple, str] = {}
 def _lock_key() -> Optional[str]:
     """What the bytecode was built from: the vendored lock, stdlib and PyScript, and how."""
     files = [PYODIDE / "pyodide-lock.json", PYODIDE / "python_stdlib.zip", *sorted(PYSCRIPT.glob("core-*.js"))]
+    files += [COMPILER, PACKAGE_LOADER]  # how: the build's own scripts
     try:
         stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     except OSError:
         return None
     if stamp not in _keys:
-        how = (
-            COMPILER.read_text()
-            + PACKAGE_LOADER.read_text()
-            + _COMPILE_JS
-            + repr((SKIP_COMPILE, EXTRA_STDLIB, SITE_PACKAGES))
-        ).encode()
+        how = (_COMPILE_JS + repr((SKIP_COMPILE, EXTRA_STDLIB, SITE_PACKAGES))).encode()
         _keys[stamp] = _sha256(b"".join(f.read_bytes() for f in files) + how)
     return _keys[stamp]
 
@@ -318,10 +316,12 @@ def _gzip(name: str) -> bytes:
 
     The page gunzips it (static/interpreter.mjs): one stream over every entry is ~15% smaller than each entry deflated
     alone, and zopfli's is ~5% smaller than zlib's best (~15 s for the standard library, once)."""
+    import zopfli  # type: ignore[import-untyped]  # no stubs
     import zopfli.gzip  # type: ignore[import-untyped]  # no stubs
 
     raw = (BYTECODE / name).read_bytes()
-    done = BYTECODE / ("%s.%s.gz" % (name, _sha256(raw)[:16]))
+    how = "zopfli %s, 1 iteration" % getattr(zopfli, "__version__", "?")
+    done = BYTECODE / ("%s.%s.gz" % (name, _sha256(raw + how.encode())[:16]))
     if not done.is_file():
         for old in BYTECODE.glob(name + ".*.gz"):
             old.unlink()

@@ -37,8 +37,8 @@ SKIPPED = frozenset({"static/vendor/pyodide/python_stdlib.zip", "static/generate
 # shows its data table and says the library could not be loaded).
 LAZY = frozenset({"static/generated/python_stdlib_rest.zip", "static/vendor/chartjs/chart.umd.min.js"})
 # Also cached on first use: PyScript's chunks the page does not load. index.html names every one it does (its script
-# and its modulepreload links, checked by tests/unit/test_vendor.py); the others (its zip reader, ~72 kB gzip, its
-# TOML parser, ...) PyScript imports only for features the app does not use.
+# and its modulepreload links, checked by tests/unit/test_vendor.py); the others (its zip reader, ~72 kB gzip, a
+# second TOML parser, ...) PyScript imports only for features the app does not use.
 PYSCRIPT = "static/vendor/pyscript/"
 
 
@@ -77,7 +77,7 @@ def file_digest(path: Path) -> str:
     return _digests[key]
 
 
-def manifest(paths: Iterable[str], digest: Callable[[str], Optional[str]], page: str = "") -> dict:
+def manifest(paths: Iterable[str], digest: Callable[[str], Optional[str]], page: str) -> dict:
     """{"version", "files", "lazy"}: `digest(path)` is the sha256 of what is served for a path, None when nothing is;
     `page` is index.html's text (which of PyScript's files it loads)."""
     files = {}

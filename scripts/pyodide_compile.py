@@ -183,7 +183,7 @@ with (
             rest_names.append(module_name(name))
     for root, _dirs, files in os.walk(site):
         binary = [n for n in files if n.endswith(".so") and "pydantic_core" not in root]
-        if binary:  # it could not come from a zip: it needs a wheel of its own, like pydantic_core's
+        if binary:  # it could not load from a zip: it needs files of its own, like pydantic_core's
             raise SystemExit("a package with a binary part besides pydantic_core: %s/%s" % (root, binary[0]))
     for rel in python_files(site, prune=("pydantic_core",)):
         with open(os.path.join(site, rel), "rb") as f:

@@ -3,37 +3,24 @@ source goes to the rest of the standard library as `pyodide._package_loader_full
 
 Pyodide imports its package installer at every start only to read three names of it. The page installs no package
 (static/interpreter.mjs writes pydantic_core's files itself), so this stand-in answers those three, and imports the
-installer (with shutil, tarfile, tempfile, zipfile and pathlib: ~45 ms, ~0.1 MB of a first visit) only when anything
+installer (with shutil, tarfile, tempfile and zipfile: ~45 ms, ~0.1 MB of a first visit) only when anything
 else of it is asked for. Not imported by anything here; the build reads it as text.
 """
 
 import os
 import sys
+from pathlib import Path
 from site import getsitepackages
 from typing import Any
 
-
-class _Folder:
-    """What Pyodide reads at start: `str()` of it is the folder (the installer's own value is a `pathlib.Path`)."""
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def __str__(self) -> str:
-        return self.path
-
-    def __repr__(self) -> str:
-        return "_Folder(%r)" % self.path
-
-
-SITE_PACKAGES = _Folder(getsitepackages()[0])
+SITE_PACKAGES = Path(getsitepackages()[0])
 # as the installer computes it: /usr/lib, or two folders above site-packages in a virtual environment
-DSO_DIR = _Folder("/usr/lib" if sys.base_prefix == sys.prefix else os.path.dirname(os.path.dirname(SITE_PACKAGES.path)))
+DSO_DIR = Path("/usr/lib") if sys.base_prefix == sys.prefix else SITE_PACKAGES.parents[1]
 
 
 def init_loaded_packages() -> None:
     """Pyodide's record of the packages already installed: none unless a *.dist-info folder is there."""
-    if any(name.endswith(".dist-info") for name in os.listdir(SITE_PACKAGES.path)):
+    if any(name.endswith(".dist-info") for name in os.listdir(SITE_PACKAGES)):
         _installer().init_loaded_packages()
 
 

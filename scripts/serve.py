@@ -2,7 +2,7 @@
 """Serve the app as static files on 127.0.0.1: exactly what a static host / CDN would serve.
 
 Only the deployed set is served (index.html, static/, ...), optionally under a sub-path such as
-/some/path/. static/generated/app.zip.gz (and the service worker's list) is built from the sources on each request,
+/some/path/. static/generated/app.zip.gzip (and the service worker's list) is built from the sources on each request,
 so an edit under app/ ships on the next reload. Tests use `StaticServer` with `hidden` / `overrides` to serve a broken copy.
 
 Usage: scripts/serve.py [--port 8000] [--prefix /some/path/]
@@ -38,7 +38,7 @@ TYPES = {
     ".toml": "text/plain; charset=utf-8",
     ".whl": "application/zip",
     ".zip": "application/zip",
-    ".gz": "application/gzip",
+    ".gzip": "application/octet-stream",
     ".json": "application/json",
     ".py": "text/plain; charset=utf-8",
     ".css": "text/css",

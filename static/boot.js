@@ -127,7 +127,7 @@
     if (m) return "A file of the app could not be loaded (HTTP " + m[1] + "): " + m[2] + ".";
     m = /No module named '([^']+)'/.exec(text);
     if (m) return "A part of the app is missing: the Python module '" + m[1] + "' was not found.";
-    m = /(\S+) is damaged/.exec(text) || /Failed to load dynamic library (\S+)/.exec(text);
+    m = /(\S+) is damaged/.exec(text);
     if (m) {
       return "A file of the app is damaged or incomplete (" + m[1] + "). Run scripts/setup and copy static/vendor/ " +
         "and static/generated/ again.";

@@ -4,12 +4,12 @@
 //
 // What it loads, all precompiled by scripts/app_config.py, each a zip of stored entries gzipped whole (one stream is
 // ~15% smaller than entries deflated one by one), gunzipped here:
-// - the vendored Pyodide, with static/generated/python_stdlib.zip.gz as its standard library: only what the app
+// - the vendored Pyodide, with static/generated/python_stdlib.zip.gzip as its standard library: only what the app
 //   imports, as .pyc, and the pure-Python packages (pydantic, markdown-it, ...); Pyodide's own zip has every source,
 //   and compiling them took ~1 s per start;
-// - pydantic_core (it has a binary part): pydantic_core.zip.gz, its binary and its modules compiled, written into
+// - pydantic_core (it has a binary part): pydantic_core.zip.gzip, its binary and its modules compiled, written into
 //   site-packages here (Pyodide's package loader, and the modules it imports, are not needed);
-// - static/generated/app.zip.gz, the app/ package, imported from the zip where it lies (no unpacking);
+// - static/generated/app.zip.gzip, the app/ package, imported from the zip where it lies (no unpacking);
 // - the finder of the rest (app/web/stdlib_rest.py, shipped in the zip as _stdlib_rest), which fetches
 //   static/generated/python_stdlib_rest.zip the first time a module of it is imported.
 // A file that cannot be fetched fails the start with "[status] Unable to fetch <url>" (static/boot.js shows it).
@@ -30,30 +30,36 @@ async function fetchZip(name) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`[${response.status}] Unable to fetch ${url}`);
   let bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b && typeof DecompressionStream === "undefined") {
+    throw new Error("This browser cannot unpack the app (it has no DecompressionStream): use a current browser.");
+  }
   try {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
       const stream = new Response(bytes).body.pipeThrough(new DecompressionStream("gzip"));
       bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     }
-    if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new Error("not a zip");
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // a zip's first local header, and its end record where ours have it (they carry no comment)
+    if (view.getUint32(0, true) !== 0x04034b50 || view.getUint32(bytes.length - 22, true) !== 0x06054b50) {
+      throw new Error("not a whole zip");
+    }
   } catch (error) {
     throw new Error(`${url} is damaged (${error.message})`);
   }
   return bytes;
 }
 
-// The entries of a zip of stored entries, {name: bytes}, read from its central directory.
+// The entries of one of our zips (checked whole by fetchZip), {name: bytes}, read from its central directory.
 function storedEntries(zip) {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  const end = zip.length - 22; // the end record, when the zip has no comment (ours have none)
-  if (view.getUint32(end, true) !== 0x06054b50) throw new Error("no end record");
+  const end = zip.length - 22;
   const entries = {};
   let at = view.getUint32(end + 16, true);
   for (let left = view.getUint16(end + 10, true); left > 0; left--) {
     const [method, size] = [view.getUint16(at + 10, true), view.getUint32(at + 20, true)];
     const [nameLength, skip] = [view.getUint16(at + 28, true), view.getUint16(at + 30, true) + view.getUint16(at + 32, true)];
     const name = new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength));
-    if (method !== 0) throw new Error(`${name} is compressed`);
+    if (method !== 0 || !name.startsWith("pydantic_core/") || name.includes("..")) throw new Error(`entry ${name}`);
     const local = view.getUint32(at + 42, true);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     entries[name] = zip.subarray(start, start + size);
@@ -63,7 +69,7 @@ function storedEntries(zip) {
 }
 
 async function boot() {
-  const [stdlib, core, app] = ["python_stdlib.zip.gz", "pydantic_core.zip.gz", "app.zip.gz"].map(fetchZip);
+  const [stdlib, core, app] = ["python_stdlib.zip.gzip", "pydantic_core.zip.gzip", "app.zip.gzip"].map(fetchZip);
   core.catch(() => {}); // these two are reported below, once Pyodide is up to await them
   app.catch(() => {});
   const stdLibURL = URL.createObjectURL(new Blob([await stdlib])); // Pyodide fetches its standard library by URL
@@ -76,19 +82,18 @@ async function boot() {
   py.pyimport("_stdlib_rest").install(new URL("python_stdlib_rest.zip", GENERATED).href);
   const site = py.runPython("import sys; next(p for p in sys.path if p.endswith('/site-packages'))");
   const coreZip = await core;
-  let files;
+  const coreURL = new URL("pydantic_core.zip.gzip", GENERATED);
   try {
-    files = storedEntries(coreZip);
+    for (const [name, data] of Object.entries(storedEntries(coreZip))) {
+      const path = `${site}/${name}`;
+      py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+      py.FS.writeFile(path, data);
+      // Compiled and loaded now, in the background: an import would compile it at once, blocking the page.
+      // (Pyodide's package loader does the same through this function.)
+      if (name.endsWith(".so")) await py._api.loadDynlib(path);
+    }
   } catch (error) {
-    throw new Error(`${new URL("pydantic_core.zip.gz", GENERATED)} is damaged (${error.message})`);
-  }
-  for (const [name, data] of Object.entries(files)) {
-    const path = `${site}/${name}`;
-    py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
-    py.FS.writeFile(path, data);
-    // Compiled and loaded now, in the background: an import would compile it at once, blocking the page.
-    // (Pyodide's package loader does the same through this function.)
-    if (name.endsWith(".so")) await py._api.loadDynlib(path);
+    throw new Error(`${coreURL} is damaged (${error.message})`);
   }
   py.FS.writeFile(APP_PATH, await app);
   py.runPython(`import sys; sys.path.insert(0, "${APP_PATH}")`);

@@ -180,7 +180,7 @@ def test_a_tab_left_on_the_old_version_refuses_the_next_rest_of_the_standard_lib
     open_app(tab_a, server.url)
     open_app(tab_b, server.url)
     # Version 2: a rest zip with one more file, and the start zip whose finder carries that rest's sha256.
-    rest_path, start_path = "static/generated/python_stdlib_rest.zip", "static/generated/python_stdlib.zip.gz"
+    rest_path, start_path = "static/generated/python_stdlib_rest.zip", "static/generated/python_stdlib.zip.gzip"
     old_rest = server.resolve(rest_path).read_bytes()
     rest = rebuilt_zip(old_rest, lambda name, data: data if name else data.writestr("v2_marker.py", "# v2\n"))
     digest, old_digest = hashlib.sha256(rest).hexdigest(), hashlib.sha256(old_rest).hexdigest()

@@ -24,14 +24,14 @@ def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
         "static/vendor/pyodide/python_stdlib.zip",  # never loaded: the page loads the precompiled one
         "static/vendor/pyodide/pydantic-2.0-py3-none-any.whl",  # pure Python: compiled into python_stdlib.zip
         "static/vendor/pyodide/pydantic_core-2.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl",  # its files, compiled:
-        "static/generated/pydantic_core.zip.gz",
+        "static/generated/pydantic_core.zip.gzip",
         "static/vendor/charts/chart.umd.js",  # vendored by another change: covered without an edit
         "static/vendor/charts/LICENSE.md",
         "static/vendor/.stamp.json",
-        "static/generated/app.zip.gz",
+        "static/generated/app.zip.gzip",
         "static/generated/python_stdlib_rest.zip",  # fetched on a rare import: listed, cached on first use
         "static/generated/assets.js",  # the list itself
-        "app/main.py",  # shipped inside app.zip.gz, not fetched
+        "app/main.py",  # shipped inside app.zip.gzip, not fetched
         "sw.js",  # the browser keeps the service worker itself
     ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -40,8 +40,8 @@ def test_the_list_is_the_build_not_a_hand_kept_list(tmp_path: Path):
     assert sorted(data["files"]) == [
         "index.html",
         "static/app.css",
-        "static/generated/app.zip.gz",
-        "static/generated/pydantic_core.zip.gz",
+        "static/generated/app.zip.gzip",
+        "static/generated/pydantic_core.zip.gzip",
         "static/generated/python_stdlib_rest.zip",
         "static/offline.js",
         "static/vendor/charts/chart.umd.js",
@@ -63,8 +63,8 @@ def test_the_server_lists_what_it_serves_so_a_changed_file_is_a_deploy():
         now = listed(server.asset_list())
         assert "static/boot.js" not in now["files"]
         assert (
-            now["files"]["static/generated/app.zip.gz"]
-            == hashlib.sha256(server.generated("static/generated/app.zip.gz") or b"").hexdigest()
+            now["files"]["static/generated/app.zip.gzip"]
+            == hashlib.sha256(server.generated("static/generated/app.zip.gzip") or b"").hexdigest()
         )
         server.overrides["static/app.css"] = b"body { color: red }"
         after = listed(server.asset_list())

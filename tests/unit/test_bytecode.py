@@ -146,6 +146,7 @@ def test_the_pages_package_loader_answers_pyodides_start_and_loads_the_installer
     assert str(loader.DSO_DIR) == ("/usr/lib" if sys.base_prefix == sys.prefix else str(tmp_path.parents[1]))
     calls = []
     full = types.ModuleType("pyodide._package_loader_full")
+    full.__path__ = []  # were dunders passed on, the stand-in would look like a package
     full.unpack_buffer = lambda *a: calls.append(("unpack_buffer", a))  # type: ignore[attr-defined]  # a stand-in module
     full.init_loaded_packages = lambda: calls.append(("init_loaded_packages", ()))  # type: ignore[attr-defined]  # a stand-in module
     package = types.ModuleType("pyodide")
