@@ -4,7 +4,7 @@
 cold = a fresh browser context (empty HTTP cache); warm = a reload in that context. All pages mark
 `performance.mark("app-ready")` when ready, so the times are measured by the page from navigation start.
 Two more pages, for reference only: bare Pyodide loading the stock wheels of the packages the app uses (what they
-would cost; the app loads them compiled, see scripts/app_config.py), and bare Pyodide with our precompiled standard library (static/generated/python_stdlib.zip.gzip, see
+would cost; the app loads them compiled, see scripts/app_config.py), and bare Pyodide with our precompiled standard library (static/generated/python_stdlib.zip, see
 scripts/app_config.py: stock Pyodide compiles its standard library at every start, which our app does not). Also
 reports first contentful paint of our shell (target: under 200 ms). Targets (issue 2): warm within 1.3x of bare
 Pyodide, cold within 1.5x.
@@ -35,10 +35,8 @@ BARE_PAGE = """<!doctype html>
 <body><p>bare Pyodide</p>
 <script type="module">
 import { loadPyodide } from "./static/vendor/pyodide/pyodide.mjs";
-const gzipped = STDLIB; // our standard library, gunzipped as static/interpreter.mjs does; "": Pyodide's own
-const stdLibURL = gzipped ? URL.createObjectURL(await new Response(
-  (await fetch(gzipped)).body.pipeThrough(new DecompressionStream("gzip"))).blob()) : undefined;
-const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/", packages: PACKAGES, stdLibURL });
+const stdlib = STDLIB; // our standard library ("": Pyodide's own)
+const pyodide = await loadPyodide({ indexURL: "./static/vendor/pyodide/", packages: PACKAGES, stdLibURL: stdlib || undefined });
 pyodide.runPython("1 + 1");
 performance.mark("app-ready");
 document.body.dataset.ready = "1";
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         bare, bare_pkgs, bare_pyc = Path(tmp) / "bare.html", Path(tmp) / "bare-pkgs.html", Path(tmp) / "bare-pyc.html"
         bare.write_text(bare_page([]))
         bare_pkgs.write_text(bare_page(packages))
-        bare_pyc.write_text(bare_page([], "./static/generated/python_stdlib.zip.gzip"))
+        bare_pyc.write_text(bare_page([], "./static/generated/python_stdlib.zip"))
         extra = {"bench-bare.html": bare, "bench-bare-pkgs.html": bare_pkgs, "bench-bare-pyc.html": bare_pyc}
         with StaticServer(extra=extra) as server, sync_playwright() as pw:
             urls = {

@@ -94,7 +94,7 @@ def startup_rows(runs: int, directus_url: str) -> dict[str, Any]:
     studio_urls: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         floor = Path(tmp) / "floor.html"
-        floor.write_text(startup.bare_page([], "./static/generated/python_stdlib.zip.gzip"))
+        floor.write_text(startup.bare_page([], "./static/generated/python_stdlib.zip"))
         with StaticServer(extra={"bench-floor.html": floor}) as server, sync_playwright() as pw:
             urls = {
                 "app": server.url,

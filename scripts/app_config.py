@@ -10,7 +10,7 @@ would compile every module it imports (~0.7 s for the standard library alone, ~0
 and app/). So the build has the vendored Pyodide itself (run under Node: the same Python, the same bytecode format)
 compile them (scripts/pyodide_compile.py), cached in .cache/bytecode/ and rebuilt when the vendored files, app/ or
 the build scripts change (~5 s, and ~15 s of compressing when the standard library's part changed):
-- static/generated/python_stdlib.zip.gzip: the standard-library modules the app imports and the pure-Python packages
+- static/generated/python_stdlib.zip: the standard-library modules the app imports and the pure-Python packages
   (pydantic, markdown-it, ...), as .pyc without their sources; static/interpreter.mjs hands it to Pyodide as its
   standard library. Pyodide's package installer is not among them: PACKAGE_LOADER stands in for it.
 - static/generated/pydantic_core.zip.gzip: pydantic_core (it has a binary part, which cannot load from a zip): its
@@ -51,7 +51,7 @@ BYTECODE = ROOT / ".cache" / "bytecode"  # app_pyc.zip (entries "app/x.pyc"), th
 COMPILER = ROOT / "scripts" / "pyodide_compile.py"  # what Pyodide runs to compile them
 PACKAGE_LOADER = ROOT / "scripts" / "pyodide_package_loader.py"  # the page's pyodide._package_loader
 PYSCRIPT = ROOT / "static" / "vendor" / "pyscript"
-STDLIB = GENERATED / "python_stdlib.zip.gzip"  # the compiled standard library the page loads (static/interpreter.mjs)
+STDLIB = GENERATED / "python_stdlib.zip"  # the compiled standard library the page loads (static/interpreter.mjs)
 CORE = GENERATED / "pydantic_core.zip.gzip"  # pydantic_core's binary and pycs, which the page writes to site-packages
 STDLIB_REST = GENERATED / "python_stdlib_rest.zip"  # the modules it lacks, fetched on first import
 # Standard-library modules the page imports that the build cannot see by importing app/ under Node.
@@ -334,7 +334,7 @@ def write() -> bool:
     message = compile_bytecode()
     if message:
         print(message)
-    stdlib = _write_if_changed(STDLIB, _gzip("python_stdlib.zip"))
+    stdlib = _write_if_changed(STDLIB, (BYTECODE / "python_stdlib.zip").read_bytes())
     stdlib |= _write_if_changed(CORE, _gzip("core.zip"))
     stdlib |= _write_if_changed(STDLIB_REST, (BYTECODE / "python_stdlib_rest.zip").read_bytes())
     ours = {BUNDLE, STDLIB, CORE, STDLIB_REST, GENERATED / "assets.js"}

@@ -168,7 +168,7 @@ counts = {"stdlib": 0, "site": 0}
 rest_names = []
 with (
     zipfile.ZipFile(stdlib_path) as src,  # the vendored one, with the page's package loader (scripts/app_config.py)
-    zipfile.ZipFile("/out/python_stdlib.zip", "w") as out,
+    zipfile.ZipFile("/out/python_stdlib.zip", "w", zipfile.ZIP_DEFLATED) as out,  # Pyodide loads it as it is
     zipfile.ZipFile("/out/python_stdlib_rest.zip", "w", zipfile.ZIP_DEFLATED) as rest,
 ):
     for info in src.infolist():

@@ -2,9 +2,8 @@
 // (the first import runs this module; PyScript's import gets the same one): Pyodide downloads and compiles while
 // PyScript starts, instead of after it.
 //
-// What it loads, all precompiled by scripts/app_config.py, each a zip of stored entries gzipped whole (one stream is
-// ~15% smaller than entries deflated one by one), gunzipped here:
-// - the vendored Pyodide, with static/generated/python_stdlib.zip.gzip as its standard library: only what the app
+// What it loads, all precompiled by scripts/app_config.py:
+// - the vendored Pyodide, with static/generated/python_stdlib.zip as its standard library: only what the app
 //   imports, as .pyc, and the pure-Python packages (pydantic, markdown-it, ...); Pyodide's own zip has every source,
 //   and compiling them took ~1 s per start;
 // - pydantic_core (it has a binary part): pydantic_core.zip.gzip, its binary and its modules compiled, written into
@@ -12,7 +11,11 @@
 // - static/generated/app.zip.gzip, the app/ package, imported from the zip where it lies (no unpacking);
 // - the finder of the rest (app/web/stdlib_rest.py, shipped in the zip as _stdlib_rest), which fetches
 //   static/generated/python_stdlib_rest.zip the first time a module of it is imported.
-// A file that cannot be fetched fails the start with "[status] Unable to fetch <url>" (static/boot.js shows it).
+// The two .gzip files are zips of stored entries gzipped whole (~15% smaller than entries deflated one by one),
+// gunzipped by Python's zlib once Pyodide is up. (Not by the browser's DecompressionStream: with it, the page's
+// renderer crashed about once in fifty cold starts here.)
+// A file that cannot be fetched fails the start with "[status] Unable to fetch <url>", a damaged one with
+// "<url> is damaged (...)" (static/boot.js shows both).
 // URLs are relative to this file, so the site works from any sub-path.
 import * as pyodide from "./vendor/pyodide/pyodide.mjs";
 
@@ -22,21 +25,30 @@ const VENDOR = new URL("./vendor/pyodide/", import.meta.url);
 const GENERATED = new URL("./generated/", import.meta.url);
 const APP_PATH = "/home/pyodide/app.zip";
 
-// One of our zips, gunzipped. A host that sends it with "Content-Encoding: gzip" (some do for .gz) has the browser
-// gunzip it already: then it is taken as it comes. Anything else (a cut download, a host's page sent for a missing
-// file) is refused here with its name, not deep inside Python.
-async function fetchZip(name) {
+async function fetchBytes(name) {
   const url = new URL(name, GENERATED);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`[${response.status}] Unable to fetch ${url}`);
-  let bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b && typeof DecompressionStream === "undefined") {
-    throw new Error("This browser cannot unpack the app (it has no DecompressionStream): use a current browser.");
-  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+// One of our zips, gunzipped by Python. A host that sends it with "Content-Encoding: gzip" has the browser gunzip it
+// already: then it is taken as it comes. Anything else (a cut download, a host's page sent for a missing file) is
+// refused here with its name, not deep inside Python.
+function gunzippedZip(py, bytes, name) {
+  const url = new URL(name, GENERATED);
   try {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-      const stream = new Response(bytes).body.pipeThrough(new DecompressionStream("gzip"));
-      bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      py.FS.writeFile("/tmp/in.gz", bytes);
+      py.runPython(`import zlib
+with open("/tmp/in.gz", "rb") as f:
+    data = zlib.decompress(f.read(), 31)
+with open("/tmp/out.zip", "wb") as f:
+    f.write(data)
+del data`);
+      bytes = py.FS.readFile("/tmp/out.zip");
+      py.FS.unlink("/tmp/in.gz");
+      py.FS.unlink("/tmp/out.zip");
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // a zip's first local header, and its end record where ours have it (they carry no comment)
@@ -44,12 +56,13 @@ async function fetchZip(name) {
       throw new Error("not a whole zip");
     }
   } catch (error) {
-    throw new Error(`${url} is damaged (${error.message})`);
+    const message = String(error.message || error).trim().split("\n").pop();
+    throw new Error(`${url} is damaged (${message})`);
   }
   return bytes;
 }
 
-// The entries of one of our zips (checked whole by fetchZip), {name: bytes}, read from its central directory.
+// The entries of one of our zips (checked whole by gunzippedZip), {name: bytes}, read from its central directory.
 function storedEntries(zip) {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   const end = zip.length - 22;
@@ -69,19 +82,16 @@ function storedEntries(zip) {
 }
 
 async function boot() {
-  const [stdlib, core, app] = ["python_stdlib.zip.gzip", "pydantic_core.zip.gzip", "app.zip.gzip"].map(fetchZip);
-  core.catch(() => {}); // these two are reported below, once Pyodide is up to await them
+  const [core, app] = ["pydantic_core.zip.gzip", "app.zip.gzip"].map(fetchBytes);
+  core.catch(() => {}); // reported below, once Pyodide is up to await them
   app.catch(() => {});
-  const stdLibURL = URL.createObjectURL(new Blob([await stdlib])); // Pyodide fetches its standard library by URL
-  let py;
-  try {
-    py = await pyodide.loadPyodide({ indexURL: VENDOR.href, stdLibURL });
-  } finally {
-    URL.revokeObjectURL(stdLibURL);
-  }
+  const py = await pyodide.loadPyodide({
+    indexURL: VENDOR.href,
+    stdLibURL: new URL("python_stdlib.zip", GENERATED).href,
+  });
   py.pyimport("_stdlib_rest").install(new URL("python_stdlib_rest.zip", GENERATED).href);
   const site = py.runPython("import sys; next(p for p in sys.path if p.endswith('/site-packages'))");
-  const coreZip = await core;
+  const coreZip = gunzippedZip(py, await core, "pydantic_core.zip.gzip");
   const coreURL = new URL("pydantic_core.zip.gzip", GENERATED);
   try {
     for (const [name, data] of Object.entries(storedEntries(coreZip))) {
@@ -95,7 +105,7 @@ async function boot() {
   } catch (error) {
     throw new Error(`${coreURL} is damaged (${error.message})`);
   }
-  py.FS.writeFile(APP_PATH, await app);
+  py.FS.writeFile(APP_PATH, gunzippedZip(py, await app, "app.zip.gzip"));
   py.runPython(`import sys; sys.path.insert(0, "${APP_PATH}")`);
   return py;
 }

@@ -1,11 +1,11 @@
 """The rest of the standard library, fetched the first time it is needed.
 
-The page starts with only the modules the app imports, compiled (static/generated/python_stdlib.zip.gzip); every other
+The page starts with only the modules the app imports, compiled (static/generated/python_stdlib.zip); every other
 module of the standard library, and the parts of pydantic the app never imports (v1, deprecated, experimental), is
 in static/generated/python_stdlib_rest.zip (both written by scripts/app_config.py). This finder, last on `sys.meta_path`, answers for those names only: the first such import
 fetches the rest (one synchronous request, about 1.5 MB) and every later one reads it from memory.
 
-Shipped twice: as `_stdlib_rest` inside python_stdlib.zip.gzip, installed by static/interpreter.mjs right after Pyodide
+Shipped twice: as `_stdlib_rest` inside python_stdlib.zip, installed by static/interpreter.mjs right after Pyodide
 starts (before PyScript or the app import anything), and here, where it is read and checked. The copy also
 carries the sha256 of the rest zip built with it: a page left open across a deploy refuses the new deploy's rest
 (the import fails) rather than run a mix of two versions. (A synchronous request bypasses the service worker in

@@ -18,7 +18,7 @@ POLICY = {
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'"],
-    "connect-src": ["'self'", "blob:", "http:", "https:"],  # blob: the standard library, gunzipped by the page
+    "connect-src": ["'self'", "http:", "https:"],
     "worker-src": ["'self'", "blob:"],
     "frame-src": ["'none'"],
     "object-src": ["'none'"],

@@ -5,7 +5,6 @@ file served) and its own browser context with service workers allowed (the share
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import zipfile
@@ -180,15 +179,14 @@ def test_a_tab_left_on_the_old_version_refuses_the_next_rest_of_the_standard_lib
     open_app(tab_a, server.url)
     open_app(tab_b, server.url)
     # Version 2: a rest zip with one more file, and the start zip whose finder carries that rest's sha256.
-    rest_path, start_path = "static/generated/python_stdlib_rest.zip", "static/generated/python_stdlib.zip.gzip"
+    rest_path, start_path = "static/generated/python_stdlib_rest.zip", "static/generated/python_stdlib.zip"
     old_rest = server.resolve(rest_path).read_bytes()
     rest = rebuilt_zip(old_rest, lambda name, data: data if name else data.writestr("v2_marker.py", "# v2\n"))
     digest, old_digest = hashlib.sha256(rest).hexdigest(), hashlib.sha256(old_rest).hexdigest()
     start = rebuilt_zip(  # the finder is compiled: its sha256 is a 64-character constant in the pyc, swapped in place
-        gzip.decompress(server.resolve(start_path).read_bytes()),
+        server.resolve(start_path).read_bytes(),
         lambda name, data: data.replace(old_digest.encode(), digest.encode()) if name == "_stdlib_rest.pyc" else data,
     )
-    start = gzip.compress(start)
     server.overrides.update({rest_path: rest, start_path: start})
     tab_a.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
     tab_a.locator("#update-bar").get_by_role("button", name="Reload").click(timeout=60_000)

@@ -24,6 +24,12 @@ def unzipped(data: bytes) -> dict[str, bytes]:
         return {i.filename: zf.read(i) for i in zf.infolist()}
 
 
+def entries_of(data: bytes) -> dict[str, bytes]:
+    """The entries of a plain zip (the standard library's, which Pyodide loads as it is)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
 def _pyc_header(data: bytes) -> tuple[int, int]:
     """(magic number, flags): flags 0b01 = hash-based, 0b10 = checked against the source."""
     return int.from_bytes(data[:2], "little"), int.from_bytes(data[4:8], "little")
@@ -37,7 +43,7 @@ def test_the_stdlib_ships_compiled_what_the_app_imports_and_the_rest_apart():
     ):
         theirs = {i.filename: vendored.read(i) for i in vendored.infolist()}
         later = {i.filename: rest.read(i) for i in rest.infolist()}
-    shipped = unzipped(app_config.STDLIB.read_bytes())
+    shipped = entries_of(app_config.STDLIB.read_bytes())
     sources = {n for n in theirs if n.endswith(".py")}
     compiled = {n[:-1] for n in shipped if n.endswith(".pyc")} & sources
     # Every module is in exactly one place: compiled at start, or as its source in the rest; nothing else changed.
@@ -65,7 +71,7 @@ def test_the_stdlib_ships_compiled_what_the_app_imports_and_the_rest_apart():
 
 def test_the_pure_python_packages_ship_compiled_in_the_same_zip_and_pydantic_core_apart():
     app_config.write()
-    ours = unzipped(app_config.STDLIB.read_bytes())
+    ours = entries_of(app_config.STDLIB.read_bytes())
     shipped, finder = set(ours), ours["_stdlib_rest.pyc"]
     with zipfile.ZipFile(app_config.STDLIB_REST) as rest:
         later = set(rest.namelist())
@@ -105,7 +111,11 @@ def test_app_zip_carries_a_pyc_only_for_a_source_as_served_and_the_source_otherw
 def test_interpreter_module_loads_what_the_build_wrote():
     text = (ROOT / "static" / "interpreter.mjs").read_text()
     assert 'const GENERATED = new URL("./generated/", import.meta.url)' in text
-    for built in (app_config.STDLIB, app_config.CORE, app_config.BUNDLE):
+    for built in (
+        app_config.STDLIB,
+        app_config.CORE,
+        app_config.BUNDLE,
+    ):  # the standard library by URL, the others here
         assert built.parent == app_config.GENERATED and f'"{built.name}"' in text
     assert 'const VENDOR = new URL("./vendor/pyodide/", import.meta.url)' in text and "indexURL: VENDOR.href" in text
 
@@ -130,7 +140,7 @@ def test_pydantic_cores_files_are_its_binary_and_its_modules_compiled():
 def test_the_pages_package_loader_answers_pyodides_start_and_loads_the_installer_only_when_asked(tmp_path, monkeypatch):
     # scripts/pyodide_package_loader.py, shipped as pyodide._package_loader; Pyodide's own is in the rest
     assert "pyodide/_package_loader_full.py" in zipfile.ZipFile(app_config.STDLIB_REST).namelist()
-    assert b"_package_loader_full" in unzipped(app_config.STDLIB.read_bytes())["pyodide/_package_loader.pyc"]
+    assert b"_package_loader_full" in entries_of(app_config.STDLIB.read_bytes())["pyodide/_package_loader.pyc"]
     import importlib.util
     import site
     import sys

@@ -67,7 +67,7 @@ def test_the_lock_lists_exactly_the_shipped_wheels_and_is_closed_under_depends(l
 
 
 def test_every_package_the_page_loads_is_in_the_lock(lock):
-    # PyScript loads none (it would go through micropip): the pure-Python ones are compiled into python_stdlib.zip.gzip,
+    # PyScript loads none (it would go through micropip): the pure-Python ones are compiled into python_stdlib.zip,
     # static/interpreter.mjs writes pydantic_core's files from pydantic_core.zip.gzip (its binary and its modules,
     # compiled), and index.html starts that download early.
     assert "packages" not in tomllib.loads((ROOT / "static" / "pyscript.toml").read_text())
